@@ -1,0 +1,84 @@
+# saetm - plain Makefile. `make` builds build/saetm (optimised); `make test` builds the test
+# configuration (-Werror, ASan+UBSan) under build/test and runs the whole suite; `make bench`
+# runs the benchmarks. Missing Debian packages are installed by scripts/install-deps.sh.
+
+CC      ?= gcc
+BLAS_INC = /usr/include/x86_64-linux-gnu/openblas-openmp
+BLAS_LIB = /usr/lib/x86_64-linux-gnu/openblas-openmp
+PY       = /usr/bin/python3
+
+DEPS_STAMP = build/.deps-ok
+CPPFLAGS = -Iinclude -Isrc -I$(BLAS_INC) -I/usr/include/cjson -D_GNU_SOURCE
+WARN     = -Wall -Wextra -Wconversion -Wshadow -Wno-sign-conversion
+BASE     = -std=c11 -fopenmp -fvisibility=hidden -MMD -MP $(WARN)
+LDLIBS   = -L$(BLAS_LIB) -Wl,-rpath,$(BLAS_LIB) -lopenblas -lutf8proc -lcjson -lwordnet -lz -lm
+
+REL_CFLAGS  = -O3 -march=native $(BASE)
+TEST_CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+              -fno-sanitize-recover=undefined -Werror $(BASE)
+
+LIB_SRC  = $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c src/*/*/*.c)))
+CLI_SRC  = $(sort $(wildcard src/cli/*.c))
+TEST_SRC = $(sort $(wildcard tests/*/test_*.c))
+BENCH_SRC = $(sort $(wildcard bench/bench_*.c))
+
+REL_OBJ  = $(LIB_SRC:%.c=build/release/%.o)
+TEST_OBJ = $(LIB_SRC:%.c=build/test/%.o)
+TEST_BINS = $(patsubst tests/%.c,build/test/tests/%,$(TEST_SRC))
+BENCH_BINS = $(patsubst bench/%.c,build/release/bench/%,$(BENCH_SRC))
+
+.PHONY: all deps test test-build bench demo clean
+all: build/saetm
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/install-deps.sh
+	bash scripts/install-deps.sh
+	@mkdir -p build && touch $@
+
+build/release/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -c $< -o $@
+
+build/test/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -c $< -o $@
+
+build/release/libsaetm.a: $(REL_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/test/libsaetm.a: $(TEST_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/saetm: $(CLI_SRC:%.c=build/release/%.o) build/release/libsaetm.a
+	$(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/test/saetm: $(CLI_SRC:%.c=build/test/%.o) build/test/libsaetm.a
+	$(CC) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/test/tests/%: tests/%.c tests/test.h build/test/libsaetm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(TEST_CFLAGS) -o $@ $< build/test/libsaetm.a $(LDLIBS)
+
+build/release/bench/%: bench/%.c build/release/libsaetm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $< build/release/libsaetm.a $(LDLIBS)
+
+test-build: build/test/saetm build/saetm $(TEST_BINS)
+
+# The whole test suite: C unit tests, CLI shell tests and Python cross-checks, under ASan+UBSan.
+test: test-build
+	bash tests/run.sh
+
+bench: build/saetm $(BENCH_BINS)
+	bash bench/run.sh
+
+# The main job on the built-in demo corpus.
+demo: build/saetm
+	bash scripts/demo.sh
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

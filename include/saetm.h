@@ -1,0 +1,214 @@
+/*
+ * saetm.h - public API of saetm, topic models from sparse autoencoders.
+ *
+ * This header is the manual. It is organised from simple to advanced:
+ *   1. Version, status codes, context (errors, logging, threads)
+ *   2. Dense float32 matrices and NumPy .npy files
+ *   3. Corpora: ingestion, bag-of-words, corpus files
+ *   (later sections: embedder, SAE training/encoding, interpretation, topics, evaluation)
+ *
+ * Conventions that hold for every function below:
+ *  - Functions that can fail return saetm_status; SAETM_OK (0) means success. A human-readable
+ *    detail message for the last failure is kept in the context (saetm_ctx_errmsg()).
+ *  - Objects come in _create/_free (or _load/_free) pairs; _free(NULL) is a no-op.
+ *  - The library never prints and never exits; messages go to the log callback of the context,
+ *    which is silent by default.
+ *  - A saetm_ctx must not be used by two threads at once; distinct contexts are independent.
+ *    Read-only objects (loaded corpora, models) may be shared between threads.
+ *  - All matrices are row-major float32.
+ */
+#ifndef SAETM_H
+#define SAETM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define SAETM_API __attribute__((visibility("default")))
+#else
+#define SAETM_API
+#endif
+
+/* ======================================================================
+ * 1. Version, status codes, context
+ * ==================================================================== */
+
+#define SAETM_VERSION_MAJOR 0
+#define SAETM_VERSION_MINOR 1
+#define SAETM_VERSION_PATCH 0
+#define SAETM_VERSION_STRING "0.1.0"
+
+/* @return the library version as "MAJOR.MINOR.PATCH" (static string). */
+SAETM_API const char *saetm_version(void);
+
+/* Status codes. Values are pinned: never renumber, only append. */
+typedef enum saetm_status {
+    SAETM_OK = 0,
+    SAETM_ERR_ARG = 1,          /* invalid argument or option value */
+    SAETM_ERR_NOMEM = 2,        /* allocation failed or request exceeds memory limit */
+    SAETM_ERR_IO = 3,           /* file cannot be opened, read, written or renamed */
+    SAETM_ERR_FORMAT = 4,       /* file content does not follow the expected format */
+    SAETM_ERR_CHECKSUM = 5,     /* stored checksum does not match the content */
+    SAETM_ERR_VERSION = 6,      /* file format version not supported by this build */
+    SAETM_ERR_SHAPE = 7,        /* dimensions of inputs do not agree */
+    SAETM_ERR_INPUT = 8,        /* bad user data (invalid UTF-8, missing field, NaN...) */
+    SAETM_ERR_UNSUPPORTED = 9,  /* feature not implemented or not available in this build */
+    SAETM_ERR_INTERNAL = 10,    /* invariant broken: a bug in saetm */
+    SAETM_ERR_INTERRUPTED = 11  /* stopped by the progress callback */
+} saetm_status;
+
+/* @return a static English description of a status code (never NULL). */
+SAETM_API const char *saetm_strerror(saetm_status status);
+
+/* Log levels passed to the log callback. */
+typedef enum saetm_log_level {
+    SAETM_LOG_ERROR = 0,
+    SAETM_LOG_WARN = 1,
+    SAETM_LOG_INFO = 2,
+    SAETM_LOG_DEBUG = 3
+} saetm_log_level;
+
+/* Log callback: receives one complete message without trailing newline. */
+typedef void (*saetm_log_fn)(void *user, saetm_log_level level, const char *message);
+
+/* Progress callback: `stage` names the work ("train", "corpus"...), done/total count units of
+ * work (total 0 if unknown). Return non-zero to ask the library to stop; the running call then
+ * returns SAETM_ERR_INTERRUPTED at the next safe point. */
+typedef int (*saetm_progress_fn)(void *user, const char *stage, uint64_t done, uint64_t total);
+
+/* Opaque context: error detail, log and progress callbacks, thread count. */
+typedef struct saetm_ctx saetm_ctx;
+
+/* Create a context with no callbacks (silent) and threads = number of online CPUs.
+ * @return the context, or NULL if out of memory. Owned by the caller; free with saetm_ctx_free. */
+SAETM_API saetm_ctx *saetm_ctx_create(void);
+SAETM_API void saetm_ctx_free(saetm_ctx *ctx);
+
+/* Install (or remove with fn = NULL) the log callback. Messages above max_level are dropped. */
+SAETM_API void saetm_ctx_set_log(saetm_ctx *ctx, saetm_log_fn fn, void *user, saetm_log_level max_level);
+/* Install (or remove with fn = NULL) the progress callback. */
+SAETM_API void saetm_ctx_set_progress(saetm_ctx *ctx, saetm_progress_fn fn, void *user);
+/* Number of worker threads for parallel stages; n <= 0 means all online CPUs. Results do not
+ * depend on the thread count (bit-identical), only the speed does. */
+SAETM_API void saetm_ctx_set_threads(saetm_ctx *ctx, int n);
+SAETM_API int saetm_ctx_threads(const saetm_ctx *ctx);
+/* @return the detail message of the last failed call on this context ("" if none). Valid until
+ * the next call that uses the context. */
+SAETM_API const char *saetm_ctx_errmsg(const saetm_ctx *ctx);
+
+/* ======================================================================
+ * 2. Dense float32 matrices and NumPy .npy files
+ * ==================================================================== */
+
+/* A row-major float32 matrix. `data` is either owned (allocated by the library) or a view into
+ * a memory-mapped file; saetm_matrix_free releases whichever it is. */
+typedef struct saetm_matrix {
+    uint64_t rows;
+    uint64_t cols;
+    float *data;        /* rows * cols floats, row-major */
+    void *owner_;       /* private: mapping or allocation handle */
+} saetm_matrix;
+
+/* Load a 2-D (or 1-D, as rows x 1) .npy array of float32 or float64, little endian, C order,
+ * format version 1.0, 2.0 or 3.0. float32 files are memory-mapped (no copy); float64 files are
+ * converted into an owned float32 buffer. Fortran order, big endian, other dtypes, truncated
+ * files are refused with SAETM_ERR_FORMAT and a message naming the file and the problem.
+ * @return SAETM_OK and fills *out; on error *out is zeroed. Free with saetm_matrix_free. */
+SAETM_API saetm_status saetm_npy_load(saetm_ctx *ctx, const char *path, saetm_matrix *out);
+
+/* Write a rows x cols float32 matrix as a .npy file (version 1.0, '<f4', C order); written to a
+ * temporary file in the same directory and renamed, so `path` is never half-written. */
+SAETM_API saetm_status saetm_npy_save(saetm_ctx *ctx, const char *path, const float *data,
+                                      uint64_t rows, uint64_t cols);
+
+/* Check that every entry is finite. @return SAETM_ERR_INPUT naming the first bad row otherwise.
+ * `what` names the matrix in the message (e.g. the file name). */
+SAETM_API saetm_status saetm_matrix_check_finite(saetm_ctx *ctx, const saetm_matrix *m, const char *what);
+
+SAETM_API void saetm_matrix_free(saetm_matrix *m);
+
+/* Verify any saetm binary file (corpus, SAE, activations, interpretation...): magic, version,
+ * sizes and every checksum. On success writes a human-readable description (kind, version,
+ * sections with types and shapes) into buf, truncated to cap bytes, NUL-terminated.
+ * For a .npy file, describes its shape and dtype. @return SAETM_OK or the first problem found. */
+SAETM_API saetm_status saetm_file_inspect(saetm_ctx *ctx, const char *path, char *buf, size_t cap);
+
+/* ======================================================================
+ * 3. Corpora: ingestion, bag-of-words, corpus files
+ * ==================================================================== */
+
+/* A corpus: documents (ids, optional dates and groups, a short text snippet) and their
+ * bag-of-words over a vocabulary, as CSR counts. Immutable once built; loaded corpora are
+ * memory-mapped. Documents that became empty after preprocessing keep their row (so rows line
+ * up with user embeddings) and are flagged empty. */
+typedef struct saetm_corpus saetm_corpus;
+
+typedef enum saetm_input_format {
+    SAETM_INPUT_AUTO = 0,   /* from the extension: .jsonl/.json, .csv, directory, else text */
+    SAETM_INPUT_JSONL = 1,  /* one JSON object per line */
+    SAETM_INPUT_CSV = 2,    /* RFC 4180 with a header row */
+    SAETM_INPUT_TEXT = 3,   /* one document per line */
+    SAETM_INPUT_DIR = 4     /* a directory of .txt files, one document each */
+} saetm_input_format;
+
+typedef enum saetm_preprocess {
+    SAETM_PREPROCESS_FULL = 0,  /* NFKC + case fold, letters only, len >= 3, stopwords, WordNet lemma */
+    SAETM_PREPROCESS_BASIC = 1, /* as FULL without WordNet */
+    SAETM_PREPROCESS_NONE = 2   /* whitespace-separated tokens as given */
+} saetm_preprocess;
+
+typedef struct saetm_corpus_opts {
+    saetm_input_format format;
+    const char *text_field;     /* JSONL/CSV field holding the text (default "text") */
+    const char *id_field;       /* optional; NULL = line/row number */
+    const char *date_field;     /* optional */
+    const char *group_field;    /* optional */
+    saetm_preprocess preprocess;
+    uint32_t min_df;            /* keep words in >= min_df documents (default 5) */
+    double max_df;              /* and in <= max_df * N documents (default 0.5) */
+    uint32_t max_vocab;         /* at most this many words, by document frequency (default 20000) */
+    int skip_bad;               /* non-zero: bad records become counted warnings, not errors */
+} saetm_corpus_opts;
+
+/* Fill *opts with the defaults listed above. */
+SAETM_API void saetm_corpus_opts_default(saetm_corpus_opts *opts);
+
+/* Read, tokenise and count the documents of `path` (gzip read transparently).
+ * @return SAETM_OK and a new corpus in *out (free with saetm_corpus_free); on bad input
+ * SAETM_ERR_INPUT/SAETM_ERR_IO with a message naming the file, line and field. */
+SAETM_API saetm_status saetm_corpus_build(saetm_ctx *ctx, const char *path,
+                                          const saetm_corpus_opts *opts, saetm_corpus **out);
+/* Write / read a corpus file (.stc; format in docs/FORMAT.md). Saving is atomic. */
+SAETM_API saetm_status saetm_corpus_save(saetm_ctx *ctx, const saetm_corpus *c, const char *path);
+SAETM_API saetm_status saetm_corpus_load(saetm_ctx *ctx, const char *path, saetm_corpus **out);
+SAETM_API void saetm_corpus_free(saetm_corpus *c);
+
+SAETM_API uint64_t saetm_corpus_num_docs(const saetm_corpus *c);
+SAETM_API uint32_t saetm_corpus_vocab_size(const saetm_corpus *c);
+/* @return word w (0 <= w < vocab size) as a NUL-terminated UTF-8 string owned by the corpus. */
+SAETM_API const char *saetm_corpus_word(const saetm_corpus *c, uint32_t w);
+/* @return the number of documents containing word w. */
+SAETM_API uint32_t saetm_corpus_df(const saetm_corpus *c, uint32_t w);
+/* Bag-of-words in CSR form: the words of document d are word_ids[row_ptr[d] .. row_ptr[d+1]),
+ * sorted ascending, with counts[] alongside. row_ptr has num_docs + 1 entries. */
+SAETM_API const uint64_t *saetm_corpus_row_ptr(const saetm_corpus *c);
+SAETM_API const uint32_t *saetm_corpus_word_ids(const saetm_corpus *c);
+SAETM_API const uint32_t *saetm_corpus_counts(const saetm_corpus *c);
+/* Per-document metadata; strings owned by the corpus. date and group return NULL when the
+ * corpus has none for that document. */
+SAETM_API const char *saetm_corpus_doc_id(const saetm_corpus *c, uint64_t d);
+SAETM_API const char *saetm_corpus_doc_date(const saetm_corpus *c, uint64_t d);
+SAETM_API const char *saetm_corpus_doc_group(const saetm_corpus *c, uint64_t d);
+/* @return the first characters of the document's raw text (for reports), "" if not kept. */
+SAETM_API const char *saetm_corpus_doc_snippet(const saetm_corpus *c, uint64_t d);
+/* @return non-zero if document d has no vocabulary word. */
+SAETM_API int saetm_corpus_doc_empty(const saetm_corpus *c, uint64_t d);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SAETM_H */

@@ -1,0 +1,34 @@
+#!/bin/bash
+# Install the Debian packages saetm needs to build, test and benchmark, if missing.
+# Called by the Makefile; safe to run again. Needs root (or sudo) only when something is missing.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential pkg-config
+  libopenblas-openmp-dev      # cblas + OpenBLAS built for OpenMP programs
+  libutf8proc-dev             # Unicode normalisation and case folding
+  wordnet-dev wordnet-base    # morphy lemmatiser and its database
+  libcjson-dev zlib1g-dev
+  python3-numpy python3-scipy # reference implementations used by tests
+  nodejs npm                  # build-time conversion of npm-packaged data
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# Node.js may come from elsewhere than Debian; accept any working node + npm.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  m2=(); for p in "${missing[@]}"; do [[ $p == nodejs || $p == npm ]] || m2+=("$p"); done; missing=("${m2[@]+"${m2[@]}"}")
+fi
+if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then SUDO=sudo; else
+    echo "install-deps: need root to install: ${missing[*]}" >&2; exit 1; fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,208 @@
+/*
+ * cli.c - option parsing, stderr printers and exit codes shared by all subcommands.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void print_usage(const char *cmd, const char *summary, const cli_opt *opts)
+{
+    printf("usage: saetm %s [options]\n\n%s\n\noptions:\n", cmd, summary);
+    for (const cli_opt *o = opts; o && o->name; o++) {
+        char left[64];
+        if (o->kind == CLI_FLAG) snprintf(left, sizeof left, "--%s", o->name);
+        else snprintf(left, sizeof left, "--%s %s", o->name, o->arg ? o->arg : "VALUE");
+        printf("  %-26s %s", left, o->help);
+        if (o->def) printf(" (default: %s)", o->def);
+        printf("\n");
+    }
+    printf("  %-26s %s\n", "--threads N", "worker threads (default: all cores)");
+    printf("  %-26s %s\n", "--seed S", "random seed (default: 1)");
+    printf("  %-26s %s\n", "-q, --quiet", "no progress or log messages");
+    printf("  %-26s %s\n", "-h, --help", "show this help");
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "saetm %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "; see 'saetm %s --help'\n", cmd);
+    va_end(ap);
+    return CLI_EXIT_USAGE;
+}
+
+static int parse_number(const char *cmd, const char *name, const char *v, cli_kind kind, void *dst)
+{
+    char *end = NULL;
+    errno = 0;
+    if (kind == CLI_DOUBLE) {
+        double d = strtod(v, &end);
+        if (errno || end == v || *end) return cli_usage_error(cmd, "--%s expects a number, got '%s'", name, v);
+        *(double *)dst = d;
+        return -1;
+    }
+    if (kind != CLI_INT && v[0] == '-')
+        return cli_usage_error(cmd, "--%s expects a non-negative integer, got '%s'", name, v);
+    long long x = strtoll(v, &end, 10);
+    if (errno || end == v || *end) return cli_usage_error(cmd, "--%s expects an integer, got '%s'", name, v);
+    if (kind == CLI_INT) {
+        if (x < -2147483647LL || x > 2147483647LL) return cli_usage_error(cmd, "--%s out of range: '%s'", name, v);
+        *(int *)dst = (int)x;
+    } else if (kind == CLI_U32) {
+        if (x > 4294967295LL) return cli_usage_error(cmd, "--%s out of range: '%s'", name, v);
+        *(uint32_t *)dst = (uint32_t)x;
+    } else {
+        *(uint64_t *)dst = (uint64_t)x;
+    }
+    return -1;
+}
+
+int cli_parse(int argc, char **argv, const char *cmd, const char *summary, const cli_opt *opts,
+              cli_common *common)
+{
+    common->threads = 0;
+    common->seed = 1;
+    common->quiet = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            print_usage(cmd, summary, opts);
+            return CLI_EXIT_OK;
+        }
+        if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            common->quiet = 1;
+            continue;
+        }
+        if (strncmp(a, "--", 2) != 0) return cli_usage_error(cmd, "unexpected argument '%s'", a);
+        const char *name = a + 2;
+        const char *eq = strchr(name, '=');
+        size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+        const char *value = eq ? eq + 1 : NULL;
+        cli_kind kind;
+        void *dst;
+        const cli_opt *found = NULL;
+        for (const cli_opt *o = opts; o && o->name; o++)
+            if (strlen(o->name) == nlen && strncmp(o->name, name, nlen) == 0) found = o;
+        if (found) {
+            kind = found->kind;
+            dst = found->dst;
+        } else if (nlen == 7 && strncmp(name, "threads", 7) == 0) {
+            kind = CLI_INT;
+            dst = &common->threads;
+        } else if (nlen == 4 && strncmp(name, "seed", 4) == 0) {
+            kind = CLI_U64;
+            dst = &common->seed;
+        } else {
+            return cli_usage_error(cmd, "unknown option '%s'", a);
+        }
+        if (kind == CLI_FLAG) {
+            if (value) return cli_usage_error(cmd, "option '--%.*s' takes no value", (int)nlen, name);
+            *(int *)dst = 1;
+            continue;
+        }
+        if (!value) {
+            if (i + 1 >= argc) return cli_usage_error(cmd, "option '--%.*s' needs a value", (int)nlen, name);
+            value = argv[++i];
+        }
+        if (kind == CLI_STR) {
+            *(const char **)dst = value;
+            continue;
+        }
+        int rc = parse_number(cmd, found ? found->name : (kind == CLI_INT ? "threads" : "seed"), value, kind, dst);
+        if (rc >= 0) return rc;
+    }
+    if (common->threads < 0) return cli_usage_error(cmd, "--threads must be >= 0");
+    return -1;
+}
+
+/* ---- printers ---------------------------------------------------------------------------- */
+
+typedef struct progress_state {
+    int tty;
+    double last;
+    char stage[32];
+} progress_state;
+
+static progress_state g_progress; /* CLI-only state; the library has no globals */
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void log_to_stderr(void *user, saetm_log_level level, const char *msg)
+{
+    (void)user;
+    if (g_progress.tty && g_progress.stage[0]) fputs("\r\033[K", stderr);
+    const char *tag = level == SAETM_LOG_ERROR ? "error: " : level == SAETM_LOG_WARN ? "warning: " : "";
+    fprintf(stderr, "%s%s\n", tag, msg);
+}
+
+static int progress_to_stderr(void *user, const char *stage, uint64_t done, uint64_t total)
+{
+    progress_state *p = user;
+    double t = now_seconds();
+    int finished = total && done >= total;
+    int new_stage = strncmp(p->stage, stage, sizeof p->stage - 1) != 0;
+    if (!finished && !new_stage && t - p->last < (p->tty ? 0.1 : 10.0)) return 0;
+    p->last = t;
+    snprintf(p->stage, sizeof p->stage, "%s", stage);
+    if (p->tty) {
+        if (total) {
+            int width = 30, fill = (int)((double)width * (double)done / (double)total);
+            fprintf(stderr, "\r\033[K%-10s [%.*s%*s] %llu/%llu", stage, fill, "##############################",
+                    width - fill, "", (unsigned long long)done, (unsigned long long)total);
+        } else {
+            fprintf(stderr, "\r\033[K%-10s %llu", stage, (unsigned long long)done);
+        }
+        if (finished) {
+            fputc('\n', stderr);
+            p->stage[0] = 0;
+        }
+    } else if (total) {
+        fprintf(stderr, "%s: %llu/%llu (%.0f%%)\n", stage, (unsigned long long)done, (unsigned long long)total,
+                100.0 * (double)done / (double)total);
+    } else {
+        fprintf(stderr, "%s: %llu\n", stage, (unsigned long long)done);
+    }
+    fflush(stderr);
+    return 0;
+}
+
+saetm_ctx *cli_ctx(const cli_common *common)
+{
+    saetm_ctx *ctx = saetm_ctx_create();
+    if (!ctx) {
+        fprintf(stderr, "saetm: out of memory\n");
+        exit(CLI_EXIT_FAIL);
+    }
+    saetm_ctx_set_threads(ctx, common->threads);
+    if (!common->quiet) {
+        g_progress.tty = isatty(2);
+        saetm_ctx_set_log(ctx, log_to_stderr, NULL, SAETM_LOG_INFO);
+        saetm_ctx_set_progress(ctx, progress_to_stderr, &g_progress);
+    } else {
+        saetm_ctx_set_log(ctx, log_to_stderr, NULL, SAETM_LOG_ERROR);
+    }
+    return ctx;
+}
+
+int cli_fail(saetm_ctx *ctx, const char *cmd, saetm_status st)
+{
+    const char *detail = saetm_ctx_errmsg(ctx);
+    if (detail && detail[0]) fprintf(stderr, "saetm %s: %s\n", cmd, detail);
+    else fprintf(stderr, "saetm %s: %s\n", cmd, saetm_strerror(st));
+    if (st == SAETM_ERR_ARG) return CLI_EXIT_USAGE;
+    if (st == SAETM_ERR_INTERRUPTED) return CLI_EXIT_INTERRUPT;
+    return CLI_EXIT_FAIL;
+}

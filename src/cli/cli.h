@@ -1,0 +1,59 @@
+/*
+ * cli.h - shared helpers of the saetm command-line tool: option parsing, the context with its
+ * stderr printers, exit codes. Uses only the public API.
+ */
+#ifndef SAETM_CLI_H
+#define SAETM_CLI_H
+
+#include "saetm.h"
+
+#include <stdint.h>
+
+/* Exit codes (documented in docs/cli.md). */
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_FAIL = 1,      /* the work failed: bad input, I/O error, ... */
+    CLI_EXIT_USAGE = 2,     /* bad command line */
+    CLI_EXIT_INTERRUPT = 130
+};
+
+typedef enum cli_kind { CLI_STR, CLI_INT, CLI_U32, CLI_U64, CLI_DOUBLE, CLI_FLAG } cli_kind;
+
+/* One long option. `dst` points at a const char*, int, uint32_t, uint64_t, double or int (flag).
+ * `def` is the default shown in --help (the caller pre-sets *dst to it). */
+typedef struct cli_opt {
+    const char *name;   /* without leading dashes */
+    cli_kind kind;
+    void *dst;
+    const char *arg;    /* argument name in help, e.g. "FILE" */
+    const char *help;
+    const char *def;    /* NULL: no default / required */
+} cli_opt;
+
+/* Options every command accepts; cli_parse fills them. */
+typedef struct cli_common {
+    int threads;  /* 0 = all cores */
+    uint64_t seed;
+    int quiet;
+} cli_common;
+
+/* Parse argv[1..] (argv[0] is the command name) against opts (terminated by a zeroed entry).
+ * Handles --help (prints usage to stdout), --threads, --seed, -q/--quiet.
+ * @return -1 to continue, otherwise the exit code to return now. */
+int cli_parse(int argc, char **argv, const char *cmd, const char *summary, const cli_opt *opts,
+              cli_common *common);
+
+/* Create a context wired to stderr (log messages, progress bar on a terminal or periodic lines
+ * otherwise), honouring --threads and --quiet. Exits with a message if out of memory. */
+saetm_ctx *cli_ctx(const cli_common *common);
+
+/* Print "saetm CMD: <strerror>: <detail>" to stderr and map the status to an exit code. */
+int cli_fail(saetm_ctx *ctx, const char *cmd, saetm_status st);
+
+/* Print a usage error ("saetm CMD: msg; see saetm CMD --help") and return CLI_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A subcommand: returns an exit code. */
+typedef int (*cli_cmd_fn)(int argc, char **argv);
+
+#endif

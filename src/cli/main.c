@@ -1,0 +1,47 @@
+/*
+ * main.c - the saetm command-line tool: dispatch to one subcommand per file (cmd_*.c).
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int cmd_inspect(int argc, char **argv);
+
+/* The command table: add one line per subcommand, in pipeline order. */
+static const struct {
+    const char *name;
+    cli_cmd_fn fn;
+    const char *summary;
+} commands[] = {
+    {"inspect", cmd_inspect, "show the header and sections of a saetm file or a .npy array"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: saetm COMMAND [options]   (saetm COMMAND --help for its options)\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n  --version  print the version\n  --help     print this help\n"
+                 "\nexit codes: 0 success, 1 failure (bad input, I/O), 2 bad command line, 130 interrupted\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("saetm %s\n", saetm_version());
+        return CLI_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0) return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "saetm: unknown command '%s'; see 'saetm --help'\n", argv[1]);
+    return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,142 @@
+/*
+ * file.c - memory mapping, atomic output files (temp + fsync + rename), CRC-32.
+ */
+#include "saetm_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+uint32_t saetm__crc32(uint32_t crc, const void *data, size_t n)
+{
+    const uint8_t *p = data;
+    uLong c = crc;
+    /* zlib takes uInt lengths: feed large buffers in chunks. */
+    while (n > 0) {
+        uInt chunk = n > (1u << 30) ? (1u << 30) : (uInt)n;
+        c = crc32(c, p, chunk);
+        p += chunk;
+        n -= chunk;
+    }
+    return (uint32_t)c;
+}
+
+saetm_status saetm__map_file(saetm_ctx *ctx, const char *path, saetm__mapped *out)
+{
+    memset(out, 0, sizeof *out);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return saetm__fail(ctx, SAETM_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return saetm__fail(ctx, SAETM_ERR_IO, "%s: cannot stat: %s", path, strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return saetm__fail(ctx, SAETM_ERR_IO, "%s: not a regular file", path);
+    }
+    if (st.st_size == 0) {
+        close(fd);
+        out->data = (const uint8_t *)"";
+        out->size = 0;
+        return SAETM_OK;
+    }
+    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    int e = errno;
+    close(fd);
+    if (p == MAP_FAILED) return saetm__fail(ctx, SAETM_ERR_IO, "%s: cannot map: %s", path, strerror(e));
+    out->data = p;
+    out->size = (size_t)st.st_size;
+    return SAETM_OK;
+}
+
+void saetm__unmap(saetm__mapped *m)
+{
+    if (m && m->size > 0 && m->data) munmap((void *)(uintptr_t)m->data, m->size);
+    if (m) memset(m, 0, sizeof *m);
+}
+
+saetm_status saetm__outfile_open(saetm_ctx *ctx, const char *path, saetm__outfile *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t n = strlen(path);
+    out->path = saetm__strdup(path);
+    out->tmp_path = malloc(n + 32);
+    if (!out->path || !out->tmp_path) {
+        saetm__outfile_abort(out);
+        return saetm__fail(ctx, SAETM_ERR_NOMEM, "%s: out of memory", path);
+    }
+    snprintf(out->tmp_path, n + 32, "%s.tmp.%ld", path, (long)getpid());
+    int fd = open(out->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        int e = errno;
+        saetm__fail(ctx, SAETM_ERR_IO, "%s: cannot create output file: %s", path, strerror(e));
+        free(out->tmp_path);
+        out->tmp_path = NULL;
+        saetm__outfile_abort(out);
+        return SAETM_ERR_IO;
+    }
+    out->fp = fdopen(fd, "wb");
+    if (!out->fp) {
+        close(fd);
+        saetm__outfile_abort(out);
+        return saetm__fail(ctx, SAETM_ERR_IO, "%s: cannot open stream", path);
+    }
+    return SAETM_OK;
+}
+
+saetm_status saetm__outfile_write(saetm_ctx *ctx, saetm__outfile *f, const void *data, size_t n)
+{
+    if (n == 0) return SAETM_OK;
+    if (fwrite(data, 1, n, f->fp) != n)
+        return saetm__fail(ctx, SAETM_ERR_IO, "%s: write failed: %s", f->path, strerror(errno));
+    f->written += n;
+    return SAETM_OK;
+}
+
+saetm_status saetm__outfile_commit(saetm_ctx *ctx, saetm__outfile *f)
+{
+    saetm_status st = SAETM_OK;
+    if (fflush(f->fp) != 0 || fsync(fileno(f->fp)) != 0)
+        st = saetm__fail(ctx, SAETM_ERR_IO, "%s: write failed: %s", f->path, strerror(errno));
+    if (fclose(f->fp) != 0 && st == SAETM_OK)
+        st = saetm__fail(ctx, SAETM_ERR_IO, "%s: close failed: %s", f->path, strerror(errno));
+    f->fp = NULL;
+    if (st == SAETM_OK && rename(f->tmp_path, f->path) != 0)
+        st = saetm__fail(ctx, SAETM_ERR_IO, "%s: cannot rename into place: %s", f->path, strerror(errno));
+    if (st == SAETM_OK) {
+        free(f->tmp_path);
+        f->tmp_path = NULL;
+    }
+    saetm__outfile_abort(f);
+    return st;
+}
+
+void saetm__outfile_abort(saetm__outfile *f)
+{
+    if (!f) return;
+    if (f->fp) fclose(f->fp);
+    if (f->tmp_path) unlink(f->tmp_path);
+    free(f->tmp_path);
+    free(f->path);
+    memset(f, 0, sizeof *f);
+}
+
+saetm_status saetm__write_file_atomic(saetm_ctx *ctx, const char *path, const void *data, size_t n)
+{
+    saetm__outfile f;
+    saetm_status st = saetm__outfile_open(ctx, path, &f);
+    if (st) return st;
+    st = saetm__outfile_write(ctx, &f, data, n);
+    if (st) {
+        saetm__outfile_abort(&f);
+        return st;
+    }
+    return saetm__outfile_commit(ctx, &f);
+}

@@ -1,0 +1,169 @@
+/*
+ * saetm_int.h - private declarations shared by the library's modules.
+ *
+ * Cross-file internals use the saetm__ prefix. Nothing here is part of the public API.
+ */
+#ifndef SAETM_INT_H
+#define SAETM_INT_H
+
+#include "saetm.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SAETM__PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define SAETM__ALIGN 64
+
+struct saetm_ctx {
+    char errmsg[1024];
+    saetm_log_fn log;
+    void *log_user;
+    saetm_log_level log_max;
+    saetm_progress_fn progress;
+    void *progress_user;
+    int threads;
+};
+
+/* ---- errors and logging (common/ctx.c) ---------------------------------------------------- */
+
+/* Record a detail message in ctx and return `status` (so callers can `return saetm__fail(...)`).
+ * ctx may be NULL. */
+saetm_status saetm__fail(saetm_ctx *ctx, saetm_status status, const char *fmt, ...) SAETM__PRINTF(3, 4);
+/* Prefix the existing detail message with more context ("reading X: <old message>"). */
+saetm_status saetm__fail_prefix(saetm_ctx *ctx, saetm_status status, const char *fmt, ...) SAETM__PRINTF(3, 4);
+void saetm__log(saetm_ctx *ctx, saetm_log_level level, const char *fmt, ...) SAETM__PRINTF(3, 4);
+/* Report progress; @return non-zero if the user asked to stop. */
+int saetm__progress(saetm_ctx *ctx, const char *stage, uint64_t done, uint64_t total);
+
+/* ---- memory (common/alloc.c) -------------------------------------------------------------- */
+
+/* 64-byte aligned, zero-filled allocation of n * size bytes (overflow-checked); NULL on failure.
+ * Free with saetm__free_aligned. */
+void *saetm__calloc_aligned(size_t n, size_t size);
+void saetm__free_aligned(void *p);
+/* Overflow-checked n * size; @return 0 and sets *out, or -1 on overflow. */
+int saetm__mul_size(size_t n, size_t size, size_t *out);
+/* strdup that returns NULL on failure. */
+char *saetm__strdup(const char *s);
+
+/* ---- random numbers (common/rng.c) --------------------------------------------------------- */
+
+/* Counter-based generator: the stream is a pure function of (seed, stage, shard), so work split
+ * over threads or ranks can draw the same numbers whatever the split. */
+typedef struct saetm__rng {
+    uint64_t key;
+    uint64_t counter;
+} saetm__rng;
+
+void saetm__rng_init(saetm__rng *r, uint64_t seed, uint64_t stage, uint64_t shard);
+uint64_t saetm__rng_u64(saetm__rng *r);
+/* Uniform in [0, 1) with 53 random bits. */
+double saetm__rng_uniform(saetm__rng *r);
+/* Uniform integer in [0, n), n > 0, without modulo bias. */
+uint64_t saetm__rng_below(saetm__rng *r, uint64_t n);
+/* Standard normal (Box-Muller, one value per call). */
+double saetm__rng_normal(saetm__rng *r);
+/* Stateless mix of one 64-bit value (splitmix64 finaliser). */
+uint64_t saetm__mix64(uint64_t x);
+
+/* ---- files (io/file.c) -------------------------------------------------------------------- */
+
+/* A read-only memory mapping of a whole file. */
+typedef struct saetm__mapped {
+    const uint8_t *data;
+    size_t size;
+} saetm__mapped;
+
+saetm_status saetm__map_file(saetm_ctx *ctx, const char *path, saetm__mapped *out);
+void saetm__unmap(saetm__mapped *m);
+
+/* An output file written under a temporary name and renamed into place on commit. */
+typedef struct saetm__outfile {
+    FILE *fp;
+    char *path;
+    char *tmp_path;
+    uint64_t written;
+} saetm__outfile;
+
+saetm_status saetm__outfile_open(saetm_ctx *ctx, const char *path, saetm__outfile *out);
+saetm_status saetm__outfile_write(saetm_ctx *ctx, saetm__outfile *f, const void *data, size_t n);
+/* Flush, fsync, close and rename to the final path. On failure the temporary file is removed. */
+saetm_status saetm__outfile_commit(saetm_ctx *ctx, saetm__outfile *f);
+/* Close and remove the temporary file (safe to call on a zeroed or committed outfile). */
+void saetm__outfile_abort(saetm__outfile *f);
+
+/* Write a whole buffer atomically (temp + rename). */
+saetm_status saetm__write_file_atomic(saetm_ctx *ctx, const char *path, const void *data, size_t n);
+
+/* ---- section container for binary model files (io/container.c, see docs/FORMAT.md) -------- */
+
+typedef enum saetm__dtype {
+    SAETM__U8 = 1,
+    SAETM__U32 = 2,
+    SAETM__U64 = 3,
+    SAETM__F32 = 4,
+    SAETM__I32 = 5,
+    SAETM__F64 = 6,
+    SAETM__I64 = 7
+} saetm__dtype;
+
+size_t saetm__dtype_size(saetm__dtype t);
+
+#define SAETM__SECTION_NAME_MAX 16
+
+typedef struct saetm__cwriter saetm__cwriter;
+
+/* Start a container file of kind `magic` (exactly 8 bytes, e.g. "SAETMCRP") and format version. */
+saetm_status saetm__cw_open(saetm_ctx *ctx, const char *path, const char magic[8], uint32_t version,
+                            saetm__cwriter **out);
+/* Add a whole section: rows x cols elements of dtype (cols = 1 for vectors). */
+saetm_status saetm__cw_section(saetm_ctx *ctx, saetm__cwriter *w, const char *name, saetm__dtype dtype,
+                               const void *data, uint64_t rows, uint64_t cols);
+/* Streamed section: begin, append any number of chunks (whole rows), end. */
+saetm_status saetm__cw_begin(saetm_ctx *ctx, saetm__cwriter *w, const char *name, saetm__dtype dtype,
+                             uint64_t cols);
+saetm_status saetm__cw_append(saetm_ctx *ctx, saetm__cwriter *w, const void *data, uint64_t nbytes);
+saetm_status saetm__cw_end(saetm_ctx *ctx, saetm__cwriter *w);
+/* Write the section table and header, fsync and rename into place; frees w in all cases. */
+saetm_status saetm__cw_commit(saetm_ctx *ctx, saetm__cwriter *w);
+/* Drop the file being written; frees w. NULL is a no-op. */
+void saetm__cw_abort(saetm__cwriter *w);
+
+typedef struct saetm__csection {
+    char name[SAETM__SECTION_NAME_MAX];
+    uint32_t dtype;
+    uint32_t crc32;
+    uint64_t offset;
+    uint64_t nbytes;
+    uint64_t rows;
+    uint64_t cols;
+    uint64_t reserved;
+} saetm__csection;
+
+typedef struct saetm__creader {
+    saetm__mapped map;
+    char *path;
+    uint32_t version;
+    uint32_t n_sections;
+    const saetm__csection *table;
+} saetm__creader;
+
+/* Map and verify a container: magic (NULL: any saetm magic), version <= max_version, sizes,
+ * every checksum. */
+saetm_status saetm__cr_open(saetm_ctx *ctx, const char *path, const char magic[8], uint32_t max_version,
+                            saetm__creader *r);
+/* Look up a section by name, checking its dtype and, where non-zero, expected rows/cols.
+ * @return SAETM_ERR_FORMAT naming the file and section if missing or mismatched. */
+saetm_status saetm__cr_get(saetm_ctx *ctx, const saetm__creader *r, const char *name, saetm__dtype dtype,
+                           const void **data, uint64_t *rows, uint64_t *cols);
+int saetm__cr_has(const saetm__creader *r, const char *name);
+void saetm__cr_close(saetm__creader *r);
+
+/* ---- checksums (io/file.c) ---------------------------------------------------------------- */
+
+/* CRC-32 (zlib) of a buffer of any size, continuing from crc (start with 0). */
+uint32_t saetm__crc32(uint32_t crc, const void *data, size_t n);
+
+#endif /* SAETM_INT_H */
