@@ -37,33 +37,39 @@ $(DEPS_STAMP): scripts/install-deps.sh
 
 build/release/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -c $< -o $@
+	@echo "CC  $@"
+	@$(CC) $(CPPFLAGS) $(REL_CFLAGS) -c $< -o $@
 
 build/test/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -c $< -o $@
+	@echo "CC  $@"
+	@$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -c $< -o $@
 
 build/release/libsaetm.a: $(REL_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 build/test/libsaetm.a: $(TEST_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 build/saetm: $(CLI_SRC:%.c=build/release/%.o) build/release/libsaetm.a
-	$(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "LD  $@"
+	@$(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 build/test/saetm: $(CLI_SRC:%.c=build/test/%.o) build/test/libsaetm.a
-	$(CC) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "LD  $@"
+	@$(CC) $(TEST_CFLAGS) -o $@ $^ $(LDLIBS)
 
 build/test/tests/%: tests/%.c tests/test.h build/test/libsaetm.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(TEST_CFLAGS) -o $@ $< build/test/libsaetm.a $(LDLIBS)
+	@echo "LD  $@"
+	@$(CC) $(CPPFLAGS) -Itests $(TEST_CFLAGS) -o $@ $< build/test/libsaetm.a $(LDLIBS)
 
 build/release/bench/%: bench/%.c build/release/libsaetm.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $< build/release/libsaetm.a $(LDLIBS)
+	@echo "LD  $@"
+	@$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $< build/release/libsaetm.a $(LDLIBS)
 
 test-build: build/test/saetm build/saetm $(TEST_BINS)
 

@@ -208,6 +208,33 @@ SAETM_API const char *saetm_corpus_doc_snippet(const saetm_corpus *c, uint64_t d
 /* @return non-zero if document d has no vocabulary word. */
 SAETM_API int saetm_corpus_doc_empty(const saetm_corpus *c, uint64_t d);
 
+/* ======================================================================
+ * 4. Sparse activations (SAE codes of documents)
+ * ==================================================================== */
+
+/* Sparse non-negative activations of `rows` documents over `n_features` SAE features, in CSR
+ * form: the active features of row r are idx[row_ptr[r] .. row_ptr[r+1]) (ascending) with values
+ * val[] alongside. Loaded activations are memory-mapped. Written by `saetm encode` (.sac files). */
+typedef struct saetm_acts {
+    uint64_t rows;
+    uint32_t n_features;
+    const uint64_t *row_ptr; /* rows + 1 entries */
+    const uint32_t *idx;
+    const float *val;
+    void *owner_;            /* private */
+} saetm_acts;
+
+/* Build owned activations from caller arrays (copied). @return SAETM_ERR_ARG if row_ptr is not
+ * non-decreasing from 0, an index is >= n_features or out of order, or a value is negative or
+ * not finite. */
+SAETM_API saetm_status saetm_acts_from_csr(saetm_ctx *ctx, uint64_t rows, uint32_t n_features,
+                                           const uint64_t *row_ptr, const uint32_t *idx, const float *val,
+                                           saetm_acts *out);
+/* Save (atomic) / load (mmap, verified) a .sac file. */
+SAETM_API saetm_status saetm_acts_save(saetm_ctx *ctx, const saetm_acts *a, const char *path);
+SAETM_API saetm_status saetm_acts_load(saetm_ctx *ctx, const char *path, saetm_acts *out);
+SAETM_API void saetm_acts_free(saetm_acts *a);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,145 @@
+/*
+ * acts.c - sparse activations (CSR) in memory and in .sac files (magic SAETMACT, version 1).
+ *
+ * Sections: "row_ptr" u64 (rows+1), "idx" u32 (nnz), "val" f32 (nnz), "shape" u64 [rows, F].
+ */
+#include "saetm_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ACTS_MAGIC "SAETMACT"
+#define ACTS_VERSION 1
+
+typedef struct acts_owner {
+    saetm__creader reader; /* when loaded from a file */
+    uint64_t *row_ptr;     /* when built in memory */
+    uint32_t *idx;
+    float *val;
+} acts_owner;
+
+static saetm_status validate(saetm_ctx *ctx, const char *what, uint64_t rows, uint32_t nf, const uint64_t *row_ptr,
+                             const uint32_t *idx, const float *val, uint64_t nnz_limit)
+{
+    if (row_ptr[0] != 0) return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: row_ptr[0] must be 0", what);
+    for (uint64_t r = 0; r < rows; r++) {
+        if (row_ptr[r + 1] < row_ptr[r] || row_ptr[r + 1] > nnz_limit)
+            return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: row %llu has a bad extent", what, (unsigned long long)r);
+        for (uint64_t j = row_ptr[r]; j < row_ptr[r + 1]; j++) {
+            if (idx[j] >= nf || (j > row_ptr[r] && idx[j] <= idx[j - 1]))
+                return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: row %llu: feature indices must be ascending and < %u",
+                                   what, (unsigned long long)r, nf);
+            if (!(val[j] >= 0.0f) || !isfinite(val[j]))
+                return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: row %llu: activation must be finite and >= 0", what,
+                                   (unsigned long long)r);
+        }
+    }
+    if (row_ptr[rows] != nnz_limit)
+        return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: row_ptr does not cover the values", what);
+    return SAETM_OK;
+}
+
+saetm_status saetm_acts_from_csr(saetm_ctx *ctx, uint64_t rows, uint32_t n_features, const uint64_t *row_ptr,
+                                 const uint32_t *idx, const float *val, saetm_acts *out)
+{
+    memset(out, 0, sizeof *out);
+    uint64_t nnz = row_ptr[rows];
+    saetm_status st = validate(ctx, "activations", rows, n_features, row_ptr, idx, val, nnz);
+    if (st) return saetm__fail_prefix(ctx, SAETM_ERR_ARG, "saetm_acts_from_csr");
+    acts_owner *own = calloc(1, sizeof *own);
+    if (own) {
+        own->row_ptr = saetm__calloc_aligned((size_t)rows + 1, sizeof(uint64_t));
+        own->idx = saetm__calloc_aligned((size_t)nnz, sizeof(uint32_t));
+        own->val = saetm__calloc_aligned((size_t)nnz, sizeof(float));
+    }
+    if (!own || !own->row_ptr || !own->idx || !own->val) {
+        out->owner_ = own;
+        saetm_acts_free(out);
+        return saetm__fail(ctx, SAETM_ERR_NOMEM, "activations: out of memory (%llu non-zeros)", (unsigned long long)nnz);
+    }
+    memcpy(own->row_ptr, row_ptr, ((size_t)rows + 1) * sizeof(uint64_t));
+    memcpy(own->idx, idx, (size_t)nnz * sizeof(uint32_t));
+    memcpy(own->val, val, (size_t)nnz * sizeof(float));
+    out->rows = rows;
+    out->n_features = n_features;
+    out->row_ptr = own->row_ptr;
+    out->idx = own->idx;
+    out->val = own->val;
+    out->owner_ = own;
+    return SAETM_OK;
+}
+
+saetm_status saetm_acts_save(saetm_ctx *ctx, const saetm_acts *a, const char *path)
+{
+    saetm__cwriter *w;
+    saetm_status st = saetm__cw_open(ctx, path, ACTS_MAGIC, ACTS_VERSION, &w);
+    if (st) return st;
+    uint64_t nnz = a->row_ptr[a->rows];
+    uint64_t shape[2] = {a->rows, a->n_features};
+    if (!st) st = saetm__cw_section(ctx, w, "shape", SAETM__U64, shape, 2, 1);
+    if (!st) st = saetm__cw_section(ctx, w, "row_ptr", SAETM__U64, a->row_ptr, a->rows + 1, 1);
+    if (!st) st = saetm__cw_section(ctx, w, "idx", SAETM__U32, a->idx, nnz, 1);
+    if (!st) st = saetm__cw_section(ctx, w, "val", SAETM__F32, a->val, nnz, 1);
+    if (st) {
+        saetm__cw_abort(w);
+        return st;
+    }
+    return saetm__cw_commit(ctx, w);
+}
+
+saetm_status saetm_acts_load(saetm_ctx *ctx, const char *path, saetm_acts *out)
+{
+    memset(out, 0, sizeof *out);
+    acts_owner *own = calloc(1, sizeof *own);
+    if (!own) return saetm__fail(ctx, SAETM_ERR_NOMEM, "%s: out of memory", path);
+    saetm_status st = saetm__cr_open(ctx, path, ACTS_MAGIC, ACTS_VERSION, &own->reader);
+    if (st) {
+        free(own);
+        return st;
+    }
+    const void *shape_p = NULL, *rp = NULL, *ip = NULL, *vp = NULL;
+    uint64_t n_shape = 2, n_rp = 0, n_idx = 0, n_val = 0;
+    st = saetm__cr_get(ctx, &own->reader, "shape", SAETM__U64, &shape_p, &n_shape, NULL);
+    uint64_t rows = 0, nf = 0;
+    if (!st) {
+        memcpy(&rows, shape_p, 8);
+        memcpy(&nf, (const uint8_t *)shape_p + 8, 8);
+        if (nf == 0 || nf > UINT32_MAX || rows == UINT64_MAX)
+            st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: impossible shape", path);
+        n_rp = rows + 1;
+    }
+    if (!st) st = saetm__cr_get(ctx, &own->reader, "row_ptr", SAETM__U64, &rp, &n_rp, NULL);
+    if (!st) st = saetm__cr_get(ctx, &own->reader, "idx", SAETM__U32, &ip, &n_idx, NULL);
+    if (!st) {
+        n_val = n_idx;
+        st = saetm__cr_get(ctx, &own->reader, "val", SAETM__F32, &vp, &n_val, NULL);
+    }
+    if (!st) st = validate(ctx, path, rows, (uint32_t)nf, rp, ip, vp, n_idx);
+    if (st) {
+        saetm__cr_close(&own->reader);
+        free(own);
+        return st;
+    }
+    out->rows = rows;
+    out->n_features = (uint32_t)nf;
+    out->row_ptr = rp;
+    out->idx = ip;
+    out->val = vp;
+    out->owner_ = own;
+    return SAETM_OK;
+}
+
+void saetm_acts_free(saetm_acts *a)
+{
+    if (!a) return;
+    acts_owner *own = a->owner_;
+    if (own) {
+        saetm__cr_close(&own->reader);
+        saetm__free_aligned(own->row_ptr);
+        saetm__free_aligned(own->idx);
+        saetm__free_aligned(own->val);
+        free(own);
+    }
+    memset(a, 0, sizeof *a);
+}
