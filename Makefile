@@ -88,3 +88,6 @@ clean:
 	rm -rf build
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# Fuzzing: `make fuzz`, harness builds (fuzz/fuzz.mk, docs/fuzzing.md).
+include fuzz/fuzz.mk

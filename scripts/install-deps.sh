@@ -11,6 +11,7 @@ PACKAGES=(
   libcjson-dev zlib1g-dev
   python3-numpy python3-scipy # reference implementations used by tests
   nodejs npm                  # build-time conversion of npm-packaged data
+  afl++ libomp-14-dev         # fuzzing: `make fuzz`, brief runs in `make test` (docs/fuzzing.md)
 )
 
 missing=()

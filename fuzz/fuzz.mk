@@ -1,0 +1,42 @@
+# fuzz.mk - fuzz harness builds and `make fuzz`; included by the Makefile (see docs/fuzzing.md).
+# Each fuzz/fuzz_NAME.c is built twice: build/test/fuzz/fuzz_NAME (gcc, ASan+UBSan, replays the
+# seeds and past crashes in `make test`) and build/fuzz/bin/fuzz_NAME (afl-clang-fast, ASan+UBSan,
+# AFL++ persistent mode). `make fuzz FUZZ_SECONDS=N [FUZZ_TARGETS="npy acts"]` fuzzes each for N s.
+FUZZ_SRC   = $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZ_NAMES = $(patsubst fuzz/fuzz_%.c,%,$(FUZZ_SRC))
+FUZZ_AUX   = fuzz/common.c fuzz/driver.c
+FUZZ_TEST_BINS = $(FUZZ_NAMES:%=build/test/fuzz/fuzz_%)
+AFL_CC     = afl-clang-fast
+AFL_CFLAGS = -O1 -g -std=c11 -fopenmp -MMD -MP -fno-omit-frame-pointer \
+             -fsanitize=address,undefined -fno-sanitize-recover=undefined
+AFL_OBJ    = $(LIB_SRC:%.c=build/fuzz/%.o)
+AFL_BINS   = $(FUZZ_NAMES:%=build/fuzz/bin/fuzz_%)
+FUZZ_SECONDS ?= 60
+
+.PHONY: fuzz fuzz-build
+
+test-build: $(FUZZ_TEST_BINS)
+
+build/test/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_AUX) fuzz/fuzz.h build/test/libsaetm.a
+	@mkdir -p $(dir $@)
+	@echo "LD  $@"
+	@$(CC) $(CPPFLAGS) -Ifuzz $(TEST_CFLAGS) -o $@ $< $(FUZZ_AUX) build/test/libsaetm.a $(LDLIBS)
+
+build/fuzz/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "AFL $@"
+	@AFL_QUIET=1 $(AFL_CC) $(CPPFLAGS) $(AFL_CFLAGS) -c $< -o $@
+
+build/fuzz/libsaetm.a: $(AFL_OBJ)
+	@rm -f $@
+	@ar rcs $@ $^
+
+build/fuzz/bin/fuzz_%: fuzz/fuzz_%.c $(FUZZ_AUX) fuzz/fuzz.h build/fuzz/libsaetm.a
+	@mkdir -p $(dir $@)
+	@echo "AFL $@"
+	@AFL_QUIET=1 $(AFL_CC) $(CPPFLAGS) -Ifuzz $(AFL_CFLAGS) -o $@ $< $(FUZZ_AUX) build/fuzz/libsaetm.a $(LDLIBS)
+
+fuzz-build: $(AFL_BINS)
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh $(FUZZ_TARGETS)

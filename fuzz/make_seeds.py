@@ -1,0 +1,88 @@
+#!/usr/bin/python3
+"""Regenerate the checked-in seed inputs of the fuzz harnesses (fuzz/seeds/NAME/).
+
+Usage: /usr/bin/python3 fuzz/make_seeds.py [SAETM_BINARY]
+
+Seeds are small valid (and a few nearly valid) inputs; AFL++ mutates them. Container files are
+written here from docs/FORMAT.md, independently of the C writer. Seeds of the kinds that need
+the pipeline (.stc, .saem, .sti) are produced with the saetm binary when one is given.
+"""
+import io
+import os
+import struct
+import sys
+import zlib
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SEEDS = os.path.join(ROOT, "fuzz", "seeds")
+
+DT = {"u8": (1, "<u1"), "u32": (2, "<u4"), "u64": (3, "<u8"), "f32": (4, "<f4"),
+      "i32": (5, "<i4"), "f64": (6, "<f8"), "i64": (7, "<i8")}
+
+
+def container(magic, version, sections):
+    """sections: list of (name, dtype, ndarray 1-D or 2-D)."""
+    body = bytearray(b"\0" * 64)
+    table = bytearray()
+    for name, dt, arr in sections:
+        code, npdt = DT[dt]
+        a = np.ascontiguousarray(np.asarray(arr, dtype=npdt))
+        rows, cols = (a.shape[0], 1) if a.ndim == 1 else a.shape
+        body += b"\0" * ((-len(body)) % 64)
+        off = len(body)
+        raw = a.tobytes()
+        body += raw
+        table += struct.pack("<16sIIQQQQQ", name.encode(), code, zlib.crc32(raw), off, len(raw), rows, cols, 0)
+    body += b"\0" * ((-len(body)) % 64)
+    toff = len(body)
+    body += table
+    head = struct.pack("<8sIIQQI", magic, version, len(sections), toff, len(body), zlib.crc32(bytes(table)))
+    head += struct.pack("<I", zlib.crc32(head)) + b"\0" * 24
+    body[0:64] = head
+    return bytes(body)
+
+
+def put(name, fname, data):
+    d = os.path.join(SEEDS, name)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, fname), "wb") as f:
+        f.write(data)
+
+
+def npy_bytes(a, version=None):
+    b = io.BytesIO()
+    if version is None:
+        np.save(b, a)
+    else:
+        np.lib.format.write_array(b, a, version=version)
+    return b.getvalue()
+
+
+def acts(rows, nf, row_ptr, idx, val):
+    return container(b"SAETMACT", 1, [("shape", "u64", [rows, nf]), ("row_ptr", "u64", row_ptr),
+                                      ("idx", "u32", idx), ("val", "f32", val)])
+
+
+def main():
+    rng = np.random.default_rng(1)
+    put("npy", "f4_2x3.npy", npy_bytes(rng.standard_normal((2, 3)).astype("<f4")))
+    put("npy", "f8_vec.npy", npy_bytes(np.arange(5, dtype="<f8")))
+    put("npy", "f4_v2.npy", npy_bytes(np.ones((3, 2), dtype="<f4"), version=(2, 0)))
+    put("npy", "f4_0rows.npy", npy_bytes(np.zeros((0, 4), dtype="<f4")))
+    put("npy", "f4_nan.npy", npy_bytes(np.array([[1, np.nan], [np.inf, 0]], dtype="<f4")))
+    put("npy", "fortran.npy", npy_bytes(np.asfortranarray(np.ones((2, 2), dtype="<f4"))))
+    a1 = acts(3, 10, [0, 2, 2, 5], [1, 7, 0, 3, 9], [0.5, 1.5, 2.0, 0.25, 3.0])
+    a0 = acts(0, 4, [0], np.zeros(0), np.zeros(0))
+    put("acts", "small.sac", a1)
+    put("acts", "empty.sac", a0)
+    put("container", "acts.sac", a1)
+    put("container", "mixed.bin", container(b"SAETMXYZ", 3, [
+        ("a", "u8", np.frombuffer(b"hello\0world\0", dtype="u1")), ("b", "i32", [[1, -2], [3, 4]]),
+        ("c", "f64", [1.5]), ("d", "i64", [-1, 2, 3])]))
+    put("container", "nosections.bin", container(b"SAETMNIL", 1, []))
+
+
+if __name__ == "__main__":
+    main()
