@@ -235,6 +235,94 @@ SAETM_API saetm_status saetm_acts_save(saetm_ctx *ctx, const saetm_acts *a, cons
 SAETM_API saetm_status saetm_acts_load(saetm_ctx *ctx, const char *path, saetm_acts *out);
 SAETM_API void saetm_acts_free(saetm_acts *a);
 
+/* ======================================================================
+ * Evaluation: topic coherence (NPMI, C_V) and topic diversity
+ * ==================================================================== */
+
+/* Scores of a set of topics, each given as its list of words, most important first, against a
+ * reference corpus (usually the corpus the topics were fitted on). Definitions, in full in
+ * docs/eval.md:
+ *  - Probabilities are document frequencies: p(w) = df(w) / N and p(w1, w2) = df(w1, w2) / N, N the
+ *    number of non-empty documents of the reference corpus (boolean document co-occurrence; a
+ *    bag-of-words has no word order, so no sliding windows).
+ *  - NPMI(w1, w2) = log((p12 + eps) / (p1 p2)) / -log(p12 + eps), eps = npmi_eps (default 1e-12,
+ *    as gensim's c_npmi); NPMI = 1 when the two words occur in every document.
+ *  - NPMI of a topic: mean NPMI over all pairs of its first top_n words (gensim c_npmi).
+ *  - C_V of a topic (Roeder et al. 2015, as gensim's c_v but over documents instead of windows of
+ *    110 tokens): each word w_i gets the context vector v_i = (NPMI(w_i, w_j))_j over the topic's
+ *    words (NPMI(w, w) included), the topic gets v_W = sum_i v_i, and C_V = mean_i cos(v_i, v_W)
+ *    (a zero vector has cosine 0).
+ *  - Diversity: number of distinct words among all topics' first diversity_n words divided by
+ *    the number of words counted (K * diversity_n when every topic has that many).
+ * A word that is not in the reference vocabulary, or that occurs in no reference document, cannot
+ * be scored: it is left out of its topic's pairs and listed in the result (`missing`); it still
+ * counts for diversity. A topic with fewer than two scorable words is not scored (scored = 0) and
+ * is left out of the means. Repeated words within a topic count once for coherence. */
+typedef struct saetm_eval_opts {
+    uint32_t top_n;        /* words per topic for NPMI and C_V (default 10) */
+    uint32_t diversity_n;  /* words per topic for diversity (default 25) */
+    double npmi_eps;       /* smoothing of the joint probability (default 1e-12) */
+} saetm_eval_opts;
+
+/* Fill *opts with the defaults listed above. */
+SAETM_API void saetm_eval_opts_default(saetm_eval_opts *opts);
+
+/* Per-topic scores. */
+typedef struct saetm_eval_topic {
+    double npmi;        /* mean pairwise NPMI in [-1, 1]; 0 if not scored */
+    double cv;          /* C_V in [-1, 1]; 0 if not scored */
+    uint32_t n_words;   /* words considered: min(top_n, words given) */
+    uint32_t n_scored;  /* of these, distinct words found in the reference corpus */
+    int scored;         /* non-zero if n_scored >= 2 */
+} saetm_eval_topic;
+
+typedef struct saetm_eval_result {
+    uint32_t n_topics;
+    saetm_eval_topic *topics;   /* n_topics entries */
+    uint32_t n_scored_topics;   /* topics with scored != 0 */
+    double npmi_mean;           /* mean over scored topics (0 if none) */
+    double cv_mean;
+    double diversity;           /* in [0, 1]; 0 if no words at all */
+    uint64_t diversity_words;   /* words counted for diversity */
+    uint64_t diversity_distinct; /* distinct words among them */
+    uint32_t diversity_short;   /* topics with fewer than diversity_n words */
+    uint64_t n_docs;            /* non-empty reference documents (N above) */
+    uint32_t n_missing;         /* distinct top words that could not be scored */
+    char **missing;             /* those words, in order of first appearance */
+    void *owner_;               /* private */
+} saetm_eval_result;
+
+/* Score topics against a reference corpus. The words of topic t are
+ * words[word_start[t] .. word_start[t+1]) (word_start has n_topics + 1 entries, starting at 0),
+ * UTF-8 strings compared byte-wise with the corpus vocabulary. opts may be NULL for the defaults.
+ * Co-occurrences are counted only for the topics' words, in parallel over ctx's threads; the
+ * result does not depend on the thread count.
+ * @return SAETM_OK and a new result in *out (free with saetm_eval_result_free); SAETM_ERR_ARG for
+ * bad options (top_n < 2, diversity_n < 1, npmi_eps not in [0, 1)) or a bad word_start;
+ * SAETM_ERR_INPUT if the corpus has no non-empty document. Thread-safe for distinct contexts;
+ * the corpus is only read. */
+SAETM_API saetm_status saetm_eval_topics(saetm_ctx *ctx, const saetm_corpus *ref, uint32_t n_topics,
+                                         const char *const *words, const uint64_t *word_start,
+                                         const saetm_eval_opts *opts, saetm_eval_result **out);
+SAETM_API void saetm_eval_result_free(saetm_eval_result *r);
+
+/* Topic word lists, as read from a text file (e.g. DIR/top_words.txt written by `saetm topics`):
+ * one line per topic, words separated by spaces or tabs, most important first. The words of topic
+ * t are words[word_start[t] .. word_start[t+1]). */
+typedef struct saetm_topic_words {
+    uint32_t n_topics;
+    uint64_t *word_start;  /* n_topics + 1 entries */
+    char **words;          /* word_start[n_topics] strings */
+    void *owner_;          /* private */
+} saetm_topic_words;
+
+/* Read a topic word file. Lines may end in "\n" or "\r\n"; an empty line is a topic without
+ * words. @return SAETM_OK and a new object in *out (free with saetm_topic_words_free);
+ * SAETM_ERR_IO if the file cannot be read; SAETM_ERR_INPUT naming the file and line for invalid
+ * UTF-8 or a NUL byte; SAETM_ERR_INPUT if the file has no line at all. */
+SAETM_API saetm_status saetm_topic_words_read(saetm_ctx *ctx, const char *path, saetm_topic_words **out);
+SAETM_API void saetm_topic_words_free(saetm_topic_words *tw);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,6 +10,7 @@ PACKAGES=(
   wordnet-dev wordnet-base    # morphy lemmatiser and its database
   libcjson-dev zlib1g-dev
   python3-numpy python3-scipy # reference implementations used by tests
+  python3-gensim              # tests/eval: coherence cross-checked against gensim CoherenceModel
   nodejs npm                  # build-time conversion of npm-packaged data
   afl++ libomp-14-dev         # fuzzing: `make fuzz`, brief runs in `make test` (docs/fuzzing.md)
 )

@@ -166,4 +166,40 @@ void saetm__cr_close(saetm__creader *r);
 /* CRC-32 (zlib) of a buffer of any size, continuing from crc (start with 0). */
 uint32_t saetm__crc32(uint32_t crc, const void *data, size_t n);
 
+
+/* ---- string -> id map (common/strmap.c) ---------------------------------------------------- */
+
+/* Maps byte strings to dense ids 0, 1, 2... in insertion order. Keys are NOT copied: they must
+ * outlive the map. */
+typedef struct saetm__strmap saetm__strmap;
+
+/* FNV-1a of n bytes, finalised with saetm__mix64. */
+uint64_t saetm__hash_bytes(const void *data, size_t n);
+/* @return a new map sized for about `expected` keys, or NULL if out of memory. */
+saetm__strmap *saetm__strmap_create(uint32_t expected);
+void saetm__strmap_free(saetm__strmap *m);
+/* @return the id of key (inserting it if new; *added says which, may be NULL), -1 if out of memory. */
+int64_t saetm__strmap_put(saetm__strmap *m, const char *key, size_t len, int *added);
+/* @return the id of key, or -1 if absent. */
+int64_t saetm__strmap_get(const saetm__strmap *m, const char *key, size_t len);
+uint32_t saetm__strmap_size(const saetm__strmap *m);
+const char *saetm__strmap_key(const saetm__strmap *m, uint32_t id);
+
+/* ---- topic evaluation core (eval/eval.c) ---------------------------------------------------- */
+
+/* A reference corpus as plain arrays: the words of document d are word_ids[row_ptr[d] ..
+ * row_ptr[d+1]), strictly ascending, each < vocab_size; vocab[w] is word w. */
+typedef struct saetm__eval_ref {
+    uint64_t n_docs;
+    const uint64_t *row_ptr;
+    const uint32_t *word_ids;
+    uint32_t vocab_size;
+    const char *const *vocab;
+} saetm__eval_ref;
+
+/* saetm_eval_topics on plain arrays (validated: SAETM_ERR_ARG naming the first bad row). */
+saetm_status saetm__eval_run(saetm_ctx *ctx, const saetm__eval_ref *ref, uint32_t n_topics,
+                             const char *const *words, const uint64_t *word_start,
+                             const saetm_eval_opts *opts, saetm_eval_result **out);
+
 #endif /* SAETM_INT_H */

@@ -1,0 +1,393 @@
+/*
+ * test_eval.c - topic evaluation core: hand-computed NPMI / C_V / diversity, unscorable words,
+ * refusals, the topic word file reader, 1-vs-N-thread determinism.
+ *
+ * Also a harness for tests/eval/test_eval.py (cross-check against an independent Python
+ * implementation and gensim): `test_eval --score DOCS TOPICS TOP_N DIV_N EPS THREADS` reads a
+ * reference corpus in a plain text form (line 1: the vocabulary, space-separated; then one line per
+ * document: its word ids, ascending) and a topic word file, and prints the scores as JSON.
+ */
+#include "saetm_int.h"
+#include "test.h"
+
+#include <stdint.h>
+
+/* ---- helpers ------------------------------------------------------------------------------ */
+
+typedef struct toy {
+    saetm__eval_ref ref;
+    uint64_t row_ptr[16];
+    uint32_t ids[64];
+} toy;
+
+/* d0: a b | d1: a b c | d2: c | d3: (empty) | d4: a d ; vocab a b c d e (e in no document) */
+static const char *const toy_vocab[] = {"a", "b", "c", "d", "e"};
+
+static void toy_init(toy *t)
+{
+    static const uint64_t rp[] = {0, 2, 5, 6, 6, 8};
+    static const uint32_t ids[] = {0, 1, 0, 1, 2, 2, 0, 3};
+    memcpy(t->row_ptr, rp, sizeof rp);
+    memcpy(t->ids, ids, sizeof ids);
+    t->ref.n_docs = 5;
+    t->ref.row_ptr = t->row_ptr;
+    t->ref.word_ids = t->ids;
+    t->ref.vocab_size = 5;
+    t->ref.vocab = toy_vocab;
+}
+
+/* ---- tests ---------------------------------------------------------------------------------- */
+
+static void test_hand_computed(void)
+{
+    saetm_ctx *ctx = saetm_ctx_create();
+    toy t;
+    toy_init(&t);
+    /* topic 0: a b zzz c (zzz not in the vocabulary); topic 1: a b;
+     * topic 2: e d (e is in no document -> one scorable word -> not scored) */
+    const char *words[] = {"a", "b", "zzz", "c", "a", "b", "e", "d"};
+    uint64_t ws[] = {0, 4, 6, 8};
+    saetm_eval_result *r = NULL;
+    CHECK(saetm__eval_run(ctx, &t.ref, 3, words, ws, NULL, &r) == SAETM_OK);
+    if (!r) return;
+    CHECK_EQ_INT(r->n_docs, 4);
+    CHECK_EQ_INT(r->n_topics, 3);
+    /* N = 4, df a=3 b=2 c=2; co(a,b)=2 co(a,c)=1 co(b,c)=1 */
+    double ab = log(4.0 / 3.0) / log(2.0), ac = log(2.0 / 3.0) / log(4.0), bc = 0.0;
+    CHECK_NEAR(r->topics[0].npmi, (ab + ac + bc) / 3.0, 1e-9);
+    CHECK_EQ_INT(r->topics[0].n_words, 4);
+    CHECK_EQ_INT(r->topics[0].n_scored, 3);
+    CHECK(r->topics[0].scored);
+    CHECK_NEAR(r->topics[1].npmi, ab, 1e-9);
+    CHECK(!r->topics[2].scored);
+    CHECK_EQ_INT(r->topics[2].n_scored, 1);
+    CHECK_EQ_INT(r->n_scored_topics, 2);
+    CHECK_NEAR(r->npmi_mean, ((ab + ac + bc) / 3.0 + ab) / 2.0, 1e-9);
+    CHECK_EQ_INT(r->n_missing, 2);
+    if (r->n_missing == 2) {
+        CHECK(strcmp(r->missing[0], "zzz") == 0);
+        CHECK(strcmp(r->missing[1], "e") == 0);
+    }
+    /* C_V of topic 1 by hand: S = [[s_aa, ab], [ab, s_bb]] with s_ww = NPMI(w, w) (~1). */
+    double eps = 1e-12, pa = 0.75, pb = 0.5;
+    double saa = log((pa + eps) / (pa * pa)) / -log(pa + eps), sbb = log((pb + eps) / (pb * pb)) / -log(pb + eps);
+    double vw0 = saa + ab, vw1 = ab + sbb, nw = sqrt(vw0 * vw0 + vw1 * vw1);
+    double c0 = (saa * vw0 + ab * vw1) / (sqrt(saa * saa + ab * ab) * nw);
+    double c1 = (ab * vw0 + sbb * vw1) / (sqrt(ab * ab + sbb * sbb) * nw);
+    CHECK_NEAR(r->topics[1].cv, (c0 + c1) / 2.0, 1e-9); /* ab above ignores eps */
+    /* diversity: 8 words given, all topics shorter than 25; distinct: a b zzz c e d = 6 */
+    CHECK_EQ_INT(r->diversity_words, 8);
+    CHECK_EQ_INT(r->diversity_short, 3);
+    CHECK_NEAR(r->diversity, 6.0 / 8.0, 1e-15);
+    CHECK_EQ_INT(r->diversity_distinct, 6);
+    saetm_eval_result_free(r);
+    saetm_ctx_free(ctx);
+}
+
+static void test_top_n_and_edges(void)
+{
+    saetm_ctx *ctx = saetm_ctx_create();
+    toy t;
+    toy_init(&t);
+    saetm_eval_opts o;
+    saetm_eval_opts_default(&o);
+    CHECK_EQ_INT(o.top_n, 10);
+    CHECK_EQ_INT(o.diversity_n, 25);
+    CHECK(o.npmi_eps == 1e-12);
+    /* top_n = 2: only "a b" of "a b c" count; diversity_n = 1: first words only */
+    const char *words[] = {"a", "b", "c", "c", "a", "a", "a"};
+    uint64_t ws[] = {0, 3, 7};
+    o.top_n = 2;
+    o.diversity_n = 1;
+    saetm_eval_result *r = NULL;
+    CHECK(saetm__eval_run(ctx, &t.ref, 2, words, ws, &o, &r) == SAETM_OK);
+    if (r) {
+        CHECK_NEAR(r->topics[0].npmi, log(4.0 / 3.0) / log(2.0), 1e-9);
+        CHECK_EQ_INT(r->topics[0].n_words, 2);
+        /* topic 1: "c a": NPMI(a, c) */
+        CHECK_NEAR(r->topics[1].npmi, log(2.0 / 3.0) / log(4.0), 1e-9);
+        CHECK_NEAR(r->diversity, 1.0, 0); /* "a", "c" */
+        CHECK_EQ_INT(r->diversity_short, 0);
+        saetm_eval_result_free(r);
+    }
+    /* repeated words count once for coherence, but as given for diversity */
+    const char *rep[] = {"a", "a", "b"};
+    uint64_t ws2[] = {0, 3};
+    r = NULL;
+    CHECK(saetm__eval_run(ctx, &t.ref, 1, rep, ws2, NULL, &r) == SAETM_OK);
+    if (r) {
+        CHECK_EQ_INT(r->topics[0].n_scored, 2);
+        CHECK_NEAR(r->topics[0].npmi, log(4.0 / 3.0) / log(2.0), 1e-9);
+        CHECK_NEAR(r->diversity, 2.0 / 3.0, 1e-15);
+        saetm_eval_result_free(r);
+    }
+    /* two words in every document: NPMI 1 by definition, C_V 1 */
+    uint64_t rp[] = {0, 2, 5, 7};
+    uint32_t ids[] = {0, 1, 0, 1, 2, 0, 1};
+    saetm__eval_ref all = {3, rp, ids, 5, toy_vocab};
+    const char *ab[] = {"a", "b"};
+    uint64_t ws3[] = {0, 2};
+    r = NULL;
+    CHECK(saetm__eval_run(ctx, &all, 1, ab, ws3, NULL, &r) == SAETM_OK);
+    if (r) {
+        CHECK_NEAR(r->topics[0].npmi, 1.0, 0);
+        CHECK_NEAR(r->topics[0].cv, 1.0, 1e-12);
+        saetm_eval_result_free(r);
+    }
+    /* eps = 0 and words that never meet: -1, not NaN */
+    uint64_t rp2[] = {0, 1, 2};
+    uint32_t ids2[] = {0, 1};
+    saetm__eval_ref apart = {2, rp2, ids2, 5, toy_vocab};
+    o.top_n = 10;
+    o.npmi_eps = 0.0;
+    r = NULL;
+    CHECK(saetm__eval_run(ctx, &apart, 1, ab, ws3, &o, &r) == SAETM_OK);
+    if (r) {
+        CHECK_NEAR(r->topics[0].npmi, -1.0, 0);
+        CHECK(isfinite(r->topics[0].cv));
+        saetm_eval_result_free(r);
+    }
+    /* zero topics: fine, nothing scored */
+    r = NULL;
+    CHECK(saetm__eval_run(ctx, &t.ref, 0, words, ws, NULL, &r) == SAETM_OK);
+    if (r) {
+        CHECK_EQ_INT(r->n_scored_topics, 0);
+        CHECK(r->npmi_mean == 0.0 && r->diversity == 0.0);
+        saetm_eval_result_free(r);
+    }
+    saetm_ctx_free(ctx);
+}
+
+static void test_refusals(void)
+{
+    saetm_ctx *ctx = saetm_ctx_create();
+    toy t;
+    toy_init(&t);
+    const char *words[] = {"a", "b"};
+    uint64_t ws[] = {0, 2};
+    saetm_eval_result *r = (saetm_eval_result *)1;
+    saetm_eval_opts o;
+    saetm_eval_opts_default(&o);
+    o.top_n = 1;
+    CHECK(saetm__eval_run(ctx, &t.ref, 1, words, ws, &o, &r) == SAETM_ERR_ARG);
+    CHECK(r == NULL);
+    CHECK_CONTAINS(saetm_ctx_errmsg(ctx), "top_n");
+    saetm_eval_opts_default(&o);
+    o.npmi_eps = 1.0;
+    CHECK(saetm__eval_run(ctx, &t.ref, 1, words, ws, &o, &r) == SAETM_ERR_ARG);
+    uint64_t bad_ws[] = {0, 3, 2};
+    CHECK(saetm__eval_run(ctx, &t.ref, 2, words, bad_ws, NULL, &r) == SAETM_ERR_ARG);
+    t.ids[1] = 0; /* d0: a a -> not ascending */
+    CHECK(saetm__eval_run(ctx, &t.ref, 1, words, ws, NULL, &r) == SAETM_ERR_ARG);
+    CHECK_CONTAINS(saetm_ctx_errmsg(ctx), "document 0");
+    t.ids[1] = 7; /* >= vocab size */
+    CHECK(saetm__eval_run(ctx, &t.ref, 1, words, ws, NULL, &r) == SAETM_ERR_ARG);
+    uint64_t rp[] = {0, 0, 0};
+    saetm__eval_ref empty = {2, rp, t.ids, 5, toy_vocab};
+    CHECK(saetm__eval_run(ctx, &empty, 1, words, ws, NULL, &r) == SAETM_ERR_INPUT);
+    CHECK_CONTAINS(saetm_ctx_errmsg(ctx), "no non-empty document");
+    saetm_ctx_free(ctx);
+}
+
+/* A random corpus: scores must be identical at 1 and 3 threads. */
+static void test_threads_identical(void)
+{
+    enum { N = 3000, V = 400, K = 30, TOP = 12 };
+    uint64_t *rp = malloc((N + 1) * sizeof *rp);
+    uint32_t *ids = malloc((size_t)N * V / 8 * sizeof *ids);
+    char **vocab = malloc(V * sizeof *vocab);
+    const char **words = malloc(K * TOP * sizeof *words);
+    uint64_t ws[K + 1];
+    saetm__rng g;
+    saetm__rng_init(&g, 7, 0, 0);
+    for (int v = 0; v < V; v++) {
+        vocab[v] = malloc(16);
+        snprintf(vocab[v], 16, "w%d", v);
+    }
+    rp[0] = 0;
+    for (int d = 0; d < N; d++) {
+        uint64_t k = rp[d];
+        int topic = (int)saetm__rng_below(&g, 10);
+        for (int v = 0; v < V; v++) {
+            /* words near 40 * topic are likelier: themes, so NPMI is not all noise */
+            double pr = (v / 40 == topic) ? 0.15 : 0.01;
+            if (k < rp[d] + V / 8 && saetm__rng_uniform(&g) < pr) ids[k++] = (uint32_t)v;
+        }
+        rp[d + 1] = k;
+    }
+    for (int t = 0; t < K; t++) {
+        ws[t] = (uint64_t)t * TOP;
+        for (int i = 0; i < TOP; i++) words[t * TOP + i] = vocab[saetm__rng_below(&g, V)];
+    }
+    ws[K] = K * TOP;
+    saetm__eval_ref ref = {N, rp, ids, V, (const char *const *)vocab};
+    saetm_ctx *ctx = saetm_ctx_create();
+    saetm_eval_result *r1 = NULL, *r3 = NULL;
+    saetm_ctx_set_threads(ctx, 1);
+    CHECK(saetm__eval_run(ctx, &ref, K, words, ws, NULL, &r1) == SAETM_OK);
+    saetm_ctx_set_threads(ctx, 3);
+    CHECK(saetm__eval_run(ctx, &ref, K, words, ws, NULL, &r3) == SAETM_OK);
+    if (r1 && r3) {
+        CHECK(memcmp(r1->topics, r3->topics, K * sizeof *r1->topics) == 0);
+        CHECK(r1->npmi_mean == r3->npmi_mean && r1->cv_mean == r3->cv_mean);
+        CHECK_EQ_INT(r1->n_scored_topics, K);
+        for (int t = 0; t < K; t++) {
+            CHECK(r1->topics[t].npmi >= -1.0 && r1->topics[t].npmi <= 1.0);
+            CHECK(r1->topics[t].cv >= -1.0 && r1->topics[t].cv <= 1.0 + 1e-12);
+        }
+    }
+    saetm_eval_result_free(r1);
+    saetm_eval_result_free(r3);
+    saetm_ctx_free(ctx);
+    for (int v = 0; v < V; v++) free(vocab[v]);
+    free(vocab);
+    free(words);
+    free(rp);
+    free(ids);
+}
+
+static void write_file(const char *path, const char *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return;
+    fwrite(data, 1, n, f);
+    fclose(f);
+}
+
+static void test_topic_words_read(void)
+{
+    saetm_ctx *ctx = saetm_ctx_create();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tw.txt", test_tmpdir());
+    const char good[] = "alpha beta\tgamma\r\n\n  delta  \nepsilon"; /* CRLF, empty topic, no final newline */
+    write_file(path, good, sizeof good - 1);
+    saetm_topic_words *tw = NULL;
+    CHECK(saetm_topic_words_read(ctx, path, &tw) == SAETM_OK);
+    if (tw) {
+        CHECK_EQ_INT(tw->n_topics, 4);
+        CHECK_EQ_INT(tw->word_start[0], 0);
+        CHECK_EQ_INT(tw->word_start[1], 3);
+        CHECK_EQ_INT(tw->word_start[2], 3);
+        CHECK_EQ_INT(tw->word_start[3], 4);
+        CHECK_EQ_INT(tw->word_start[4], 5);
+        CHECK(strcmp(tw->words[2], "gamma") == 0);
+        CHECK(strcmp(tw->words[3], "delta") == 0);
+        CHECK(strcmp(tw->words[4], "epsilon") == 0);
+        saetm_topic_words_free(tw);
+    }
+    const char two[] = "a b\nc d\n";
+    write_file(path, two, sizeof two - 1);
+    tw = NULL;
+    CHECK(saetm_topic_words_read(ctx, path, &tw) == SAETM_OK);
+    if (tw) {
+        CHECK_EQ_INT(tw->n_topics, 2);
+        saetm_topic_words_free(tw);
+    }
+    const char utf[] = "caf\xc3\xa9 na\xc3\xafve\n";
+    write_file(path, utf, sizeof utf - 1);
+    tw = NULL;
+    CHECK(saetm_topic_words_read(ctx, path, &tw) == SAETM_OK);
+    if (tw) {
+        CHECK(strcmp(tw->words[0], "caf\xc3\xa9") == 0);
+        saetm_topic_words_free(tw);
+    }
+    const char bad[] = "ok words\nbad \xff word\n";
+    write_file(path, bad, sizeof bad - 1);
+    CHECK(saetm_topic_words_read(ctx, path, &tw) == SAETM_ERR_INPUT);
+    CHECK_CONTAINS(saetm_ctx_errmsg(ctx), "tw.txt:2: invalid UTF-8");
+    const char nul[] = "a\0b\n";
+    write_file(path, nul, sizeof nul - 1);
+    CHECK(saetm_topic_words_read(ctx, path, &tw) == SAETM_ERR_INPUT);
+    CHECK_CONTAINS(saetm_ctx_errmsg(ctx), "NUL");
+    write_file(path, "", 0);
+    CHECK(saetm_topic_words_read(ctx, path, &tw) == SAETM_ERR_INPUT);
+    CHECK_CONTAINS(saetm_ctx_errmsg(ctx), "no topics");
+    snprintf(path, sizeof path, "%s/missing.txt", test_tmpdir());
+    CHECK(saetm_topic_words_read(ctx, path, &tw) == SAETM_ERR_IO);
+    saetm_ctx_free(ctx);
+}
+
+/* ---- harness for the Python cross-check ---------------------------------------------------- */
+
+static int score_main(char **argv)
+{
+    FILE *f = fopen(argv[0], "r");
+    if (!f) {
+        fprintf(stderr, "cannot open %s\n", argv[0]);
+        return 2;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    char **vocab = NULL;
+    uint32_t nv = 0;
+    uint64_t *rp = malloc(sizeof *rp), nd = 0, nnz = 0, cap_ids = 1024, cap_rp = 1;
+    uint32_t *ids = malloc(cap_ids * sizeof *ids);
+    rp[0] = 0;
+    int first = 1;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        if (first) {
+            for (char *tok = strtok(line, " \n"); tok; tok = strtok(NULL, " \n")) {
+                vocab = realloc(vocab, (nv + 1) * sizeof *vocab);
+                vocab[nv++] = strdup(tok);
+            }
+            first = 0;
+            continue;
+        }
+        for (char *tok = strtok(line, " \n"); tok; tok = strtok(NULL, " \n")) {
+            if (nnz == cap_ids) ids = realloc(ids, (cap_ids *= 2) * sizeof *ids);
+            ids[nnz++] = (uint32_t)strtoul(tok, NULL, 10);
+        }
+        if (nd + 2 > cap_rp) rp = realloc(rp, (cap_rp = 2 * (nd + 2)) * sizeof *rp);
+        rp[++nd] = nnz;
+    }
+    free(line);
+    fclose(f);
+    saetm_ctx *ctx = saetm_ctx_create();
+    saetm_topic_words *tw = NULL;
+    saetm_status st = saetm_topic_words_read(ctx, argv[1], &tw);
+    saetm_eval_result *r = NULL;
+    if (!st) {
+        saetm_eval_opts o;
+        o.top_n = (uint32_t)atoi(argv[2]);
+        o.diversity_n = (uint32_t)atoi(argv[3]);
+        o.npmi_eps = atof(argv[4]);
+        saetm_ctx_set_threads(ctx, atoi(argv[5]));
+        saetm__eval_ref ref = {nd, rp, ids, nv, (const char *const *)vocab};
+        st = saetm__eval_run(ctx, &ref, tw->n_topics, (const char *const *)tw->words, tw->word_start, &o, &r);
+    }
+    int rc = 0;
+    if (st) {
+        fprintf(stderr, "error: %s\n", saetm_ctx_errmsg(ctx));
+        rc = 1;
+    } else {
+        printf("{\"n_docs\": %llu, \"npmi_mean\": %.17g, \"cv_mean\": %.17g, \"diversity\": %.17g,\n",
+               (unsigned long long)r->n_docs, r->npmi_mean, r->cv_mean, r->diversity);
+        printf(" \"missing\": [");
+        for (uint32_t i = 0; i < r->n_missing; i++) printf("%s\"%s\"", i ? ", " : "", r->missing[i]);
+        printf("],\n \"topics\": [");
+        for (uint32_t t = 0; t < r->n_topics; t++)
+            printf("%s\n  {\"npmi\": %.17g, \"cv\": %.17g, \"n_scored\": %u, \"scored\": %s}", t ? "," : "",
+                   r->topics[t].npmi, r->topics[t].cv, r->topics[t].n_scored, r->topics[t].scored ? "true" : "false");
+        printf("]}\n");
+    }
+    saetm_eval_result_free(r);
+    saetm_topic_words_free(tw);
+    saetm_ctx_free(ctx);
+    for (uint32_t v = 0; v < nv; v++) free(vocab[v]);
+    free(vocab);
+    free(rp);
+    free(ids);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 8 && strcmp(argv[1], "--score") == 0) return score_main(argv + 2);
+    RUN(test_hand_computed);
+    RUN(test_top_n_and_edges);
+    RUN(test_refusals);
+    RUN(test_threads_identical);
+    RUN(test_topic_words_read);
+    return TEST_REPORT();
+}
