@@ -14,7 +14,7 @@
 
 static int fds[FUZZ_SLOTS] = {-1, -1, -1, -1};
 static char paths[FUZZ_SLOTS][64];
-static saetm_ctx *ctx;
+static saetm_ctx *shared_ctx;
 
 const char *fuzz_file(int slot, const void *data, size_t size)
 {
@@ -40,12 +40,12 @@ const char *fuzz_file(int slot, const void *data, size_t size)
 
 saetm_ctx *fuzz_ctx(void)
 {
-    if (!ctx) {
-        ctx = saetm_ctx_create();
-        if (!ctx) abort();
-        saetm_ctx_set_threads(ctx, 1);
+    if (!shared_ctx) {
+        shared_ctx = saetm_ctx_create();
+        if (!shared_ctx) abort();
+        saetm_ctx_set_threads(shared_ctx, 1);
     }
-    return ctx;
+    return shared_ctx;
 }
 
 static uint32_t get32(const uint8_t *p)
