@@ -166,24 +166,31 @@ void saetm__cr_close(saetm__creader *r);
 /* CRC-32 (zlib) of a buffer of any size, continuing from crc (start with 0). */
 uint32_t saetm__crc32(uint32_t crc, const void *data, size_t n);
 
+/* ---- string interning (common/strmap.c) ----------------------------------------------------- */
 
-/* ---- string -> id map (common/strmap.c) ---------------------------------------------------- */
+/* Maps byte strings to dense ids 0..count-1 in insertion order; keys are copied (NUL-terminated)
+ * into an arena. Zero-initialise with saetm__strmap_init; not thread-safe. */
+typedef struct saetm__strmap {
+    uint32_t *slots;    /* id + 1, 0 = empty */
+    uint32_t slot_cap;  /* power of two */
+    uint32_t count;
+    uint32_t id_cap;
+    uint64_t *hash;     /* per id */
+    uint64_t *key_off;  /* per id, plus one end entry: key i is arena[key_off[i] .. key_off[i+1]-1) */
+    char *arena;
+    size_t arena_cap;
+} saetm__strmap;
 
-/* Maps byte strings to dense ids 0, 1, 2... in insertion order. Keys are NOT copied: they must
- * outlive the map. */
-typedef struct saetm__strmap saetm__strmap;
-
-/* FNV-1a of n bytes, finalised with saetm__mix64. */
 uint64_t saetm__hash_bytes(const void *data, size_t n);
-/* @return a new map sized for about `expected` keys, or NULL if out of memory. */
-saetm__strmap *saetm__strmap_create(uint32_t expected);
+void saetm__strmap_init(saetm__strmap *m);
 void saetm__strmap_free(saetm__strmap *m);
-/* @return the id of key (inserting it if new; *added says which, may be NULL), -1 if out of memory. */
-int64_t saetm__strmap_put(saetm__strmap *m, const char *key, size_t len, int *added);
-/* @return the id of key, or -1 if absent. */
-int64_t saetm__strmap_get(const saetm__strmap *m, const char *key, size_t len);
-uint32_t saetm__strmap_size(const saetm__strmap *m);
-const char *saetm__strmap_key(const saetm__strmap *m, uint32_t id);
+/* @return the id of the key, or UINT32_MAX if absent. */
+uint32_t saetm__strmap_find(const saetm__strmap *m, const char *s, size_t len);
+/* Insert if absent. @return 1 if inserted, 0 if it was there (either way *id is set), -1 if out
+ * of memory. */
+int saetm__strmap_insert(saetm__strmap *m, const char *s, size_t len, uint32_t *id);
+/* @return key `id` (NUL-terminated, valid until the next insert); its length in *len if non-NULL. */
+const char *saetm__strmap_key(const saetm__strmap *m, uint32_t id, size_t *len);
 
 /* ---- topic evaluation core (eval/eval.c) ---------------------------------------------------- */
 

@@ -124,7 +124,8 @@ static double npmi_from_counts(uint64_t c12, uint64_t c1, uint64_t c2, uint64_t 
  * ==================================================================== */
 
 typedef struct eval_work {
-    saetm__strmap *vocab;     /* vocabulary word -> id */
+    saetm__strmap vocab;      /* vocabulary words (interned) */
+    uint32_t *vocab_id;       /* interned id -> vocabulary id (first of repeated words) */
     int32_t *uidx;            /* vocab id -> union index, or -1 */
     uint32_t *uvocab;         /* union index -> vocab id */
     uint32_t n_union;
@@ -134,15 +135,16 @@ typedef struct eval_work {
     uint32_t *topic_n;        /* number of them */
     uint32_t *pairs;          /* 2 per pair: union indices */
     uint64_t *pair_count;
-    saetm__strmap *missing;   /* unscorable words */
-    saetm__strmap *distinct;  /* diversity */
+    saetm__strmap missing;    /* unscorable words */
+    saetm__strmap distinct;   /* diversity */
 } eval_work;
 
 static void work_free(eval_work *w)
 {
-    saetm__strmap_free(w->vocab);
-    saetm__strmap_free(w->missing);
-    saetm__strmap_free(w->distinct);
+    saetm__strmap_free(&w->vocab);
+    saetm__strmap_free(&w->missing);
+    saetm__strmap_free(&w->distinct);
+    free(w->vocab_id);
     free(w->uidx);
     free(w->uvocab);
     free(w->post_start);
@@ -163,7 +165,15 @@ static saetm_status oom(saetm_ctx *ctx, eval_work *w, saetm_eval_result *r)
 /* Note an unscorable word (once). @return 0, or -1 if out of memory. */
 static int add_missing(eval_work *w, const char *word)
 {
-    return saetm__strmap_put(w->missing, word, strlen(word), NULL) < 0 ? -1 : 0;
+    uint32_t id;
+    return saetm__strmap_insert(&w->missing, word, strlen(word), &id) < 0 ? -1 : 0;
+}
+
+/* @return the vocabulary id of word, or -1 if it is not in the vocabulary. */
+static int64_t vocab_lookup(const eval_work *w, const char *word)
+{
+    uint32_t id = saetm__strmap_find(&w->vocab, word, strlen(word));
+    return id == UINT32_MAX ? -1 : (int64_t)w->vocab_id[id];
 }
 
 saetm_status saetm__eval_run(saetm_ctx *ctx, const saetm__eval_ref *ref, uint32_t n_topics,
@@ -194,18 +204,19 @@ saetm_status saetm__eval_run(saetm_ctx *ctx, const saetm__eval_ref *ref, uint32_
     r->n_topics = n_topics;
     r->n_docs = n_docs;
     r->topics = calloc(n_topics ? n_topics : 1, sizeof *r->topics);
-    w.vocab = saetm__strmap_create(ref->vocab_size);
-    w.missing = saetm__strmap_create(64);
-    w.distinct = saetm__strmap_create(1024);
+    w.vocab_id = malloc(((size_t)ref->vocab_size + 1) * sizeof *w.vocab_id);
     w.uidx = malloc(((size_t)ref->vocab_size + 1) * sizeof *w.uidx);
     w.topic_u = malloc(((size_t)n_topics * top + 1) * sizeof *w.topic_u);
     w.topic_n = calloc((size_t)n_topics + 1, sizeof *w.topic_n);
-    if (!r->topics || !w.vocab || !w.missing || !w.distinct || !w.uidx || !w.topic_u || !w.topic_n)
+    if (!r->topics || !w.vocab_id || !w.uidx || !w.topic_u || !w.topic_n)
         return oom(ctx, &w, r);
 
     for (uint32_t v = 0; v < ref->vocab_size; v++) {
         w.uidx[v] = -1;
-        if (saetm__strmap_put(w.vocab, ref->vocab[v], strlen(ref->vocab[v]), NULL) < 0) return oom(ctx, &w, r);
+        uint32_t id;
+        int added = saetm__strmap_insert(&w.vocab, ref->vocab[v], strlen(ref->vocab[v]), &id);
+        if (added < 0) return oom(ctx, &w, r);
+        if (added) w.vocab_id[id] = v;
     }
 
     /* ---- topic words -> vocabulary ids; the union of them ---- */
@@ -218,7 +229,7 @@ saetm_status saetm__eval_run(saetm_ctx *ctx, const saetm__eval_ref *ref, uint32_
         uint32_t *ids = tv + (size_t)t * top, n = 0;
         for (uint32_t i = 0; i < consider; i++) {
             const char *word = words[word_start[t] + i];
-            int64_t id = saetm__strmap_get(w.vocab, word, strlen(word));
+            int64_t id = vocab_lookup(&w, word);
             if (id < 0) continue;
             int dup = 0;
             for (uint32_t k = 0; k < n; k++) dup |= ids[k] == (uint32_t)id;
@@ -271,7 +282,7 @@ saetm_status saetm__eval_run(saetm_ctx *ctx, const saetm__eval_ref *ref, uint32_
         /* unscorable words (not in the vocabulary, or in no document), in order of appearance */
         for (uint32_t i = 0; i < r->topics[t].n_words; i++) {
             const char *word = words[word_start[t] + i];
-            int64_t id = saetm__strmap_get(w.vocab, word, strlen(word));
+            int64_t id = vocab_lookup(&w, word);
             if ((id < 0 || w.post_start[w.uidx[id] + 1] == w.post_start[w.uidx[id]]) && add_missing(&w, word))
                 return oom(ctx, &w, r);
         }
@@ -373,19 +384,20 @@ saetm_status saetm__eval_run(saetm_ctx *ctx, const saetm__eval_ref *ref, uint32_
         uint64_t take = nw < opts.diversity_n ? nw : opts.diversity_n;
         for (uint64_t i = 0; i < take; i++) {
             const char *word = words[word_start[t] + i];
-            if (saetm__strmap_put(w.distinct, word, strlen(word), NULL) < 0) return oom(ctx, &w, r);
+            uint32_t id;
+            if (saetm__strmap_insert(&w.distinct, word, strlen(word), &id) < 0) return oom(ctx, &w, r);
         }
         r->diversity_words += take;
     }
-    r->diversity_distinct = saetm__strmap_size(w.distinct);
+    r->diversity_distinct = w.distinct.count;
     if (r->diversity_words) r->diversity = (double)r->diversity_distinct / (double)r->diversity_words;
 
     /* ---- unscorable words, in order of first appearance ---- */
-    uint32_t nm = saetm__strmap_size(w.missing);
+    uint32_t nm = w.missing.count;
     r->missing = calloc(nm ? nm : 1, sizeof *r->missing);
     if (!r->missing) return oom(ctx, &w, r);
     for (uint32_t i = 0; i < nm; i++) {
-        r->missing[i] = saetm__strdup(saetm__strmap_key(w.missing, i));
+        r->missing[i] = saetm__strdup(saetm__strmap_key(&w.missing, i, NULL));
         if (!r->missing[i]) return oom(ctx, &w, r);
         r->n_missing = i + 1;
     }
