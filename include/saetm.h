@@ -323,6 +323,22 @@ typedef struct saetm_topic_words {
 SAETM_API saetm_status saetm_topic_words_read(saetm_ctx *ctx, const char *path, saetm_topic_words **out);
 SAETM_API void saetm_topic_words_free(saetm_topic_words *tw);
 
+/* ======================================================================
+ * Memory limits
+ * ==================================================================== */
+
+/* Cap the memory that calls on this context may plan to use, in bytes (0, the default: no cap
+ * beyond the machine). Stages whose memory grows with the input (training, encoding,
+ * interpretation, topics) estimate their peak before allocating and refuse with
+ * SAETM_ERR_NOMEM, naming the estimate and what is available, instead of failing half-way.
+ * The `saetm` tool takes the cap from the environment variable SAETM_MEM_LIMIT (e.g. "8G"). */
+SAETM_API void saetm_ctx_set_mem_limit(saetm_ctx *ctx, uint64_t bytes);
+
+/* @return the bytes this process can still allocate as far as saetm can tell: the smallest of
+ * the context's cap (if set), the machine's available memory (MemAvailable in /proc/meminfo, or
+ * free physical pages) and the room left under RLIMIT_AS / RLIMIT_DATA. ctx may be NULL. */
+SAETM_API uint64_t saetm_mem_available(const saetm_ctx *ctx);
+
 #ifdef __cplusplus
 }
 #endif

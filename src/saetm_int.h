@@ -24,6 +24,7 @@ struct saetm_ctx {
     saetm_progress_fn progress;
     void *progress_user;
     int threads;
+    uint64_t mem_limit; /* bytes, 0 = none beyond the machine (saetm_ctx_set_mem_limit) */
 };
 
 /* ---- errors and logging (common/ctx.c) ---------------------------------------------------- */
@@ -47,6 +48,11 @@ void saetm__free_aligned(void *p);
 int saetm__mul_size(size_t n, size_t size, size_t *out);
 /* strdup that returns NULL on failure. */
 char *saetm__strdup(const char *s);
+
+/* Before allocating in proportion to the input: check that `bytes` (an estimate of the peak the
+ * stage adds) fits in saetm_mem_available(). @return SAETM_OK, or SAETM_ERR_NOMEM with a message
+ * "<what> needs about X GiB but only Y GiB are available (...)" (common/mem.c). */
+saetm_status saetm__mem_check(saetm_ctx *ctx, uint64_t bytes, const char *what);
 
 /* ---- random numbers (common/rng.c) --------------------------------------------------------- */
 

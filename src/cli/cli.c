@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -179,12 +180,40 @@ static int progress_to_stderr(void *user, const char *stage, uint64_t done, uint
     return 0;
 }
 
+/* A byte count "123", "512K", "8M", "24G", "1.5T" (binary units); @return 0 or -1. */
+static int parse_bytes(const char *s, uint64_t *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || !(v >= 0)) return -1;
+    const char *units = "KMGT";
+    const char *u = *end ? strchr(units, toupper((unsigned char)*end)) : NULL;
+    if (u) {
+        for (const char *k = units; k <= u; k++) v *= 1024.0;
+        end++;
+        if (*end == 'i') end++;
+        if (*end == 'B') end++;
+    }
+    if (*end != 0 || v >= 18446744073709551615.0) return -1;
+    *out = (uint64_t)v;
+    return 0;
+}
+
 saetm_ctx *cli_ctx(const cli_common *common)
 {
     saetm_ctx *ctx = saetm_ctx_create();
     if (!ctx) {
         fprintf(stderr, "saetm: out of memory\n");
         exit(CLI_EXIT_FAIL);
+    }
+    const char *lim = getenv("SAETM_MEM_LIMIT");
+    if (lim && *lim) {
+        uint64_t bytes;
+        if (parse_bytes(lim, &bytes) != 0) {
+            fprintf(stderr, "saetm: SAETM_MEM_LIMIT='%s' is not a byte count (examples: 8G, 512M, 1000000)\n", lim);
+            exit(CLI_EXIT_USAGE);
+        }
+        saetm_ctx_set_mem_limit(ctx, bytes);
     }
     saetm_ctx_set_threads(ctx, common->threads);
     if (!common->quiet) {
