@@ -144,15 +144,16 @@ SAETM_API saetm_status saetm_file_inspect(saetm_ctx *ctx, const char *path, char
 /* A corpus: documents (ids, optional dates and groups, a short text snippet) and their
  * bag-of-words over a vocabulary, as CSR counts. Immutable once built; loaded corpora are
  * memory-mapped. Documents that became empty after preprocessing keep their row (so rows line
- * up with user embeddings) and are flagged empty. */
+ * up with user embeddings) and are flagged empty. What each option does to the text is
+ * described in docs/CORPUS.md; the file format in docs/FORMAT.md. */
 typedef struct saetm_corpus saetm_corpus;
 
 typedef enum saetm_input_format {
-    SAETM_INPUT_AUTO = 0,   /* from the extension: .jsonl/.json, .csv, directory, else text */
-    SAETM_INPUT_JSONL = 1,  /* one JSON object per line */
-    SAETM_INPUT_CSV = 2,    /* RFC 4180 with a header row */
-    SAETM_INPUT_TEXT = 3,   /* one document per line */
-    SAETM_INPUT_DIR = 4     /* a directory of .txt files, one document each */
+    SAETM_INPUT_AUTO = 0,   /* a directory, else by extension (after .gz): .jsonl/.json/.ndjson, .csv, else text */
+    SAETM_INPUT_JSONL = 1,  /* one JSON object per line; blank lines are skipped */
+    SAETM_INPUT_CSV = 2,    /* RFC 4180 with a header row; blank lines are skipped */
+    SAETM_INPUT_TEXT = 3,   /* one document per line; an empty line is an (empty) document */
+    SAETM_INPUT_DIR = 4     /* a directory tree of .txt (or .txt.gz) files, one document each, sorted by path */
 } saetm_input_format;
 
 typedef enum saetm_preprocess {
@@ -164,37 +165,77 @@ typedef enum saetm_preprocess {
 typedef struct saetm_corpus_opts {
     saetm_input_format format;
     const char *text_field;     /* JSONL/CSV field holding the text (default "text") */
-    const char *id_field;       /* optional; NULL = line/row number */
-    const char *date_field;     /* optional */
+    const char *id_field;       /* optional; NULL = the record's line number (dir: the file's path) */
+    const char *date_field;     /* optional; JSON numbers are accepted and stored as text (1790) */
     const char *group_field;    /* optional */
     saetm_preprocess preprocess;
     uint32_t min_df;            /* keep words in >= min_df documents (default 5) */
-    double max_df;              /* and in <= max_df * N documents (default 0.5) */
-    uint32_t max_vocab;         /* at most this many words, by document frequency (default 20000) */
-    int skip_bad;               /* non-zero: bad records become counted warnings, not errors */
+    double max_df;              /* and in <= max_df * N documents (default 0.5; a value > 1 is a count) */
+    uint32_t max_vocab;         /* at most this many words, by document frequency (default 20000; 0 = no limit) */
+    int skip_bad;               /* non-zero: bad records become counted warnings and are left out */
+    const char *stopwords;      /* file of stopwords, one per line; NULL = the built-in English list */
+    uint32_t snippet_chars;     /* characters of raw text kept per document for reports (default 300) */
+    const char *tmp_dir;        /* temporary files; NULL = next to the output file, or $TMPDIR, or /tmp */
 } saetm_corpus_opts;
 
 /* Fill *opts with the defaults listed above. */
 SAETM_API void saetm_corpus_opts_default(saetm_corpus_opts *opts);
 
-/* Read, tokenise and count the documents of `path` (gzip read transparently).
- * @return SAETM_OK and a new corpus in *out (free with saetm_corpus_free); on bad input
- * SAETM_ERR_INPUT/SAETM_ERR_IO with a message naming the file, line and field. */
+/* Check the options (field names, max_df > 0, ...) before any work. @return NULL if they are
+ * valid, else a static message naming the problem. */
+SAETM_API const char *saetm_corpus_opts_check(const saetm_corpus_opts *opts);
+
+/* What a build did (all counts after skipping bad records). */
+typedef struct saetm_corpus_stats {
+    uint64_t docs;            /* documents in the corpus (rows) */
+    uint64_t empty_docs;      /* of which without any vocabulary word */
+    uint64_t skipped;         /* bad records left out (skip_bad) */
+    uint64_t raw_tokens;      /* tokens after preprocessing, before the vocabulary limits */
+    uint64_t tokens;          /* tokens counted in the bag-of-words (sum of counts) */
+    uint64_t nnz;             /* non-zero (document, word) entries */
+    uint64_t distinct_terms;  /* distinct terms before the vocabulary limits */
+    uint32_t vocab_size;
+    uint64_t bytes_read;      /* uncompressed input bytes */
+} saetm_corpus_stats;
+
+/* Read, tokenise and count the documents of `path` (gzip read transparently) and write the
+ * corpus file `out_path` (atomically). Streams: the raw text is read one record at a time and
+ * per-document counts are spilled to a temporary file, so memory holds only the dictionary of
+ * distinct terms, never the text. Reports progress as stage "corpus" (bytes of input) and
+ * warnings (skipped records) through the log callback. With FULL preprocessing, calls into
+ * WordNet are serialised on a process-wide lock. stats may be NULL.
+ * @return SAETM_OK; on bad input SAETM_ERR_INPUT (or SAETM_ERR_IO for unreadable files) with a
+ * message naming the file, line and field; SAETM_ERR_ARG for invalid options. */
+SAETM_API saetm_status saetm_corpus_build_file(saetm_ctx *ctx, const char *path, const saetm_corpus_opts *opts,
+                                               const char *out_path, saetm_corpus_stats *stats);
+
+/* As saetm_corpus_build_file, into a temporary file (tmp_dir) that is mapped and deleted.
+ * @return SAETM_OK and a new corpus in *out (free with saetm_corpus_free). */
 SAETM_API saetm_status saetm_corpus_build(saetm_ctx *ctx, const char *path,
                                           const saetm_corpus_opts *opts, saetm_corpus **out);
-/* Write / read a corpus file (.stc; format in docs/FORMAT.md). Saving is atomic. */
+/* Write / read a corpus file (.stc; format in docs/FORMAT.md). Saving is atomic; loading maps
+ * the file and verifies every checksum and every index. Saving a loaded corpus gives a file
+ * with the same bytes. */
 SAETM_API saetm_status saetm_corpus_save(saetm_ctx *ctx, const saetm_corpus *c, const char *path);
 SAETM_API saetm_status saetm_corpus_load(saetm_ctx *ctx, const char *path, saetm_corpus **out);
 SAETM_API void saetm_corpus_free(saetm_corpus *c);
 
 SAETM_API uint64_t saetm_corpus_num_docs(const saetm_corpus *c);
 SAETM_API uint32_t saetm_corpus_vocab_size(const saetm_corpus *c);
-/* @return word w (0 <= w < vocab size) as a NUL-terminated UTF-8 string owned by the corpus. */
+/* @return the number of documents without any vocabulary word. */
+SAETM_API uint64_t saetm_corpus_num_empty(const saetm_corpus *c);
+/* @return the total number of word occurrences (sum of all counts). */
+SAETM_API uint64_t saetm_corpus_num_tokens(const saetm_corpus *c);
+/* @return word w (0 <= w < vocab size) as a NUL-terminated UTF-8 string owned by the corpus.
+ * Words are ordered by document frequency, most frequent first (ties: by bytes). */
 SAETM_API const char *saetm_corpus_word(const saetm_corpus *c, uint32_t w);
+/* @return the id of `word`, or UINT32_MAX if it is not in the vocabulary (linear search; build
+ * your own map for many lookups). */
+SAETM_API uint32_t saetm_corpus_word_id(const saetm_corpus *c, const char *word);
 /* @return the number of documents containing word w. */
 SAETM_API uint32_t saetm_corpus_df(const saetm_corpus *c, uint32_t w);
 /* Bag-of-words in CSR form: the words of document d are word_ids[row_ptr[d] .. row_ptr[d+1]),
- * sorted ascending, with counts[] alongside. row_ptr has num_docs + 1 entries. */
+ * sorted ascending, with counts[] (>= 1) alongside. row_ptr has num_docs + 1 entries. */
 SAETM_API const uint64_t *saetm_corpus_row_ptr(const saetm_corpus *c);
 SAETM_API const uint32_t *saetm_corpus_word_ids(const saetm_corpus *c);
 SAETM_API const uint32_t *saetm_corpus_counts(const saetm_corpus *c);
@@ -203,10 +244,47 @@ SAETM_API const uint32_t *saetm_corpus_counts(const saetm_corpus *c);
 SAETM_API const char *saetm_corpus_doc_id(const saetm_corpus *c, uint64_t d);
 SAETM_API const char *saetm_corpus_doc_date(const saetm_corpus *c, uint64_t d);
 SAETM_API const char *saetm_corpus_doc_group(const saetm_corpus *c, uint64_t d);
-/* @return the first characters of the document's raw text (for reports), "" if not kept. */
+/* @return the first characters of the document's raw text (whitespace runs collapsed to one
+ * space; for reports), "" if not kept. */
 SAETM_API const char *saetm_corpus_doc_snippet(const saetm_corpus *c, uint64_t d);
 /* @return non-zero if document d has no vocabulary word. */
 SAETM_API int saetm_corpus_doc_empty(const saetm_corpus *c, uint64_t d);
+/* @return how the corpus was made, as a JSON object (source, format, fields, preprocess,
+ * min_df, max_df, max_vocab, counts), owned by the corpus. */
+SAETM_API const char *saetm_corpus_info_json(const saetm_corpus *c);
+
+/* ---- Reading documents without building a corpus ---------------------------------------------
+ * The reader behind saetm_corpus_build, for tools that need the raw text of the same documents
+ * in the same order (embedding them, for instance): same formats, fields, checks and skip_bad
+ * rules, so row i of both lines up. */
+
+typedef struct saetm_doc {
+    const char *text;     /* raw text, valid UTF-8, NUL-terminated (text_len bytes) */
+    size_t text_len;
+    const char *id;       /* never NULL */
+    const char *date;     /* NULL if none */
+    const char *group;    /* NULL if none */
+    const char *source;   /* the file it came from */
+    uint64_t line;        /* line where the record starts (1-based; 0 for a file of a directory) */
+} saetm_doc;
+
+typedef struct saetm_docreader saetm_docreader;
+
+/* Open `path` for reading with the format and fields of opts (preprocessing options are not
+ * used). Fails early on an unreadable or empty file and on a CSV header without the fields.
+ * @return SAETM_OK and *out (close with saetm_docreader_close). */
+SAETM_API saetm_status saetm_docreader_open(saetm_ctx *ctx, const char *path, const saetm_corpus_opts *opts,
+                                            saetm_docreader **out);
+/* Read the next document into *doc (pointers valid until the next call) and set *got = 1, or
+ * *got = 0 at the end. A bad record returns SAETM_ERR_INPUT naming file, line and field, or, with
+ * skip_bad, is logged as a warning, counted and passed over. The end of an input that held no
+ * document at all is an error too. */
+SAETM_API saetm_status saetm_docreader_next(saetm_ctx *ctx, saetm_docreader *r, saetm_doc *doc, int *got);
+/* @return the number of records skipped so far. */
+SAETM_API uint64_t saetm_docreader_skipped(const saetm_docreader *r);
+/* Progress: units done and total (bytes of input, or files of a directory). */
+SAETM_API void saetm_docreader_progress(const saetm_docreader *r, uint64_t *done, uint64_t *total);
+SAETM_API void saetm_docreader_close(saetm_docreader *r);
 
 /* ======================================================================
  * 4. Sparse activations (SAE codes of documents)

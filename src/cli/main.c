@@ -7,6 +7,7 @@
 #include <string.h>
 
 int cmd_inspect(int argc, char **argv);
+int cmd_corpus(int argc, char **argv);
 
 /* The command table: add one line per subcommand, in pipeline order. */
 static const struct {
@@ -14,6 +15,7 @@ static const struct {
     cli_cmd_fn fn;
     const char *summary;
 } commands[] = {
+    {"corpus", cmd_corpus, "read documents into a corpus file (.stc): vocabulary and bag-of-words"},
     {"inspect", cmd_inspect, "show the header and sections of a saetm file or a .npy array"},
 };
 

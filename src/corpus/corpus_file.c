@@ -1,0 +1,287 @@
+/*
+ * corpus_file.c - corpus files (.stc, magic SAETMCRP, version 1; see docs/FORMAT.md): loading
+ * by memory map with every index verified, saving, and the accessors of saetm_corpus. A corpus
+ * in memory is always a mapped file (saetm_corpus_build writes a temporary one), so a corpus
+ * never needs more memory than the pages in use.
+ */
+#include "corpus_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A string column: NUL-terminated strings in `blob`, string i at blob + off[i], or none if
+ * off[i] == UINT64_MAX. */
+typedef struct strcol {
+    const char *blob;
+    uint64_t blob_len;
+    const uint64_t *off;
+} strcol;
+
+enum { COL_ID, COL_DATE, COL_GROUP, COL_SNIPPET, N_COLS };
+static const char *const col_name[N_COLS] = {"doc_id", "date", "group", "snippet"};
+
+struct saetm_corpus {
+    saetm__creader reader;
+    uint64_t n_docs, nnz, n_tokens, n_empty;
+    uint32_t n_vocab;
+    strcol vocab;
+    const uint32_t *df;
+    const uint64_t *row_ptr;
+    const uint32_t *word_ids, *counts;
+    const uint8_t *empty;
+    strcol cols[N_COLS];
+    const char *info;
+};
+
+/* ---- options ------------------------------------------------------------------------------- */
+
+void saetm_corpus_opts_default(saetm_corpus_opts *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->format = SAETM_INPUT_AUTO;
+    opts->text_field = "text";
+    opts->preprocess = SAETM_PREPROCESS_FULL;
+    opts->min_df = 5;
+    opts->max_df = 0.5;
+    opts->max_vocab = 20000;
+    opts->snippet_chars = 300;
+}
+
+const char *saetm_corpus_opts_check(const saetm_corpus_opts *o)
+{
+    if (!o) return "no options given";
+    if ((unsigned)o->format > SAETM_INPUT_DIR) return "unknown input format";
+    if ((unsigned)o->preprocess > SAETM_PREPROCESS_NONE) return "unknown preprocessing mode";
+    if (o->text_field && !o->text_field[0]) return "the text field name is empty";
+    if ((o->id_field && !o->id_field[0]) || (o->date_field && !o->date_field[0]) ||
+        (o->group_field && !o->group_field[0]))
+        return "a field name is empty";
+    if (!(o->max_df > 0.0) || o->max_df != o->max_df) return "max_df must be > 0 (a fraction <= 1 or a count > 1)";
+    if (o->snippet_chars > 100000) return "snippet_chars must be <= 100000";
+    return NULL;
+}
+
+/* ---- writing ------------------------------------------------------------------------------- */
+
+saetm_status saetm__write_strings(saetm_ctx *ctx, saetm__cwriter *w, const char *name, uint64_t n,
+                                  const char *(*get)(const void *obj, uint64_t i), const void *obj)
+{
+    char off_name[SAETM__SECTION_NAME_MAX];
+    snprintf(off_name, sizeof off_name, "%s_off", name);
+    /* Offsets first (computed from the lengths), then the blob. */
+    saetm_status st = saetm__cw_begin(ctx, w, off_name, SAETM__U64, 1);
+    uint64_t pos = 0;
+    for (uint64_t i = 0; i < n && !st; i++) {
+        const char *s = get(obj, i);
+        uint64_t o = s ? pos : UINT64_MAX;
+        if (s) pos += strlen(s) + 1;
+        st = saetm__cw_append(ctx, w, &o, sizeof o);
+    }
+    if (!st) st = saetm__cw_end(ctx, w);
+    if (!st) st = saetm__cw_begin(ctx, w, name, SAETM__U8, 1);
+    for (uint64_t i = 0; i < n && !st; i++) {
+        const char *s = get(obj, i);
+        if (s) st = saetm__cw_append(ctx, w, s, strlen(s) + 1);
+    }
+    if (!st) st = saetm__cw_end(ctx, w);
+    return st;
+}
+
+static const char *get_word(const void *c, uint64_t i) { return saetm_corpus_word(c, (uint32_t)i); }
+static const char *get_id(const void *c, uint64_t i) { return saetm_corpus_doc_id(c, i); }
+static const char *get_date(const void *c, uint64_t i) { return saetm_corpus_doc_date(c, i); }
+static const char *get_group(const void *c, uint64_t i) { return saetm_corpus_doc_group(c, i); }
+static const char *get_snippet(const void *c, uint64_t i) { return saetm_corpus_doc_snippet(c, i); }
+
+saetm_status saetm_corpus_save(saetm_ctx *ctx, const saetm_corpus *c, const char *path)
+{
+    if (!c || !path) return saetm__fail(ctx, SAETM_ERR_ARG, "saetm_corpus_save: no corpus or path");
+    saetm__cwriter *w;
+    saetm_status st = saetm__cw_open(ctx, path, SAETM__CORPUS_MAGIC, SAETM__CORPUS_VERSION, &w);
+    if (st) return st;
+    uint64_t shape[8] = {c->n_docs, c->n_vocab, c->nnz, c->n_tokens, c->n_empty, 0, 0, 0};
+    st = saetm__cw_section(ctx, w, "shape", SAETM__U64, shape, 8, 1);
+    if (!st) st = saetm__cw_section(ctx, w, "info", SAETM__U8, c->info, strlen(c->info) + 1, 1);
+    if (!st) st = saetm__write_strings(ctx, w, "vocab", c->n_vocab, get_word, c);
+    if (!st) st = saetm__cw_section(ctx, w, "df", SAETM__U32, c->df, c->n_vocab, 1);
+    if (!st) st = saetm__cw_section(ctx, w, "row_ptr", SAETM__U64, c->row_ptr, c->n_docs + 1, 1);
+    if (!st) st = saetm__cw_section(ctx, w, "word_ids", SAETM__U32, c->word_ids, c->nnz, 1);
+    if (!st) st = saetm__cw_section(ctx, w, "counts", SAETM__U32, c->counts, c->nnz, 1);
+    if (!st) st = saetm__cw_section(ctx, w, "empty", SAETM__U8, c->empty, c->n_docs, 1);
+    const char *(*getters[N_COLS])(const void *, uint64_t) = {get_id, get_date, get_group, get_snippet};
+    for (int k = 0; k < N_COLS && !st; k++) st = saetm__write_strings(ctx, w, col_name[k], c->n_docs, getters[k], c);
+    if (st) {
+        saetm__cw_abort(w);
+        return st;
+    }
+    return saetm__cw_commit(ctx, w);
+}
+
+/* ---- loading ------------------------------------------------------------------------------- */
+
+static saetm_status load_strings(saetm_ctx *ctx, saetm_corpus *c, const char *name, uint64_t n, int required,
+                                 strcol *col)
+{
+    char off_name[SAETM__SECTION_NAME_MAX];
+    snprintf(off_name, sizeof off_name, "%s_off", name);
+    const void *blob, *off;
+    uint64_t blob_len = 0, rows = n;
+    saetm_status st = saetm__cr_get(ctx, &c->reader, off_name, SAETM__U64, &off, &rows, NULL);
+    if (!st && n == 0 && rows != 0) st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: section '%s' should be empty", c->reader.path, off_name);
+    if (!st) st = saetm__cr_get(ctx, &c->reader, name, SAETM__U8, &blob, &blob_len, NULL);
+    if (st) return st;
+    col->blob = blob;
+    col->blob_len = blob_len;
+    col->off = off;
+    if (blob_len > 0 && col->blob[blob_len - 1] != 0)
+        return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: section '%s' does not end with a NUL byte", c->reader.path, name);
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t o = col->off[i];
+        if (o == UINT64_MAX ? required : o >= blob_len)
+            return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: section '%s': entry %llu has a bad offset", c->reader.path,
+                               off_name, (unsigned long long)i);
+    }
+    return SAETM_OK;
+}
+
+static saetm_status bad_file(saetm_ctx *ctx, const saetm_corpus *c, const char *what, uint64_t at)
+{
+    return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: %s (at %llu)", c->reader.path, what, (unsigned long long)at);
+}
+
+static saetm_status validate(saetm_ctx *ctx, saetm_corpus *c)
+{
+    const uint64_t *rp = c->row_ptr;
+    if (rp[0] != 0) return bad_file(ctx, c, "row_ptr does not start at 0", 0);
+    uint64_t tokens = 0, empty = 0;
+    for (uint64_t d = 0; d < c->n_docs; d++) {
+        if (rp[d + 1] < rp[d] || rp[d + 1] > c->nnz) return bad_file(ctx, c, "row_ptr out of order or range", d);
+        for (uint64_t j = rp[d]; j < rp[d + 1]; j++) {
+            if (c->word_ids[j] >= c->n_vocab || (j > rp[d] && c->word_ids[j] <= c->word_ids[j - 1]))
+                return bad_file(ctx, c, "word ids must be ascending in each document and below the vocabulary size", d);
+            if (c->counts[j] == 0) return bad_file(ctx, c, "zero count in the bag-of-words", d);
+            tokens += c->counts[j];
+        }
+        int is_empty = rp[d + 1] == rp[d];
+        if (c->empty[d] != is_empty) return bad_file(ctx, c, "empty-document flag disagrees with the bag-of-words", d);
+        empty += (uint64_t)is_empty;
+    }
+    if (rp[c->n_docs] != c->nnz) return bad_file(ctx, c, "row_ptr does not cover the bag-of-words", c->n_docs);
+    if (tokens != c->n_tokens) return bad_file(ctx, c, "token count differs from the header", tokens);
+    if (empty != c->n_empty) return bad_file(ctx, c, "empty-document count differs from the header", empty);
+    for (uint32_t w = 0; w < c->n_vocab; w++)
+        if (c->df[w] == 0 || c->df[w] > c->n_docs) return bad_file(ctx, c, "document frequency out of range", w);
+    return SAETM_OK;
+}
+
+saetm_status saetm_corpus_load(saetm_ctx *ctx, const char *path, saetm_corpus **out)
+{
+    *out = NULL;
+    saetm_corpus *c = calloc(1, sizeof *c);
+    if (!c) return saetm__fail(ctx, SAETM_ERR_NOMEM, "%s: out of memory", path);
+    saetm_status st = saetm__cr_open(ctx, path, SAETM__CORPUS_MAGIC, SAETM__CORPUS_VERSION, &c->reader);
+    if (st) {
+        free(c);
+        return st;
+    }
+    const void *p;
+    uint64_t rows = 8, n;
+    st = saetm__cr_get(ctx, &c->reader, "shape", SAETM__U64, &p, &rows, NULL);
+    if (!st) {
+        const uint64_t *shape = p;
+        c->n_docs = shape[0];
+        c->nnz = shape[2];
+        c->n_tokens = shape[3];
+        c->n_empty = shape[4];
+        if (shape[1] > UINT32_MAX || c->n_docs == 0 || c->n_docs == UINT64_MAX)
+            st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: impossible corpus shape", path);
+        c->n_vocab = (uint32_t)shape[1];
+    }
+    n = 0;
+    if (!st) st = saetm__cr_get(ctx, &c->reader, "info", SAETM__U8, &p, &n, NULL);
+    if (!st) {
+        c->info = p;
+        if (n == 0 || c->info[n - 1] != 0) st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: bad info section", path);
+    }
+    if (!st) st = load_strings(ctx, c, "vocab", c->n_vocab, 1, &c->vocab);
+    if (!st) {
+        n = c->n_vocab;
+        st = saetm__cr_get(ctx, &c->reader, "df", SAETM__U32, &p, &n, NULL);
+        if (!st && n != c->n_vocab) st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: df section size", path);
+        c->df = p;
+    }
+    if (!st) {
+        n = c->n_docs + 1;
+        st = saetm__cr_get(ctx, &c->reader, "row_ptr", SAETM__U64, &p, &n, NULL);
+        c->row_ptr = p;
+    }
+    if (!st) {
+        n = c->nnz;
+        st = saetm__cr_get(ctx, &c->reader, "word_ids", SAETM__U32, &p, &n, NULL);
+        if (!st && n != c->nnz) st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: word_ids section size", path);
+        c->word_ids = p;
+    }
+    if (!st) {
+        n = c->nnz;
+        st = saetm__cr_get(ctx, &c->reader, "counts", SAETM__U32, &p, &n, NULL);
+        if (!st && n != c->nnz) st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: counts section size", path);
+        c->counts = p;
+    }
+    if (!st) {
+        n = c->n_docs;
+        st = saetm__cr_get(ctx, &c->reader, "empty", SAETM__U8, &p, &n, NULL);
+        c->empty = p;
+    }
+    for (int k = 0; k < N_COLS && !st; k++) st = load_strings(ctx, c, col_name[k], c->n_docs, k == COL_ID, &c->cols[k]);
+    if (!st) st = validate(ctx, c);
+    if (st) {
+        saetm_corpus_free(c);
+        return st;
+    }
+    *out = c;
+    return SAETM_OK;
+}
+
+void saetm_corpus_free(saetm_corpus *c)
+{
+    if (!c) return;
+    saetm__cr_close(&c->reader);
+    free(c);
+}
+
+/* ---- accessors ----------------------------------------------------------------------------- */
+
+uint64_t saetm_corpus_num_docs(const saetm_corpus *c) { return c->n_docs; }
+uint32_t saetm_corpus_vocab_size(const saetm_corpus *c) { return c->n_vocab; }
+uint64_t saetm_corpus_num_empty(const saetm_corpus *c) { return c->n_empty; }
+uint64_t saetm_corpus_num_tokens(const saetm_corpus *c) { return c->n_tokens; }
+const char *saetm_corpus_word(const saetm_corpus *c, uint32_t w) { return c->vocab.blob + c->vocab.off[w]; }
+uint32_t saetm_corpus_df(const saetm_corpus *c, uint32_t w) { return c->df[w]; }
+const uint64_t *saetm_corpus_row_ptr(const saetm_corpus *c) { return c->row_ptr; }
+const uint32_t *saetm_corpus_word_ids(const saetm_corpus *c) { return c->word_ids; }
+const uint32_t *saetm_corpus_counts(const saetm_corpus *c) { return c->counts; }
+int saetm_corpus_doc_empty(const saetm_corpus *c, uint64_t d) { return c->empty[d] != 0; }
+const char *saetm_corpus_info_json(const saetm_corpus *c) { return c->info; }
+
+uint32_t saetm_corpus_word_id(const saetm_corpus *c, const char *word)
+{
+    for (uint32_t w = 0; w < c->n_vocab; w++)
+        if (strcmp(saetm_corpus_word(c, w), word) == 0) return w;
+    return UINT32_MAX;
+}
+
+static const char *col_get(const saetm_corpus *c, int k, uint64_t d)
+{
+    uint64_t o = c->cols[k].off[d];
+    return o == UINT64_MAX ? NULL : c->cols[k].blob + o;
+}
+
+const char *saetm_corpus_doc_id(const saetm_corpus *c, uint64_t d) { return col_get(c, COL_ID, d); }
+const char *saetm_corpus_doc_date(const saetm_corpus *c, uint64_t d) { return col_get(c, COL_DATE, d); }
+const char *saetm_corpus_doc_group(const saetm_corpus *c, uint64_t d) { return col_get(c, COL_GROUP, d); }
+
+const char *saetm_corpus_doc_snippet(const saetm_corpus *c, uint64_t d)
+{
+    const char *s = col_get(c, COL_SNIPPET, d);
+    return s ? s : "";
+}
