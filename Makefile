@@ -27,7 +27,7 @@ TEST_OBJ = $(LIB_SRC:%.c=build/test/%.o)
 TEST_BINS = $(patsubst tests/%.c,build/test/tests/%,$(TEST_SRC))
 BENCH_BINS = $(patsubst bench/%.c,build/release/bench/%,$(BENCH_SRC))
 
-.PHONY: all deps test test-build bench demo clean
+.PHONY: all deps test test-build bench bench-quality demo clean
 all: build/saetm
 
 deps: $(DEPS_STAMP)
@@ -82,6 +82,13 @@ test: test-build
 
 bench: build/saetm $(BENCH_BINS)
 	bash bench/run.sh
+
+# Topic quality against gensim LDA, scikit-learn NMF and k-means + c-TF-IDF on three real corpora
+# (docs/quality.md). Long: about an hour on 2 cores; `make bench-quality QUICK=1` runs SOTU at K=20
+# with one seed (a few minutes). Results in build/bench-quality/.
+bench-quality: build/saetm
+	bash scripts/install-deps.sh --bench
+	bash bench/quality/run.sh $(if $(QUICK),--quick)
 
 # The main job on the built-in demo corpus.
 demo: build/saetm

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Install the Debian packages saetm needs to build, test and benchmark, if missing.
 # Called by the Makefile; safe to run again. Needs root (or sudo) only when something is missing.
+# `install-deps.sh --bench` also installs what only the benchmarks need (BENCH_PACKAGES).
 set -euo pipefail
 
 PACKAGES=(
@@ -14,6 +15,12 @@ PACKAGES=(
   nodejs npm                  # build-time conversion of npm-packaged data
   afl++ libomp-14-dev         # fuzzing: `make fuzz`, brief runs in `make test` (docs/fuzzing.md)
 )
+BENCH_PACKAGES=(
+  python3-sklearn             # bench/quality: NMF and k-means baselines (gensim LDA is above)
+  bible-kjv bible-kjv-text    # bench/quality: the King James Bible corpus
+  xz-utils                    # bench/quality: reading the Debian descriptions index
+)
+if [ "${1:-}" = "--bench" ]; then PACKAGES+=("${BENCH_PACKAGES[@]}"); fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

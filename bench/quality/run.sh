@@ -1,0 +1,18 @@
+#!/bin/bash
+# run.sh - the topic quality benchmark (docs/quality.md): assemble the corpora, run every method
+# at every K, score all with `saetm eval`, print one table per corpus.
+#   bash bench/quality/run.sh [--quick] [extra quality.py options]
+# --quick: SOTU only, K=20, one seed. Outputs in build/bench-quality/ (results.json, results.md).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export SAETM="${SAETM:-$(pwd)/build/saetm}"
+PY=/usr/bin/python3
+DATA=build/bench-data
+WORK=build/bench-quality
+mkdir -p "$DATA" "$WORK"
+args=(--corpora sotu,debian,kjv --k 10,20,50,100 --seeds 3)
+if [ "${1:-}" = "--quick" ]; then shift; args=(--corpora sotu --k 20 --seeds 1); fi
+corpora=$(printf '%s\n' "${args[@]}" "$@" | awk '/^--corpora$/{getline; c=$0} END{print c}' | tr ',' ' ')  # the last --corpora wins
+$PY bench/quality/corpora.py "$DATA" $corpora
+$PY bench/quality/quality.py --data "$DATA" --work "$WORK" "${args[@]}" "$@" \
+  --json "$WORK/results.json" --markdown "$WORK/results.md"
