@@ -186,6 +186,59 @@ def gensim_check(vocab, docs, topics, top_n, want):
 
 # ---- the runs -----------------------------------------------------------------------------------
 
+# ---- the command line: `saetm corpus` then `saetm eval` ----------------------------------------
+
+def cli_check(vocab, docs, topics):
+    """Build a corpus with `saetm corpus` (no preprocessing, every word kept, so the bag-of-words is
+    known here) and compare `saetm eval --json` with the reference."""
+    saetm = os.environ["SAETM"]
+    jpath = os.path.join(TMP, "cli_docs.jsonl")
+    with open(jpath, "w", encoding="utf-8") as f:
+        for i, d in enumerate(docs):
+            f.write(json.dumps({"id": "d%d" % i, "text": " ".join(vocab[w] for w in sorted(d))}) + "\n")
+    cpath = os.path.join(TMP, "cli.stc")
+    r = subprocess.run([saetm, "corpus", "--input", jpath, "--out", cpath, "--preprocess", "none", "--min-df", "1",
+                        "--max-df", "1.0", "--max-vocab", "0", "-q"], capture_output=True, text=True)
+    check(r.returncode == 0, "saetm corpus: " + r.stderr.strip())
+    tpath = os.path.join(TMP, "cli_topics.txt")
+    with open(tpath, "w", encoding="utf-8") as f:
+        for words in topics:
+            f.write(" ".join(words) + "\n")
+    want = reference_scores(docs, vocab, topics, 10, 25, EPS)
+    for threads in ("1", "2"):
+        r = subprocess.run([saetm, "eval", "--topics", tpath, "--corpus", cpath, "--json", "--threads", threads],
+                           capture_output=True, text=True)
+        check(r.returncode == 0, "saetm eval --json: " + r.stderr.strip())
+        if r.returncode != 0:
+            return
+        got = json.loads(r.stdout)
+        conv = {"n_docs": got["n_docs"], "missing": got["missing_words"], "npmi_mean": got["npmi"],
+                "cv_mean": got["c_v"], "diversity": got["diversity"],
+                "topics": [{"scored": t["npmi"] is not None, "n_scored": t["n_scored"], "npmi": t["npmi"],
+                            "cv": t["c_v"]} for t in got["topics"]]}
+        compare(conv, want, "saetm eval --json, %s threads" % threads)
+        check("not found in the reference corpus" in r.stderr and "notaword" in r.stderr,
+              "unknown words reported on stderr")
+        check(got["topics"][0]["words"] == topics[0][:10], "JSON lists the topic's top words")
+    # the table: one line per topic, then the means
+    r = subprocess.run([saetm, "eval", "--topics", tpath, "--corpus", cpath, "--top", "5"], capture_output=True,
+                       text=True)
+    lines = r.stdout.splitlines()
+    check(r.returncode == 0 and sum(1 for l in lines if l.split() and l.split()[0].isdigit()) == len(topics),
+          "table has one line per topic")
+    mean = [l for l in lines if l.startswith(" mean")]
+    want5 = reference_scores(docs, vocab, topics, 5, 25, EPS)
+    check(len(mean) == 1 and abs(float(mean[0].split()[1]) - want5["npmi_mean"]) < 1e-4, "table mean, --top 5")
+    # --model DIR reads DIR/top_words.txt and DIR/corpus.stc
+    mdir = os.path.join(TMP, "model")
+    os.makedirs(mdir, exist_ok=True)
+    os.replace(cpath, os.path.join(mdir, "corpus.stc"))
+    os.replace(tpath, os.path.join(mdir, "top_words.txt"))
+    r = subprocess.run([saetm, "eval", "--model", mdir, "--json", "-q"], capture_output=True, text=True)
+    check(r.returncode == 0 and abs(json.loads(r.stdout)["npmi"] - want["npmi_mean"]) < 1e-9 and r.stderr == "",
+          "--model DIR, quiet")
+
+
 def main():
     rng = np.random.default_rng(12345)
     vocab, docs, block = make_corpus(rng, 1500, 300, 6)
@@ -211,6 +264,8 @@ def main():
         # (a pair found in every document would differ: gensim gives -1 there, see docs/eval.md;
         # this corpus has none)
         gensim_check(vocab, docs, topics, 10, want)
+
+    cli_check(vocab, docs, topics)
 
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
