@@ -417,6 +417,152 @@ SAETM_API void saetm_ctx_set_mem_limit(saetm_ctx *ctx, uint64_t bytes);
  * free physical pages) and the room left under RLIMIT_AS / RLIMIT_DATA. ctx may be NULL. */
 SAETM_API uint64_t saetm_mem_available(const saetm_ctx *ctx);
 
+/* ======================================================================
+ * Feature interpretation: a word distribution per SAE feature
+ * ==================================================================== */
+
+/* A borrowed view of a bag-of-words matrix in CSR form: the words of document d are
+ * word_ids[row_ptr[d] .. row_ptr[d+1]), strictly ascending and < vocab_size, with counts[] (> 0)
+ * alongside. saetm_corpus_row_ptr/word_ids/counts give exactly this for a corpus. */
+typedef struct saetm_bow {
+    uint64_t rows;
+    uint32_t vocab_size;
+    const uint64_t *row_ptr;  /* rows + 1 entries, row_ptr[0] == 0 */
+    const uint32_t *word_ids;
+    const uint32_t *counts;
+} saetm_bow;
+
+/* Where the background distribution p0 comes from. */
+typedef enum saetm_background {
+    SAETM_BACKGROUND_LEARNED = 0, /* fitted by EM with phi (started at the IDF-weighted unigram) */
+    SAETM_BACKGROUND_UNIGRAM = 1  /* fixed: the IDF-weighted corpus unigram (plain unigram with idf = 0) */
+} saetm_background;
+
+/* Options of the interpretation fit (method.md 2.3). The model of a document d's words is
+ *     p(w | d) = (1 - pi) * sum_f theta_{d,f} phi_{f,w} + pi * p0_w,  theta_{d,f} = A_{d,f} / sum_f A_{d,f},
+ * fitted by EM to minimise the weighted negative log-likelihood -sum_{d,w} n_{d,w} c_w log p(w|d),
+ * with c_w = log(N / df_w) / max_w log(N / df_w) (or c_w = 1 when idf = 0). Every distribution is
+ * smoothed: phi_f = (1 - smooth) * psi_f + smooth / V (likewise p0), psi_f fitted, so no probability
+ * is zero. A document takes part when it has at least one positive activation and one word. */
+typedef struct saetm_interp_opts {
+    double pi;                  /* background weight in [0, 1) (default 0.3); start value if learn_pi */
+    int learn_pi;               /* non-zero: fit pi by EM too (default 0) */
+    saetm_background background;/* default SAETM_BACKGROUND_LEARNED */
+    int idf;                    /* non-zero: IDF-weight the likelihood (default 1) */
+    double smooth;              /* mass in [0, 1) spread uniformly over the vocabulary (default 1e-4) */
+    double tol;                 /* stop when the relative NLL change of an iteration is <= tol (default 1e-6) */
+    uint32_t max_iter;          /* at most this many EM iterations (default 500) */
+} saetm_interp_opts;
+
+/* Fill *opts with the defaults listed above. */
+SAETM_API void saetm_interp_opts_default(saetm_interp_opts *opts);
+/* Validate options before any work. @return NULL if valid, else a static message naming the
+ * offending field. */
+SAETM_API const char *saetm_interp_opts_check(const saetm_interp_opts *opts);
+
+/* Opaque result: phi (F x V, stored sparse: for each feature the words of the documents it occurs
+ * in, every other entry equal to a floor value), theta_avg (F), p0 (V), pi, IDF weights,
+ * per-document theta and the vocabulary. Read-only once built or loaded; may be shared by threads. */
+typedef struct saetm_interp saetm_interp;
+
+/* Fit the interpretation of acts (rows = documents, F features) on the bag-of-words bow (same
+ * rows). vocab: optional array of bow->vocab_size words (copied, stored with the result, used for
+ * topic words); NULL names words "w<id>". Cost per EM iteration O(nnz(bow) * k), k the active
+ * features per document; memory O(nnz(bow) * k) 4-byte slots. Runs on saetm_ctx_threads threads;
+ * the result is bit-identical for any thread count. Progress stage "interpret", one unit per
+ * iteration. @return SAETM_OK and a new object in *out (free with saetm_interp_free);
+ * SAETM_ERR_ARG for bad options, SAETM_ERR_SHAPE if row counts differ, SAETM_ERR_INPUT for
+ * malformed CSR (naming the document), SAETM_ERR_NOMEM, SAETM_ERR_INTERRUPTED. */
+SAETM_API saetm_status saetm_interp_fit(saetm_ctx *ctx, const saetm_acts *acts, const saetm_bow *bow,
+                                        const char *const *vocab, const saetm_interp_opts *opts,
+                                        saetm_interp **out);
+/* Write / read an interpretation file (.sti, magic SAETMINT; sections in docs/FORMAT.md). Saving is
+ * atomic; loading memory-maps the file and verifies every checksum and index. */
+SAETM_API saetm_status saetm_interp_save(saetm_ctx *ctx, const saetm_interp *it, const char *path);
+SAETM_API saetm_status saetm_interp_load(saetm_ctx *ctx, const char *path, saetm_interp **out);
+SAETM_API void saetm_interp_free(saetm_interp *it);
+
+SAETM_API uint64_t saetm_interp_num_docs(const saetm_interp *it);
+SAETM_API uint32_t saetm_interp_num_features(const saetm_interp *it);
+SAETM_API uint32_t saetm_interp_vocab_size(const saetm_interp *it);
+/* @return word w of the stored vocabulary (owned by it). */
+SAETM_API const char *saetm_interp_word(const saetm_interp *it, uint32_t w);
+/* Fit summary: final weighted NLL per unit of weight (the objective divided by the total weight
+ * sum n_{d,w} c_w), EM iterations run, background weight pi, and the options used. */
+SAETM_API double saetm_interp_nll(const saetm_interp *it);
+SAETM_API uint32_t saetm_interp_iterations(const saetm_interp *it);
+SAETM_API double saetm_interp_pi(const saetm_interp *it);
+SAETM_API void saetm_interp_get_opts(const saetm_interp *it, saetm_interp_opts *opts);
+/* @return arrays owned by it: theta_avg (F; mean of theta over taking-part documents, sums to 1),
+ * doc_freq (F; number of taking-part documents where the feature is active), p0 (V), idf (V; the
+ * weights c_w, all 1 when idf was off). */
+SAETM_API const float *saetm_interp_theta_avg(const saetm_interp *it);
+SAETM_API const uint32_t *saetm_interp_doc_freq(const saetm_interp *it);
+SAETM_API const float *saetm_interp_p0(const saetm_interp *it);
+SAETM_API const float *saetm_interp_idf(const saetm_interp *it);
+/* Sparse row f of phi: *n words (ascending) in *words with probabilities in *probs (owned by it);
+ * every word not listed has probability saetm_interp_phi_floor(it, f). A feature that takes part
+ * in no document has no listed words and floor 1/V. */
+SAETM_API void saetm_interp_phi_sparse(const saetm_interp *it, uint32_t f, const uint32_t **words,
+                                       const float **probs, uint64_t *n);
+SAETM_API float saetm_interp_phi_floor(const saetm_interp *it, uint32_t f);
+/* Write dense row f of phi (V floats) into out. */
+SAETM_API void saetm_interp_phi_row(const saetm_interp *it, uint32_t f, float *out);
+/* Per-document theta as a borrowed CSR view (owner_ NULL; valid while it lives): rows that do not
+ * take part are empty. */
+SAETM_API void saetm_interp_theta(const saetm_interp *it, saetm_acts *view);
+
+/* ======================================================================
+ * Synthetic data from the continuous topic model (for validation)
+ * ==================================================================== */
+
+/* Planted data (method.md 1): T topics, each a unit direction mu_t in R^d and a word distribution
+ * beta_t over V words; document d draws `topics_per_doc` distinct topics, mixture weights theta_d
+ * ~ Dirichlet(doc_alpha) over them, a total strength lambda_d ~ Gamma(4, strength / 4), its
+ * embedding x_d = lambda_d sum_t theta_{d,t} mu_t + noise * N(0, I), a length L ~ Poisson(doc_len)
+ * (at least 1) and L words, each from beta_z with z ~ Cat(theta_d). Words are letters-only
+ * pseudo-words ("bakex"), unchanged by any preprocessing. */
+typedef struct saetm_synth_opts {
+    uint64_t n_docs;          /* default 2000 */
+    uint32_t n_topics;        /* T, default 10 */
+    uint32_t vocab_size;      /* V, default 1000 */
+    uint32_t dim;             /* d, default 64 */
+    double doc_len;           /* mean words per document, default 60 */
+    double doc_alpha;         /* Dirichlet concentration of a document's mixture, default 0.5 */
+    uint32_t topics_per_doc;  /* topics per document (<= T, <= 64), default 3 */
+    double word_beta;         /* Dirichlet concentration of topic-word distributions, default 0.05 */
+    double strength;          /* mean total strength lambda, default 1 */
+    double noise;             /* standard deviation of the embedding noise, default 0.02 */
+    uint64_t seed;            /* default 1 */
+} saetm_synth_opts;
+
+SAETM_API void saetm_synth_opts_default(saetm_synth_opts *opts);
+/* @return NULL if valid, else a static message naming the offending field. */
+SAETM_API const char *saetm_synth_opts_check(const saetm_synth_opts *opts);
+
+/* Generated data; read-only once built. */
+typedef struct saetm_synth saetm_synth;
+
+/* Generate a data set; deterministic in opts (bit-identical for any thread count).
+ * @return SAETM_OK and a new object in *out (free with saetm_synth_free). */
+SAETM_API saetm_status saetm_synth_generate(saetm_ctx *ctx, const saetm_synth_opts *opts, saetm_synth **out);
+SAETM_API void saetm_synth_free(saetm_synth *s);
+/* Borrowed views, valid while s lives: the bag-of-words (CSR over all V words), the vocabulary
+ * (V strings), and dense row-major float32 arrays: doc_topics (N x T, rows sum to 1),
+ * strengths (N x T, lambda_d theta_d), topic_word (T x V, rows sum to 1), directions (T x d, unit
+ * rows) and embeddings (N x d). */
+SAETM_API void saetm_synth_bow(const saetm_synth *s, saetm_bow *out);
+SAETM_API const char *const *saetm_synth_vocab(const saetm_synth *s);
+SAETM_API const float *saetm_synth_doc_topics(const saetm_synth *s);
+SAETM_API const float *saetm_synth_strengths(const saetm_synth *s);
+SAETM_API const float *saetm_synth_topic_word(const saetm_synth *s);
+SAETM_API const float *saetm_synth_directions(const saetm_synth *s);
+SAETM_API const float *saetm_synth_embeddings(const saetm_synth *s);
+/* Write the data set into directory dir (created if missing): docs.jsonl (fields id, text),
+ * emb.npy (N x d), and the truth: true_doc_topics.npy (N x T), true_topic_word.npy (T x V),
+ * true_directions.npy (T x d), vocab.txt (one word per line, in column order of the truth). */
+SAETM_API saetm_status saetm_synth_write(saetm_ctx *ctx, const saetm_synth *s, const char *dir);
+
 #ifdef __cplusplus
 }
 #endif

@@ -167,6 +167,14 @@ saetm_status saetm__cr_get(saetm_ctx *ctx, const saetm__creader *r, const char *
 int saetm__cr_has(const saetm__creader *r, const char *name);
 void saetm__cr_close(saetm__creader *r);
 
+/* ---- sparse matrices (io/acts.c) ---------------------------------------------------------- */
+
+/* Check a CSR matrix with non-negative finite values: row_ptr starts at 0, is non-decreasing and
+ * ends at nnz_limit; column indices ascending within a row and < ncols. @return SAETM_ERR_FORMAT
+ * naming `what` and the row otherwise. */
+saetm_status saetm__csr_validate(saetm_ctx *ctx, const char *what, uint64_t rows, uint32_t ncols,
+                                 const uint64_t *row_ptr, const uint32_t *idx, const float *val, uint64_t nnz_limit);
+
 /* ---- checksums (io/file.c) ---------------------------------------------------------------- */
 
 /* CRC-32 (zlib) of a buffer of any size, continuing from crc (start with 0). */

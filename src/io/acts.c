@@ -19,8 +19,8 @@ typedef struct acts_owner {
     float *val;
 } acts_owner;
 
-static saetm_status validate(saetm_ctx *ctx, const char *what, uint64_t rows, uint32_t nf, const uint64_t *row_ptr,
-                             const uint32_t *idx, const float *val, uint64_t nnz_limit)
+saetm_status saetm__csr_validate(saetm_ctx *ctx, const char *what, uint64_t rows, uint32_t nf,
+                                const uint64_t *row_ptr, const uint32_t *idx, const float *val, uint64_t nnz_limit)
 {
     if (row_ptr[0] != 0) return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: row_ptr[0] must be 0", what);
     for (uint64_t r = 0; r < rows; r++) {
@@ -45,7 +45,7 @@ saetm_status saetm_acts_from_csr(saetm_ctx *ctx, uint64_t rows, uint32_t n_featu
 {
     memset(out, 0, sizeof *out);
     uint64_t nnz = row_ptr[rows];
-    saetm_status st = validate(ctx, "activations", rows, n_features, row_ptr, idx, val, nnz);
+    saetm_status st = saetm__csr_validate(ctx, "activations", rows, n_features, row_ptr, idx, val, nnz);
     if (st) return saetm__fail_prefix(ctx, SAETM_ERR_ARG, "saetm_acts_from_csr");
     acts_owner *own = calloc(1, sizeof *own);
     if (own) {
@@ -115,7 +115,7 @@ saetm_status saetm_acts_load(saetm_ctx *ctx, const char *path, saetm_acts *out)
         n_val = n_idx;
         st = saetm__cr_get(ctx, &own->reader, "val", SAETM__F32, &vp, &n_val, NULL);
     }
-    if (!st) st = validate(ctx, path, rows, (uint32_t)nf, rp, ip, vp, n_idx);
+    if (!st) st = saetm__csr_validate(ctx, path, rows, (uint32_t)nf, rp, ip, vp, n_idx);
     if (st) {
         saetm__cr_close(&own->reader);
         free(own);

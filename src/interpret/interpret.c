@@ -1,0 +1,839 @@
+/*
+ * interpret.c - feature interpretation (method.md 2.3): a word distribution phi_f per SAE feature,
+ * fitted by EM with the per-document feature proportions theta fixed.
+ *
+ * Model of the words of a taking-part document d (positive activation sum and at least one word):
+ *     p(w|d) = (1-pi) sum_f theta_{d,f} phi_{f,w} + pi p0_w
+ *     phi_f  = (1-eps) psi_f + eps/V,   p0 = (1-eps) chi + eps/V
+ * psi_f, chi (and optionally pi) are fitted by EM on the weighted likelihood sum n_{d,w} c_w log p.
+ * psi_f is only ever non-zero on S_f, the words of the documents where f is active, so it is stored
+ * sparse (CSR over features). One EM iteration:
+ *   E (documents in parallel): s_{d,w} = p(w|d), q_{d,w} = n c / s, per-document NLL and background
+ *     mass. psi_{f,w} is found through a precomputed "slot" (position of w in row f) per
+ *     (document, word, active feature) triple, so the pass costs O(nnz(bow) k) with no search.
+ *   M (features in parallel): psi_{f,w} <- psi_{f,w} sum_{d in f} theta_{d,f} q_{d,w}, normalised;
+ *     chi_w <- chi_w sum_d q_{d,w} (words in parallel, documents in order); pi <- pi sum q p0 / W.
+ * Every sum runs in a fixed order that does not depend on the thread split, so results are
+ * bit-identical for any thread count.
+ */
+#include "saetm_int.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STI_MAGIC "SAETMINT"
+#define STI_VERSION 1
+#define MAX_OWNED 24
+
+struct saetm_interp {
+    uint64_t n_docs;
+    uint32_t n_features, vocab;
+    saetm_interp_opts opts;
+    double pi, nll, weight_total;
+    uint32_t iters;
+    const float *theta_avg;
+    const uint32_t *doc_freq;
+    const float *p0, *idf;
+    const uint64_t *phi_ptr;
+    const uint32_t *phi_word;
+    const float *phi_prob;
+    const uint64_t *th_ptr;
+    const uint32_t *th_idx;
+    const float *th_val;
+    const char *vocab_blob;
+    uint64_t vocab_bytes;
+    const uint64_t *vocab_off;
+    const double *nll_hist;
+    void *owned[MAX_OWNED];
+    int n_owned;
+    saetm__creader reader;
+};
+
+void saetm_interp_opts_default(saetm_interp_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->pi = 0.3;
+    o->learn_pi = 0;
+    o->background = SAETM_BACKGROUND_LEARNED;
+    o->idf = 1;
+    o->smooth = 1e-4;
+    o->tol = 1e-6;
+    o->max_iter = 500;
+}
+
+const char *saetm_interp_opts_check(const saetm_interp_opts *o)
+{
+    if (!o) return "no options";
+    if (!(o->pi >= 0.0 && o->pi < 1.0)) return "pi must be in [0, 1)";
+    if (!(o->smooth >= 0.0 && o->smooth < 1.0)) return "smooth must be in [0, 1)";
+    if (!(o->tol >= 0.0) || !isfinite(o->tol)) return "tol must be >= 0";
+    if (o->max_iter < 1) return "max_iter must be >= 1";
+    if (o->background != SAETM_BACKGROUND_LEARNED && o->background != SAETM_BACKGROUND_UNIGRAM)
+        return "background must be learned or unigram";
+    return NULL;
+}
+
+/* Allocate an owned, aligned, zeroed array and register it with `it`. */
+static void *own_alloc(saetm_interp *it, size_t n, size_t size)
+{
+    if (it->n_owned >= MAX_OWNED) return NULL;
+    void *p = saetm__calloc_aligned(n ? n : 1, size);
+    if (p) it->owned[it->n_owned++] = p;
+    return p;
+}
+
+void saetm_interp_free(saetm_interp *it)
+{
+    if (!it) return;
+    for (int i = 0; i < it->n_owned; i++) saetm__free_aligned(it->owned[i]);
+    saetm__cr_close(&it->reader);
+    free(it);
+}
+
+/* ======================================================================
+ * EM workspace
+ * ==================================================================== */
+
+typedef struct em_work {
+    uint64_t N;
+    uint32_t F, V;
+    int nt;
+    const uint64_t *rp;
+    const uint32_t *wid;
+    float *wt;             /* nnz(bow): weight n * c of each entry */
+    uint64_t *th_ptr;      /* theta CSR over taking-part documents (others empty) */
+    uint32_t *th_idx;
+    float *th_val;
+    uint32_t kmax;         /* most active features in one document */
+    uint64_t *cs_ptr;      /* theta by feature: documents (ascending) and positions in th_* */
+    uint64_t *cs_doc, *cs_tp;
+    uint64_t *phi_ptr;     /* S_f rows */
+    uint32_t *phi_word;
+    float *psi;
+    uint64_t *slot_off;    /* per document: start of its m_d x k_d slot block */
+    uint32_t *slots;
+    float *q;              /* nnz(bow) */
+    double *doc_nll, *doc_bg;
+    uint64_t *wm_ptr, *wm_pos; /* word-major list of bow positions of taking-part docs */
+    float *chi, *p0;
+    double *vscratch;      /* V doubles */
+    double weight_total;
+} em_work;
+
+static void em_work_free(em_work *w)
+{
+    void *arrays[] = {w->wt, w->cs_ptr, w->cs_doc, w->cs_tp, w->psi, w->slot_off, w->slots, w->q,
+                      w->doc_nll, w->doc_bg, w->wm_ptr, w->wm_pos, w->chi, w->vscratch};
+    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) saetm__free_aligned(arrays[i]);
+}
+
+/* Check the bag-of-words CSR; @return SAETM_ERR_INPUT naming the document otherwise. */
+static saetm_status check_bow(saetm_ctx *ctx, const saetm_bow *b)
+{
+    if (!b->row_ptr || (b->row_ptr[b->rows] > 0 && (!b->word_ids || !b->counts)))
+        return saetm__fail(ctx, SAETM_ERR_ARG, "bag-of-words: missing arrays");
+    if (b->row_ptr[0] != 0) return saetm__fail(ctx, SAETM_ERR_INPUT, "bag-of-words: row_ptr[0] must be 0");
+    for (uint64_t d = 0; d < b->rows; d++) {
+        if (b->row_ptr[d + 1] < b->row_ptr[d])
+            return saetm__fail(ctx, SAETM_ERR_INPUT, "bag-of-words: document %llu has a negative extent",
+                               (unsigned long long)d);
+        for (uint64_t p = b->row_ptr[d]; p < b->row_ptr[d + 1]; p++) {
+            if (b->word_ids[p] >= b->vocab_size || (p > b->row_ptr[d] && b->word_ids[p] <= b->word_ids[p - 1]))
+                return saetm__fail(ctx, SAETM_ERR_INPUT,
+                                   "bag-of-words: document %llu: word ids must be ascending and < %u",
+                                   (unsigned long long)d, b->vocab_size);
+            if (b->counts[p] == 0)
+                return saetm__fail(ctx, SAETM_ERR_INPUT, "bag-of-words: document %llu: zero count stored",
+                                   (unsigned long long)d);
+        }
+    }
+    return SAETM_OK;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* IDF weights c_w (stored in it) and the per-entry weights w->wt. */
+static saetm_status build_weights(saetm_ctx *ctx, em_work *w, const saetm_bow *b, int use_idf, float *idf)
+{
+    uint64_t nnz = b->row_ptr[b->rows];
+    uint32_t *df = saetm__calloc_aligned(w->V, sizeof *df);
+    w->wt = saetm__calloc_aligned((size_t)nnz, sizeof *w->wt);
+    if (!df || !w->wt) {
+        saetm__free_aligned(df);
+        return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory for weights");
+    }
+    for (uint64_t p = 0; p < nnz; p++) df[b->word_ids[p]]++;
+    double maxv = 0.0;
+    for (uint32_t v = 0; v < w->V; v++) {
+        double x = df[v] ? log((double)w->N / (double)df[v]) : 0.0;
+        if (x > maxv) maxv = x;
+    }
+    for (uint32_t v = 0; v < w->V; v++) {
+        if (!use_idf) idf[v] = 1.0f;
+        else idf[v] = df[v] && maxv > 0 ? (float)(log((double)w->N / (double)df[v]) / maxv) : 0.0f;
+    }
+    saetm__free_aligned(df);
+    if (use_idf && !(maxv > 0))
+        return saetm__fail(ctx, SAETM_ERR_INPUT,
+                           "interpret: every IDF weight is zero (each word occurs in every document); "
+                           "switch IDF weighting off");
+    for (uint64_t p = 0; p < nnz; p++) w->wt[p] = (float)b->counts[p] * idf[b->word_ids[p]];
+    return SAETM_OK;
+}
+
+/* theta (CSR over taking-part docs), theta by feature, theta_avg and doc_freq. */
+static saetm_status build_theta(saetm_ctx *ctx, saetm_interp *it, em_work *w, const saetm_acts *a,
+                                float *theta_avg, uint32_t *doc_freq, uint64_t *n_part)
+{
+    uint64_t N = w->N, nnz_a = a->row_ptr[N], cnt = 0;
+    w->th_ptr = own_alloc(it, (size_t)N + 1, sizeof *w->th_ptr);
+    w->th_idx = own_alloc(it, (size_t)nnz_a, sizeof *w->th_idx);
+    w->th_val = own_alloc(it, (size_t)nnz_a, sizeof *w->th_val);
+    w->cs_ptr = saetm__calloc_aligned((size_t)w->F + 2, sizeof *w->cs_ptr);
+    if (!w->th_ptr || !w->th_idx || !w->th_val || !w->cs_ptr)
+        return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory for theta");
+    *n_part = 0;
+    w->kmax = 0;
+    for (uint64_t d = 0; d < N; d++) {
+        double sum = 0.0;
+        for (uint64_t j = a->row_ptr[d]; j < a->row_ptr[d + 1]; j++) sum += a->val[j];
+        uint64_t start = cnt;
+        if (sum > 0 && w->rp[d + 1] > w->rp[d]) {
+            for (uint64_t j = a->row_ptr[d]; j < a->row_ptr[d + 1]; j++) {
+                if (!(a->val[j] > 0)) continue;
+                w->th_idx[cnt] = a->idx[j];
+                w->th_val[cnt] = (float)(a->val[j] / sum);
+                w->cs_ptr[a->idx[j] + 2]++;
+                cnt++;
+            }
+            (*n_part)++;
+        }
+        if (cnt - start > w->kmax) w->kmax = (uint32_t)(cnt - start);
+        w->th_ptr[d + 1] = cnt;
+    }
+    /* Counting sort by feature: cs_ptr[f+1] counts, then becomes the start of f. */
+    for (uint32_t f = 0; f < w->F; f++) w->cs_ptr[f + 2] += w->cs_ptr[f + 1];
+    w->cs_doc = saetm__calloc_aligned((size_t)cnt, sizeof *w->cs_doc);
+    w->cs_tp = saetm__calloc_aligned((size_t)cnt, sizeof *w->cs_tp);
+    if (!w->cs_doc || !w->cs_tp) return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory for theta");
+    for (uint64_t d = 0; d < N; d++)
+        for (uint64_t j = w->th_ptr[d]; j < w->th_ptr[d + 1]; j++) {
+            uint64_t e = w->cs_ptr[w->th_idx[j] + 1]++;
+            w->cs_doc[e] = d;
+            w->cs_tp[e] = j;
+        }
+    /* cs_ptr[f] is now the start of f, cs_ptr[F] the end. */
+    for (uint32_t f = 0; f < w->F; f++) {
+        double s = 0.0;
+        for (uint64_t e = w->cs_ptr[f]; e < w->cs_ptr[f + 1]; e++) s += w->th_val[w->cs_tp[e]];
+        theta_avg[f] = *n_part ? (float)(s / (double)*n_part) : 0.0f;
+        doc_freq[f] = (uint32_t)(w->cs_ptr[f + 1] - w->cs_ptr[f]);
+    }
+    return SAETM_OK;
+}
+
+/* S_f: the sorted words of the documents where f is active. */
+static saetm_status build_support(saetm_ctx *ctx, saetm_interp *it, em_work *w)
+{
+    uint32_t F = w->F, V = w->V;
+    int nt = w->nt;
+    w->phi_ptr = own_alloc(it, (size_t)F + 1, sizeof *w->phi_ptr);
+    uint32_t *mark = saetm__calloc_aligned((size_t)nt * V, sizeof *mark);
+    if (!w->phi_ptr || !mark) {
+        saetm__free_aligned(mark);
+        return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory for word supports");
+    }
+    /* Pass 1: sizes. The marker value f+1 is unique per feature, so markers need no reset. */
+#pragma omp parallel for schedule(dynamic, 64) num_threads(nt)
+    for (int64_t fi = 0; fi < (int64_t)F; fi++) {
+        uint32_t f = (uint32_t)fi, *mk = mark + (size_t)omp_get_thread_num() * V;
+        uint64_t n = 0;
+        for (uint64_t e = w->cs_ptr[f]; e < w->cs_ptr[f + 1]; e++) {
+            uint64_t d = w->cs_doc[e];
+            for (uint64_t p = w->rp[d]; p < w->rp[d + 1]; p++)
+                if (mk[w->wid[p]] != f + 1) mk[w->wid[p]] = f + 1, n++;
+        }
+        w->phi_ptr[f + 1] = n;
+    }
+    for (uint32_t f = 0; f < F; f++) w->phi_ptr[f + 1] += w->phi_ptr[f];
+    uint64_t total = w->phi_ptr[F];
+    w->phi_word = own_alloc(it, (size_t)total, sizeof *w->phi_word);
+    w->psi = saetm__calloc_aligned((size_t)total, sizeof *w->psi);
+    if (!w->phi_word || !w->psi) {
+        saetm__free_aligned(mark);
+        return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory for %llu feature-word pairs",
+                           (unsigned long long)total);
+    }
+    memset(mark, 0, (size_t)nt * V * sizeof *mark);
+#pragma omp parallel for schedule(dynamic, 64) num_threads(nt)
+    for (int64_t fi = 0; fi < (int64_t)F; fi++) {
+        uint32_t f = (uint32_t)fi, *mk = mark + (size_t)omp_get_thread_num() * V;
+        uint32_t *row = w->phi_word + w->phi_ptr[f];
+        uint64_t n = 0;
+        for (uint64_t e = w->cs_ptr[f]; e < w->cs_ptr[f + 1]; e++) {
+            uint64_t d = w->cs_doc[e];
+            for (uint64_t p = w->rp[d]; p < w->rp[d + 1]; p++)
+                if (mk[w->wid[p]] != f + 1) mk[w->wid[p]] = f + 1, row[n++] = w->wid[p];
+        }
+        qsort(row, (size_t)n, sizeof *row, cmp_u32);
+    }
+    saetm__free_aligned(mark);
+    return SAETM_OK;
+}
+
+/* Slots: for each (document d, word position i, active feature j) the position of word i in row f_j. */
+static saetm_status build_slots(saetm_ctx *ctx, em_work *w)
+{
+    uint64_t N = w->N;
+    int nt = w->nt;
+    w->slot_off = saetm__calloc_aligned((size_t)N + 1, sizeof *w->slot_off);
+    if (!w->slot_off) return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory for slots");
+    for (uint64_t d = 0; d < N; d++)
+        w->slot_off[d + 1] = w->slot_off[d] + (w->rp[d + 1] - w->rp[d]) * (w->th_ptr[d + 1] - w->th_ptr[d]);
+    uint64_t total = w->slot_off[N];
+    saetm__log(ctx, SAETM_LOG_DEBUG, "interpret: %llu (document, word, feature) slots, %.1f MB",
+               (unsigned long long)total, (double)total * 4.0 / 1e6);
+    w->slots = saetm__calloc_aligned((size_t)total, sizeof *w->slots);
+    uint32_t *pos = saetm__calloc_aligned((size_t)nt * w->V, sizeof *pos);
+    if (!w->slots || !pos) {
+        saetm__free_aligned(pos);
+        return saetm__fail(ctx, SAETM_ERR_NOMEM,
+                           "interpret: out of memory for %llu (document, word, feature) slots (%.1f GB)",
+                           (unsigned long long)total, (double)total * 4.0 / 1e9);
+    }
+#pragma omp parallel for schedule(dynamic, 64) num_threads(nt)
+    for (int64_t fi = 0; fi < (int64_t)w->F; fi++) {
+        uint32_t f = (uint32_t)fi, *ps = pos + (size_t)omp_get_thread_num() * w->V;
+        for (uint64_t i = w->phi_ptr[f]; i < w->phi_ptr[f + 1]; i++) ps[w->phi_word[i]] = (uint32_t)(i - w->phi_ptr[f]);
+        for (uint64_t e = w->cs_ptr[f]; e < w->cs_ptr[f + 1]; e++) {
+            uint64_t d = w->cs_doc[e], kd = w->th_ptr[d + 1] - w->th_ptr[d], j = w->cs_tp[e] - w->th_ptr[d];
+            uint32_t *blk = w->slots + w->slot_off[d] + j;
+            for (uint64_t p = w->rp[d]; p < w->rp[d + 1]; p++) blk[(p - w->rp[d]) * kd] = ps[w->wid[p]];
+        }
+    }
+    saetm__free_aligned(pos);
+    return SAETM_OK;
+}
+
+/* Word-major list of the bow positions of taking-part documents (for the background update). */
+static saetm_status build_word_major(saetm_ctx *ctx, em_work *w)
+{
+    w->wm_ptr = saetm__calloc_aligned((size_t)w->V + 2, sizeof *w->wm_ptr);
+    uint64_t n = 0;
+    for (uint64_t d = 0; d < w->N; d++)
+        if (w->th_ptr[d + 1] > w->th_ptr[d]) n += w->rp[d + 1] - w->rp[d];
+    w->wm_pos = saetm__calloc_aligned((size_t)n, sizeof *w->wm_pos);
+    if (!w->wm_ptr || !w->wm_pos) return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory");
+    for (uint64_t d = 0; d < w->N; d++)
+        if (w->th_ptr[d + 1] > w->th_ptr[d])
+            for (uint64_t p = w->rp[d]; p < w->rp[d + 1]; p++) w->wm_ptr[w->wid[p] + 2]++;
+    for (uint32_t v = 0; v < w->V; v++) w->wm_ptr[v + 2] += w->wm_ptr[v + 1];
+    for (uint64_t d = 0; d < w->N; d++)
+        if (w->th_ptr[d + 1] > w->th_ptr[d])
+            for (uint64_t p = w->rp[d]; p < w->rp[d + 1]; p++) w->wm_pos[w->wm_ptr[w->wid[p] + 1]++] = p;
+    return SAETM_OK;
+}
+
+/* ======================================================================
+ * EM steps
+ * ==================================================================== */
+
+/* E-step: q, per-document NLL and background mass; @return the total weighted NLL. */
+static double e_step(em_work *w, double pi, double eps, double *bg_total, saetm_status *st)
+{
+    const double a = (1.0 - pi) * (1.0 - eps), floor_term = (1.0 - pi) * eps / (double)w->V;
+    int nt = w->nt;
+    uint64_t *base_all = saetm__calloc_aligned((size_t)nt * (w->kmax + 1), sizeof *base_all);
+    double *t_all = saetm__calloc_aligned((size_t)nt * (w->kmax + 1), sizeof *t_all);
+    if (!base_all || !t_all) {
+        saetm__free_aligned(base_all);
+        saetm__free_aligned(t_all);
+        *st = SAETM_ERR_NOMEM;
+        return 0.0;
+    }
+#pragma omp parallel for schedule(dynamic, 256) num_threads(nt)
+    for (int64_t di = 0; di < (int64_t)w->N; di++) {
+        uint64_t d = (uint64_t)di;
+        uint64_t t0 = w->th_ptr[d], kd = w->th_ptr[d + 1] - t0;
+        double nll = 0.0, bg = 0.0;
+        if (kd) {
+            uint64_t *base = base_all + (size_t)omp_get_thread_num() * (w->kmax + 1);
+            double *t = t_all + (size_t)omp_get_thread_num() * (w->kmax + 1);
+            for (uint64_t j = 0; j < kd; j++) {
+                base[j] = w->phi_ptr[w->th_idx[t0 + j]];
+                t[j] = a * w->th_val[t0 + j];
+            }
+            const uint32_t *sl = w->slots + w->slot_off[d];
+            for (uint64_t p = w->rp[d]; p < w->rp[d + 1]; p++, sl += kd) {
+                uint32_t v = w->wid[p];
+                double s = 0.0;
+                for (uint64_t j = 0; j < kd; j++) s += t[j] * w->psi[base[j] + sl[j]];
+                s += floor_term + pi * w->p0[v];
+                double wt = w->wt[p];
+                if (wt > 0 && s > 0) {
+                    double qv = wt / s;
+                    w->q[p] = (float)qv;
+                    nll -= wt * log(s);
+                    bg += qv * w->p0[v];
+                } else {
+                    w->q[p] = 0.0f;
+                }
+            }
+        }
+        w->doc_nll[d] = nll;
+        w->doc_bg[d] = bg;
+    }
+    saetm__free_aligned(base_all);
+    saetm__free_aligned(t_all);
+    double nll = 0.0, bg = 0.0;
+    for (uint64_t d = 0; d < w->N; d++) {
+        nll += w->doc_nll[d];
+        bg += w->doc_bg[d];
+    }
+    *bg_total = bg;
+    return nll;
+}
+
+/* M-step for psi: psi_{f,w} <- psi_{f,w} * sum_{d in f} theta_{d,f} q_{d,w}, normalised per row.
+ * With init, psi is taken as 1 (the first step from a flat start). */
+static saetm_status m_step_psi(em_work *w, const float *q, int init)
+{
+    int nt = w->nt;
+    double *g_all = saetm__calloc_aligned((size_t)nt * w->V, sizeof *g_all);
+    if (!g_all) return SAETM_ERR_NOMEM;
+#pragma omp parallel for schedule(dynamic, 32) num_threads(nt)
+    for (int64_t fi = 0; fi < (int64_t)w->F; fi++) {
+        uint32_t f = (uint32_t)fi;
+        double *g = g_all + (size_t)omp_get_thread_num() * w->V;
+        for (uint64_t e = w->cs_ptr[f]; e < w->cs_ptr[f + 1]; e++) {
+            uint64_t d = w->cs_doc[e];
+            double t = w->th_val[w->cs_tp[e]];
+            for (uint64_t p = w->rp[d]; p < w->rp[d + 1]; p++) g[w->wid[p]] += t * q[p];
+        }
+        uint64_t r0 = w->phi_ptr[f], r1 = w->phi_ptr[f + 1];
+        double sum = 0.0;
+        for (uint64_t i = r0; i < r1; i++) {
+            double c = (init ? 1.0 : (double)w->psi[i]) * g[w->phi_word[i]];
+            g[w->phi_word[i]] = 0.0;
+            w->psi[i] = (float)c;
+            sum += c;
+        }
+        if (sum > 0 && isfinite(sum)) {
+            double inv = 1.0 / sum;
+            for (uint64_t i = r0; i < r1; i++) w->psi[i] = (float)(w->psi[i] * inv);
+        } else {
+            for (uint64_t i = r0; i < r1; i++) w->psi[i] = (float)(1.0 / (double)(r1 - r0));
+        }
+    }
+    saetm__free_aligned(g_all);
+    return SAETM_OK;
+}
+
+/* chi_w <- chi_w * sum_d q_{d,w}, normalised (the first pass uses chi = 1 and q = the weights, which
+ * gives the weighted unigram of the taking-part documents); then p0 = (1-eps) chi + eps/V. */
+static void m_step_chi(em_work *w, const float *q, int init, double eps)
+{
+    double *c = w->vscratch;
+#pragma omp parallel for schedule(static, 1024) num_threads(w->nt)
+    for (int64_t vi = 0; vi < (int64_t)w->V; vi++) {
+        uint32_t v = (uint32_t)vi;
+        double s = 0.0;
+        for (uint64_t i = w->wm_ptr[v]; i < w->wm_ptr[v + 1]; i++) s += q[w->wm_pos[i]];
+        c[v] = (init ? 1.0 : (double)w->chi[v]) * s;
+    }
+    double sum = 0.0;
+    for (uint32_t v = 0; v < w->V; v++) sum += c[v];
+    for (uint32_t v = 0; v < w->V; v++) {
+        if (sum > 0) w->chi[v] = (float)(c[v] / sum);
+        else if (init) w->chi[v] = (float)(1.0 / w->V);
+        w->p0[v] = (float)((1.0 - eps) * w->chi[v] + eps / (double)w->V);
+    }
+}
+
+/* ======================================================================
+ * Fit
+ * ==================================================================== */
+
+static saetm_status copy_vocab(saetm_ctx *ctx, saetm_interp *it, const char *const *vocab, uint32_t V)
+{
+    uint64_t bytes = 0;
+    char name[32];
+    for (uint32_t v = 0; v < V; v++) {
+        if (vocab && !vocab[v]) return saetm__fail(ctx, SAETM_ERR_ARG, "interpret: vocabulary word %u is NULL", v);
+        bytes += (vocab ? strlen(vocab[v]) : (size_t)snprintf(name, sizeof name, "w%u", v)) + 1;
+    }
+    char *blob = own_alloc(it, (size_t)bytes, 1);
+    uint64_t *off = own_alloc(it, (size_t)V, sizeof *off);
+    if (!blob || !off) return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory for the vocabulary");
+    uint64_t at = 0;
+    for (uint32_t v = 0; v < V; v++) {
+        off[v] = at;
+        if (vocab) {
+            size_t n = strlen(vocab[v]) + 1;
+            memcpy(blob + at, vocab[v], n);
+            at += n;
+        } else {
+            at += (uint64_t)snprintf(blob + at, (size_t)(bytes - at), "w%u", v) + 1;
+        }
+    }
+    it->vocab_blob = blob;
+    it->vocab_off = off;
+    it->vocab_bytes = bytes;
+    return SAETM_OK;
+}
+
+saetm_status saetm_interp_fit(saetm_ctx *ctx, const saetm_acts *acts, const saetm_bow *bow, const char *const *vocab,
+                              const saetm_interp_opts *opts, saetm_interp **out)
+{
+    *out = NULL;
+    const char *msg = saetm_interp_opts_check(opts);
+    if (msg) return saetm__fail(ctx, SAETM_ERR_ARG, "interpret: %s", msg);
+    if (!acts || !bow || !acts->row_ptr) return saetm__fail(ctx, SAETM_ERR_ARG, "interpret: missing input");
+    if (acts->rows != bow->rows)
+        return saetm__fail(ctx, SAETM_ERR_SHAPE, "interpret: %llu activation rows but %llu documents",
+                           (unsigned long long)acts->rows, (unsigned long long)bow->rows);
+    if (bow->vocab_size == 0 || acts->n_features == 0)
+        return saetm__fail(ctx, SAETM_ERR_SHAPE, "interpret: empty vocabulary or no features");
+    saetm_status st = check_bow(ctx, bow);
+    if (st) return st;
+
+    saetm_interp *it = calloc(1, sizeof *it);
+    if (!it) return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory");
+    em_work w;
+    memset(&w, 0, sizeof w);
+    w.N = bow->rows;
+    w.F = acts->n_features;
+    w.V = bow->vocab_size;
+    w.nt = saetm_ctx_threads(ctx);
+    if (w.nt < 1) w.nt = 1;
+    w.rp = bow->row_ptr;
+    w.wid = bow->word_ids;
+    const double eps = opts->smooth;
+    double pi = opts->pi;
+    it->n_docs = w.N;
+    it->n_features = w.F;
+    it->vocab = w.V;
+    it->opts = *opts;
+
+    float *idf = own_alloc(it, w.V, sizeof *idf);
+    float *theta_avg = own_alloc(it, w.F, sizeof *theta_avg);
+    uint32_t *doc_freq = own_alloc(it, w.F, sizeof *doc_freq);
+    w.p0 = own_alloc(it, w.V, sizeof *w.p0);
+    double *hist = own_alloc(it, (size_t)opts->max_iter + 1, sizeof *hist);
+    w.chi = saetm__calloc_aligned(w.V, sizeof *w.chi);
+    w.vscratch = saetm__calloc_aligned(w.V, sizeof *w.vscratch);
+    uint64_t nnz = bow->row_ptr[w.N], n_part = 0;
+    w.q = saetm__calloc_aligned((size_t)nnz, sizeof *w.q);
+    w.doc_nll = saetm__calloc_aligned((size_t)w.N, sizeof *w.doc_nll);
+    w.doc_bg = saetm__calloc_aligned((size_t)w.N, sizeof *w.doc_bg);
+    if (!idf || !theta_avg || !doc_freq || !w.p0 || !hist || !w.chi || !w.vscratch || !w.q || !w.doc_nll || !w.doc_bg)
+        st = saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory");
+    if (!st) st = copy_vocab(ctx, it, vocab, w.V);
+    if (!st) st = build_weights(ctx, &w, bow, opts->idf, idf);
+    if (!st) st = build_theta(ctx, it, &w, acts, theta_avg, doc_freq, &n_part);
+    if (!st && n_part == 0)
+        st = saetm__fail(ctx, SAETM_ERR_INPUT,
+                         "interpret: no document has both a positive activation and a vocabulary word");
+    if (!st) st = build_support(ctx, it, &w);
+    if (!st) st = build_slots(ctx, &w);
+    if (!st) st = build_word_major(ctx, &w);
+    if (!st) {
+        for (uint64_t d = 0; d < w.N; d++)
+            if (w.th_ptr[d + 1] > w.th_ptr[d])
+                for (uint64_t p = w.rp[d]; p < w.rp[d + 1]; p++) w.weight_total += w.wt[p];
+        if (!(w.weight_total > 0))
+            st = saetm__fail(ctx, SAETM_ERR_INPUT, "interpret: the documents that take part have zero total weight");
+    }
+    if (!st) {
+        saetm__log(ctx, SAETM_LOG_INFO,
+                   "interpret: %llu of %llu documents take part, %u features, %u words, %llu feature-word pairs",
+                   (unsigned long long)n_part, (unsigned long long)w.N, w.F, w.V,
+                   (unsigned long long)w.phi_ptr[w.F]);
+        /* Start: psi from theta-weighted counts, chi the weighted unigram of the taking-part docs. */
+        st = m_step_psi(&w, w.wt, 1);
+        if (st) st = saetm__fail(ctx, st, "interpret: out of memory");
+    }
+    if (!st) m_step_chi(&w, w.wt, 1, eps);
+
+    uint32_t iter = 0;
+    double nll = 0.0;
+    while (!st) {
+        double bg = 0.0;
+        nll = e_step(&w, pi, eps, &bg, &st);
+        if (st) {
+            st = saetm__fail(ctx, st, "interpret: out of memory");
+            break;
+        }
+        hist[iter] = nll / w.weight_total;
+        saetm__log(ctx, SAETM_LOG_DEBUG, "interpret: iteration %u NLL %.9g pi %.6f", iter, hist[iter], pi);
+        if (iter > 0 && hist[iter - 1] - hist[iter] <= opts->tol * fabs(hist[iter])) break;
+        if (iter == opts->max_iter) break;
+        if (saetm__progress(ctx, "interpret", iter + 1, opts->max_iter)) {
+            st = saetm__fail(ctx, SAETM_ERR_INTERRUPTED, "interpret: interrupted");
+            break;
+        }
+        st = m_step_psi(&w, w.q, 0);
+        if (st) {
+            st = saetm__fail(ctx, st, "interpret: out of memory");
+            break;
+        }
+        if (opts->background == SAETM_BACKGROUND_LEARNED) m_step_chi(&w, w.q, 0, eps);
+        if (opts->learn_pi) {
+            pi = pi * bg / w.weight_total;
+            if (pi > 1.0 - 1e-6) pi = 1.0 - 1e-6;
+        }
+        iter++;
+    }
+    if (!st) {
+        saetm__progress(ctx, "interpret", opts->max_iter, opts->max_iter);
+        /* Final phi = (1-eps) psi + eps/V, stored over S_f. */
+        float *prob = own_alloc(it, (size_t)w.phi_ptr[w.F], sizeof *prob);
+        if (!prob) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory");
+        else
+            for (uint64_t i = 0; i < w.phi_ptr[w.F]; i++)
+                prob[i] = (float)((1.0 - eps) * w.psi[i] + eps / (double)w.V);
+        it->phi_prob = prob;
+    }
+    if (!st) {
+        it->pi = pi;
+        it->nll = hist[iter];
+        it->weight_total = w.weight_total;
+        it->iters = iter;
+        it->theta_avg = theta_avg;
+        it->doc_freq = doc_freq;
+        it->p0 = w.p0;
+        it->idf = idf;
+        it->phi_ptr = w.phi_ptr;
+        it->phi_word = w.phi_word;
+        it->th_ptr = w.th_ptr;
+        it->th_idx = w.th_idx;
+        it->th_val = w.th_val;
+        it->nll_hist = hist;
+        saetm__log(ctx, SAETM_LOG_INFO, "interpret: %u EM iterations, NLL %.6f per unit weight, pi %.4f", iter,
+                   it->nll, pi);
+    }
+    em_work_free(&w);
+    if (st) {
+        saetm_interp_free(it);
+        return st;
+    }
+    *out = it;
+    return SAETM_OK;
+}
+
+/* ======================================================================
+ * Accessors
+ * ==================================================================== */
+
+uint64_t saetm_interp_num_docs(const saetm_interp *it) { return it->n_docs; }
+uint32_t saetm_interp_num_features(const saetm_interp *it) { return it->n_features; }
+uint32_t saetm_interp_vocab_size(const saetm_interp *it) { return it->vocab; }
+const char *saetm_interp_word(const saetm_interp *it, uint32_t w)
+{
+    return w < it->vocab ? it->vocab_blob + it->vocab_off[w] : "";
+}
+double saetm_interp_nll(const saetm_interp *it) { return it->nll; }
+uint32_t saetm_interp_iterations(const saetm_interp *it) { return it->iters; }
+double saetm_interp_pi(const saetm_interp *it) { return it->pi; }
+void saetm_interp_get_opts(const saetm_interp *it, saetm_interp_opts *opts) { *opts = it->opts; }
+const float *saetm_interp_theta_avg(const saetm_interp *it) { return it->theta_avg; }
+const uint32_t *saetm_interp_doc_freq(const saetm_interp *it) { return it->doc_freq; }
+const float *saetm_interp_p0(const saetm_interp *it) { return it->p0; }
+const float *saetm_interp_idf(const saetm_interp *it) { return it->idf; }
+
+void saetm_interp_phi_sparse(const saetm_interp *it, uint32_t f, const uint32_t **words, const float **probs,
+                             uint64_t *n)
+{
+    uint64_t r0 = it->phi_ptr[f];
+    *words = it->phi_word + r0;
+    *probs = it->phi_prob + r0;
+    *n = it->phi_ptr[f + 1] - r0;
+}
+
+float saetm_interp_phi_floor(const saetm_interp *it, uint32_t f)
+{
+    if (it->phi_ptr[f + 1] == it->phi_ptr[f]) return (float)(1.0 / it->vocab);
+    return (float)(it->opts.smooth / it->vocab);
+}
+
+void saetm_interp_phi_row(const saetm_interp *it, uint32_t f, float *out)
+{
+    float fl = saetm_interp_phi_floor(it, f);
+    for (uint32_t v = 0; v < it->vocab; v++) out[v] = fl;
+    for (uint64_t i = it->phi_ptr[f]; i < it->phi_ptr[f + 1]; i++) out[it->phi_word[i]] = it->phi_prob[i];
+}
+
+void saetm_interp_theta(const saetm_interp *it, saetm_acts *view)
+{
+    memset(view, 0, sizeof *view);
+    view->rows = it->n_docs;
+    view->n_features = it->n_features;
+    view->row_ptr = it->th_ptr;
+    view->idx = it->th_idx;
+    view->val = it->th_val;
+}
+
+/* ======================================================================
+ * .sti files
+ * ==================================================================== */
+
+/* Scalars of the "fit" section, in this order (f64). */
+enum { FIT_PI, FIT_PI_START, FIT_LEARN_PI, FIT_BACKGROUND, FIT_IDF, FIT_SMOOTH, FIT_TOL, FIT_MAX_ITER, FIT_NLL,
+       FIT_WEIGHT, FIT_COUNT };
+
+saetm_status saetm_interp_save(saetm_ctx *ctx, const saetm_interp *it, const char *path)
+{
+    saetm__cwriter *cw;
+    saetm_status st = saetm__cw_open(ctx, path, STI_MAGIC, STI_VERSION, &cw);
+    if (st) return st;
+    uint64_t shape[4] = {it->n_docs, it->n_features, it->vocab, it->iters};
+    double fit[FIT_COUNT] = {0};
+    fit[FIT_PI] = it->pi;
+    fit[FIT_PI_START] = it->opts.pi;
+    fit[FIT_LEARN_PI] = it->opts.learn_pi;
+    fit[FIT_BACKGROUND] = it->opts.background;
+    fit[FIT_IDF] = it->opts.idf;
+    fit[FIT_SMOOTH] = it->opts.smooth;
+    fit[FIT_TOL] = it->opts.tol;
+    fit[FIT_MAX_ITER] = it->opts.max_iter;
+    fit[FIT_NLL] = it->nll;
+    fit[FIT_WEIGHT] = it->weight_total;
+    uint64_t F = it->n_features, V = it->vocab, N = it->n_docs;
+    st = saetm__cw_section(ctx, cw, "shape", SAETM__U64, shape, 4, 1);
+    if (!st) st = saetm__cw_section(ctx, cw, "fit", SAETM__F64, fit, FIT_COUNT, 1);
+    if (!st) st = saetm__cw_section(ctx, cw, "theta_avg", SAETM__F32, it->theta_avg, F, 1);
+    if (!st) st = saetm__cw_section(ctx, cw, "doc_freq", SAETM__U32, it->doc_freq, F, 1);
+    if (!st) st = saetm__cw_section(ctx, cw, "p0", SAETM__F32, it->p0, V, 1);
+    if (!st) st = saetm__cw_section(ctx, cw, "idf", SAETM__F32, it->idf, V, 1);
+    if (!st) st = saetm__cw_section(ctx, cw, "phi_ptr", SAETM__U64, it->phi_ptr, F + 1, 1);
+    if (!st) st = saetm__cw_section(ctx, cw, "phi_word", SAETM__U32, it->phi_word, it->phi_ptr[F], 1);
+    if (!st) st = saetm__cw_section(ctx, cw, "phi_prob", SAETM__F32, it->phi_prob, it->phi_ptr[F], 1);
+    if (!st) st = saetm__cw_section(ctx, cw, "theta_ptr", SAETM__U64, it->th_ptr, N + 1, 1);
+    if (!st) st = saetm__cw_section(ctx, cw, "theta_idx", SAETM__U32, it->th_idx, it->th_ptr[N], 1);
+    if (!st) st = saetm__cw_section(ctx, cw, "theta_val", SAETM__F32, it->th_val, it->th_ptr[N], 1);
+    if (!st) st = saetm__cw_section(ctx, cw, "vocab", SAETM__U8, it->vocab_blob, it->vocab_bytes, 1);
+    if (!st) st = saetm__cw_section(ctx, cw, "vocab_off", SAETM__U64, it->vocab_off, V, 1);
+    if (!st) st = saetm__cw_section(ctx, cw, "nll_hist", SAETM__F64, it->nll_hist, (uint64_t)it->iters + 1, 1);
+    if (st) {
+        saetm__cw_abort(cw);
+        return st;
+    }
+    return saetm__cw_commit(ctx, cw);
+}
+
+/* Fetch a vector section; with want, it must have exactly *want entries; its length goes to *got. */
+static saetm_status get_vec(saetm_ctx *ctx, const saetm__creader *r, const char *name, saetm__dtype t,
+                            const void **p, const uint64_t *want, uint64_t *got)
+{
+    uint64_t rows = 0, cols = 0;
+    saetm_status st = saetm__cr_get(ctx, r, name, t, p, &rows, &cols);
+    if (st) return st;
+    if (cols != 1 || (want && rows != *want))
+        return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: section %s has %llu x %llu entries, expected %llu", r->path,
+                           name, (unsigned long long)rows, (unsigned long long)cols,
+                           (unsigned long long)(want ? *want : rows));
+    if (got) *got = rows;
+    return SAETM_OK;
+}
+
+saetm_status saetm_interp_load(saetm_ctx *ctx, const char *path, saetm_interp **out)
+{
+    *out = NULL;
+    saetm_interp *it = calloc(1, sizeof *it);
+    if (!it) return saetm__fail(ctx, SAETM_ERR_NOMEM, "%s: out of memory", path);
+    saetm__creader *r = &it->reader;
+    saetm_status st = saetm__cr_open(ctx, path, STI_MAGIC, STI_VERSION, r);
+    if (st) {
+        free(it);
+        return st;
+    }
+    const void *p;
+    const uint64_t four = 4, nfit = FIT_COUNT;
+    st = get_vec(ctx, r, "shape", SAETM__U64, &p, &four, NULL);
+    uint64_t shape[4] = {0};
+    if (!st) {
+        memcpy(shape, p, sizeof shape);
+        if (shape[1] == 0 || shape[1] > UINT32_MAX || shape[2] == 0 || shape[2] > UINT32_MAX || shape[0] == UINT64_MAX ||
+            shape[3] > UINT32_MAX - 1)
+            st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: impossible shape", path);
+    }
+    uint64_t N = shape[0], F = shape[1], V = shape[2], N1 = N + 1, F1 = F + 1, H = shape[3] + 1;
+    it->n_docs = N;
+    it->n_features = (uint32_t)F;
+    it->vocab = (uint32_t)V;
+    it->iters = (uint32_t)shape[3];
+    double fit[FIT_COUNT] = {0};
+    if (!st) st = get_vec(ctx, r, "fit", SAETM__F64, &p, &nfit, NULL);
+    if (!st) memcpy(fit, p, sizeof fit);
+    const void *ta = NULL, *df = NULL, *p0 = NULL, *idf = NULL, *pp = NULL, *pw = NULL, *pr = NULL, *tp = NULL,
+               *ti = NULL, *tv = NULL, *vb = NULL, *vo = NULL, *nh = NULL;
+    uint64_t nphi = 0, nth = 0, nvb = 0;
+    /* Sections in an order where every length is known before it is needed (0: any length). */
+    struct {
+        const char *name;
+        saetm__dtype type;
+        const void **dst;
+        const uint64_t *want;
+        uint64_t *got;
+    } secs[] = {
+        {"theta_avg", SAETM__F32, &ta, &F, NULL},   {"doc_freq", SAETM__U32, &df, &F, NULL},
+        {"p0", SAETM__F32, &p0, &V, NULL},          {"idf", SAETM__F32, &idf, &V, NULL},
+        {"phi_ptr", SAETM__U64, &pp, &F1, NULL},    {"phi_word", SAETM__U32, &pw, NULL, &nphi},
+        {"phi_prob", SAETM__F32, &pr, &nphi, NULL}, {"theta_ptr", SAETM__U64, &tp, &N1, NULL},
+        {"theta_idx", SAETM__U32, &ti, NULL, &nth}, {"theta_val", SAETM__F32, &tv, &nth, NULL},
+        {"vocab", SAETM__U8, &vb, NULL, &nvb},      {"vocab_off", SAETM__U64, &vo, &V, NULL},
+        {"nll_hist", SAETM__F64, &nh, &H, NULL},
+    };
+    for (size_t i = 0; !st && i < sizeof secs / sizeof secs[0]; i++)
+        st = get_vec(ctx, r, secs[i].name, secs[i].type, secs[i].dst, secs[i].want, secs[i].got);
+    char what[300];
+    snprintf(what, sizeof what, "%s: phi", path);
+    if (!st) st = saetm__csr_validate(ctx, what, F, (uint32_t)V, pp, pw, pr, nphi);
+    snprintf(what, sizeof what, "%s: theta", path);
+    if (!st) st = saetm__csr_validate(ctx, what, N, (uint32_t)F, tp, ti, tv, nth);
+    if (!st && (nvb == 0 || ((const char *)vb)[nvb - 1] != 0))
+        st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: vocabulary blob is not NUL-terminated", path);
+    for (uint64_t v = 0; !st && v < V; v++)
+        if (((const uint64_t *)vo)[v] >= nvb)
+            st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: vocabulary offset %llu out of range", path,
+                             (unsigned long long)v);
+    if (!st && (!(fit[FIT_SMOOTH] >= 0 && fit[FIT_SMOOTH] < 1) || !(fit[FIT_PI] >= 0 && fit[FIT_PI] < 1)))
+        st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: fit parameters out of range", path);
+    if (st) {
+        saetm_interp_free(it);
+        return st;
+    }
+    saetm_interp_opts_default(&it->opts);
+    it->opts.pi = fit[FIT_PI_START];
+    it->opts.learn_pi = fit[FIT_LEARN_PI] != 0;
+    it->opts.background = fit[FIT_BACKGROUND] != 0 ? SAETM_BACKGROUND_UNIGRAM : SAETM_BACKGROUND_LEARNED;
+    it->opts.idf = fit[FIT_IDF] != 0;
+    it->opts.smooth = fit[FIT_SMOOTH];
+    it->opts.tol = fit[FIT_TOL];
+    it->opts.max_iter = (uint32_t)fit[FIT_MAX_ITER];
+    it->pi = fit[FIT_PI];
+    it->nll = fit[FIT_NLL];
+    it->weight_total = fit[FIT_WEIGHT];
+    it->theta_avg = ta;
+    it->doc_freq = df;
+    it->p0 = p0;
+    it->idf = idf;
+    it->phi_ptr = pp;
+    it->phi_word = pw;
+    it->phi_prob = pr;
+    it->th_ptr = tp;
+    it->th_idx = ti;
+    it->th_val = tv;
+    it->vocab_blob = vb;
+    it->vocab_bytes = nvb;
+    it->vocab_off = vo;
+    it->nll_hist = nh;
+    *out = it;
+    return SAETM_OK;
+}

@@ -1,0 +1,400 @@
+/*
+ * test_interpret.c - EM feature interpretation: planted recovery, monotone NLL, the reported NLL
+ * equals the objective, thread-count determinism, .sti round trip, refusals.
+ *
+ * With `--em-driver DIR` it is instead the driver of tests/interpret/test_em_vs_adam.py: it reads
+ * DIR/counts.npy (N x V) and DIR/acts.npy (N x F), DIR/opts.txt ("pi learn_pi background idf smooth
+ * tol max_iter"), fits, and writes DIR/phi.npy, DIR/p0.npy and DIR/result.txt ("nll pi iterations").
+ */
+#include "saetm.h"
+#include "test.h"
+
+#include <stdint.h>
+
+/* Dense N x F (non-negative) to CSR activations. */
+static saetm_status dense_to_acts(saetm_ctx *ctx, uint64_t n, uint32_t f, const float *x, saetm_acts *out)
+{
+    uint64_t *rp = calloc(n + 1, sizeof *rp), nnz = 0;
+    for (uint64_t i = 0; i < n * f; i++) nnz += x[i] > 0;
+    uint32_t *idx = calloc(nnz + 1, sizeof *idx);
+    float *val = calloc(nnz + 1, sizeof *val);
+    nnz = 0;
+    for (uint64_t d = 0; d < n; d++) {
+        for (uint32_t j = 0; j < f; j++)
+            if (x[d * f + j] > 0) idx[nnz] = j, val[nnz++] = x[d * f + j];
+        rp[d + 1] = nnz;
+    }
+    saetm_status st = saetm_acts_from_csr(ctx, n, f, rp, idx, val, out);
+    free(rp);
+    free(idx);
+    free(val);
+    return st;
+}
+
+/* Dense N x V counts to a bag-of-words (arrays malloc'ed into *b; free with free_bow). */
+static void dense_to_bow(uint64_t n, uint32_t v, const float *x, saetm_bow *b)
+{
+    uint64_t *rp = calloc(n + 1, sizeof *rp), nnz = 0;
+    for (uint64_t i = 0; i < n * v; i++) nnz += x[i] > 0;
+    uint32_t *w = calloc(nnz + 1, sizeof *w), *c = calloc(nnz + 1, sizeof *c);
+    nnz = 0;
+    for (uint64_t d = 0; d < n; d++) {
+        for (uint32_t j = 0; j < v; j++)
+            if (x[d * v + j] > 0) w[nnz] = j, c[nnz++] = (uint32_t)x[d * v + j];
+        rp[d + 1] = nnz;
+    }
+    b->rows = n;
+    b->vocab_size = v;
+    b->row_ptr = rp;
+    b->word_ids = w;
+    b->counts = c;
+}
+
+static void free_bow(saetm_bow *b)
+{
+    free((void *)b->row_ptr);
+    free((void *)b->word_ids);
+    free((void *)b->counts);
+}
+
+static double cosine(const float *a, const float *b, uint32_t n)
+{
+    double ab = 0, aa = 0, bb = 0;
+    for (uint32_t i = 0; i < n; i++) ab += (double)a[i] * b[i], aa += (double)a[i] * a[i], bb += (double)b[i] * b[i];
+    return ab / sqrt(aa * bb + 1e-300);
+}
+
+static saetm_synth *small_synth(saetm_ctx *ctx, uint64_t seed)
+{
+    saetm_synth_opts so;
+    saetm_synth_opts_default(&so);
+    so.n_docs = 1500;
+    so.n_topics = 8;
+    so.vocab_size = 400;
+    so.dim = 16;
+    so.seed = seed;
+    saetm_synth *s = NULL;
+    CHECK(saetm_synth_generate(ctx, &so, &s) == SAETM_OK);
+    return s;
+}
+
+/* Features = the planted topics (a perfect SAE): phi must match the planted word distributions. */
+static void test_planted_recovery(void)
+{
+    saetm_ctx *ctx = saetm_ctx_create();
+    saetm_synth *s = small_synth(ctx, 7);
+    if (!s) return;
+    saetm_acts acts;
+    CHECK(dense_to_acts(ctx, 1500, 8, saetm_synth_strengths(s), &acts) == SAETM_OK);
+    saetm_bow bow;
+    saetm_synth_bow(s, &bow);
+    float row[400];
+    for (int variant = 0; variant < 2; variant++) {
+        saetm_interp_opts o;
+        saetm_interp_opts_default(&o);
+        if (variant == 0) { /* the exact generating model: no background, no weighting */
+            o.pi = 0;
+            o.idf = 0;
+        }
+        saetm_interp *it = NULL;
+        CHECK(saetm_interp_fit(ctx, &acts, &bow, saetm_synth_vocab(s), &o, &it) == SAETM_OK);
+        if (!it) continue;
+        double mean = 0, worst = 1;
+        for (uint32_t t = 0; t < 8; t++) {
+            saetm_interp_phi_row(it, t, row);
+            double sum = 0;
+            for (int v = 0; v < 400; v++) sum += row[v];
+            CHECK_NEAR(sum, 1.0, 1e-4);
+            double c = cosine(row, saetm_synth_topic_word(s) + (size_t)t * 400, 400);
+            mean += c / 8;
+            if (c < worst) worst = c;
+        }
+        fprintf(stderr, "planted recovery (variant %d): mean cosine %.4f, worst %.4f, %u iterations\n", variant,
+                mean, worst, saetm_interp_iterations(it));
+        CHECK(mean >= (variant == 0 ? 0.98 : 0.9));
+        double tsum = 0;
+        for (uint32_t t = 0; t < 8; t++) tsum += saetm_interp_theta_avg(it)[t];
+        CHECK_NEAR(tsum, 1.0, 1e-5);
+        CHECK_CONTAINS(saetm_interp_word(it, 3), "x");
+        saetm_interp_free(it);
+    }
+    saetm_acts_free(&acts);
+    saetm_synth_free(s);
+    saetm_ctx_free(ctx);
+}
+
+/* Tiny problem: the NLL history never increases, and the reported NLL is the objective computed
+ * independently from the dense phi, p0 and pi. */
+static void test_nll_is_objective(void)
+{
+    saetm_ctx *ctx = saetm_ctx_create();
+    enum { N = 7, V = 6, F = 3 };
+    float counts[N * V] = {
+        3, 0, 1, 0, 0, 2, /**/ 0, 4, 0, 1, 0, 0, /**/ 1, 1, 1, 1, 1, 1, /**/ 0, 0, 0, 0, 0, 0,
+        0, 0, 5, 0, 2, 0, /**/ 2, 0, 0, 3, 0, 0, /**/ 0, 1, 0, 0, 4, 0,
+    };
+    float a[N * F] = {1, 0, 0.5f, /**/ 0, 2, 0, /**/ 1, 1, 1, /**/ 1, 0, 0, /**/ 0, 0, 3, /**/ 0, 0, 0, /**/ 0.2f, 2, 0};
+    saetm_bow bow;
+    dense_to_bow(N, V, counts, &bow);
+    saetm_acts acts;
+    CHECK(dense_to_acts(ctx, N, F, a, &acts) == SAETM_OK);
+    for (int variant = 0; variant < 3; variant++) {
+        saetm_interp_opts o;
+        saetm_interp_opts_default(&o);
+        o.tol = 0;
+        o.max_iter = 60;
+        o.smooth = 0.01;
+        if (variant == 1) o.background = SAETM_BACKGROUND_UNIGRAM;
+        if (variant == 2) o.learn_pi = 1, o.idf = 0;
+        saetm_interp *it = NULL;
+        CHECK(saetm_interp_fit(ctx, &acts, &bow, NULL, &o, &it) == SAETM_OK);
+        if (!it) continue;
+        CHECK_EQ_INT(saetm_interp_num_docs(it), N);
+        CHECK(strcmp(saetm_interp_word(it, 5), "w5") == 0);
+        /* Independent objective: docs 3 (no words) and 5 (no activation) do not take part. */
+        double phi[F][V], nll = 0, wsum = 0, pi = saetm_interp_pi(it);
+        float row[V];
+        for (int f = 0; f < F; f++) {
+            saetm_interp_phi_row(it, (uint32_t)f, row);
+            for (int v = 0; v < V; v++) phi[f][v] = row[v];
+        }
+        const float *p0 = saetm_interp_p0(it), *idf = saetm_interp_idf(it);
+        for (int d = 0; d < N; d++) {
+            double asum = 0;
+            for (int f = 0; f < F; f++) asum += a[d * F + f];
+            if (asum == 0) continue;
+            for (int v = 0; v < V; v++) {
+                if (counts[d * V + v] == 0) continue;
+                double p = pi * p0[v];
+                for (int f = 0; f < F; f++) p += (1 - pi) * a[d * F + f] / asum * phi[f][v];
+                nll -= counts[d * V + v] * idf[v] * log(p);
+                wsum += counts[d * V + v] * idf[v];
+            }
+        }
+        CHECK_NEAR(saetm_interp_nll(it), nll / wsum, 1e-5 * fabs(nll / wsum));
+        /* IDF: word 4 occurs in 3 of 7 docs; the largest idf (word 5, df = 2) normalises to 1. */
+        if (variant < 2) CHECK_NEAR(idf[4], log(7.0 / 3) / log(7.0 / 2), 1e-6);
+        else CHECK_NEAR(idf[4], 1.0, 0);
+        if (variant == 2) CHECK(pi != 0.3);
+        saetm_interp_free(it);
+    }
+    saetm_acts_free(&acts);
+    free_bow(&bow);
+    saetm_ctx_free(ctx);
+}
+
+/* Read a whole file (for byte comparisons). */
+static unsigned char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *b = malloc((size_t)len + 1);
+    *n = fread(b, 1, (size_t)len, f);
+    fclose(f);
+    return b;
+}
+
+static int same_file(const char *a, const char *b)
+{
+    size_t na = 0, nb = 0;
+    unsigned char *x = slurp(a, &na), *y = slurp(b, &nb);
+    int same = x && y && na == nb && memcmp(x, y, na) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
+/* Any thread count gives the same bytes; save -> load -> save gives the same bytes too. */
+static void test_threads_and_round_trip(void)
+{
+    saetm_ctx *ctx = saetm_ctx_create();
+    saetm_synth *s = small_synth(ctx, 3);
+    if (!s) return;
+    saetm_acts acts;
+    CHECK(dense_to_acts(ctx, 1500, 8, saetm_synth_strengths(s), &acts) == SAETM_OK);
+    saetm_bow bow;
+    saetm_synth_bow(s, &bow);
+    saetm_interp_opts o;
+    saetm_interp_opts_default(&o);
+    o.learn_pi = 1;
+    o.max_iter = 40;
+    char p[3][4096];
+    int threads[3] = {1, 2, 3};
+    for (int i = 0; i < 3; i++) {
+        saetm_ctx_set_threads(ctx, threads[i]);
+        saetm_interp *it = NULL;
+        CHECK(saetm_interp_fit(ctx, &acts, &bow, saetm_synth_vocab(s), &o, &it) == SAETM_OK);
+        snprintf(p[i], sizeof p[i], "%s/t%d.sti", test_tmpdir(), threads[i]);
+        CHECK(it && saetm_interp_save(ctx, it, p[i]) == SAETM_OK);
+        saetm_interp_free(it);
+    }
+    CHECK(same_file(p[0], p[1]));
+    CHECK(same_file(p[0], p[2]));
+    saetm_interp *a = NULL;
+    CHECK(saetm_interp_load(ctx, p[0], &a) == SAETM_OK);
+    if (a) {
+        char again[4096];
+        snprintf(again, sizeof again, "%s/again.sti", test_tmpdir());
+        CHECK(saetm_interp_save(ctx, a, again) == SAETM_OK);
+        CHECK(same_file(p[0], again));
+        saetm_interp_opts got;
+        saetm_interp_get_opts(a, &got);
+        CHECK(got.learn_pi == 1 && got.max_iter == 40 && got.background == SAETM_BACKGROUND_LEARNED);
+        CHECK(strcmp(saetm_interp_word(a, 0), saetm_synth_vocab(s)[0]) == 0);
+        saetm_acts th;
+        saetm_interp_theta(a, &th);
+        CHECK_EQ_INT(th.rows, 1500);
+        CHECK(th.row_ptr[1500] > 1500);
+        char buf[4096];
+        CHECK(saetm_file_inspect(ctx, p[0], buf, sizeof buf) == SAETM_OK);
+        CHECK_CONTAINS(buf, "SAETMINT");
+        CHECK_CONTAINS(buf, "phi_prob");
+    }
+    saetm_interp_free(a);
+    /* A flipped byte in the middle is caught by the checksums. */
+    size_t n = 0;
+    unsigned char *b = slurp(p[0], &n);
+    if (b) {
+        b[n / 2] ^= 0x40;
+        char bad[4096];
+        snprintf(bad, sizeof bad, "%s/bad.sti", test_tmpdir());
+        FILE *f = fopen(bad, "wb");
+        fwrite(b, 1, n, f);
+        fclose(f);
+        saetm_interp *x = NULL;
+        saetm_status st = saetm_interp_load(ctx, bad, &x);
+        CHECK(st == SAETM_ERR_CHECKSUM || st == SAETM_ERR_FORMAT);
+        CHECK(x == NULL);
+        free(b);
+    }
+    saetm_acts_free(&acts);
+    saetm_synth_free(s);
+    saetm_ctx_free(ctx);
+}
+
+/* Learning pi: EM never ends worse than with pi fixed at its start value. (pi is only weakly
+ * identifiable: the feature distributions can absorb background mass, so no target value.) */
+static void test_learn_pi(void)
+{
+    saetm_ctx *ctx = saetm_ctx_create();
+    saetm_synth *s = small_synth(ctx, 11);
+    if (!s) return;
+    saetm_bow bow;
+    saetm_synth_bow(s, &bow);
+    saetm_acts acts;
+    CHECK(dense_to_acts(ctx, 1500, 8, saetm_synth_strengths(s), &acts) == SAETM_OK);
+    double nll[2] = {0, 0}, pi = 0;
+    for (int learn = 0; learn < 2; learn++) {
+        saetm_interp_opts o;
+        saetm_interp_opts_default(&o);
+        o.learn_pi = learn;
+        o.tol = 1e-8;
+        saetm_interp *it = NULL;
+        CHECK(saetm_interp_fit(ctx, &acts, &bow, NULL, &o, &it) == SAETM_OK);
+        if (!it) continue;
+        nll[learn] = saetm_interp_nll(it);
+        if (learn) pi = saetm_interp_pi(it);
+        saetm_interp_free(it);
+    }
+    fprintf(stderr, "learn pi: NLL %.6f (pi %.4f) vs fixed pi 0.3: %.6f\n", nll[1], pi, nll[0]);
+    CHECK(nll[1] <= nll[0] + 1e-6);
+    CHECK(pi != 0.3 && pi > 0 && pi < 1);
+    saetm_acts_free(&acts);
+    saetm_synth_free(s);
+    saetm_ctx_free(ctx);
+}
+
+static void test_refusals(void)
+{
+    saetm_ctx *ctx = saetm_ctx_create();
+    uint64_t rp[3] = {0, 2, 3};
+    uint32_t w[3] = {1, 0, 2}, c[3] = {1, 1, 1};
+    saetm_bow bow = {2, 4, rp, w, c};
+    float a[4] = {1, 0, 0, 1};
+    saetm_acts acts;
+    CHECK(dense_to_acts(ctx, 2, 2, a, &acts) == SAETM_OK);
+    saetm_interp_opts o;
+    saetm_interp_opts_default(&o);
+    saetm_interp *it = NULL;
+    CHECK(saetm_interp_fit(ctx, &acts, &bow, NULL, &o, &it) == SAETM_ERR_INPUT);
+    CHECK_CONTAINS(saetm_ctx_errmsg(ctx), "document 0");
+    w[0] = 0, w[1] = 1;
+    bow.rows = 1;
+    bow.row_ptr = rp;
+    CHECK(saetm_interp_fit(ctx, &acts, &bow, NULL, &o, &it) == SAETM_ERR_SHAPE);
+    bow.rows = 2;
+    o.pi = 1.0;
+    CHECK(saetm_interp_fit(ctx, &acts, &bow, NULL, &o, &it) == SAETM_ERR_ARG);
+    CHECK_CONTAINS(saetm_ctx_errmsg(ctx), "pi");
+    o.pi = 0.3;
+    c[2] = 0;
+    CHECK(saetm_interp_fit(ctx, &acts, &bow, NULL, &o, &it) == SAETM_ERR_INPUT);
+    CHECK_CONTAINS(saetm_ctx_errmsg(ctx), "zero count");
+    CHECK(it == NULL);
+    CHECK(saetm_interp_load(ctx, "/nonexistent/x.sti", &it) == SAETM_ERR_IO);
+    saetm_interp_free(NULL);
+    saetm_acts_free(&acts);
+    saetm_ctx_free(ctx);
+}
+
+/* ---- driver for the Python cross-check ---------------------------------------------------- */
+
+static int em_driver(const char *dir)
+{
+    char path[4096];
+    saetm_ctx *ctx = saetm_ctx_create();
+    saetm_matrix counts, a;
+    snprintf(path, sizeof path, "%s/counts.npy", dir);
+    if (saetm_npy_load(ctx, path, &counts)) return fprintf(stderr, "%s\n", saetm_ctx_errmsg(ctx)), 1;
+    snprintf(path, sizeof path, "%s/acts.npy", dir);
+    if (saetm_npy_load(ctx, path, &a)) return fprintf(stderr, "%s\n", saetm_ctx_errmsg(ctx)), 1;
+    saetm_interp_opts o;
+    saetm_interp_opts_default(&o);
+    snprintf(path, sizeof path, "%s/opts.txt", dir);
+    FILE *f = fopen(path, "r");
+    int bg = 0;
+    if (!f || fscanf(f, "%lf %d %d %d %lf %lf %u", &o.pi, &o.learn_pi, &bg, &o.idf, &o.smooth, &o.tol, &o.max_iter) != 7)
+        return fprintf(stderr, "bad %s\n", path), 1;
+    fclose(f);
+    o.background = bg ? SAETM_BACKGROUND_UNIGRAM : SAETM_BACKGROUND_LEARNED;
+    saetm_bow bow;
+    dense_to_bow(counts.rows, (uint32_t)counts.cols, counts.data, &bow);
+    saetm_acts acts;
+    saetm_interp *it = NULL;
+    if (dense_to_acts(ctx, a.rows, (uint32_t)a.cols, a.data, &acts) ||
+        saetm_interp_fit(ctx, &acts, &bow, NULL, &o, &it))
+        return fprintf(stderr, "%s\n", saetm_ctx_errmsg(ctx)), 1;
+    uint32_t F = saetm_interp_num_features(it), V = saetm_interp_vocab_size(it);
+    float *phi = malloc((size_t)F * V * sizeof *phi);
+    for (uint32_t j = 0; j < F; j++) saetm_interp_phi_row(it, j, phi + (size_t)j * V);
+    snprintf(path, sizeof path, "%s/phi.npy", dir);
+    int rc = saetm_npy_save(ctx, path, phi, F, V) != SAETM_OK;
+    snprintf(path, sizeof path, "%s/p0.npy", dir);
+    rc |= saetm_npy_save(ctx, path, saetm_interp_p0(it), V, 1) != SAETM_OK;
+    snprintf(path, sizeof path, "%s/result.txt", dir);
+    f = fopen(path, "w");
+    fprintf(f, "%.17g %.17g %u\n", saetm_interp_nll(it), saetm_interp_pi(it), saetm_interp_iterations(it));
+    fclose(f);
+    free(phi);
+    saetm_interp_free(it);
+    saetm_acts_free(&acts);
+    free_bow(&bow);
+    saetm_matrix_free(&counts);
+    saetm_matrix_free(&a);
+    saetm_ctx_free(ctx);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "--em-driver") == 0) return em_driver(argv[2]);
+    RUN(test_planted_recovery);
+    RUN(test_nll_is_objective);
+    RUN(test_threads_and_round_trip);
+    RUN(test_learn_pi);
+    RUN(test_refusals);
+    return TEST_REPORT();
+}
