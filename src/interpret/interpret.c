@@ -540,6 +540,15 @@ saetm_status saetm_interp_fit(saetm_ctx *ctx, const saetm_acts *acts, const saet
     if (!st && n_part == 0)
         st = saetm__fail(ctx, SAETM_ERR_INPUT,
                          "interpret: no document has both a positive activation and a vocabulary word");
+    if (!st) {
+        /* Peak estimate before the big allocations: slots (4 B per document-word-feature triple),
+         * the feature-word pairs (at most one per triple, 8 B each), per-entry and per-thread arrays. */
+        uint64_t triples = 0;
+        for (uint64_t d = 0; d < w.N; d++)
+            triples += (w.rp[d + 1] - w.rp[d]) * (w.th_ptr[d + 1] - w.th_ptr[d]);
+        uint64_t bytes = triples * 12 + nnz * 16 + w.N * 48 + (uint64_t)w.nt * w.V * 16 + (uint64_t)w.F * 40;
+        st = saetm__mem_check(ctx, bytes, "interpret");
+    }
     if (!st) st = build_support(ctx, it, &w);
     if (!st) st = build_slots(ctx, &w);
     if (!st) st = build_word_major(ctx, &w);

@@ -335,6 +335,10 @@ static void test_refusals(void)
     CHECK_CONTAINS(saetm_ctx_errmsg(ctx), "zero count");
     CHECK(it == NULL);
     CHECK(saetm_interp_load(ctx, "/nonexistent/x.sti", &it) == SAETM_ERR_IO);
+    c[2] = 1;
+    saetm_ctx_set_mem_limit(ctx, 1000); /* far too little: refused up front, naming the stage */
+    CHECK(saetm_interp_fit(ctx, &acts, &bow, NULL, &o, &it) == SAETM_ERR_NOMEM);
+    CHECK_CONTAINS(saetm_ctx_errmsg(ctx), "interpret needs about");
     saetm_interp_free(NULL);
     saetm_acts_free(&acts);
     saetm_ctx_free(ctx);
