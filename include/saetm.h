@@ -563,6 +563,144 @@ SAETM_API const float *saetm_synth_embeddings(const saetm_synth *s);
  * true_directions.npy (T x d), vocab.txt (one word per line, in column order of the truth). */
 SAETM_API saetm_status saetm_synth_write(saetm_ctx *ctx, const saetm_synth *s, const char *dir);
 
+/* ======================================================================
+ * Topics over time and per group; the HTML report
+ * ==================================================================== */
+
+/* Parse a document date. Accepted forms (leading and trailing spaces ignored):
+ *   YYYY   YYYY-MM   YYYY-MM-DD   YYYY/MM/DD   YYYY.MM.DD   YYYYMMDD
+ *     (after a full date, a time part starting with 'T' or ' ' is ignored: "1790-01-08T12:00Z")
+ *   MM/DD/YYYY (US order; read as DD/MM/YYYY when the first number is over 12)
+ *   "January 8, 1790", "Jan 8 1790", "8 January 1790", "January 1790"
+ *     (English month names, full or three letters, any case; a '.' after an abbreviation is fine)
+ * Years 1..9999; month 1..12 and day 1..days of that month (leap years honoured) are checked.
+ * @return 1 and sets *year (the calendar year) and *t (the fractional year: year + (day of year
+ * - 0.5) / days in the year; year + 0.5 when only the year is known, the middle of the month when
+ * only year and month are), or 0 when s is NULL, empty or not one of these forms (outputs untouched).
+ * Thread-safe, locale-independent. */
+SAETM_API int saetm_date_parse(const char *s, int *year, double *t);
+
+/* How documents are put into time bins. */
+typedef enum saetm_bin_mode {
+    SAETM_BIN_YEAR = 0,   /* one bin per calendar year */
+    SAETM_BIN_DECADE = 1, /* 1790-1799 as "1790s", ... */
+    SAETM_BIN_EQUAL = 2   /* n_bins bins of equal width over the span of the dated documents */
+} saetm_bin_mode;
+
+typedef struct saetm_trends_opts {
+    saetm_bin_mode bin;   /* default SAETM_BIN_YEAR */
+    uint32_t n_bins;      /* for SAETM_BIN_EQUAL, >= 1 (default 10) */
+} saetm_trends_opts;
+
+/* Fill *opts with the defaults above. */
+SAETM_API void saetm_trends_opts_default(saetm_trends_opts *opts);
+
+/* Topic prevalence over time and per group, computed from document-topic proportions.
+ * Prevalence of topic k in a set of documents = mean of doc_topics[d][k] over them. All-zero rows
+ * (empty documents) are left out of every mean and counted in n_empty. Only bins and groups that
+ * hold at least one document are listed. Read-only after creation; free with saetm_trends_free. */
+typedef struct saetm_trends {
+    uint32_t n_topics;
+    uint64_t n_docs;          /* rows of doc_topics */
+    uint64_t n_empty;         /* all-zero rows, left out everywhere */
+    uint64_t n_undated;       /* non-empty documents without a date (NULL or "") */
+    uint64_t n_bad_date;      /* non-empty documents whose date did not parse; left out of the bins */
+    uint64_t first_bad_doc;   /* row of the first of them (when n_bad_date > 0) */
+    uint64_t n_nogroup;       /* non-empty documents without a group */
+
+    /* Time: n_bins = 0 when no document has a usable date. Bins in time order. */
+    uint32_t n_bins;
+    char **bin_label;         /* "1790", "1790s", "1790-1812" */
+    double *bin_start;        /* fractional years; bin b covers [bin_start[b], bin_end[b]) */
+    double *bin_end;
+    uint64_t *bin_docs;       /* documents in the bin */
+    float *time;              /* n_bins x n_topics, row-major: prevalence per bin */
+
+    /* Rise and fall: an ordinary least-squares line through the points (bin midpoint in years,
+     * prevalence), one unweighted point per bin. slope is in prevalence per year; change =
+     * slope x (last midpoint - first midpoint), the fitted change over the dated span. Both are 0
+     * with fewer than two bins. order lists the topics by change, most rising first (ties: lower
+     * topic id first), so the most falling topics are at its end. */
+    double *slope;            /* n_topics (NULL when n_bins = 0) */
+    double *change;           /* n_topics (NULL when n_bins = 0) */
+    uint32_t *order;          /* n_topics (NULL when n_bins = 0) */
+
+    /* Groups: n_groups = 0 when no document has a group. Ordered by document count, largest
+     * first, then by name (byte order). */
+    uint32_t n_groups;
+    char **group_label;
+    uint64_t *group_docs;
+    float *group;             /* n_groups x n_topics, row-major: prevalence per group */
+} saetm_trends;
+
+/* Compute trends from a n_docs x n_topics row-major matrix of topic proportions and, per document,
+ * a date string and a group string (either array may be NULL: the corpus has none; an entry that
+ * is NULL or "" is missing). Dates are parsed with saetm_date_parse.
+ * @return SAETM_OK and a new object in *out; SAETM_ERR_ARG for bad options (n_bins = 0 with
+ * SAETM_BIN_EQUAL, n_topics = 0), SAETM_ERR_INPUT for a negative or non-finite proportion (naming
+ * the row). Logs a warning counting undated and unparsable dates. Thread-safe on distinct ctx. */
+SAETM_API saetm_status saetm_trends_compute(saetm_ctx *ctx, const float *doc_topics, uint64_t n_docs,
+                                            uint32_t n_topics, const char *const *dates,
+                                            const char *const *groups, const saetm_trends_opts *opts,
+                                            saetm_trends **out);
+SAETM_API void saetm_trends_free(saetm_trends *t);
+
+/* Write the trends into directory `dir` (created if missing; its parent must exist), all text in
+ * the C locale, each file written atomically:
+ *   time.csv     bin,start,end,docs,then one column per topic (prevalence)  [when n_bins > 0]
+ *   movers.csv   rank,topic,change,slope_per_year,first,last,label          [when n_bins > 0]
+ *   time.svg     heat map of prevalence per bin and topic, and the lines of the topics that rise
+ *                and fall most                                               [when n_bins > 0]
+ *   groups.csv   group,docs,then one column per topic                       [when n_groups > 0]
+ *   groups.svg   heat map of prevalence per group and topic                 [when n_groups > 0]
+ * labels: n_topics topic labels (e.g. "3: tax economy budget") or NULL for "topic K".
+ * @return SAETM_OK or the first I/O error (naming the file). */
+SAETM_API saetm_status saetm_trends_write(saetm_ctx *ctx, const saetm_trends *t, const char *const *labels,
+                                          const char *dir);
+
+/* A model directory opened for reading (see docs/report.md): DIR/corpus.stc and DIR/doc_topics.npy
+ * are required and must agree in rows; the topic words come from DIR/topics.json or, failing that,
+ * DIR/top_words.txt; DIR/topic_word.npy and DIR/params.json are optional. Read-only once opened;
+ * may be shared between threads. */
+typedef struct saetm_modeldir saetm_modeldir;
+
+/* Open DIR. @return SAETM_OK and *out (free with saetm_modeldir_free), or an error naming the
+ * missing file, the mismatched shape or the bad JSON field. */
+SAETM_API saetm_status saetm_modeldir_open(saetm_ctx *ctx, const char *dir, saetm_modeldir **out);
+SAETM_API void saetm_modeldir_free(saetm_modeldir *md);
+SAETM_API uint32_t saetm_modeldir_num_topics(const saetm_modeldir *md);
+SAETM_API uint64_t saetm_modeldir_num_docs(const saetm_modeldir *md);
+/* @return the n_topics short labels "K: word word word" (owned by md). */
+SAETM_API const char *const *saetm_modeldir_labels(const saetm_modeldir *md);
+/* Non-zero if the corpus has a date / a group for at least one document. */
+SAETM_API int saetm_modeldir_has_dates(const saetm_modeldir *md);
+SAETM_API int saetm_modeldir_has_groups(const saetm_modeldir *md);
+
+/* Trends of the model's doc_topics over its corpus's dates and groups (saetm_trends_compute). */
+SAETM_API saetm_status saetm_modeldir_trends(saetm_ctx *ctx, const saetm_modeldir *md,
+                                             const saetm_trends_opts *opts, saetm_trends **out);
+
+typedef struct saetm_report_opts {
+    saetm_trends_opts trends;
+    saetm_eval_opts eval; /* coherence and diversity settings (saetm_eval_opts_default) */
+    uint32_t top_words;   /* words shown per topic (default 10) */
+    uint32_t top_docs;    /* most representative documents shown per topic (default 3) */
+    const char *title;    /* NULL: "saetm report: <model directory>" */
+} saetm_report_opts;
+
+/* Fill *opts with the defaults above. */
+SAETM_API void saetm_report_opts_default(saetm_report_opts *opts);
+
+/* Write one self-contained HTML file (inline CSS and SVG, no scripts, no external resources):
+ * summary, topics with top words and sizes, a 2-D map of the topics (classical multidimensional
+ * scaling of the Jensen-Shannon distances between topic-word distributions), trends over time and
+ * per group, the most representative documents per topic, coherence (NPMI, C_V) and diversity
+ * scores against the model's own corpus (saetm_eval_topics) and the run's parameters
+ * (DIR/params.json). Sections whose inputs are missing say so. All text is escaped. The same inputs give the same bytes.
+ * @return SAETM_OK, or an error naming the file. */
+SAETM_API saetm_status saetm_report_write(saetm_ctx *ctx, const saetm_modeldir *md,
+                                          const saetm_report_opts *opts, const char *path);
+
 #ifdef __cplusplus
 }
 #endif

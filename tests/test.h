@@ -74,4 +74,21 @@ static inline const char *test_tmpdir(void)
     return d && d[0] ? d : "/tmp";
 }
 
+/* Read a whole file into a NUL-terminated malloc'ed buffer (NULL if unreadable). */
+static inline char *test_slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    char *p = NULL;
+    long n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    if (n >= 0 && fseek(f, 0, SEEK_SET) == 0 && (p = malloc((size_t)n + 1)) &&
+        fread(p, 1, (size_t)n, f) != (size_t)n) {
+        free(p);
+        p = NULL;
+    }
+    if (p) p[n] = 0;
+    fclose(f);
+    return p;
+}
+
 #endif
