@@ -16,6 +16,17 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* A promise of the API that an accepted input broke: a finding. Prints the condition, aborts. */
+#define FUZZ_REQUIRE(cond)                                                                     \
+    do {                                                                                       \
+        if (!(cond)) {                                                                         \
+            fprintf(stderr, "%s:%d: accepted input breaks: %s\n", __FILE__, __LINE__, #cond); \
+            abort();                                                                           \
+        }                                                                                      \
+    } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -17,7 +17,7 @@ FUZZ_SECONDS ?= 60
 
 test-build: $(FUZZ_TEST_BINS)
 
-build/test/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_AUX) fuzz/fuzz.h build/test/libsaetm.a
+build/test/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_AUX) $(wildcard fuzz/*.h) build/test/libsaetm.a
 	@mkdir -p $(dir $@)
 	@echo "LD  $@"
 	@$(CC) $(CPPFLAGS) -Ifuzz $(TEST_CFLAGS) -o $@ $< $(FUZZ_AUX) build/test/libsaetm.a $(LDLIBS)
@@ -31,7 +31,7 @@ build/fuzz/libsaetm.a: $(AFL_OBJ)
 	@rm -f $@
 	@ar rcs $@ $^
 
-build/fuzz/bin/fuzz_%: fuzz/fuzz_%.c $(FUZZ_AUX) fuzz/fuzz.h build/fuzz/libsaetm.a
+build/fuzz/bin/fuzz_%: fuzz/fuzz_%.c $(FUZZ_AUX) $(wildcard fuzz/*.h) build/fuzz/libsaetm.a
 	@mkdir -p $(dir $@)
 	@echo "AFL $@"
 	@AFL_QUIET=1 $(AFL_CC) $(CPPFLAGS) -Ifuzz $(AFL_CFLAGS) -o $@ $< $(FUZZ_AUX) build/fuzz/libsaetm.a $(LDLIBS)

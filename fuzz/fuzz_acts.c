@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_touch(a.val, (size_t)nnz * sizeof(float));
         for (uint64_t r = 0; r < a.rows; r++)
             for (uint64_t j = a.row_ptr[r]; j < a.row_ptr[r + 1]; j++)
-                if (a.idx[j] >= a.n_features || !(a.val[j] >= 0.0f)) abort(); /* validation missed it */
+                FUZZ_REQUIRE(a.idx[j] < a.n_features && a.val[j] >= 0.0f);
         saetm_acts_free(&a);
     }
     free(fixed);

@@ -11,12 +11,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     saetm_topic_words *tw = NULL;
     if (saetm_topic_words_read(fuzz_ctx(), fuzz_file(0, data, size), &tw) == SAETM_OK) {
-        if (tw->n_topics == 0 || tw->word_start[0] != 0) abort();
+        FUZZ_REQUIRE(tw->n_topics > 0 && tw->word_start[0] == 0);
         for (uint32_t t = 0; t < tw->n_topics; t++) {
-            if (tw->word_start[t + 1] < tw->word_start[t]) abort();
+            FUZZ_REQUIRE(tw->word_start[t + 1] >= tw->word_start[t]);
             for (uint64_t w = tw->word_start[t]; w < tw->word_start[t + 1]; w++) {
                 size_t len = strlen(tw->words[w]);
-                if (len == 0 || strpbrk(tw->words[w], " \t\r\n")) abort();
+                FUZZ_REQUIRE(len > 0 && !strpbrk(tw->words[w], " \t\r\n"));
             }
         }
         saetm_topic_words_free(tw);

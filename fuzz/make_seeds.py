@@ -7,6 +7,7 @@ Seeds are small valid (and a few nearly valid) inputs; AFL++ mutates them. Conta
 written here from docs/FORMAT.md, independently of the C writer. Seeds of the kinds that need
 the pipeline (.stc, .saem, .sti) are produced with the saetm binary when one is given.
 """
+import gzip
 import io
 import os
 import struct
@@ -82,6 +83,58 @@ def main():
         ("a", "u8", np.frombuffer(b"hello\0world\0", dtype="u1")), ("b", "i32", [[1, -2], [3, 4]]),
         ("c", "f64", [1.5]), ("d", "i64", [-1, 2, 3])]))
     put("container", "nosections.bin", container(b"SAETMNIL", 1, []))
+    put("topic_words", "three.txt", b"economy tax budget\nwar army peace\n\nschool teacher\n")
+    put("topic_words", "utf8_crlf.txt", "café naïve 日本\r\nlast".encode())
+    put("topic_words", "tabs.txt", b"a\tb  c\n")
+    corpus_seeds()
+    if len(sys.argv) > 1:
+        pipeline_seeds(sys.argv[1])
+
+
+# Corpus readers: the first byte holds the harness options (fuzz/fuzz_corpus.h): bit 0 skip_bad,
+# bits 1-2 preprocessing (0 full, 1 basic, 2 none), bit 3 id/date/group fields, bit 4 full build.
+JSONL = (b'{"id":"a","text":"The economy grew and taxes fell sharply.","date":"1999","group":"x"}\n'
+         b'{"id":"b","text":"War and peace in the armies of nations","date":1790,"group":"y"}\n'
+         b'{"id":"c","text":"Schools and teachers","date":"2001","group":"x"}\n')
+JSONL_ODD = ('{"text":"caf\\u00e9 \\ud83d\\ude00 na\\u00efve\\n tab\\t \\"q\\""}\n'
+             '{"text": "x y z", "extra": [1, 2.5e3, {"a": null, "b": true}]}\n'
+             'not json at all\n\n'
+             '{"text": 42}\n').encode()
+CSV = (b'id,text,date,group\r\n1,"Hello, world ""quoted"" economy",2001,a\r\n'
+       b'2,"multi\nline text about war",2002,b\r\n3,plain text here,2003,a\r\n')
+CSV_ODD = b'\xef\xbb\xbftext;id\n"unterminated,1\nok,2\n,,\n'
+TEXT = b"one document per line about the economy\nsecond document with words\n\nfourth line\n"
+
+
+def corpus_seeds():
+    put("jsonl", "fields_full_build", b"\x18" + JSONL)
+    put("jsonl", "basic_build", b"\x12" + JSONL)
+    put("jsonl", "odd_skipbad", b"\x15" + JSONL_ODD)
+    put("jsonl", "odd_strict", b"\x04" + JSONL_ODD)
+    put("jsonl", "gzip_none_build", b"\x14" + gzip.compress(JSONL, mtime=0))
+    put("csv", "fields_full_build", b"\x18" + CSV)
+    put("csv", "none_build", b"\x14" + CSV)
+    put("csv", "odd_skipbad", b"\x0d" + CSV_ODD)
+    put("text", "full_build", b"\x10" + TEXT)
+    put("text", "none", b"\x04" + TEXT)
+    put("text", "utf8_crlf", b"\x12" + "naïve café\r\nÅngström 日本語\r\n\xff bad".encode("utf-8", "surrogateescape"))
+
+
+def pipeline_seeds(saetm):
+    """Files made by the pipeline itself (needs the saetm binary)."""
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory() as t:
+        src = os.path.join(t, "docs.jsonl")
+        with open(src, "wb") as f:
+            f.write(JSONL)
+        for name, extra in (("meta.stc", ["--id-field", "id", "--date-field", "date", "--group-field", "group"]),
+                            ("plain.stc", ["--preprocess", "none"])):
+            out = os.path.join(t, name)
+            subprocess.run([saetm, "corpus", "-q", "--input", src, "--out", out, "--min-df", "1", "--max-df", "1"]
+                           + extra, check=True)
+            with open(out, "rb") as f:
+                put("corpus_file", name, f.read())
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ export AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AF
 export AFL_QUIET=1 AFL_NO_CRASH_README=1
 export ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0:allocator_may_return_null=1
 export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:symbolize=0
+# Temporary files of the harnesses (corpus builds) on tmpfs when there is one: fsync is free there.
+[ -d /dev/shm ] && [ -w /dev/shm ] && export TMPDIR=/dev/shm
 out_root=${FUZZ_OUT:-build/fuzz/out}
 status=0
 printf '%-12s %8s %12s %10s %7s %7s %6s\n' harness seconds executions execs/s corpus crashes hangs

@@ -10,8 +10,10 @@
 #include "saetm_int.h"
 #include "test.h"
 
-/* fuzz_fix_container, the checksum repair shared with the fuzz harnesses. */
+/* fuzz_fix_container, the checksum repair shared with the fuzz harnesses, and their checks of
+ * what an accepted file promises (they abort with the broken condition). */
 #include "../../fuzz/common.c"
+#include "../../fuzz/fuzz_corpus.h"
 
 #include <unistd.h>
 
@@ -71,6 +73,41 @@ static saetm_status load_npy(saetm_ctx *ctx, const char *path)
     return st;
 }
 
+static void make_corpus(saetm_ctx *ctx, const char *path)
+{
+    char src[4096];
+    snprintf(src, sizeof src, "%s/docs.jsonl", test_tmpdir());
+    FILE *f = fopen(src, "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fputs("{\"id\":\"a\",\"text\":\"economy taxes budget growth\",\"date\":\"1999\",\"group\":\"x\"}\n"
+          "{\"id\":\"b\",\"text\":\"war army peace treaty economy\",\"date\":\"2000\",\"group\":\"y\"}\n"
+          "{\"id\":\"c\",\"text\":\"the of and\",\"date\":\"2001\",\"group\":\"x\"}\n"
+          "{\"id\":\"d\",\"text\":\"school teacher budget\",\"date\":\"2002\",\"group\":\"z\"}\n",
+          f);
+    fclose(f);
+    saetm_corpus_opts o;
+    saetm_corpus_opts_default(&o);
+    o.id_field = "id";
+    o.date_field = "date";
+    o.group_field = "group";
+    o.min_df = 1;
+    o.max_df = 1.0;
+    o.preprocess = SAETM_PREPROCESS_BASIC;
+    CHECK(saetm_corpus_build_file(ctx, src, &o, path, NULL) == SAETM_OK);
+}
+
+static saetm_status load_corpus(saetm_ctx *ctx, const char *path)
+{
+    saetm_corpus *c = NULL;
+    saetm_status st = saetm_corpus_load(ctx, path, &c);
+    if (st == SAETM_OK) {
+        fuzz_check_corpus(c);
+        saetm_corpus_free(c);
+    }
+    return st;
+}
+
 typedef struct loader {
     const char *name;
     int container;   /* a section container (header/table lies apply) */
@@ -83,6 +120,7 @@ static const loader loaders[] = {
     {"acts.sac", 1, 0, make_acts, load_acts},
     {"inspect.sac", 1, 1, make_acts, load_inspect},
     {"matrix.npy", 0, 0, make_npy, load_npy},
+    {"corpus.stc", 1, 0, make_corpus, load_corpus},
 };
 
 /* ---- helpers ------------------------------------------------------------------------------ */
@@ -151,7 +189,7 @@ static void test_loader(const loader *L)
     if (!b) return;
     char what[128];
     /* Truncated at every length, and padded with junk. */
-    for (size_t len = 0; len < n; len += (len < 256 ? 1 : n / 512 + 1)) {
+    for (size_t len = 0; len < n; len += (len < 128 ? 1 : n / 256 + 1)) {
         snprintf(what, sizeof what, "truncated to %zu bytes", len);
         try_variant(L, ctx, bad, b, len, 0, 1, what);
     }
@@ -162,7 +200,7 @@ static void test_loader(const loader *L)
     /* Every byte flipped: without repair the checksums catch it (or it hits padding); with repair
      * the loader's own validation must cope. Either way no crash, and refusals name the file. */
     uint8_t *v = malloc(n);
-    size_t stride = n / 1024 + 1; /* large files: a sample of the bytes */
+    size_t stride = n / 512 + 1; /* larger files: a sample of the bytes */
     for (size_t i = 0; i < n; i += stride) {
         memcpy(v, b, n);
         v[i] ^= 0xff;
