@@ -1,5 +1,5 @@
 #!/bin/bash
-# Brief AFL++ run of every harness (FUZZ_BRIEF_SECONDS each, default 4): catches regressions that
+# Brief AFL++ run of every harness (FUZZ_BRIEF_SECONDS each, default 4; two at a time): catches regressions that
 # the checked-in inputs do not. afl++ is a test dependency (scripts/install-deps.sh): its absence
 # is a failure, not a skip.
 source "$ROOT/tests/lib.sh"
@@ -10,7 +10,7 @@ if ! command -v afl-fuzz >/dev/null || ! command -v afl-clang-fast >/dev/null; t
 fi
 check "build the AFL++ harnesses (make fuzz-build)" make -s fuzz-build
 secs=${FUZZ_BRIEF_SECONDS:-4}
-FUZZ_OUT="$T/out" FUZZ_SECONDS=$secs bash fuzz/run.sh >"$T/run.out" 2>&1; rc=$?
+FUZZ_OUT="$T/out" FUZZ_SECONDS=$secs FUZZ_JOBS=${FUZZ_BRIEF_JOBS:-2} bash fuzz/run.sh >"$T/run.out" 2>&1; rc=$?
 cat "$T/run.out"
 assert "no harness crashed or failed to start in ${secs}s runs (fuzz/run.sh exit $rc)" test $rc -eq 0
 # Every harness actually ran: its stats line shows a non-zero execution count.
