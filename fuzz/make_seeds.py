@@ -5,7 +5,8 @@ Usage: /usr/bin/python3 fuzz/make_seeds.py [SAETM_BINARY]
 
 Seeds are small valid (and a few nearly valid) inputs; AFL++ mutates them. Container files are
 written here from docs/FORMAT.md, independently of the C writer. Seeds of the kinds that need
-the pipeline (.stc, .saem, .sti) are produced with the saetm binary when one is given.
+the pipeline (.stc, .saem, .sti) are produced with the saetm binary when one is given, and by
+build/test/tests/reliability/test_hostile_files --write-seeds (make test-build first).
 """
 import gzip
 import io
@@ -135,6 +136,13 @@ def pipeline_seeds(saetm):
                            + extra, check=True)
             with open(out, "rb") as f:
                 put("corpus_file", name, f.read())
+        # Files of the kinds the hostile-file test knows how to make (its --write-seeds mode).
+        maker = os.path.join(ROOT, "build", "test", "tests", "reliability", "test_hostile_files")
+        if os.path.exists(maker):
+            subprocess.run([maker, "--write-seeds", t], check=True)
+            for kind, fname, seed in (("interp", "interp.sti", "small.sti"),):
+                with open(os.path.join(t, fname), "rb") as f:
+                    put(kind, seed, f.read())
 
 
 if __name__ == "__main__":

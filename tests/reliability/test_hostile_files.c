@@ -14,6 +14,7 @@
  * what an accepted file promises (they abort with the broken condition). */
 #include "../../fuzz/common.c"
 #include "../../fuzz/fuzz_corpus.h"
+#include "../../fuzz/fuzz_interp.h"
 
 #include <unistd.h>
 
@@ -108,6 +109,40 @@ static saetm_status load_corpus(saetm_ctx *ctx, const char *path)
     return st;
 }
 
+static void make_interp(saetm_ctx *ctx, const char *path)
+{
+    /* 6 documents, 4 features, 8 words. */
+    uint64_t arp[7] = {0, 2, 3, 5, 6, 8, 8};
+    uint32_t aidx[8] = {0, 1, 1, 2, 3, 0, 1, 3};
+    float aval[8] = {1.0f, 0.5f, 2.0f, 0.3f, 1.2f, 0.7f, 0.9f, 0.4f};
+    uint64_t brp[7] = {0, 3, 5, 7, 9, 12, 13};
+    uint32_t bw[13] = {0, 1, 2, 1, 3, 4, 5, 6, 7, 0, 2, 7, 5};
+    uint32_t bc[13] = {2, 1, 1, 3, 1, 1, 2, 1, 1, 1, 1, 2, 4};
+    static const char *const vocab[8] = {"tax", "war", "school", "budget", "peace", "army", "teacher", "trade"};
+    saetm_acts a;
+    CHECK(saetm_acts_from_csr(ctx, 6, 4, arp, aidx, aval, &a) == SAETM_OK);
+    saetm_bow bow = {6, 8, brp, bw, bc};
+    saetm_interp_opts o;
+    saetm_interp_opts_default(&o);
+    o.max_iter = 20;
+    saetm_interp *it = NULL;
+    CHECK(saetm_interp_fit(ctx, &a, &bow, vocab, &o, &it) == SAETM_OK);
+    if (it) CHECK(saetm_interp_save(ctx, it, path) == SAETM_OK);
+    saetm_interp_free(it);
+    saetm_acts_free(&a);
+}
+
+static saetm_status load_interp(saetm_ctx *ctx, const char *path)
+{
+    saetm_interp *it = NULL;
+    saetm_status st = saetm_interp_load(ctx, path, &it);
+    if (st == SAETM_OK) {
+        fuzz_check_interp(it);
+        saetm_interp_free(it);
+    }
+    return st;
+}
+
 typedef struct loader {
     const char *name;
     int container;   /* a section container (header/table lies apply) */
@@ -121,6 +156,7 @@ static const loader loaders[] = {
     {"inspect.sac", 1, 1, make_acts, load_inspect},
     {"matrix.npy", 0, 0, make_npy, load_npy},
     {"corpus.stc", 1, 0, make_corpus, load_corpus},
+    {"interp.sti", 1, 0, make_interp, load_interp},
 };
 
 /* ---- helpers ------------------------------------------------------------------------------ */
@@ -317,8 +353,23 @@ static void test_npy_lies(void)
     saetm_ctx_free(ctx);
 }
 
-int main(void)
+/* `test_hostile_files --write-seeds DIR`: write each loader's valid file into DIR (used by
+ * fuzz/make_seeds.py for the seeds of the file-kind harnesses). */
+static int write_seeds(const char *dir)
 {
+    saetm_ctx *ctx = saetm_ctx_create();
+    for (size_t i = 0; i < sizeof loaders / sizeof loaders[0]; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, loaders[i].name);
+        loaders[i].make(ctx, path);
+    }
+    saetm_ctx_free(ctx);
+    return test_checks_failed_ != 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "--write-seeds") == 0) return write_seeds(argv[2]);
     RUN(test_all_loaders);
     RUN(test_npy_lies);
     return TEST_REPORT();
