@@ -418,6 +418,143 @@ SAETM_API void saetm_ctx_set_mem_limit(saetm_ctx *ctx, uint64_t bytes);
 SAETM_API uint64_t saetm_mem_available(const saetm_ctx *ctx);
 
 /* ======================================================================
+ * SAE. Sparse autoencoders: training and encoding
+ * ==================================================================== */
+
+/* A trained sparse autoencoder over d-dimensional embeddings with F features (method.md 2.2):
+ *   pre = W_enc (x - b_dec) + b_enc,  a = act(pre),  x_hat = W_dec^T a + b_dec
+ * W_enc and W_dec are both stored F x d, row f belonging to feature f; every decoder row has unit
+ * norm (the feature's "topic direction"). Activations are non-negative. Read-only once trained or
+ * loaded: one saetm_sae may be shared by threads that encode concurrently (each with its own ctx).
+ * Files: .saem (magic SAETMSAE, docs/FORMAT.md), written by `saetm train`. */
+typedef struct saetm_sae saetm_sae;
+
+/* Activation variants. Values are pinned (stored in files). */
+typedef enum saetm_sae_arch {
+    SAETM_SAE_BATCHTOPK = 0, /* k*B largest over a batch while training; a learned global threshold
+                                at inference (the reference default) */
+    SAETM_SAE_TOPK = 1,      /* the k largest pre-activations of each row, training and inference */
+    SAETM_SAE_RELU_L1 = 2,   /* ReLU with an L1 penalty: the MAP estimator of the topic model */
+    SAETM_SAE_JUMPRELU = 3   /* per-feature learned thresholds (straight-through estimator) with an
+                                L0 penalty steering the mean L0 towards k */
+} saetm_sae_arch;
+
+/* @return "batchtopk", "topk", "relu-l1" or "jumprelu" (static), or "?" for other values. */
+SAETM_API const char *saetm_sae_arch_name(saetm_sae_arch arch);
+/* Parse one of the names above. @return SAETM_OK or SAETM_ERR_ARG (message lists the choices). */
+SAETM_API saetm_status saetm_sae_arch_parse(saetm_ctx *ctx, const char *name, saetm_sae_arch *out);
+
+/* Training configuration. Fill with saetm_sae_config_default, change fields, then
+ * saetm_sae_config_check. Defaults in brackets. */
+typedef struct saetm_sae_config {
+    saetm_sae_arch arch;        /* [SAETM_SAE_BATCHTOPK] */
+    uint32_t k;                 /* [32] active features per row (topk, batchtopk), target mean L0
+                                   (jumprelu), initial L0 (relu-l1) */
+    uint32_t n_features;        /* [0] F; 0 means expansion * d */
+    uint32_t expansion;         /* [64] F = expansion * d when n_features is 0 */
+    uint32_t batch;             /* [4096] rows per step (clamped to the number of rows) */
+    double lr;                  /* [1e-3] Adam learning rate */
+    double warmup;              /* [0.1] fraction of the steps with a linear learning-rate warm-up */
+    uint32_t epochs;            /* [0] passes over the rows; 0 means enough whole epochs for about
+                                   1000 steps (at least 1); ignored when steps > 0 */
+    uint64_t steps;             /* [0] total optimiser steps; 0 means use epochs */
+    double l1;                  /* [0.05] relu-l1: L1 coefficient beta, per row, on inputs scaled to
+                                   mean squared norm d (see docs/sae.md) */
+    double l0;                  /* [1.0] jumprelu: coefficient of (L0/k - 1)^2 */
+    double jump_bandwidth;      /* [0.001] jumprelu: straight-through kernel width */
+    double auxk_alpha;          /* [1/32] weight of the auxiliary loss on dead features; 0 = off */
+    uint32_t k_aux;             /* [0] dead features used by the auxiliary loss per row; 0 = d/2 */
+    uint64_t dead_samples;      /* [0] a feature is dead after this many training rows without
+                                   firing; 0 = 2 epochs, at least 4 batches, at most 10,000,000 */
+    double grad_clip;           /* [1.0] clip the global gradient norm; 0 = off */
+    double adam_beta1;          /* [0.9] */
+    double adam_beta2;          /* [0.999] */
+    double adam_eps;            /* [1e-8] */
+    uint32_t median_sample;     /* [8192] rows used for the geometric median (b_dec init) and scale */
+    uint64_t seed;              /* [1] everything random (init, shuffling, samples) derives from it */
+    uint64_t checkpoint_every;  /* [0] write a checkpoint every N steps; 0 = never */
+    const char *checkpoint_path;/* [NULL] where checkpoints go (required if checkpoint_every > 0) */
+    const char *embedder;       /* [NULL] name of the embedder that made the training rows; stored
+                                   in the model and compared at encoding time. NULL or "" = unknown */
+} saetm_sae_config;
+
+/* Fill *cfg with the defaults above. */
+SAETM_API void saetm_sae_config_default(saetm_sae_config *cfg);
+
+/* Validate a configuration for d-dimensional inputs (d = 0 skips the checks that need d) with no
+ * work done. @return NULL if valid, else a static English message naming the bad field. */
+SAETM_API const char *saetm_sae_config_check(const saetm_sae_config *cfg, uint32_t d);
+
+/* Train an SAE on the rows of x (N x d embeddings, all finite). Deterministic: the same config,
+ * seed and data give the same bytes for any thread count. Logs one line per epoch (MSE, fraction
+ * of variance unexplained, mean L0, dead-feature fraction) and reports progress as stage "train"
+ * in steps; the progress callback can interrupt (SAETM_ERR_INTERRUPTED; the last checkpoint, if
+ * any, stays usable). Writes a checkpoint every cfg->checkpoint_every steps (atomically).
+ * @return SAETM_OK and a new model in *out (free with saetm_sae_free); SAETM_ERR_ARG for a bad
+ * config (the check message), SAETM_ERR_INPUT naming the first non-finite row, SAETM_ERR_NOMEM. */
+SAETM_API saetm_status saetm_sae_train(saetm_ctx *ctx, const saetm_sae_config *cfg, const saetm_matrix *x,
+                                       saetm_sae **out);
+
+/* Continue an interrupted training from a checkpoint file written by saetm_sae_train. The
+ * training configuration comes from the checkpoint; of cfg (may be NULL) only checkpoint_every
+ * and checkpoint_path are used. x must be the same rows (shape and a fingerprint are checked,
+ * SAETM_ERR_INPUT otherwise). The result is identical to an uninterrupted run. */
+SAETM_API saetm_status saetm_sae_resume(saetm_ctx *ctx, const char *checkpoint, const saetm_sae_config *cfg,
+                                        const saetm_matrix *x, saetm_sae **out);
+
+/* Encode the rows of x (N x d) in inference mode: topk keeps the k largest positive
+ * pre-activations per row, batchtopk the positive ones above the learned threshold, relu-l1 the
+ * positive ones, jumprelu those above each feature's threshold. x may be a caller-filled matrix
+ * (owner_ NULL). Deterministic for any thread count. @return SAETM_OK and owned activations in
+ * *out (free with saetm_acts_free); SAETM_ERR_SHAPE if x->cols != d, SAETM_ERR_INPUT naming the
+ * first non-finite row. */
+SAETM_API saetm_status saetm_sae_encode(saetm_ctx *ctx, const saetm_sae *sae, const saetm_matrix *x,
+                                        saetm_acts *out);
+
+/* Check that embeddings from embedder `name` with `d` columns fit this SAE. A NULL or empty name,
+ * or an SAE trained without a name, skips the name check. @return SAETM_OK, SAETM_ERR_SHAPE or
+ * SAETM_ERR_INPUT with a message naming both sides. */
+SAETM_API saetm_status saetm_sae_check_input(saetm_ctx *ctx, const saetm_sae *sae, const char *name, uint64_t d);
+
+/* Save (atomic) / load (verified, copied into memory) a .saem file. A training checkpoint is not
+ * an .saem file and is refused by saetm_sae_load. */
+SAETM_API saetm_status saetm_sae_save(saetm_ctx *ctx, const saetm_sae *sae, const char *path);
+SAETM_API saetm_status saetm_sae_load(saetm_ctx *ctx, const char *path, saetm_sae **out);
+SAETM_API void saetm_sae_free(saetm_sae *sae);
+
+/* Shape and identity. */
+SAETM_API uint32_t saetm_sae_dim(const saetm_sae *sae);       /* d */
+SAETM_API uint32_t saetm_sae_features(const saetm_sae *sae);  /* F */
+SAETM_API uint32_t saetm_sae_k(const saetm_sae *sae);
+SAETM_API saetm_sae_arch saetm_sae_get_arch(const saetm_sae *sae);
+/* @return the embedder name stored in the model ("" if unknown); owned by sae. */
+SAETM_API const char *saetm_sae_embedder(const saetm_sae *sae);
+/* The training configuration the model was made with; strings point into sae. */
+SAETM_API void saetm_sae_get_config(const saetm_sae *sae, saetm_sae_config *cfg);
+
+/* Weights, owned by sae, valid until saetm_sae_free, row-major float32:
+ * decoder F x d (row f = unit-norm direction of feature f: use these for --space decoder),
+ * decoder bias d, encoder F x d, encoder bias F, thresholds F (inference threshold per feature:
+ * batchtopk's global threshold repeated, jumprelu's own, 0 for topk and relu-l1). */
+SAETM_API const float *saetm_sae_decoder(const saetm_sae *sae);
+SAETM_API const float *saetm_sae_decoder_bias(const saetm_sae *sae);
+SAETM_API const float *saetm_sae_encoder(const saetm_sae *sae);
+SAETM_API const float *saetm_sae_encoder_bias(const saetm_sae *sae);
+SAETM_API const float *saetm_sae_thresholds(const saetm_sae *sae);
+
+/* Summary of the training run (last epoch), stored in the model. */
+typedef struct saetm_sae_stats {
+    uint64_t rows;              /* training rows */
+    uint64_t steps;             /* optimiser steps done */
+    double epochs;              /* passes over the rows (steps * batch / rows) */
+    double mse;                 /* mean squared error per coordinate, input units, last epoch */
+    double fvu;                 /* fraction of variance unexplained, last epoch */
+    double mean_l0;             /* mean active features per row while training, last epoch */
+    double dead_fraction;       /* features dead at the end */
+} saetm_sae_stats;
+SAETM_API void saetm_sae_get_stats(const saetm_sae *sae, saetm_sae_stats *out);
+
+/* ======================================================================
  * Feature interpretation: a word distribution per SAE feature
  * ==================================================================== */
 

@@ -223,4 +223,13 @@ saetm_status saetm__eval_run(saetm_ctx *ctx, const saetm__eval_ref *ref, uint32_
                              const char *const *words, const uint64_t *word_start,
                              const saetm_eval_opts *opts, saetm_eval_result **out);
 
+/* ---- dense products (common/gemm.c) ------------------------------------------------------- */
+
+/* C = alpha * op(A) * op(B) + beta * C with row-major m x n C, op(A) m x kdim, op(B) kdim x n
+ * (trans_* non-zero: the stored matrix is the transpose). Computed in fixed blocks of columns of
+ * C, each by a single-threaded OpenBLAS call, spread over `threads` OpenMP threads: the bytes
+ * do not depend on the thread count (a plain multi-threaded sgemm's do). */
+void saetm__sgemm(int threads, int trans_a, int trans_b, size_t m, size_t n, size_t kdim, float alpha,
+                  const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc);
+
 #endif /* SAETM_INT_H */

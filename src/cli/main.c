@@ -9,6 +9,8 @@
 int cmd_inspect(int argc, char **argv);
 int cmd_corpus(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_encode(int argc, char **argv);
 
 /* The command table: add one line per subcommand, in pipeline order. */
 static const struct {
@@ -17,6 +19,8 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"corpus", cmd_corpus, "read documents into a corpus file (.stc): vocabulary and bag-of-words"},
+    {"train", cmd_train, "train a sparse autoencoder on embeddings (.npy -> .saem)"},
+    {"encode", cmd_encode, "sparse activations of embeddings under a trained SAE (.saem + .npy -> .sac)"},
     {"eval", cmd_eval, "score topics: NPMI and C_V coherence over a reference corpus, topic diversity"},
     {"inspect", cmd_inspect, "show the header and sections of a saetm file or a .npy array"},
 };

@@ -1,0 +1,615 @@
+/*
+ * sae_grad.c - loss and gradients of one training batch, sparse over the active features.
+ *
+ * Only the encoder's forward product is dense: pre = (x - b_dec) W_enc^T, one sgemm of
+ * 2 B d F flops. Everything after it touches the active (row, feature) pairs only:
+ *
+ *   selection      TopK per row, BatchTopK over the batch, ReLU (z > 0) or JumpReLU (z > theta_f),
+ *                  linear time (select.c)
+ *   decoder        x_hat_b = b_dec + sum_f a_bf W_dec[f]                        B k d
+ *   dL/da          ga_bf = r_b . W_dec[f],  r_b = dL/dx_hat_b = 2 (x_hat_b - x_b) / B
+ *   decoder grad   dW_dec[f] = sum_b a_bf r_b                                   B k d
+ *   encoder grad   dW_enc[f] = sum_b ga_bf (x_b - b_dec),  db_enc[f] = sum_b ga_bf   B k d
+ *   b_dec grad     sum_b r_b - sum_f db_enc[f] W_enc[f]
+ *
+ * The objective, per batch of B rows (training units):
+ *   L = 1/B sum_b ||x_hat_b - x_b||^2
+ *     + relu-l1:  beta/B sum_b sum_f a_bf
+ *     + jumprelu: lambda (L0/k - 1)^2,  L0 = 1/B sum_b #{f : z_bf > theta_f}
+ *     + auxk:     alpha * (1/B sum_b ||e_b - sum_{f in aux(b)} a_bf W_dec[f]||^2) / (1/B sum_b ||e_b - mean(e)||^2)
+ * where e = x - x_hat is held constant (no gradient through it) and aux(b) are the k_aux dead
+ * features with the largest positive pre-activations of row b.
+ * JumpReLU: a = z H(z - theta), theta = exp(log_theta); its pseudo-derivatives (straight-through
+ * estimator with a rectangle kernel of width eps, Rajamanoharan et al. 2024) are
+ *   da/dtheta = -(theta/eps) K,  dH/dtheta = -(1/eps) K,  K = 1[|z - theta| < eps/2],
+ * and H has no gradient with respect to z.
+ *
+ * Determinism: rows are split into contiguous ranges per thread and their entries concatenated
+ * in row order; per-feature sums run over a column index built in a fixed order; scalar sums are
+ * per-row values added in row order. So the bytes never depend on the thread count.
+ */
+#include "sae_int.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct entry_vec {
+    saetm__sae_entry *p;
+    size_t n, cap;
+} entry_vec;
+
+typedef struct thread_buf {
+    entry_vec main, aux, band;
+    saetm__cand *scratch; /* row top-k / aux top-k */
+    size_t scratch_cap;
+    saetm__cand *bsel;    /* batchtopk selector buffer */
+    size_t bsel_cap;
+    size_t bsel_n;
+    float *gather;        /* F */
+    uint32_t *idx;        /* max(k, k_aux) */
+    float *val;
+    int oom;
+} thread_buf;
+
+struct saetm__sae_work {
+    saetm__sae_dims dims;
+    uint32_t max_batch;
+    int threads;
+    float *xc;      /* B x d */
+    float *pre;     /* B x F */
+    float *r;       /* B x d: dL/dx_hat */
+    float *q;       /* B x d: aux gradient */
+    double *row_a;  /* B per-row scratch sums */
+    double *row_b;  /* B */
+    saetm__sae_entry *ent;
+    size_t n_main, n_aux, n_band, cap_ent;
+    uint64_t *row_ptr;  /* B+1, main entries */
+    uint64_t *aux_ptr;  /* B+1, aux entries (relative to n_main) */
+    uint64_t *col_ptr;  /* F+1 */
+    uint32_t *col_ent;  /* cap_ent */
+    size_t cap_col;
+    uint32_t *dead_list; /* F */
+    float *theta;        /* F: jumprelu thresholds of this pass */
+    saetm__cand *merge;  /* batchtopk: threads * K */
+    thread_buf *tb;
+};
+
+/* ---- small vector kernels ----------------------------------------------------------------- */
+
+static inline float dot(const float *a, const float *b, uint32_t n)
+{
+    float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+    for (uint32_t i = 0; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+static inline void axpy(float alpha, const float *x, float *y, uint32_t n)
+{
+#pragma omp simd
+    for (uint32_t i = 0; i < n; i++) y[i] += alpha * x[i];
+}
+
+static void row_range(uint32_t B, int T, int t, uint32_t *r0, uint32_t *r1)
+{
+    *r0 = (uint32_t)((uint64_t)B * (uint64_t)t / (uint64_t)T);
+    *r1 = (uint32_t)((uint64_t)B * (uint64_t)(t + 1) / (uint64_t)T);
+}
+
+static int vec_push(entry_vec *v, uint32_t row, uint32_t f, float z, uint8_t kind)
+{
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? 2 * v->cap : 1024;
+        saetm__sae_entry *p = realloc(v->p, cap * sizeof *p);
+        if (!p) return -1;
+        v->p = p;
+        v->cap = cap;
+    }
+    saetm__sae_entry *e = &v->p[v->n++];
+    e->row = row;
+    e->f = f;
+    e->z = z;
+    e->ga = 0.0f;
+    e->kind = kind;
+    return 0;
+}
+
+/* ---- work buffers ------------------------------------------------------------------------- */
+
+void saetm__sae_layout_init(saetm__sae_layout *l, saetm_sae_arch arch, uint32_t d, uint32_t F)
+{
+    size_t at = 0;
+#define ALLOT(field, n)                      \
+    do {                                     \
+        l->field = at;                       \
+        at += ((size_t)(n) + 15) / 16 * 16; \
+    } while (0)
+    ALLOT(w_enc, (size_t)F * d);
+    ALLOT(w_dec, (size_t)F * d);
+    ALLOT(b_enc, F);
+    ALLOT(b_dec, d);
+    if (arch == SAETM_SAE_JUMPRELU) ALLOT(log_theta, F);
+    else l->log_theta = at;
+#undef ALLOT
+    l->total = at;
+}
+
+static uint64_t batch_k(const saetm__sae_dims *dm, uint32_t B)
+{
+    uint64_t K = (uint64_t)dm->k * B, all = (uint64_t)dm->F * B;
+    return K < all ? K : all;
+}
+
+void saetm__sae_work_free(saetm__sae_work *w)
+{
+    if (!w) return;
+    saetm__free_aligned(w->xc);
+    saetm__free_aligned(w->pre);
+    saetm__free_aligned(w->r);
+    saetm__free_aligned(w->q);
+    free(w->row_a);
+    free(w->row_b);
+    free(w->ent);
+    free(w->row_ptr);
+    free(w->aux_ptr);
+    free(w->col_ptr);
+    free(w->col_ent);
+    free(w->dead_list);
+    free(w->theta);
+    free(w->merge);
+    if (w->tb) {
+        for (int t = 0; t < w->threads; t++) {
+            thread_buf *b = &w->tb[t];
+            free(b->main.p);
+            free(b->aux.p);
+            free(b->band.p);
+            free(b->scratch);
+            free(b->bsel);
+            free(b->gather);
+            free(b->idx);
+            free(b->val);
+        }
+        free(w->tb);
+    }
+    free(w);
+}
+
+saetm_status saetm__sae_work_create(saetm_ctx *ctx, const saetm__sae_dims *dims, uint32_t max_batch, int threads,
+                                    saetm__sae_work **out)
+{
+    *out = NULL;
+    if (threads < 1) threads = 1;
+    saetm__sae_work *w = calloc(1, sizeof *w);
+    if (!w) return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
+    w->dims = *dims;
+    w->max_batch = max_batch;
+    w->threads = threads;
+    size_t B = max_batch, d = dims->d, F = dims->F;
+    w->xc = saetm__calloc_aligned(B * d, sizeof(float));
+    w->pre = saetm__calloc_aligned(B * F, sizeof(float));
+    w->r = saetm__calloc_aligned(B * d, sizeof(float));
+    w->q = saetm__calloc_aligned(B * d, sizeof(float));
+    w->row_a = calloc(B, sizeof(double));
+    w->row_b = calloc(B, sizeof(double));
+    w->row_ptr = calloc(B + 1, sizeof(uint64_t));
+    w->aux_ptr = calloc(B + 1, sizeof(uint64_t));
+    w->col_ptr = calloc(F + 1, sizeof(uint64_t));
+    w->dead_list = calloc(F, sizeof(uint32_t));
+    w->theta = calloc(F, sizeof(float));
+    w->tb = calloc((size_t)threads, sizeof *w->tb);
+    int ok = w->xc && w->pre && w->r && w->q && w->row_a && w->row_b && w->row_ptr && w->aux_ptr && w->col_ptr &&
+             w->dead_list && w->theta && w->tb;
+    uint32_t kmax = dims->k > dims->k_aux ? dims->k : dims->k_aux;
+    uint64_t K = batch_k(dims, max_batch);
+    if (ok && dims->arch == SAETM_SAE_BATCHTOPK) {
+        w->merge = malloc((size_t)threads * K * sizeof *w->merge);
+        ok = w->merge != NULL;
+    }
+    for (int t = 0; ok && t < threads; t++) {
+        thread_buf *b = &w->tb[t];
+        b->scratch_cap = SAETM__TOPK_SCRATCH(kmax);
+        b->scratch = malloc(b->scratch_cap * sizeof *b->scratch);
+        b->gather = malloc(F * sizeof(float));
+        b->idx = malloc((kmax + 1) * sizeof(uint32_t));
+        b->val = malloc((kmax + 1) * sizeof(float));
+        ok = b->scratch && b->gather && b->idx && b->val;
+        if (ok && dims->arch == SAETM_SAE_BATCHTOPK) {
+            b->bsel_cap = SAETM__TOPK_SCRATCH(K);
+            b->bsel = malloc(b->bsel_cap * sizeof *b->bsel);
+            ok = b->bsel != NULL;
+        }
+    }
+    if (!ok) {
+        saetm__sae_work_free(w);
+        return saetm__fail(ctx, SAETM_ERR_NOMEM,
+                           "SAE training: out of memory for batch buffers (batch %zu x %zu features)", B, F);
+    }
+    *out = w;
+    return SAETM_OK;
+}
+
+const saetm__sae_entry *saetm__sae_work_entries(const saetm__sae_work *w, size_t *n_main, size_t *n_all)
+{
+    *n_main = w->n_main;
+    *n_all = w->n_main + w->n_aux + w->n_band;
+    return w->ent;
+}
+
+static int ensure_ent(saetm__sae_work *w, size_t n)
+{
+    if (n <= w->cap_ent) return 0;
+    size_t cap = w->cap_ent ? w->cap_ent : 4096;
+    while (cap < n) cap *= 2;
+    saetm__sae_entry *p = realloc(w->ent, cap * sizeof *p);
+    if (!p) return -1;
+    w->ent = p;
+    w->cap_ent = cap;
+    return 0;
+}
+
+/* Append the threads' vectors `which` (0 main, 1 aux, 2 band) to w->ent in thread order. */
+static int gather_entries(saetm__sae_work *w, int T, int which, size_t *count)
+{
+    size_t total = 0, base = w->n_main + w->n_aux + w->n_band;
+    for (int t = 0; t < T; t++) {
+        entry_vec *v = which == 0 ? &w->tb[t].main : which == 1 ? &w->tb[t].aux : &w->tb[t].band;
+        total += v->n;
+    }
+    if (ensure_ent(w, base + total)) return -1;
+    size_t at = base;
+    for (int t = 0; t < T; t++) {
+        entry_vec *v = which == 0 ? &w->tb[t].main : which == 1 ? &w->tb[t].aux : &w->tb[t].band;
+        if (v->n) memcpy(w->ent + at, v->p, v->n * sizeof *v->p);
+        at += v->n;
+        v->n = 0;
+    }
+    *count = total;
+    return 0;
+}
+
+/* Row pointers of a run of entries sorted by row. */
+static void build_row_ptr(const saetm__sae_entry *e, size_t n, uint32_t B, uint64_t *ptr)
+{
+    memset(ptr, 0, ((size_t)B + 1) * sizeof *ptr);
+    for (size_t i = 0; i < n; i++) ptr[e[i].row + 1]++;
+    for (uint32_t b = 0; b < B; b++) ptr[b + 1] += ptr[b];
+}
+
+/* ---- selection ---------------------------------------------------------------------------- */
+
+/* Per-row selection (topk, relu-l1, jumprelu): entries of each thread's row range. */
+static void select_rows(saetm__sae_work *w, int T, const float *b_enc, uint32_t B)
+{
+    const saetm__sae_dims *dm = &w->dims;
+    const uint32_t F = dm->F;
+    const float half_band = 0.5f * dm->bandwidth;
+#pragma omp parallel num_threads(T)
+    {
+        int t = omp_get_thread_num();
+        thread_buf *tb = &w->tb[t];
+        uint32_t r0, r1;
+        row_range(B, T, t, &r0, &r1);
+        for (uint32_t b = r0; b < r1 && !tb->oom; b++) {
+            const float *p = w->pre + (size_t)b * F;
+            if (dm->arch == SAETM_SAE_TOPK) {
+                uint32_t m = saetm__topk_row(p, b_enc, F, dm->k, tb->scratch, tb->idx, tb->val);
+                for (uint32_t i = 0; i < m; i++)
+                    if (tb->val[i] > 0.0f && vec_push(&tb->main, b, tb->idx[i], tb->val[i], SAETM__E_MAIN)) tb->oom = 1;
+            } else if (dm->arch == SAETM_SAE_RELU_L1) {
+                for (uint32_t f = 0; f < F; f++) {
+                    float z = p[f] + b_enc[f];
+                    if (z > 0.0f && vec_push(&tb->main, b, f, z, SAETM__E_MAIN)) tb->oom = 1;
+                }
+            } else { /* jumprelu */
+                for (uint32_t f = 0; f < F; f++) {
+                    float z = p[f] + b_enc[f], th = w->theta[f];
+                    if (z > th && vec_push(&tb->main, b, f, z, SAETM__E_MAIN)) tb->oom = 1;
+                    if (fabsf(z - th) < half_band && vec_push(&tb->band, b, f, z, SAETM__E_BAND)) tb->oom = 1;
+                }
+            }
+        }
+    }
+}
+
+/* BatchTopK: the k*B best (row, feature) pairs of the batch. Each thread keeps the best K of
+ * its rows; the union of those holds the global best K, selected exactly from it. */
+static float select_batch(saetm__sae_work *w, int T, const float *b_enc, uint32_t B)
+{
+    const saetm__sae_dims *dm = &w->dims;
+    const size_t K = (size_t)batch_k(dm, B);
+#pragma omp parallel num_threads(T)
+    {
+        int t = omp_get_thread_num();
+        thread_buf *tb = &w->tb[t];
+        uint32_t r0, r1;
+        row_range(B, T, t, &r0, &r1);
+        saetm__topsel s;
+        saetm__topsel_init(&s, tb->bsel, tb->bsel_cap, K);
+        for (uint32_t b = r0; b < r1; b++) saetm__topsel_push_row(&s, w->pre + (size_t)b * dm->F, b_enc, dm->F, b);
+        tb->bsel_n = saetm__topsel_finish(&s);
+    }
+    size_t n = 0;
+    for (int t = 0; t < T; t++) {
+        memcpy(w->merge + n, w->tb[t].bsel, w->tb[t].bsel_n * sizeof *w->merge);
+        n += w->tb[t].bsel_n;
+    }
+    saetm__select_best(w->merge, n, K);
+    if (n > K) n = K;
+    float kth = INFINITY;
+    for (size_t i = 0; i < n; i++)
+        if (w->merge[i].v < kth) kth = w->merge[i].v;
+    saetm__sort_by_position(w->merge, n);
+    /* Keep the positive ones (ReLU), as main entries of thread 0's vector. */
+    entry_vec *v = &w->tb[0].main;
+    for (size_t i = 0; i < n; i++)
+        if (w->merge[i].v > 0.0f && vec_push(v, w->merge[i].row, w->merge[i].col, w->merge[i].v, SAETM__E_MAIN))
+            w->tb[0].oom = 1;
+    return n ? (kth > 0.0f ? kth : 0.0f) : 0.0f;
+}
+
+/* ---- the pass ----------------------------------------------------------------------------- */
+
+saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sae_layout *l, const float *params,
+                             const float *x, uint32_t B, const uint8_t *dead, float *grads, uint8_t *fired,
+                             saetm__sae_batch_stats *st)
+{
+    const saetm__sae_dims *dm = &w->dims;
+    const uint32_t d = dm->d, F = dm->F;
+    const int T = w->threads;
+    const float *w_enc = params + l->w_enc, *w_dec = params + l->w_dec, *b_enc = params + l->b_enc,
+                *b_dec = params + l->b_dec, *log_theta = params + l->log_theta;
+    float *g_enc = grads + l->w_enc, *g_dec = grads + l->w_dec, *gb_enc = grads + l->b_enc, *gb_dec = grads + l->b_dec,
+          *g_lt = grads + l->log_theta;
+    memset(st, 0, sizeof *st);
+    st->rows = B;
+    if (B == 0 || B > w->max_batch) return saetm__fail(ctx, SAETM_ERR_INTERNAL, "SAE batch of %u rows", B);
+    w->n_main = w->n_aux = w->n_band = 0;
+    for (int t = 0; t < T; t++) w->tb[t].oom = 0;
+
+    /* 1. Centre and encode: pre = (x - b_dec) W_enc^T (b_enc is added during selection). */
+#pragma omp parallel for num_threads(T) schedule(static)
+    for (uint32_t b = 0; b < B; b++)
+        for (uint32_t j = 0; j < d; j++) w->xc[(size_t)b * d + j] = x[(size_t)b * d + j] - b_dec[j];
+    saetm__sgemm(T, 0, 1, B, F, d, 1.0f, w->xc, d, w_enc, d, 0.0f, w->pre, F);
+
+    /* 2. Select the active pairs. */
+    if (dm->arch == SAETM_SAE_BATCHTOPK) st->batch_threshold = select_batch(w, T, b_enc, B);
+    else {
+        if (dm->arch == SAETM_SAE_JUMPRELU)
+            for (uint32_t f = 0; f < F; f++) w->theta[f] = expf(log_theta[f]);
+        select_rows(w, T, b_enc, B);
+    }
+    for (int t = 0; t < T; t++)
+        if (w->tb[t].oom) return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory for active features");
+    size_t n;
+    if (gather_entries(w, T, 0, &n)) return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
+    w->n_main = n;
+    build_row_ptr(w->ent, w->n_main, B, w->row_ptr);
+    for (size_t i = 0; i < w->n_main; i++) fired[w->ent[i].f] = 1;
+    st->l0 = (double)w->n_main;
+
+    /* 3. Decode, residuals, dL/da of the main entries. r holds x_hat, then dL/dx_hat. */
+    const float rscale = 2.0f / (float)B;
+    const float l1_ga = dm->arch == SAETM_SAE_RELU_L1 ? dm->l1 / (float)B : 0.0f;
+#pragma omp parallel for num_threads(T) schedule(static)
+    for (uint32_t b = 0; b < B; b++) {
+        float *r = w->r + (size_t)b * d;
+        const float *xb = x + (size_t)b * d;
+        memcpy(r, b_dec, d * sizeof(float));
+        for (uint64_t i = w->row_ptr[b]; i < w->row_ptr[b + 1]; i++)
+            axpy(w->ent[i].z, w_dec + (size_t)w->ent[i].f * d, r, d);
+        double s = 0.0;
+        for (uint32_t j = 0; j < d; j++) {
+            float e = r[j] - xb[j];
+            s += (double)e * (double)e;
+            r[j] = rscale * e;
+        }
+        w->row_a[b] = s;
+        for (uint64_t i = w->row_ptr[b]; i < w->row_ptr[b + 1]; i++)
+            w->ent[i].ga = dot(r, w_dec + (size_t)w->ent[i].f * d, d) + l1_ga;
+    }
+    double recon = 0.0, l1sum = 0.0;
+    for (uint32_t b = 0; b < B; b++) recon += w->row_a[b];
+    if (dm->arch == SAETM_SAE_RELU_L1)
+        for (size_t i = 0; i < w->n_main; i++) l1sum += w->ent[i].z;
+    st->recon = recon;
+
+    /* Variance of the batch (for FVU), per row in row order around the batch mean. */
+    {
+        double *mean = calloc(d, sizeof(double));
+        if (!mean) return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
+        for (uint32_t b = 0; b < B; b++)
+            for (uint32_t j = 0; j < d; j++) mean[j] += x[(size_t)b * d + j];
+        for (uint32_t j = 0; j < d; j++) mean[j] /= B;
+#pragma omp parallel for num_threads(T) schedule(static)
+        for (uint32_t b = 0; b < B; b++) {
+            double s = 0.0;
+            for (uint32_t j = 0; j < d; j++) {
+                double e = x[(size_t)b * d + j] - mean[j];
+                s += e * e;
+            }
+            w->row_b[b] = s;
+        }
+        free(mean);
+        for (uint32_t b = 0; b < B; b++) st->var += w->row_b[b];
+    }
+
+    /* 4. Auxiliary loss: dead features reconstruct the residual e = x - x_hat = -(B/2) r. */
+    uint32_t n_dead = 0;
+    if (dead && dm->aux_alpha > 0.0f)
+        for (uint32_t f = 0; f < F; f++)
+            if (dead[f] && !fired[f]) w->dead_list[n_dead++] = f;
+    double aux_loss = 0.0;
+    if (n_dead > 0) {
+        uint32_t kaux = dm->k_aux < n_dead ? dm->k_aux : n_dead;
+        const float escale = -0.5f * (float)B;
+        /* Denominator: 1/B sum_b ||e_b - mean(e)||^2. */
+        double *emean = calloc(d, sizeof(double));
+        if (!emean) return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
+        for (uint32_t b = 0; b < B; b++)
+            for (uint32_t j = 0; j < d; j++) emean[j] += escale * w->r[(size_t)b * d + j];
+        for (uint32_t j = 0; j < d; j++) emean[j] /= B;
+#pragma omp parallel for num_threads(T) schedule(static)
+        for (uint32_t b = 0; b < B; b++) {
+            double s = 0.0;
+            for (uint32_t j = 0; j < d; j++) {
+                double e = escale * w->r[(size_t)b * d + j] - emean[j];
+                s += e * e;
+            }
+            w->row_b[b] = s;
+        }
+        free(emean);
+        double denom = 0.0;
+        for (uint32_t b = 0; b < B; b++) denom += w->row_b[b];
+        denom /= B;
+        if (denom > 0.0) {
+            /* Select each row's aux features (thread row ranges, entries in row order). */
+#pragma omp parallel num_threads(T)
+            {
+                int t = omp_get_thread_num();
+                thread_buf *tb = &w->tb[t];
+                uint32_t r0, r1;
+                row_range(B, T, t, &r0, &r1);
+                for (uint32_t b = r0; b < r1 && !tb->oom; b++) {
+                    const float *p = w->pre + (size_t)b * F;
+                    for (uint32_t i = 0; i < n_dead; i++) {
+                        uint32_t f = w->dead_list[i];
+                        tb->gather[i] = p[f] + b_enc[f];
+                    }
+                    uint32_t m = saetm__topk_row(tb->gather, NULL, n_dead, kaux, tb->scratch, tb->idx, tb->val);
+                    for (uint32_t i = 0; i < m; i++)
+                        if (tb->val[i] > 0.0f &&
+                            vec_push(&tb->aux, b, w->dead_list[tb->idx[i]], tb->val[i], SAETM__E_AUX))
+                            tb->oom = 1;
+                }
+            }
+            for (int t = 0; t < T; t++)
+                if (w->tb[t].oom) return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
+            if (gather_entries(w, T, 1, &n)) return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
+            w->n_aux = n;
+            saetm__sae_entry *aux = w->ent + w->n_main;
+            build_row_ptr(aux, w->n_aux, B, w->aux_ptr);
+            const float qscale = (float)(dm->aux_alpha * 2.0 / ((double)B * denom));
+#pragma omp parallel for num_threads(T) schedule(static)
+            for (uint32_t b = 0; b < B; b++) {
+                float *q = w->q + (size_t)b * d;
+                const float *r = w->r + (size_t)b * d;
+                memset(q, 0, d * sizeof(float));
+                for (uint64_t i = w->aux_ptr[b]; i < w->aux_ptr[b + 1]; i++)
+                    axpy(aux[i].z, w_dec + (size_t)aux[i].f * d, q, d);
+                double s = 0.0;
+                for (uint32_t j = 0; j < d; j++) {
+                    float diff = q[j] - escale * r[j]; /* aux_hat - e */
+                    s += (double)diff * (double)diff;
+                    q[j] = qscale * diff;
+                }
+                w->row_a[b] = s;
+                for (uint64_t i = w->aux_ptr[b]; i < w->aux_ptr[b + 1]; i++)
+                    aux[i].ga = dot(q, w_dec + (size_t)aux[i].f * d, d);
+            }
+            double s = 0.0;
+            for (uint32_t b = 0; b < B; b++) s += w->row_a[b];
+            aux_loss = dm->aux_alpha * (s / B) / denom;
+        }
+    }
+    st->aux = aux_loss;
+
+    /* 5. JumpReLU threshold band: recon part of dL/da for the pairs near their threshold. */
+    double l0_term = 0.0, l0_coef = 0.0;
+    if (dm->arch == SAETM_SAE_JUMPRELU) {
+        if (gather_entries(w, T, 2, &n)) return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
+        w->n_band = n;
+        saetm__sae_entry *band = w->ent + w->n_main + w->n_aux;
+#pragma omp parallel for num_threads(T) schedule(static)
+        for (size_t i = 0; i < w->n_band; i++)
+            band[i].ga = dot(w->r + (size_t)band[i].row * d, w_dec + (size_t)band[i].f * d, d);
+        double l0 = (double)w->n_main / B, rel = l0 / dm->k - 1.0;
+        l0_term = dm->l0 * rel * rel;
+        /* d/dtheta of lambda (L0/k - 1)^2 per band pair: 2 lambda rel / k * (1/B) * (-1/eps). */
+        l0_coef = -2.0 * dm->l0 * rel / dm->k / B / dm->bandwidth;
+    }
+    st->loss = recon / B + (double)dm->l1 * l1sum / B * (dm->arch == SAETM_SAE_RELU_L1) + l0_term + aux_loss;
+
+    /* 6. Column index over all entries (main, aux, band) in entry order. */
+    size_t n_all = w->n_main + w->n_aux + w->n_band;
+    if (n_all > w->cap_col) {
+        uint32_t *p = realloc(w->col_ent, n_all * sizeof *p);
+        if (!p) return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
+        w->col_ent = p;
+        w->cap_col = n_all;
+    }
+    memset(w->col_ptr, 0, ((size_t)F + 1) * sizeof *w->col_ptr);
+    for (size_t i = 0; i < n_all; i++) w->col_ptr[w->ent[i].f + 1]++;
+    for (uint32_t f = 0; f < F; f++) w->col_ptr[f + 1] += w->col_ptr[f];
+    for (size_t i = 0; i < n_all; i++) w->col_ent[w->col_ptr[w->ent[i].f]++] = (uint32_t)i;
+    for (uint32_t f = F; f > 0; f--) w->col_ptr[f] = w->col_ptr[f - 1];
+    w->col_ptr[0] = 0;
+
+    /* 7. Per-feature gradients. */
+#pragma omp parallel for num_threads(T) schedule(dynamic, 64)
+    for (uint32_t f = 0; f < F; f++) {
+        float *gd = g_dec + (size_t)f * d, *ge = g_enc + (size_t)f * d;
+        memset(gd, 0, d * sizeof(float));
+        memset(ge, 0, d * sizeof(float));
+        double gb = 0.0, gth = 0.0;
+        float theta = dm->arch == SAETM_SAE_JUMPRELU ? w->theta[f] : 0.0f;
+        for (uint64_t c = w->col_ptr[f]; c < w->col_ptr[f + 1]; c++) {
+            const saetm__sae_entry *e = &w->ent[w->col_ent[c]];
+            const float *xc = w->xc + (size_t)e->row * d;
+            if (e->kind == SAETM__E_BAND) {
+                gth += (double)e->ga * (-(double)theta / dm->bandwidth) + l0_coef;
+                continue;
+            }
+            const float *rv = (e->kind == SAETM__E_MAIN ? w->r : w->q) + (size_t)e->row * d;
+            axpy(e->z, rv, gd, d);
+            axpy(e->ga, xc, ge, d);
+            gb += e->ga;
+        }
+        gb_enc[f] = (float)gb;
+        if (dm->arch == SAETM_SAE_JUMPRELU) g_lt[f] = (float)(gth * theta);
+    }
+
+    /* 8. b_dec: sum_b r_b - sum_f db_enc[f] W_enc[f], per coordinate in a fixed order, in
+     *    chunks of 16 coordinates so the rows of W_enc are read a cache line at a time. */
+    const uint32_t nchunks = (d + 15) / 16;
+#pragma omp parallel for num_threads(T) schedule(static)
+    for (uint32_t c = 0; c < nchunks; c++) {
+        uint32_t j0 = c * 16, j1 = j0 + 16 < d ? j0 + 16 : d;
+        double acc[16] = {0};
+        for (uint32_t b = 0; b < B; b++)
+            for (uint32_t j = j0; j < j1; j++) acc[j - j0] += w->r[(size_t)b * d + j];
+        for (uint32_t f = 0; f < F; f++) {
+            double g = gb_enc[f];
+            if (g == 0.0) continue;
+            for (uint32_t j = j0; j < j1; j++) acc[j - j0] -= g * w_enc[(size_t)f * d + j];
+        }
+        for (uint32_t j = j0; j < j1; j++) gb_dec[j] = (float)acc[j - j0];
+    }
+    return SAETM_OK;
+}
+
+saetm_status saetm__sae_init_threshold(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sae_layout *l,
+                                       const float *params, const float *x, uint32_t B, float *out)
+{
+    const saetm__sae_dims *dm = &w->dims;
+    const uint32_t d = dm->d, F = dm->F;
+    const float *b_dec = params + l->b_dec, *b_enc = params + l->b_enc;
+    size_t K = (size_t)batch_k(dm, B);
+    size_t cap = SAETM__TOPK_SCRATCH(K);
+    saetm__cand *buf = malloc(cap * sizeof *buf);
+    if (!buf) return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
+    for (size_t i = 0; i < (size_t)B * d; i++) w->xc[i] = x[i] - b_dec[i % d];
+    saetm__sgemm(w->threads, 0, 1, B, F, d, 1.0f, w->xc, d, params + l->w_enc, d, 0.0f, w->pre, F);
+    saetm__topsel s;
+    saetm__topsel_init(&s, buf, cap, K);
+    for (uint32_t b = 0; b < B; b++) saetm__topsel_push_row(&s, w->pre + (size_t)b * F, b_enc, F, b);
+    size_t n = saetm__topsel_finish(&s);
+    float t = INFINITY;
+    for (size_t i = 0; i < n; i++)
+        if (buf[i].v < t) t = buf[i].v;
+    free(buf);
+    *out = n ? t : 0.0f;
+    return SAETM_OK;
+}
