@@ -20,11 +20,13 @@ TEST_CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 LIB_SRC  = $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c src/*/*/*.c)))
 CLI_SRC  = $(sort $(wildcard src/cli/*.c))
 TEST_SRC = $(sort $(wildcard tests/*/test_*.c))
+HELPER_SRC = $(sort $(wildcard tests/*/helper_*.c))
 BENCH_SRC = $(sort $(wildcard bench/bench_*.c))
 
 REL_OBJ  = $(LIB_SRC:%.c=build/release/%.o)
 TEST_OBJ = $(LIB_SRC:%.c=build/test/%.o)
 TEST_BINS = $(patsubst tests/%.c,build/test/tests/%,$(TEST_SRC))
+HELPER_BINS = $(patsubst tests/%.c,build/test/tests/%,$(HELPER_SRC))
 BENCH_BINS = $(patsubst bench/%.c,build/release/bench/%,$(BENCH_SRC))
 
 .PHONY: all deps test test-build bench bench-quality demo clean
@@ -74,7 +76,7 @@ build/release/bench/%: bench/%.c build/release/libsaetm.a
 	@echo "LD  $@"
 	@$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $< build/release/libsaetm.a $(LDLIBS)
 
-test-build: build/test/saetm build/saetm $(TEST_BINS)
+test-build: build/test/saetm build/saetm $(TEST_BINS) $(HELPER_BINS)
 
 # The whole test suite: C unit tests, CLI shell tests and Python cross-checks, under ASan+UBSan.
 test: test-build

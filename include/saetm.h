@@ -458,7 +458,7 @@ typedef struct saetm_sae_config {
     uint32_t epochs;            /* [0] passes over the rows; 0 means enough whole epochs for about
                                    1000 steps (at least 1); ignored when steps > 0 */
     uint64_t steps;             /* [0] total optimiser steps; 0 means use epochs */
-    double l1;                  /* [0.05] relu-l1: L1 coefficient beta, per row, on inputs scaled to
+    double l1;                  /* [1.0] relu-l1: L1 coefficient beta, per row, on inputs scaled to
                                    mean squared norm d (see docs/sae.md) */
     double l0;                  /* [1.0] jumprelu: coefficient of (L0/k - 1)^2 */
     double jump_bandwidth;      /* [0.001] jumprelu: straight-through kernel width */

@@ -12,6 +12,7 @@ PACKAGES=(
   libcjson-dev zlib1g-dev
   python3-numpy python3-scipy # reference implementations used by tests
   python3-gensim              # tests/eval: coherence cross-checked against gensim CoherenceModel
+  python3-torch               # PyTorch reference SAE step (tests/sae, bench/)
   nodejs npm                  # build-time conversion of npm-packaged data
   chromium python3-pil        # tests/report: the HTML report rendered headless, screenshot checked
   afl++ libomp-14-dev         # fuzzing: `make fuzz`, brief runs in `make test` (docs/fuzzing.md)

@@ -36,7 +36,7 @@ int cmd_train(int argc, char **argv)
         {"warmup", CLI_DOUBLE, &cfg.warmup, "FRAC", "fraction of steps with linear lr warm-up", "0.1"},
         {"epochs", CLI_U32, &cfg.epochs, "E", "passes over the rows", "about 1000 steps"},
         {"steps", CLI_U64, &cfg.steps, "S", "optimiser steps (instead of --epochs)", NULL},
-        {"l1", CLI_DOUBLE, &cfg.l1, "BETA", "relu-l1: L1 coefficient (inputs scaled to mean squared norm d)", "0.05"},
+        {"l1", CLI_DOUBLE, &cfg.l1, "BETA", "relu-l1: L1 coefficient (inputs scaled to mean squared norm d)", "1"},
         {"l0", CLI_DOUBLE, &cfg.l0, "LAMBDA", "jumprelu: weight of (L0/k - 1)^2", "1"},
         {"aux-alpha", CLI_DOUBLE, &cfg.auxk_alpha, "A", "weight of the dead-feature auxiliary loss (0 = off)", "0.03125"},
         {"checkpoint-every", CLI_U64, &cfg.checkpoint_every, "N", "write a checkpoint every N steps (0 = never)", "0"},
@@ -100,11 +100,11 @@ int cmd_train(int argc, char **argv)
     if (!st) {
         why = resume ? NULL : saetm_sae_config_check(&cfg, (uint32_t)(x.cols > UINT32_MAX ? 0 : x.cols));
         if (why) {
+            rc = cli_usage_error("train", "%s (embeddings %s have %llu columns)", why, emb, (unsigned long long)x.cols);
             saetm_matrix_free(&x);
             free(ckpt_default);
             saetm_ctx_free(ctx);
-            return cli_usage_error("train", "%s (embeddings %s have %llu columns)", why, emb,
-                                   (unsigned long long)x.cols);
+            return rc;
         }
         st = resume ? saetm_sae_resume(ctx, resume, &cfg, &x, &sae) : saetm_sae_train(ctx, &cfg, &x, &sae);
         saetm_matrix_free(&x);

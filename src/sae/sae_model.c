@@ -43,7 +43,7 @@ void saetm_sae_config_default(saetm_sae_config *cfg)
     cfg->warmup = 0.1;
     cfg->epochs = 0;
     cfg->steps = 0;
-    cfg->l1 = 0.05;
+    cfg->l1 = 1.0;
     cfg->l0 = 1.0;
     cfg->jump_bandwidth = 0.001;
     cfg->auxk_alpha = 1.0 / 32.0;

@@ -1,0 +1,66 @@
+# test_sae_cli.sh - `saetm train` and `saetm encode`: help, usage errors, bad input, checkpoints.
+source "$ROOT/tests/lib.sh"
+$PY - "$T" <<'PY'
+import sys, numpy as np
+t = sys.argv[1]
+rng = np.random.default_rng(0)
+D = rng.standard_normal((12, 10)); D /= np.linalg.norm(D, axis=1, keepdims=True)
+X = (rng.exponential(1.0, (400, 12)) * (rng.random((400, 12)) < 0.2)) @ D + 0.01 * rng.standard_normal((400, 10))
+np.save(f'{t}/x.npy', X.astype('f4'))
+np.save(f'{t}/x64.npy', X.astype('f8'))
+np.save(f'{t}/wide.npy', np.zeros((5, 11), 'f4'))
+bad = X.astype('f4').copy(); bad[17, 3] = np.nan
+np.save(f'{t}/nan.npy', bad)
+np.save(f'{t}/ints.npy', np.zeros((4, 10), 'i4'))
+np.save(f'{t}/x2.npy', (X + 1).astype('f4'))
+PY
+S="$SAETM"
+check "train --help" $S train --help
+assert "help shows defaults" grep -q "default: batchtopk" "$T/.out"
+assert "help shows k default" grep -q -- "--k K.*default: 32" "$T/.out"
+check "encode --help" $S encode --help
+expect_fail "train without --emb" 2 "--emb FILE is required" $S train --out "$T/a.saem"
+expect_fail "train without --out" 2 "--out FILE is required" $S train --emb "$T/x.npy"
+expect_fail "unknown arch" 2 "unknown SAE architecture 'relu'" $S train --emb "$T/x.npy" --out "$T/a.saem" --arch relu
+expect_fail "features and expansion" 2 "not both" $S train --emb "$T/x.npy" --out "$T/a.saem" --features 8 --expansion 2
+expect_fail "steps and epochs" 2 "not both" $S train --emb "$T/x.npy" --out "$T/a.saem" --steps 8 --epochs 2
+expect_fail "bad number" 2 "expects an integer" $S train --emb "$T/x.npy" --out "$T/a.saem" --k many
+expect_fail "k zero" 2 "k must be at least 1" $S train --emb "$T/x.npy" --out "$T/a.saem" --k 0
+expect_fail "k above F" 2 "k must not exceed.*10 columns" $S train --emb "$T/x.npy" --out "$T/a.saem" --features 8 --k 9
+expect_fail "missing embeddings" 1 "cannot open" $S train --emb "$T/none.npy" --out "$T/a.saem"
+expect_fail "NaN embeddings" 1 "row 17" $S train --emb "$T/nan.npy" --out "$T/a.saem" --features 24 --k 2
+expect_fail "int embeddings" 1 "dtype" $S train --emb "$T/ints.npy" --out "$T/a.saem"
+assert "no output on failure" test ! -e "$T/a.saem"
+
+check "train" $S train --emb "$T/x.npy" --out "$T/a.saem" --features 24 --k 2 --batch 64 --steps 30 --embedder toy-emb
+assert "epoch lines" grep -q "fvu" "$T/.err"
+check "inspect model" $S inspect "$T/a.saem"
+assert "model sections" grep -q "W_dec .*24 x 10" "$T/.out"
+check "train from float64" $S train --emb "$T/x64.npy" --out "$T/b.saem" --features 24 --k 2 --batch 64 --steps 30 --embedder toy-emb -q
+assert "float64 input gives the same model" cmp -s "$T/a.saem" "$T/b.saem"
+
+check "encode" $S encode --sae "$T/a.saem" --emb "$T/x.npy" --out "$T/a.sac" --embedder toy-emb
+assert "encode summary" grep -q "encoded 400 rows" "$T/.err"
+check "inspect acts" $S inspect "$T/a.sac"
+assert "acts rows" grep -q "row_ptr .*401 x 1" "$T/.out"
+expect_fail "encode wrong dimension" 1 "11 columns.*10-dimensional" $S encode --sae "$T/a.saem" --emb "$T/wide.npy" --out "$T/w.sac"
+expect_fail "encode other embedder" 1 "embedder 'other'.*'toy-emb'" $S encode --sae "$T/a.saem" --emb "$T/x.npy" --out "$T/w.sac" --embedder other
+expect_fail "encode NaN row" 1 "row 17" $S encode --sae "$T/a.saem" --emb "$T/nan.npy" --out "$T/w.sac"
+expect_fail "encode without --sae" 2 "--sae FILE is required" $S encode --emb "$T/x.npy" --out "$T/w.sac"
+expect_fail "encode with a .npy as SAE" 1 "not a SAETMSAE file|magic" $S encode --sae "$T/x.npy" --emb "$T/x.npy" --out "$T/w.sac"
+assert "no acts on failure" test ! -e "$T/w.sac"
+
+# Checkpoint and resume: same bytes as the uninterrupted run.
+check "train with checkpoints" $S train --emb "$T/x.npy" --out "$T/c.saem" --features 24 --k 2 --batch 64 --steps 30 --embedder toy-emb --checkpoint-every 12 -q
+assert "checkpoint written" test -s "$T/c.saem.ckpt"
+assert "checkpoints do not change the model" cmp -s "$T/a.saem" "$T/c.saem"
+expect_fail "checkpoint is not a model" 1 "training checkpoint" $S encode --sae "$T/c.saem.ckpt" --emb "$T/x.npy" --out "$T/w.sac"
+expect_fail "resume with changed option" 2 "cannot be changed" $S train --emb "$T/x.npy" --out "$T/d.saem" --resume "$T/c.saem.ckpt" --k 3
+expect_fail "resume on other data" 1 "other embeddings" $S train --emb "$T/x2.npy" --out "$T/d.saem" --resume "$T/c.saem.ckpt"
+check "resume" $S train --emb "$T/x.npy" --out "$T/d.saem" --resume "$T/c.saem.ckpt" -q
+assert "resumed model equals the uninterrupted one" cmp -s "$T/a.saem" "$T/d.saem"
+for arch in topk relu-l1 jumprelu; do
+  check "train $arch" $S train --emb "$T/x.npy" --out "$T/$arch.saem" --arch $arch --features 24 --k 2 --batch 64 --steps 20 -q
+  check "encode $arch" $S encode --sae "$T/$arch.saem" --emb "$T/x.npy" --out "$T/$arch.sac" -q
+done
+report
