@@ -18,7 +18,8 @@ missing and the build has `saetm embed`, from the built-in embedder; otherwise t
 embedding-based methods are reported as not run.
 
 Usage: quality.py --data DIR --work DIR [--corpora sotu,debian,kjv] [--k 10,20,50,100]
-                  [--seeds 3] [--methods lda,nmf,kmeans,saetm] [--json OUT] [--markdown OUT]
+                  [--seeds 3] [--methods lda,nmf,kmeans,saetm] [--saetm-variant NAME=ARGS]...
+                  [--json OUT [--update]] [--markdown OUT]
 """
 import argparse
 import json
@@ -215,6 +216,8 @@ def main():
                     help="also run `saetm fit ARGS` as method NAME (e.g. saetm-coact='--merge coactivation')")
     ap.add_argument("--json", default=None)
     ap.add_argument("--markdown", default=None)
+    ap.add_argument("--update", action="store_true",
+                    help="keep the runs already in --json, replacing those run again (same corpus, K, method, seed)")
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
     ks = [int(x) for x in a.k.split(",")]
@@ -268,6 +271,12 @@ def main():
                     except (RuntimeError, subprocess.CalledProcessError, ValueError) as e:
                         row["error"] = str(e).split("\n")[0][:120]
                         log("quality: %s K=%d %s seed %d failed: %s" % (name, k, m, seed, row["error"]))
+    if a.update and a.json and os.path.exists(a.json):
+        with open(a.json) as f:
+            old = json.load(f)
+        new_keys = {(r["corpus"], r["k"], r["method"], r["seed"]) for r in rows}
+        rows = [r for r in old["runs"] if (r["corpus"], r["k"], r["method"], r["seed"]) not in new_keys] + rows
+        corpora_info = {**old.get("corpora", {}), **corpora_info}
     summary = summarise(rows)
     text = table(summary, corpora_info)
     print(text)
