@@ -53,6 +53,10 @@ int cli_fail(saetm_ctx *ctx, const char *cmd, saetm_status st);
 /* Print a usage error ("saetm CMD: msg; see saetm CMD --help") and return CLI_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Parse a --bin value (year | decade | N equal-width bins) into o; prints a usage error and
+ * returns -1 if it is none of these (cmd_trends.c). */
+int cli_parse_bin(const char *cmd, const char *v, saetm_trends_opts *o);
+
 /* A subcommand: returns an exit code. */
 typedef int (*cli_cmd_fn)(int argc, char **argv);
 

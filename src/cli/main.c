@@ -11,6 +11,8 @@ int cmd_corpus(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_encode(int argc, char **argv);
+int cmd_trends(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* The command table: add one line per subcommand, in pipeline order. */
 static const struct {
@@ -22,6 +24,8 @@ static const struct {
     {"train", cmd_train, "train a sparse autoencoder on embeddings (.npy -> .saem)"},
     {"encode", cmd_encode, "sparse activations of embeddings under a trained SAE (.saem + .npy -> .sac)"},
     {"eval", cmd_eval, "score topics: NPMI and C_V coherence over a reference corpus, topic diversity"},
+    {"trends", cmd_trends, "topic prevalence over time and per group; topics that rise and fall (CSV, SVG)"},
+    {"report", cmd_report, "one self-contained HTML page about a fitted model"},
     {"inspect", cmd_inspect, "show the header and sections of a saetm file or a .npy array"},
 };
 

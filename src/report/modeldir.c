@@ -253,11 +253,15 @@ static saetm_status open_dir(saetm_ctx *ctx, const char *dir, saetm_modeldir **o
     if (exists(path)) {
         st = saetm_npy_load(ctx, path, &md->topic_word_m);
         if (!st) st = saetm_matrix_check_finite(ctx, &md->topic_word_m, path);
-        if (!st && (md->topic_word_m.rows != md->n_topics || md->topic_word_m.cols != md->vocab))
-            st = saetm__fail(ctx, SAETM_ERR_SHAPE, "%s: is %llu x %llu, expected %u topics x %u vocabulary words",
-                             path, (unsigned long long)md->topic_word_m.rows, (unsigned long long)md->topic_word_m.cols,
-                             (unsigned)md->n_topics, (unsigned)md->vocab);
-        if (!st) md->topic_word = md->topic_word_m.data;
+        if (!st && (md->topic_word_m.rows != md->n_topics || md->topic_word_m.cols == 0 ||
+                    md->topic_word_m.cols > UINT32_MAX))
+            st = saetm__fail(ctx, SAETM_ERR_SHAPE, "%s: is %llu x %llu, expected %u topics x vocabulary words", path,
+                             (unsigned long long)md->topic_word_m.rows, (unsigned long long)md->topic_word_m.cols,
+                             (unsigned)md->n_topics);
+        if (!st) {
+            md->topic_word = md->topic_word_m.data;
+            md->tw_cols = (uint32_t)md->topic_word_m.cols;
+        }
     }
     free(path);
     if (st) return st;

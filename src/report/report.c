@@ -220,7 +220,7 @@ static saetm_status section_map(rep *r)
     char **tips = calloc(K, sizeof *tips);
     saetm_status st = SAETM_OK;
     if (!dist || !xy || !x || !y || !tips) st = saetm__fail(r->ctx, SAETM_ERR_NOMEM, "report: out of memory");
-    if (!st) st = saetm__js_distances(r->ctx, md->topic_word, K, md->vocab, dist);
+    if (!st) st = saetm__js_distances(r->ctx, md->topic_word, K, md->tw_cols, dist);
     if (!st) st = saetm__mds2(r->ctx, dist, K, xy);
     if (!st) {
         for (uint32_t k = 0; k < K; k++) {

@@ -50,10 +50,11 @@ void saetm__cloc_pop(saetm__cloc *s);
 void saetm__svg_heatmap(saetm__sb *b, const char *title, const float *v, uint32_t rows, uint32_t cols,
                         const char *const *row_labels, const char *const *col_labels, const char *value_name);
 /* Line chart: n_series lines over n_x points (x[i] values on a linear axis), y[s * n_x + i].
- * Each series gets a colour from a fixed palette and a legend entry. */
+ * Series s is drawn in palette colour colour[s] (NULL: s; the map uses the topic id, so a topic
+ * keeps its colour across charts) and gets a legend entry. */
 void saetm__svg_lines(saetm__sb *b, const char *title, const double *x, uint32_t n_x, const float *y,
-                      uint32_t n_series, const char *const *series_labels, const char *x_name,
-                      const char *y_name);
+                      uint32_t n_series, const char *const *series_labels, const uint32_t *colour,
+                      const char *x_name, const char *y_name);
 /* Scatter map of topics: n points at (x[i], y[i]) with circle area proportional to size[i],
  * labelled, and a <title> tooltip per point. */
 void saetm__svg_map(saetm__sb *b, const char *title, const double *x, const double *y, const double *size,
@@ -87,8 +88,9 @@ struct saetm_modeldir {
     uint64_t n_docs;
     uint32_t n_topics;
     const float *theta;        /* n_docs x n_topics */
-    const float *topic_word;   /* n_topics x vocab, or NULL */
-    uint32_t vocab;
+    const float *topic_word;   /* n_topics x tw_cols, or NULL */
+    uint32_t tw_cols;
+    uint32_t vocab;            /* corpus vocabulary size */
 
     /* per document (arrays of n_docs pointers, owned; the strings belong to the corpus or to the
      * caller that filled them); any array may be NULL */

@@ -122,7 +122,8 @@ void saetm__svg_heatmap(saetm__sb *b, const char *title, const float *v, uint32_
 }
 
 void saetm__svg_lines(saetm__sb *b, const char *title, const double *x, uint32_t n_x, const float *y,
-                      uint32_t n_series, const char *const *series_labels, const char *x_name, const char *y_name)
+                      uint32_t n_series, const char *const *series_labels, const uint32_t *colour,
+                      const char *x_name, const char *y_name)
 {
     const double W = 760, left = 56, right = 16, top = 30, plot_h = 260;
     double plot_w = W - left - right;
@@ -170,7 +171,7 @@ void saetm__svg_lines(saetm__sb *b, const char *title, const double *x, uint32_t
     saetm__sb_html(b, y_name, 0);
     saetm__sb_puts(b, "</text>\n");
     for (uint32_t s = 0; s < n_series; s++) {
-        const char *col = palette[s % 10];
+        const char *col = palette[(colour ? colour[s] : s) % 10];
         saetm__sb_printf(b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\" points=\"", col);
         for (uint32_t i = 0; i < n_x; i++)
             saetm__sb_printf(b, "%s%.1f,%.1f", i ? " " : "", PX(x[i]), PY((double)y[(size_t)s * n_x + i]));

@@ -468,7 +468,7 @@ void saetm__trends_movers_svg(saetm__sb *b, const saetm_trends *t, const char *c
         sl[s] = labels[sel[s]];
         for (uint32_t i = 0; i < B; i++) y[(size_t)s * B + i] = t->time[(size_t)i * K + sel[s]];
     }
-    saetm__svg_lines(b, "Topics that rise and fall most (least-squares change over the span)", x, B, y, m, sl,
+    saetm__svg_lines(b, "Topics that rise and fall most (least-squares change over the span)", x, B, y, m, sl, sel,
                      "year", "prevalence");
     free(x);
     free(y);

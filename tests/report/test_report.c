@@ -115,10 +115,12 @@ static void test_svg(void)
     const double x[3] = {2000, 2001, 2003};
     const float y[6] = {0.1f, 0.2f, 0.4f, 0.3f, 0.2f, 0.1f};
     const char *sl[2] = {"up", "down"};
-    saetm__svg_lines(&b, "lines", x, 3, y, 2, sl, "year", "prevalence");
+    const uint32_t colour[2] = {3, 12};
+    saetm__svg_lines(&b, "lines", x, 3, y, 2, sl, colour, "year", "prevalence");
     CHECK(b.p && count(b.p, "<polyline") == 2 && strstr(b.p, "2002"));
+    CHECK(b.p && strstr(b.p, "stroke=\"#76b7b2\"") && strstr(b.p, "stroke=\"#e15759\"")); /* palette[3], [12 % 10] */
     saetm__sb_free(&b);
-    saetm__svg_lines(&b, "lines", x, 1, y, 0, sl, "year", "prevalence");
+    saetm__svg_lines(&b, "lines", x, 1, y, 0, sl, NULL, "year", "prevalence");
     CHECK(b.p && strstr(b.p, "nothing to draw"));
     saetm__sb_free(&b);
 }
@@ -172,6 +174,7 @@ static saetm_modeldir *fixture(int extras)
     md->theta = f_theta;
     md->vocab = FV;
     md->topic_word = extras ? f_tw : NULL;
+    md->tw_cols = FV;
     md->doc_id = malloc(sizeof *md->doc_id * FN);
     md->doc_date = malloc(sizeof *md->doc_date * FN);
     md->doc_group = malloc(sizeof *md->doc_group * FN);

@@ -1,14 +1,11 @@
-# browser.sh - helpers for report tests (sourced, not run): check an HTML page the way a user's
-# browser sees it, offline, with Debian's headless Chromium.
+# report_lib.sh - helpers for the trends/report tests (sourced, not run): a test model directory,
+# and checks of an HTML page the way a user's browser sees it, offline, with headless Chromium.
 #
+#   make_test_model DIR       tests/report/make_model.py's files + DIR/corpus.stc from `saetm corpus`
 #   page_static_ok FILE       well-formed XML, no scripts, no external resources
 #   page_render FILE PNG LOG  render FILE in headless Chromium: screenshot to PNG, browser log to LOG
 #   png_nonblank PNG          the screenshot has content (see png_check.py)
-#
-# Chromium runs as root here, so it needs --no-sandbox; every run gets a fresh profile directory and
-# no network-facing background services.
-
-CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
+# (scripts/screenshot.sh runs Chromium: fresh profile, no sandbox as root, nothing network-facing.)
 
 page_static_ok() {
   $PY - "$1" <<'EOF'
@@ -37,22 +34,16 @@ if bad:
 EOF
 }
 
-page_render() {
-  local file="$1" png="$2" log="$3" profile
-  [ -x "$CHROMIUM" ] || { echo "chromium not found (scripts/install-deps.sh installs it)" >&2; return 1; }
-  profile=$(mktemp -d "$T/chromium-profile.XXXXXX")
-  rm -f "$png"
-  timeout 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking \
-    --disable-component-update --disable-sync --disable-extensions --hide-scrollbars \
-    --user-data-dir="$profile" --enable-logging=stderr --v=0 --window-size=1200,2400 \
-    --screenshot="$png" "file://$(readlink -f "$file")" >"$log" 2>&1
-  local rc=$?
-  rm -rf "$profile"
-  return $rc
-}
+page_render() { bash "$ROOT/scripts/screenshot.sh" "$1" "$2" >"$3" 2>&1; }
 
 # Console messages (console.* calls, uncaught errors, CSP/mixed-content warnings) show up in the
 # browser log as lines with ":CONSOLE".
 console_lines() { grep -a ':CONSOLE' "$1" || true; }
 
 png_nonblank() { $PY "$ROOT/tests/report/png_check.py" "$1"; }
+
+make_test_model() {
+  $PY "$ROOT/tests/report/make_model.py" "$1" &&
+    $SAETM corpus -q --input "$1/docs.jsonl" --id-field id --date-field date --group-field group \
+      --min-df 2 --max-df 1 --out "$1/corpus.stc"
+}
