@@ -3,7 +3,9 @@
  */
 #include "saetm_int.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +102,32 @@ saetm_status saetm__outfile_write(saetm_ctx *ctx, saetm__outfile *f, const void 
     return SAETM_OK;
 }
 
+/* Remove the leftovers "<path>.tmp.<pid>" of writers of the same path that died (SIGKILL, power
+ * loss) before renaming: only where no process <pid> exists any more. */
+static void remove_stale_temps(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t blen = strlen(base);
+    char *dir = slash ? saetm__strdup(path) : saetm__strdup(".");
+    if (!dir) return;
+    if (slash) dir[slash == path ? 1 : (size_t)(slash - path)] = 0;
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            const char *n = e->d_name;
+            if (strncmp(n, base, blen) != 0 || strncmp(n + blen, ".tmp.", 5) != 0) continue;
+            char *end;
+            long pid = strtol(n + blen + 5, &end, 10);
+            if (*end != 0 || end == n + blen + 5 || pid <= 0 || pid == (long)getpid()) continue;
+            if (kill((pid_t)pid, 0) != 0 && errno == ESRCH) unlinkat(dirfd(d), n, 0);
+        }
+        closedir(d);
+    }
+    free(dir);
+}
+
 saetm_status saetm__outfile_commit(saetm_ctx *ctx, saetm__outfile *f)
 {
     saetm_status st = SAETM_OK;
@@ -113,6 +141,7 @@ saetm_status saetm__outfile_commit(saetm_ctx *ctx, saetm__outfile *f)
     if (st == SAETM_OK) {
         free(f->tmp_path);
         f->tmp_path = NULL;
+        remove_stale_temps(f->path);
     }
     saetm__outfile_abort(f);
     return st;
