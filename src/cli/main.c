@@ -13,6 +13,7 @@ int cmd_train(int argc, char **argv);
 int cmd_encode(int argc, char **argv);
 int cmd_trends(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_embed(int argc, char **argv);
 
 /* The command table: add one line per subcommand, in pipeline order. */
 static const struct {
@@ -21,6 +22,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"corpus", cmd_corpus, "read documents into a corpus file (.stc): vocabulary and bag-of-words"},
+    {"embed", cmd_embed, "embed documents with the built-in sentence embedder (USE-lite, 512-d)"},
     {"train", cmd_train, "train a sparse autoencoder on embeddings (.npy -> .saem)"},
     {"encode", cmd_encode, "sparse activations of embeddings under a trained SAE (.saem + .npy -> .sac)"},
     {"eval", cmd_eval, "score topics: NPMI and C_V coherence over a reference corpus, topic diversity"},

@@ -1,0 +1,171 @@
+/*
+ * cmd_embed.c - `saetm embed --input DOCS --out X.npy`: sentence embeddings of documents with the
+ * built-in embedder (Universal Sentence Encoder Lite, 512-d). Writes X.npy (float32, one row per
+ * document, in input order) and the sidecar X.npy.json naming the embedder and its version.
+ */
+#include "cli.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct docs {
+    char **text;
+    size_t *len;
+    size_t n, cap;
+} docs;
+
+static void docs_free(docs *d)
+{
+    for (size_t i = 0; i < d->n; i++) free(d->text[i]);
+    free(d->text);
+    free(d->len);
+}
+
+static int docs_add(docs *d, const char *s, size_t len)
+{
+    if (d->n == d->cap) {
+        size_t c = d->cap ? 2 * d->cap : 1024;
+        char **t = realloc(d->text, c * sizeof *t);
+        if (!t) return -1;
+        d->text = t;
+        size_t *l = realloc(d->len, c * sizeof *l);
+        if (!l) return -1;
+        d->len = l;
+        d->cap = c;
+    }
+    char *copy = malloc(len + 1);
+    if (!copy) return -1;
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    d->text[d->n] = copy;
+    d->len[d->n++] = len;
+    return 0;
+}
+
+/* Read every document with the corpus reader (same formats, fields and skip rules as
+ * `saetm corpus`, so rows line up with a corpus built from the same input). */
+static saetm_status read_docs(saetm_ctx *ctx, const char *path, const saetm_corpus_opts *o, docs *d)
+{
+    saetm_docreader *r = NULL;
+    saetm_status st = saetm_docreader_open(ctx, path, o, &r);
+    if (st) return st;
+    for (;;) {
+        saetm_doc doc;
+        int got = 0;
+        if ((st = saetm_docreader_next(ctx, r, &doc, &got)) || !got) break;
+        if (docs_add(d, doc.text, doc.text_len)) {
+            fprintf(stderr, "saetm embed: out of memory reading %s\n", path);
+            st = SAETM_ERR_NOMEM;
+            break;
+        }
+    }
+    saetm_docreader_close(r);
+    return st;
+}
+
+/* The sidecar X.npy.json, written under a temporary name and renamed. */
+static int write_sidecar(const char *npy, const saetm_embedder *e, uint64_t rows, const char *input)
+{
+    size_t n = strlen(npy);
+    char *path = malloc(n + 6), *tmp = malloc(n + 32);
+    if (!path || !tmp) { free(path); free(tmp); return -1; }
+    snprintf(path, n + 6, "%s.json", npy);
+    snprintf(tmp, n + 32, "%s.json.tmp.%ld", npy, (long)getpid());
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "embedder", saetm_embedder_name(e));
+    cJSON_AddStringToObject(o, "embedder_version", saetm_embedder_version(e));
+    cJSON_AddNumberToObject(o, "rows", (double)rows);
+    cJSON_AddNumberToObject(o, "dim", saetm_embedder_dim(e));
+    cJSON_AddStringToObject(o, "input", input);
+    char *s = cJSON_Print(o);
+    cJSON_Delete(o);
+    int rc = -1;
+    FILE *f = s ? fopen(tmp, "wb") : NULL;
+    if (f) {
+        int ok = fputs(s, f) >= 0 && fputc('\n', f) != EOF;
+        ok = (fclose(f) == 0) && ok;
+        if (ok && rename(tmp, path) == 0) rc = 0;
+        else remove(tmp);
+    }
+    if (rc) fprintf(stderr, "saetm embed: cannot write %s: %s\n", path, strerror(errno));
+    cJSON_free(s);
+    free(path);
+    free(tmp);
+    return rc;
+}
+
+int cmd_embed(int argc, char **argv)
+{
+    const char *input = NULL, *out = NULL, *format = "auto", *field = "text", *model = NULL, *corpus = NULL;
+    int skip_bad = 0;
+    const cli_opt opts[] = {
+        {"input", CLI_STR, &input, "FILE", "documents, read as by 'saetm corpus' (JSONL, CSV, text lines, directory)", NULL},
+        {"corpus", CLI_STR, &corpus, "FILE", "a corpus file (not supported: corpus files keep no full text; use --input)", NULL},
+        {"out", CLI_STR, &out, "FILE", "output .npy (float32, documents x 512); FILE.json names the embedder", NULL},
+        {"format", CLI_STR, &format, "F", "input format: auto|jsonl|csv|text|dir (auto: by extension)", "auto"},
+        {"text-field", CLI_STR, &field, "NAME", "JSONL/CSV field holding the text", "text"},
+        {"skip-bad", CLI_FLAG, &skip_bad, NULL, "leave out bad records with a warning instead of failing", NULL},
+        {"model", CLI_STR, &model, "FILE",
+         "embedder model file (default: $SAETM_EMBEDDER, else models/use-lite-en.stm by the executable)", NULL},
+        {0},
+    };
+    cli_common common;
+    int rc = cli_parse(argc, argv, "embed",
+                       "Embed documents with the built-in sentence embedder (Universal Sentence Encoder Lite):\n"
+                       "  saetm embed --input docs.jsonl --out emb.npy",
+                       opts, &common);
+    if (rc >= 0) return rc;
+    if (corpus)
+        return cli_usage_error("embed", "--corpus is not supported (corpus files keep no full text); use --input "
+                                        "with the options given to 'saetm corpus'");
+    if (!input) return cli_usage_error("embed", "--input is required");
+    if (!out) return cli_usage_error("embed", "--out is required");
+    saetm_corpus_opts o;
+    saetm_corpus_opts_default(&o);
+    static const char *const formats[] = {"auto", "jsonl", "csv", "text", "dir"};
+    int fi = -1;
+    for (int i = 0; i < 5; i++)
+        if (strcmp(format, formats[i]) == 0) fi = i;
+    if (fi < 0) return cli_usage_error("embed", "--format must be auto, jsonl, csv, text or dir, not '%s'", format);
+    o.format = (saetm_input_format)fi;
+    o.text_field = field;
+    o.skip_bad = skip_bad;
+    const char *bad = saetm_corpus_opts_check(&o);
+    if (bad) return cli_usage_error("embed", "%s", bad);
+
+    saetm_ctx *ctx = cli_ctx(&common);
+    saetm_embedder *e = NULL;
+    saetm_status st = saetm_embedder_load(ctx, model, &e);
+    if (st) {
+        rc = cli_fail(ctx, "embed", st);
+        saetm_ctx_free(ctx);
+        return rc;
+    }
+    docs d;
+    memset(&d, 0, sizeof d);
+    float *emb = NULL;
+    rc = CLI_EXIT_FAIL;
+    if ((st = read_docs(ctx, input, &o, &d))) {
+        rc = cli_fail(ctx, "embed", st);
+    } else {
+        uint32_t dim = saetm_embedder_dim(e);
+        emb = malloc((d.n ? d.n : 1) * dim * sizeof *emb);
+        if (!emb) {
+            fprintf(stderr, "saetm embed: out of memory for %zu x %u floats\n", d.n, dim);
+        } else if ((st = saetm_embed_texts(ctx, e, (const char *const *)d.text, d.len, d.n, emb)) ||
+                   (st = saetm_npy_save(ctx, out, emb, d.n, dim))) {
+            rc = cli_fail(ctx, "embed", st);
+        } else if (write_sidecar(out, e, d.n, input) == 0) {
+            rc = CLI_EXIT_OK;
+        }
+    }
+    free(emb);
+    docs_free(&d);
+    saetm_embedder_free(e);
+    saetm_ctx_free(ctx);
+    return rc;
+}
