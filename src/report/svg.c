@@ -6,6 +6,7 @@
 #include "report_int.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A colour-blind-friendly categorical palette (ten colours, cycled). */
@@ -191,10 +192,25 @@ void saetm__svg_lines(saetm__sb *b, const char *title, const double *x, uint32_t
     saetm__sb_puts(b, "</svg>\n");
 }
 
+/* Label boxes for the map: [x0, x1] x [y0, y1]. */
+typedef struct box {
+    double x0, x1, y0, y1;
+} box;
+
+static int overlaps(const box *a, const box *placed, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (a->x0 < placed[i].x1 && placed[i].x0 < a->x1 && a->y0 < placed[i].y1 && placed[i].y0 < a->y1) return 1;
+    return 0;
+}
+
 void saetm__svg_map(saetm__sb *b, const char *title, const double *x, const double *y, const double *size,
                     uint32_t n, const char *const *labels, const char *const *tooltips)
 {
-    const double W = 760, H = 560, pad = 90, rmin = 4, rmax = 28;
+    const double W = 760, H = 560, pad = 60, rmin = 4;
+    const size_t label_cap = 24;
+    /* Smaller circles when there are many topics. */
+    double rmax = n > 10 ? fmax(10, 28 * sqrt(10.0 / n)) : 28;
     svg_open(b, W, H, title);
     double x0 = 0, x1 = 0, y0 = 0, y1 = 0, smax = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -204,30 +220,80 @@ void saetm__svg_map(saetm__sb *b, const char *title, const double *x, const doub
         y1 = i ? fmax(y1, y[i]) : y[i];
         smax = fmax(smax, size[i]);
     }
-    double sx = x1 > x0 ? (W - 2 * pad) / (x1 - x0) : 0, sy = y1 > y0 ? (H - 2 * pad) / (y1 - y0) : 0;
+    double sx = x1 > x0 ? (W - 2 * pad) / (x1 - x0) : 0, sy = y1 > y0 ? (H - 24 - 2 * pad) / (y1 - y0) : 0;
     double s = sx > 0 && sy > 0 ? fmin(sx, sy) : fmax(sx, sy); /* one scale for both axes */
     double cx = 0.5 * (x0 + x1), cy = 0.5 * (y0 + y1);
+    double *px = malloc(sizeof *px * (n ? n : 1)), *py = malloc(sizeof *py * (n ? n : 1));
+    double *pr = malloc(sizeof *pr * (n ? n : 1));
+    uint32_t *order = malloc(sizeof *order * (n ? n : 1));
+    box *placed = malloc(sizeof *placed * (n ? n : 1));
+    if (!px || !py || !pr || !order || !placed) {
+        b->oom = 1;
+        goto done;
+    }
     saetm__sb_printf(b, "<rect x=\"1\" y=\"24\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" stroke=\"#ccc\"/>\n",
                      W - 2, H - 26);
-    /* Circles first, then the labels on top of them. */
-    for (int pass = 0; pass < 2; pass++) {
-        for (uint32_t i = 0; i < n; i++) {
-            double px = W / 2 + (x[i] - cx) * s, py = (H + 24) / 2 - (y[i] - cy) * s;
-            double r = rmin + (rmax - rmin) * (smax > 0 ? sqrt(size[i] / smax) : 0);
-            if (pass == 0) {
-                saetm__sb_printf(b,
-                                 "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\" fill-opacity=\"0.55\" "
-                                 "stroke=\"%s\"><title>",
-                                 px, py, r, palette[i % 10], palette[i % 10]);
-                saetm__sb_html(b, tooltips ? tooltips[i] : labels[i], 0);
-                saetm__sb_puts(b, "</title></circle>\n");
-            } else {
-                double tx = fmin(fmax(px, 70), W - 70);
-                saetm__sb_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", tx, py - r - 3);
-                saetm__sb_html(b, labels[i], 24);
-                saetm__sb_puts(b, "</text>\n");
-            }
-        }
+    for (uint32_t i = 0; i < n; i++) {
+        px[i] = W / 2 + (x[i] - cx) * s;
+        py[i] = (H + 24) / 2 - (y[i] - cy) * s;
+        pr[i] = rmin + (rmax - rmin) * (smax > 0 ? sqrt(size[i] / smax) : 0);
+        order[i] = i;
     }
+    /* Largest topics first: drawn first (so small circles stay on top) and labelled first. */
+    for (uint32_t i = 1; i < n; i++)
+        for (uint32_t j = i; j > 0 && size[order[j]] > size[order[j - 1]]; j--) {
+            uint32_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t i = order[j];
+        saetm__sb_printf(b,
+                         "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\" fill-opacity=\"0.55\" stroke=\"%s\">"
+                         "<title>",
+                         px[i], py[i], pr[i], palette[i % 10], palette[i % 10]);
+        saetm__sb_html(b, tooltips ? tooltips[i] : labels[i], 0);
+        saetm__sb_puts(b, "</title></circle>\n");
+    }
+    /* Labels: the first of above / below / right / left of the circle that overlaps no label placed
+     * so far; a topic whose label fits nowhere shows only its number (the tooltip has the rest). */
+    uint32_t n_placed = 0;
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t i = order[j];
+        const char *l = labels[i];
+        size_t len = utf8_len(l);
+        double w = CHAR_W * (double)(len > label_cap ? label_cap + 3 : len), h = 11;
+        const double cand[4][2] = {{px[i] - w / 2, py[i] - pr[i] - 3 - h},
+                                   {px[i] - w / 2, py[i] + pr[i] + 2},
+                                   {px[i] + pr[i] + 3, py[i] - h / 2},
+                                   {px[i] - pr[i] - 3 - w, py[i] - h / 2}};
+        int found = -1;
+        box bx = {0, 0, 0, 0};
+        for (int c = 0; c < 4 && found < 0; c++) {
+            bx = (box){cand[c][0], cand[c][0] + w, cand[c][1], cand[c][1] + h};
+            if (bx.x0 >= 2 && bx.x1 <= W - 2 && bx.y0 >= 26 && bx.y1 <= H - 2 && !overlaps(&bx, placed, n_placed))
+                found = c;
+        }
+        if (found >= 0) {
+            placed[n_placed++] = bx;
+            saetm__sb_printf(b, "<text x=\"%.1f\" y=\"%.1f\">", bx.x0, bx.y1 - 2);
+            saetm__sb_html(b, l, label_cap);
+        } else {
+            /* Just the number ("12" of "12: war army"), centred on the circle. */
+            size_t k = strcspn(l, ":");
+            char num[16];
+            snprintf(num, sizeof num, "%.*s", (int)(k < sizeof num - 1 ? k : sizeof num - 1), l);
+            saetm__sb_printf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"9\">", px[i],
+                             py[i] + 3);
+            saetm__sb_html(b, num, 0);
+        }
+        saetm__sb_puts(b, "</text>\n");
+    }
+done:
     saetm__sb_puts(b, "</svg>\n");
+    free(px);
+    free(py);
+    free(pr);
+    free(order);
+    free(placed);
 }
