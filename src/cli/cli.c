@@ -235,3 +235,15 @@ int cli_fail(saetm_ctx *ctx, const char *cmd, saetm_status st)
     if (st == SAETM_ERR_INTERRUPTED) return CLI_EXIT_INTERRUPT;
     return CLI_EXIT_FAIL;
 }
+
+uint64_t cli_peak_memory(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return 0;
+    char line[256];
+    unsigned long long kb = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %llu kB", &kb) == 1) break;
+    fclose(f);
+    return (uint64_t)kb * 1024;
+}

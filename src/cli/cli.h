@@ -57,6 +57,10 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
  * returns -1 if it is none of these (cmd_trends.c). */
 int cli_parse_bin(const char *cmd, const char *v, saetm_trends_opts *o);
 
+/* Peak resident memory of this process in bytes (VmHWM of /proc/self/status: since exec, so
+ * not inflated by the parent it was forked from), or 0 if unknown. */
+uint64_t cli_peak_memory(void);
+
 /* A subcommand: returns an exit code. */
 typedef int (*cli_cmd_fn)(int argc, char **argv);
 

@@ -25,7 +25,7 @@ int cmd_corpus(int argc, char **argv)
     const char *stopwords = NULL, *tmp_dir = NULL;
     int skip_bad = 0;
     const cli_opt opts[] = {
-        {"input", CLI_STR, &input, "PATH", "documents: a .jsonl, .csv or text file (gzip or not) or a directory of .txt files", NULL},
+        {"input", CLI_STR, &input, "PATH", "documents: a .jsonl, .csv or text file (gzip or not), a directory of .txt files, or - (standard input)", NULL},
         {"out", CLI_STR, &out, "FILE", "corpus file to write (.stc)", NULL},
         {"format", CLI_STR, &format, "F", "input format: auto|jsonl|csv|text|dir (auto: by extension)", "auto"},
         {"text-field", CLI_STR, &text_field, "NAME", "JSONL/CSV field holding the text", "text"},
@@ -55,6 +55,7 @@ int cmd_corpus(int argc, char **argv)
                        opts, &common);
     if (rc >= 0) return rc;
     if (!input) return cli_usage_error("corpus", "--input is required");
+    if (strcmp(input, "-") == 0) input = "/dev/stdin"; /* a pipe: give --format unless it is text */
     if (!out) return cli_usage_error("corpus", "--out is required");
     static const char *const formats[] = {"auto", "jsonl", "csv", "text", "dir"};
     int fi = -1;
@@ -93,9 +94,9 @@ int cmd_corpus(int argc, char **argv)
         printf("corpus: %llu documents (%llu empty), vocabulary %u words (of %llu distinct terms), %llu tokens\n",
                 (unsigned long long)s.docs, (unsigned long long)s.empty_docs, s.vocab_size,
                 (unsigned long long)s.distinct_terms, (unsigned long long)s.tokens);
-        printf("corpus: read %.1f MB in %.2f s (%.0f documents/s, %.1f MB/s); wrote %s\n",
-                (double)s.bytes_read / 1e6, dt, dt > 0 ? (double)s.docs / dt : 0.0,
-                dt > 0 ? (double)s.bytes_read / 1e6 / dt : 0.0, out);
+        printf("corpus: read %.1f MB in %.2f s (%.0f documents/s, %.1f MB/s), peak memory %.1f MB; wrote %s\n",
+               (double)s.bytes_read / 1e6, dt, dt > 0 ? (double)s.docs / dt : 0.0,
+               dt > 0 ? (double)s.bytes_read / 1e6 / dt : 0.0, (double)cli_peak_memory() / 1e6, out);
     }
     saetm_ctx_free(ctx);
     return CLI_EXIT_OK;

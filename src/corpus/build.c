@@ -543,7 +543,7 @@ saetm_status saetm_corpus_build_file(saetm_ctx *ctx, const char *path, const sae
     if (!st) {
         uint64_t done, total;
         saetm_docreader_progress(r, &done, &total);
-        saetm__progress(ctx, "corpus", total, total);
+        saetm__progress(ctx, "corpus", total ? total : done, total);
         s.docs = b.n_docs;
         s.skipped = saetm_docreader_skipped(r);
         s.raw_tokens = b.raw_tokens;

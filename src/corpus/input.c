@@ -45,9 +45,9 @@ saetm_status saetm__input_open(saetm_ctx *ctx, const char *path, saetm__input *i
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return saetm__fail(ctx, SAETM_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
         close(fd);
-        return saetm__fail(ctx, SAETM_ERR_IO, "%s: not a regular file", path);
+        return saetm__fail(ctx, SAETM_ERR_IO, "%s: is a directory", path);
     }
     in->gz = gzdopen(fd, "rb");
     in->path = saetm__strdup(path);
@@ -60,7 +60,7 @@ saetm_status saetm__input_open(saetm_ctx *ctx, const char *path, saetm__input *i
     gzbuffer(in->gz, 1u << 17);
     in->cap = INPUT_BUF;
     in->line = 1;
-    in->file_size = (uint64_t)st.st_size;
+    in->file_size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0; /* pipes: size unknown */
     /* Read the first block now: unreadable or corrupt files fail here, and a UTF-8 byte order
      * mark (common in files saved by spreadsheet programs) is skipped. */
     if (saetm__input_fill(ctx, in) < 0) {

@@ -523,9 +523,10 @@ void saetm_docreader_progress(const saetm_docreader *r, uint64_t *done, uint64_t
         *done = r->next_file;
         *total = r->n_files;
     } else {
-        *done = saetm__input_offset((saetm__input *)&r->in);
         *total = r->in.file_size;
-        if (*done > *total) *done = *total;
+        /* Compressed position against the file size; for a pipe, bytes read so far. */
+        *done = *total ? saetm__input_offset((saetm__input *)&r->in) : r->in.bytes;
+        if (*total && *done > *total) *done = *total;
     }
 }
 
