@@ -49,7 +49,8 @@ build/test/%.o: %.c | $(DEPS_STAMP)
 	@$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -c $< -o $@
 
 # The built-in stopword list is assembled into this object (.incbin).
-build/release/src/corpus/stopwords.o build/test/src/corpus/stopwords.o: src/corpus/stopwords_en.txt
+build/release/src/corpus/stopwords.o build/test/src/corpus/stopwords.o build/fuzz/src/corpus/stopwords.o: \
+  src/corpus/stopwords_en.txt
 
 build/release/libsaetm.a: $(REL_OBJ)
 	@rm -f $@

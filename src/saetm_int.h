@@ -180,6 +180,12 @@ saetm_status saetm__csr_validate(saetm_ctx *ctx, const char *what, uint64_t rows
 /* CRC-32 (zlib) of a buffer of any size, continuing from crc (start with 0). */
 uint32_t saetm__crc32(uint32_t crc, const void *data, size_t n);
 
+/* ---- corpus files (corpus/corpus_file.c) --------------------------------------------------- */
+
+/* Load a corpus file with every check and append a summary (documents, vocabulary, tokens, the
+ * most frequent words) to the NUL-terminated text in buf (for saetm_file_inspect). */
+saetm_status saetm__corpus_describe(saetm_ctx *ctx, const char *path, char *buf, size_t cap);
+
 /* ---- string interning (common/strmap.c) ----------------------------------------------------- */
 
 /* Maps byte strings to dense ids 0..count-1 in insertion order; keys are copied (NUL-terminated)

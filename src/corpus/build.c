@@ -49,20 +49,31 @@ typedef struct builder {
 
 /* ---- temporary files ----------------------------------------------------------------------- */
 
+/* Create a file from `pattern` (ending in XXXXXX) in dir; its name in *path (malloc'ed). */
+static saetm_status temp_file(saetm_ctx *ctx, const char *dir, const char *pattern, char **path, int *fd)
+{
+    size_t n = strlen(dir) + strlen(pattern) + 2;
+    *path = malloc(n);
+    if (!*path) return saetm__fail(ctx, SAETM_ERR_NOMEM, "out of memory");
+    snprintf(*path, n, "%s/%s", dir, pattern);
+    *fd = mkstemp(*path);
+    if (*fd < 0) {
+        saetm_status st = saetm__fail(ctx, SAETM_ERR_IO, "cannot create a temporary file in %s: %s", dir,
+                                      strerror(errno));
+        free(*path);
+        *path = NULL;
+        return st;
+    }
+    return SAETM_OK;
+}
+
 static saetm_status spill_open(saetm_ctx *ctx, const char *dir, FILE **out)
 {
     *out = NULL;
-    size_t n = strlen(dir) + 32;
-    char *path = malloc(n);
-    if (!path) return saetm__fail(ctx, SAETM_ERR_NOMEM, "out of memory");
-    snprintf(path, n, "%s/.saetm-spill-XXXXXX", dir);
-    int fd = mkstemp(path);
-    if (fd < 0) {
-        saetm_status st = saetm__fail(ctx, SAETM_ERR_IO, "cannot create a temporary file in %s: %s", dir,
-                                      strerror(errno));
-        free(path);
-        return st;
-    }
+    char *path;
+    int fd = -1;
+    saetm_status st = temp_file(ctx, dir, ".saetm-spill-XXXXXX", &path, &fd);
+    if (st) return st;
     unlink(path); /* anonymous: gone when closed, even after a crash */
     free(path);
     FILE *fp = fdopen(fd, "w+b");
@@ -578,20 +589,14 @@ saetm_status saetm_corpus_build(saetm_ctx *ctx, const char *path, const saetm_co
     *out = NULL;
     if (!opts) return saetm__fail(ctx, SAETM_ERR_ARG, "saetm_corpus_build: no options");
     const char *dir = opts->tmp_dir ? opts->tmp_dir : default_tmp_dir();
-    size_t n = strlen(dir) + 32;
-    char *tmp = malloc(n);
-    if (!tmp) return saetm__fail(ctx, SAETM_ERR_NOMEM, "out of memory");
-    snprintf(tmp, n, "%s/saetm-corpus-XXXXXX", dir);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        saetm_status st = saetm__fail(ctx, SAETM_ERR_IO, "cannot create a temporary file in %s: %s", dir, strerror(errno));
-        free(tmp);
-        return st;
-    }
+    char *tmp;
+    int fd = -1;
+    saetm_status st = temp_file(ctx, dir, "saetm-corpus-XXXXXX", &tmp, &fd);
+    if (st) return st;
     close(fd);
     saetm_corpus_opts o = *opts;
     o.tmp_dir = dir;
-    saetm_status st = saetm_corpus_build_file(ctx, path, &o, tmp, NULL);
+    st = saetm_corpus_build_file(ctx, path, &o, tmp, NULL);
     if (!st) st = saetm_corpus_load(ctx, tmp, out);
     unlink(tmp); /* the mapping stays valid */
     free(tmp);

@@ -285,3 +285,29 @@ const char *saetm_corpus_doc_snippet(const saetm_corpus *c, uint64_t d)
     const char *s = col_get(c, COL_SNIPPET, d);
     return s ? s : "";
 }
+
+/* ---- description (saetm inspect) ------------------------------------------------------------ */
+
+saetm_status saetm__corpus_describe(saetm_ctx *ctx, const char *path, char *buf, size_t cap)
+{
+    saetm_corpus *c;
+    saetm_status st = saetm_corpus_load(ctx, path, &c);
+    if (st) return st;
+    size_t used = strlen(buf);
+    int n = snprintf(buf + used, cap - used,
+                     "corpus: %llu documents (%llu empty), vocabulary %u words, %llu tokens, all indices OK\n"
+                     "most frequent words (by documents):",
+                     (unsigned long long)c->n_docs, (unsigned long long)c->n_empty, c->n_vocab,
+                     (unsigned long long)c->n_tokens);
+    used += n > 0 ? (size_t)n : 0;
+    for (uint32_t w = 0; w < c->n_vocab && w < 20 && used < cap; w++) {
+        n = snprintf(buf + used, cap - used, " %s (%u)", saetm_corpus_word(c, w), c->df[w]);
+        used += n > 0 ? (size_t)n : 0;
+    }
+    if (used < cap) {
+        n = snprintf(buf + used, cap - used, "\nmade with: %s\n", c->info);
+        used += n > 0 ? (size_t)n : 0;
+    }
+    saetm_corpus_free(c);
+    return SAETM_OK;
+}

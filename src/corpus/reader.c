@@ -154,6 +154,8 @@ static saetm_status json_meta(saetm_ctx *ctx, saetm_docreader *r, const cJSON *o
 static saetm_status jsonl_record(saetm_ctx *ctx, saetm_docreader *r, const char *line, size_t len, uint64_t lineno,
                                  saetm_doc *doc)
 {
+    cJSON_Delete(r->json);
+    r->json = NULL;
     const char *end = NULL;
     cJSON *obj = cJSON_ParseWithLengthOpts(line, len, &end, 0);
     if (!obj) {
@@ -189,8 +191,29 @@ static saetm_status jsonl_record(saetm_ctx *ctx, saetm_docreader *r, const char 
     return SAETM_OK;
 }
 
-static saetm_status jsonl_next(saetm_ctx *ctx, saetm_docreader *r, saetm_doc *doc, int *got)
+/* ---- plain text: one document per line ----------------------------------------------------- */
+
+static saetm_status text_record(saetm_ctx *ctx, saetm_docreader *r, const char *line, size_t len, uint64_t lineno,
+                                saetm_doc *doc)
 {
+    saetm_status st = check_utf8(ctx, r->path, lineno, NULL, line, len);
+    if (st) return st;
+    doc->text = line;
+    doc->text_len = len;
+    return SAETM_OK;
+}
+
+/* ---- line-based formats -------------------------------------------------------------------- */
+
+typedef saetm_status (*record_fn)(saetm_ctx *ctx, saetm_docreader *r, const char *line, size_t len, uint64_t lineno,
+                                  saetm_doc *doc);
+
+/* The next good record of a one-record-per-line format. JSONL skips blank lines; in text, an
+ * empty line is an (empty) document. */
+static saetm_status lines_next(saetm_ctx *ctx, saetm_docreader *r, saetm_doc *doc, int *got)
+{
+    int jsonl = r->fmt == SAETM_INPUT_JSONL;
+    record_fn parse = jsonl ? jsonl_record : text_record;
     for (;;) {
         char *line;
         size_t len;
@@ -198,42 +221,18 @@ static saetm_status jsonl_next(saetm_ctx *ctx, saetm_docreader *r, saetm_doc *do
         int k = saetm__input_line(ctx, &r->in, &line, &len, &lineno);
         if (k < 0) return SAETM_ERR_IO;
         if (k == 0) return SAETM_OK;
-        size_t i = 0;
-        while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
-        if (i == len) continue; /* blank line */
-        cJSON_Delete(r->json);
-        r->json = NULL;
+        if (jsonl) {
+            size_t i = 0;
+            while (i < len && (line[i] == ' ' || line[i] == '\t')) i++;
+            if (i == len) continue;
+        }
         doc->line = lineno;
-        saetm_status st = jsonl_record(ctx, r, line, len, lineno, doc);
+        saetm_status st = parse(ctx, r, line, len, lineno, doc);
         if (st == SAETM_OK) {
             *got = 1;
             return SAETM_OK;
         }
         if ((st = bad_record(ctx, r, st))) return st;
-    }
-}
-
-/* ---- plain text: one document per line ----------------------------------------------------- */
-
-static saetm_status text_next(saetm_ctx *ctx, saetm_docreader *r, saetm_doc *doc, int *got)
-{
-    for (;;) {
-        char *line;
-        size_t len;
-        uint64_t lineno;
-        int k = saetm__input_line(ctx, &r->in, &line, &len, &lineno);
-        if (k < 0) return SAETM_ERR_IO;
-        if (k == 0) return SAETM_OK;
-        saetm_status st = check_utf8(ctx, r->path, lineno, NULL, line, len);
-        if (st) {
-            if ((st = bad_record(ctx, r, st))) return st;
-            continue;
-        }
-        doc->text = line;
-        doc->text_len = len;
-        doc->line = lineno;
-        *got = 1;
-        return SAETM_OK;
     }
 }
 
@@ -489,10 +488,9 @@ saetm_status saetm_docreader_next(saetm_ctx *ctx, saetm_docreader *r, saetm_doc 
     *got = 0;
     saetm_status st;
     switch (r->fmt) {
-    case SAETM_INPUT_JSONL: st = jsonl_next(ctx, r, doc, got); break;
     case SAETM_INPUT_CSV: st = csv_next(ctx, r, doc, got); break;
     case SAETM_INPUT_DIR: st = dir_next(ctx, r, doc, got); break;
-    default: st = text_next(ctx, r, doc, got); break;
+    default: st = lines_next(ctx, r, doc, got); break;
     }
     if (st) return st;
     if (!*got) {

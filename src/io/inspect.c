@@ -50,5 +50,6 @@ saetm_status saetm_file_inspect(saetm_ctx *ctx, const char *path, char *buf, siz
         used += (size_t)n;
     }
     saetm__cr_close(&r);
+    if (memcmp(magic, "SAETMCRP", 8) == 0) return saetm__corpus_describe(ctx, path, buf, cap);
     return SAETM_OK;
 }

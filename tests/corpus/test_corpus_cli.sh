@@ -33,6 +33,11 @@ mkdir -p "$T/dir/sub"
 printf 'budget deficit' > "$T/dir/one.txt"; printf 'tax budget' > "$T/dir/sub/two.txt"
 check "dir" $SAETM corpus --input "$T/dir" --out "$T/dir.stc" --min-df 1 --max-df 1.0 --preprocess none
 assert "dir summary" grep -q "^corpus: 2 documents (0 empty), vocabulary 3 words" "$T/.out"
+check "standard input" bash -c "gzip -c '$T/docs.jsonl' | '$SAETM' corpus --input - --format jsonl --out '$T/stdin.stc' --min-df 2 --max-df 1.0"
+assert "stdin summary" grep -q "^corpus: 4 documents (1 empty)" "$T/.out"
+check "inspect checks every index" $SAETM inspect "$T/docs.stc"
+assert "inspect: corpus summary" grep -q "^corpus: 4 documents (1 empty), vocabulary .* all indices OK" "$T/.out"
+assert "inspect: how it was made" grep -q '"id_field":"id"' "$T/.out"
 check "forced format" $SAETM corpus --input "$T/docs.txt" --format text --out "$T/f.stc" --min-df 1 --preprocess basic
 check "help" $SAETM corpus --help
 assert "help shows defaults" grep -q "default: 20000" "$T/.out"

@@ -5,7 +5,9 @@
    corpus with accents, capitals, ligatures and full-width letters: the .stc file (read with
    stc.py, following docs/FORMAT.md) must hold exactly the same vocabulary, document
    frequencies and counts.
-2. Streaming: about 40 MB of text piped through standard input (never on disk) is ingested by the
+2. The file format: a corpus file rewritten by stc.py from docs/FORMAT.md alone has the same
+   bytes as the one saetm wrote, and a corpus changed in Python loads in saetm with every check.
+3. Streaming: about 40 MB of text piped through standard input (never on disk) is ingested by the
    release binary with a peak memory far below the size of the text, and every count agrees
    with Python's.
 """
@@ -151,7 +153,37 @@ def test_streaming():
     check(all(df[w] == int(n) for w, n in zip(c.vocab, c.df)) and len(c.vocab) == len(df), "document frequencies")
 
 
+def test_format():
+    src = os.path.join(TMP, "fmt.jsonl")
+    with open(src, "w", encoding="utf-8") as f:
+        f.write('{"id": "a", "text": "Budget and taxes; the budget grew.", "y": 1790, "g": "fed"}\n')
+        f.write('{"id": "b", "text": "of the and", "y": "1791"}\n')
+        f.write('{"id": "c", "text": "Taxes fell, war came.", "g": "dem"}\n')
+    out = os.path.join(TMP, "fmt.stc")
+    r = subprocess.run([SAETM, "corpus", "-q", "--input", src, "--out", out, "--min-df", "1", "--max-df", "1",
+                        "--id-field", "id", "--date-field", "y", "--group-field", "g"], capture_output=True, text=True)
+    check(r.returncode == 0, "saetm corpus ran: " + r.stderr)
+    c = stc.Corpus(out)
+    check(c.ids == ["a", "b", "c"] and c.dates == ["1790", "1791", None] and c.groups == ["fed", None, "dem"],
+          "ids, dates, groups")
+    check(c.doc(0) == {"budget": 2, "tax": 1, "grow": 1} and c.doc(1) == {} and c.empty.tolist() == [0, 1, 0],
+          "bag-of-words and empty flags: %s %s" % (c.doc(0), c.doc(1)))
+    again = os.path.join(TMP, "fmt_py.stc")
+    stc.write(again, c)
+    check(open(again, "rb").read() == open(out, "rb").read(), "FORMAT.md describes every byte of a .stc file")
+    # Change the corpus in Python (drop word 0 from document 0) and let saetm verify it.
+    c.vocab[0] = "changed"
+    stc.write(again, c)
+    r = subprocess.run([SAETM, "inspect", again], capture_output=True, text=True)
+    check(r.returncode == 0 and "all indices OK" in r.stdout and "changed (" in r.stdout, "saetm loads it: " + r.stderr)
+    c.word_ids[0] = 99  # beyond the vocabulary
+    stc.write(again, c)
+    r = subprocess.run([SAETM, "inspect", again], capture_output=True, text=True)
+    check(r.returncode == 1 and "word ids must be ascending" in r.stderr, "a bad word id is refused: " + r.stderr)
+
+
 test_streaming()
 test_basic_reference()
+test_format()
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
