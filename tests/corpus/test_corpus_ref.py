@@ -176,6 +176,7 @@ def test_format():
     stc.write(again, c)
     r = subprocess.run([SAETM, "inspect", again], capture_output=True, text=True)
     check(r.returncode == 0 and "all indices OK" in r.stdout and "changed (" in r.stdout, "saetm loads it: " + r.stderr)
+    c.word_ids = c.word_ids.copy()
     c.word_ids[0] = 99  # beyond the vocabulary
     stc.write(again, c)
     r = subprocess.run([SAETM, "inspect", again], capture_output=True, text=True)
