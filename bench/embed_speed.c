@@ -3,7 +3,8 @@
  * and against the JavaScript reference (numbers passed in by bench/bench_embed.sh, which runs the
  * reference in the same script run).
  *
- *   embed_speed MODEL SENTENCES.jsonl REF.npy REF_DOCS_PER_S REF_PEAK_MB
+ *   embed_speed MODEL SENTENCES.jsonl REF.npy REF_DOCS_PER_S REF_PEAK_MB [REF_STRIDE]
+ * (row i of REF.npy is sentence i * REF_STRIDE; default 1)
  *
  * Prints sentences/s of saetm and of the reference, their ratio, the bound (all the model's
  * matrix-product flops for these sentences at the sgemm rate measured here, with the same
@@ -76,10 +77,11 @@ static double sgemm_rate(int threads, double *per_cpu_s)
 
 int main(int argc, char **argv)
 {
-    if (argc != 6) {
-        fprintf(stderr, "usage: embed_speed MODEL SENTENCES.jsonl REF.npy REF_DOCS_PER_S REF_PEAK_MB\n");
+    if (argc != 6 && argc != 7) {
+        fprintf(stderr, "usage: embed_speed MODEL SENTENCES.jsonl REF.npy REF_DOCS_PER_S REF_PEAK_MB [REF_STRIDE]\n");
         return 2;
     }
+    const uint64_t stride = argc == 7 && atoi(argv[6]) > 0 ? (uint64_t)atoi(argv[6]) : 1;
     const double ref_rate = atof(argv[4]), ref_peak = atof(argv[5]);
     saetm_ctx *ctx = saetm_ctx_create();
     const int threads = saetm_ctx_threads(ctx);
@@ -138,13 +140,15 @@ int main(int argc, char **argv)
     double maxabs = 0, mincos = 1;
     uint64_t nref = 0;
     if (saetm_npy_load(ctx, argv[3], &ref) == SAETM_OK && ref.cols == 512) {
-        nref = ref.rows < n ? ref.rows : n;
+        nref = ref.rows;
+        while (nref > 0 && (nref - 1) * stride >= n) nref--;
         for (uint64_t i = 0; i < nref; i++) {
             double dot = 0;
+            const float *o = out + i * stride * 512, *r = ref.data + i * 512;
             for (int j = 0; j < 512; j++) {
-                double d = fabs((double)out[i * 512 + j] - ref.data[i * 512 + j]);
+                double d = fabs((double)o[j] - r[j]);
                 if (d > maxabs) maxabs = d;
-                dot += (double)out[i * 512 + j] * ref.data[i * 512 + j];
+                dot += (double)o[j] * r[j];
             }
             if (dot < mincos) mincos = dot;
         }
