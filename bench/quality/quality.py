@@ -152,7 +152,16 @@ def run_saetm(saetm, data, work, name, emb_path, k, seed, method, extra):
     t0 = time.time()
     subprocess.run(cmd, check=True)
     dt = time.time() - t0
-    return os.path.join(out, "top_words.txt"), dt
+    tpath = os.path.join(out, "top_words.txt")
+    with open(tpath, encoding="utf-8") as f:
+        short = any(len(line.split()) < TOP_WORDS for line in f)
+    if short:
+        # top_words.txt lists fewer words than diversity needs: rank topic_word.npy (by probability)
+        # over the model directory's own vocabulary instead
+        vocab = stc.Corpus(os.path.join(out, "corpus.stc")).vocab
+        tpath = os.path.join(out, "top%d_words.txt" % TOP_WORDS)
+        write_topics(tpath, top_ids(np.load(os.path.join(out, "topic_word.npy"))), vocab)
+    return tpath, dt
 
 
 def summarise(rows):
