@@ -140,7 +140,7 @@ def pipeline_seeds(saetm):
         maker = os.path.join(ROOT, "build", "test", "tests", "reliability", "test_hostile_files")
         if os.path.exists(maker):
             subprocess.run([maker, "--write-seeds", t], check=True)
-            for kind, fname, seed in (("interp", "interp.sti", "small.sti"),):
+            for kind, fname, seed in (("interp", "interp.sti", "small.sti"), ("sae", "model.saem", "small.saem")):
                 with open(os.path.join(t, fname), "rb") as f:
                     put(kind, seed, f.read())
 

@@ -305,6 +305,13 @@ saetm_status saetm_sae_load(saetm_ctx *ctx, const char *path, saetm_sae **out)
     saetm_sae *s = NULL;
     st = saetm__sae_read_config(ctx, &r, &cfg, &d, &F, &name);
     if (!st) {
+        /* The weights must be in the file before memory is set aside for them: a configuration
+         * that lies about d or F is refused here, not after an allocation of its size. */
+        const void *p = NULL;
+        uint64_t nr = F, nc = d;
+        st = saetm__cr_get(ctx, &r, "W_enc", SAETM__F32, &p, &nr, &nc);
+    }
+    if (!st) {
         cfg.embedder = name;
         st = saetm__sae_alloc(ctx, &cfg, d, F, &s);
     }

@@ -595,6 +595,13 @@ saetm_status saetm_sae_resume(saetm_ctx *ctx, const char *checkpoint, const saet
     if (!st && d != x->cols)
         st = saetm__fail(ctx, SAETM_ERR_INPUT, "%s: checkpoint was trained on %u-dimensional rows, the embeddings have %llu columns",
                          checkpoint, d, (unsigned long long)x->cols);
+    if (!st) {
+        /* F as stored must match the state actually in the file before the trainer allocates
+         * for it (a configuration that lies about F is refused here). */
+        const void *p = NULL;
+        uint64_t nr = F;
+        st = saetm__cr_get(ctx, &r, "since_fired", SAETM__U64, &p, &nr, NULL);
+    }
     if (!st) st = copy_ckpt_path(ctx, &t, cfg);
     if (!st) st = trainer_setup(ctx, &t, x);
     uint64_t su[STATE_U_N];

@@ -15,6 +15,7 @@
 #include "../../fuzz/common.c"
 #include "../../fuzz/fuzz_corpus.h"
 #include "../../fuzz/fuzz_interp.h"
+#include "../../fuzz/fuzz_sae.h"
 
 #include <unistd.h>
 
@@ -143,6 +144,37 @@ static saetm_status load_interp(saetm_ctx *ctx, const char *path)
     return st;
 }
 
+static void make_sae(saetm_ctx *ctx, const char *path)
+{
+    /* 200 rows of 8 dims, 32 features, a few steps: small but a real trained model. */
+    float *x = malloc(200 * 8 * sizeof *x);
+    for (int i = 0; i < 200 * 8; i++) x[i] = (float)((i * 7919) % 101) / 50.0f - 1.0f;
+    saetm_matrix m = {200, 8, x, NULL};
+    saetm_sae_config cfg;
+    saetm_sae_config_default(&cfg);
+    cfg.n_features = 32;
+    cfg.k = 4;
+    cfg.batch = 50;
+    cfg.steps = 8;
+    cfg.embedder = "test-embedder";
+    saetm_sae *sae = NULL;
+    CHECK(saetm_sae_train(ctx, &cfg, &m, &sae) == SAETM_OK);
+    if (sae) CHECK(saetm_sae_save(ctx, sae, path) == SAETM_OK);
+    saetm_sae_free(sae);
+    free(x);
+}
+
+static saetm_status load_sae(saetm_ctx *ctx, const char *path)
+{
+    saetm_sae *sae = NULL;
+    saetm_status st = saetm_sae_load(ctx, path, &sae);
+    if (st == SAETM_OK) {
+        fuzz_check_sae(sae);
+        saetm_sae_free(sae);
+    }
+    return st;
+}
+
 typedef struct loader {
     const char *name;
     int container;   /* a section container (header/table lies apply) */
@@ -157,6 +189,7 @@ static const loader loaders[] = {
     {"matrix.npy", 0, 0, make_npy, load_npy},
     {"corpus.stc", 1, 0, make_corpus, load_corpus},
     {"interp.sti", 1, 0, make_interp, load_interp},
+    {"model.saem", 1, 0, make_sae, load_sae},
 };
 
 /* ---- helpers ------------------------------------------------------------------------------ */
