@@ -105,6 +105,12 @@ saetm_status saetm_sae_encode(saetm_ctx *ctx, const saetm_sae *s, const saetm_ma
     if (R < 64) R = 64;
     if (R > N) R = N ? N : 1;
     int T = saetm__sae_threads(saetm_ctx_threads(ctx), (double)R * F * d);
+    /* Estimated peak before allocating: a block of inputs and pre-activations, and the output
+     * (row pointers, about k indices and values per row). */
+    uint64_t est = R * ((uint64_t)d + F) * sizeof(float) + (N + 1) * sizeof(uint64_t) +
+                   N * (uint64_t)(s->k ? s->k : 1) * (sizeof(uint32_t) + sizeof(float));
+    st = saetm__mem_check(ctx, est, "encoding");
+    if (st) return st;
     float *xc = saetm__calloc_aligned((size_t)R * d, sizeof(float));
     float *pre = saetm__calloc_aligned((size_t)R * F, sizeof(float));
     float *cut = saetm__calloc_aligned(F, sizeof(float));

@@ -225,6 +225,14 @@ static saetm_status trainer_setup(saetm_ctx *ctx, trainer *t, const saetm_matrix
     t->dims.aux_alpha = (float)c->auxk_alpha;
     saetm__sae_layout_init(&t->l, c->arch, t->d, t->F);
     size_t P = t->l.total;
+    /* Estimated peak before allocating: weights, gradients and Adam moments, per-feature state,
+     * the row order, and a batch's pre-activations and reconstructions. */
+    char what[128];
+    snprintf(what, sizeof what, "SAE training (%u features x %u dimensions, batch %u)", t->F, t->d, t->B);
+    uint64_t est = 4ull * P * sizeof(float) + (uint64_t)t->F * 10 + (uint64_t)t->N * sizeof(uint32_t) +
+                   (uint64_t)t->B * ((uint64_t)t->F * 2 * sizeof(float) + (uint64_t)t->d * 4 * sizeof(float));
+    saetm_status mst = saetm__mem_check(ctx, est, what);
+    if (mst) return mst;
     t->params = saetm__calloc_aligned(P, sizeof(float));
     t->grads = saetm__calloc_aligned(P, sizeof(float));
     t->m = saetm__calloc_aligned(P, sizeof(float));

@@ -12,4 +12,17 @@ expect_fail "npy shorter than its shape" 1 "short.npy.*(truncated|size)" $SAETM 
 expect_fail "empty file" 1 "empty.sac.*too short" $SAETM inspect "$T/empty.sac"
 head -c 100000 /dev/urandom > "$T/random.stc"
 expect_fail "random bytes" 1 "random.stc: not a" $SAETM inspect "$T/random.stc"
+# Embeddings that cannot be trained on: NaN / Inf (named by row), zero rows.
+$PY -c "
+import numpy as np
+x = np.ones((6, 4), 'f4'); x[3, 2] = np.nan; np.save('$T/nan.npy', x)
+y = np.ones((6, 4), 'f4'); y[5, 0] = np.inf; np.save('$T/inf.npy', y)
+np.save('$T/empty.npy', np.zeros((0, 4), 'f4')); np.save('$T/ok.npy', np.ones((6, 4), 'f4'))"
+expect_fail "train: NaN embedding named by row" 1 "row 3, column 2 is NaN" $SAETM train -q --emb "$T/nan.npy" --features 8 --k 2 --steps 2 --out "$T/m.saem"
+expect_fail "train: Inf embedding named by row" 1 "row 5, column 0 is infinite" $SAETM train -q --emb "$T/inf.npy" --features 8 --k 2 --steps 2 --out "$T/m.saem"
+expect_fail "train: zero rows" 1 "at least one row" $SAETM train -q --emb "$T/empty.npy" --features 8 --k 2 --steps 2 --out "$T/m.saem"
+assert "no model written by the refused runs" test ! -e "$T/m.saem"
+# Asking for more memory than allowed: refused before allocating, with the numbers.
+expect_fail "train: over SAETM_MEM_LIMIT" 1 "SAE training \\(4000000 features x 4 dimensions.*needs about .* GiB but only .* GiB are available" \
+  env SAETM_MEM_LIMIT=64M $SAETM train -q --emb "$T/ok.npy" --features 4000000 --k 2 --steps 2 --out "$T/m.saem"
 report
