@@ -312,6 +312,10 @@ SAETM_API saetm_status saetm_acts_from_csr(saetm_ctx *ctx, uint64_t rows, uint32
 SAETM_API saetm_status saetm_acts_save(saetm_ctx *ctx, const saetm_acts *a, const char *path);
 SAETM_API saetm_status saetm_acts_load(saetm_ctx *ctx, const char *path, saetm_acts *out);
 SAETM_API void saetm_acts_free(saetm_acts *a);
+/* Build owned sparse activations from a dense rows x F matrix (e.g. a .npy of activations from
+ * another SAE implementation), keeping the positive entries. @return SAETM_ERR_INPUT naming the
+ * row and column of a negative or non-finite value. */
+SAETM_API saetm_status saetm_acts_from_dense(saetm_ctx *ctx, const saetm_matrix *m, saetm_acts *out);
 
 /* ======================================================================
  * Evaluation: topic coherence (NPMI, C_V) and topic diversity
@@ -696,7 +700,8 @@ SAETM_API const float *saetm_synth_topic_word(const saetm_synth *s);
 SAETM_API const float *saetm_synth_directions(const saetm_synth *s);
 SAETM_API const float *saetm_synth_embeddings(const saetm_synth *s);
 /* Write the data set into directory dir (created if missing): docs.jsonl (fields id, text),
- * emb.npy (N x d), and the truth: true_doc_topics.npy (N x T), true_topic_word.npy (T x V),
+ * emb.npy (N x d), and the truth: true_doc_topics.npy (N x T), true_strengths.npy (N x T),
+ * true_topic_word.npy (T x V),
  * true_directions.npy (T x d), vocab.txt (one word per line, in column order of the truth). */
 SAETM_API saetm_status saetm_synth_write(saetm_ctx *ctx, const saetm_synth *s, const char *dir);
 

@@ -60,6 +60,14 @@ int cli_parse_bin(const char *cmd, const char *v, saetm_trends_opts *o);
 /* Peak resident memory of this process in bytes (VmHWM of /proc/self/status: since exec, so
  * not inflated by the parent it was forked from), or 0 if unknown. */
 uint64_t cli_peak_memory(void);
+/* Load activations from a .sac file or a dense .npy (N x F); prints the error.
+ * @return CLI_EXIT_OK or an exit code. (cmd_interpret.c) */
+int cli_load_acts(saetm_ctx *ctx, const char *cmd, const char *path, saetm_acts *out);
+/* Finish interpretation options from --background and --no-idf and check them.
+ * @return -1 to continue, otherwise the exit code. */
+int cli_interp_opts(const char *cmd, const char *background, int no_idf, saetm_interp_opts *o);
+/* The corpus's words as an array (strings owned by the corpus; free() the array). NULL if out of memory. */
+const char **cli_corpus_vocab(const saetm_corpus *c);
 
 /* A subcommand: returns an exit code. */
 typedef int (*cli_cmd_fn)(int argc, char **argv);

@@ -143,3 +143,39 @@ void saetm_acts_free(saetm_acts *a)
     }
     memset(a, 0, sizeof *a);
 }
+
+saetm_status saetm_acts_from_dense(saetm_ctx *ctx, const saetm_matrix *m, saetm_acts *out)
+{
+    memset(out, 0, sizeof *out);
+    if (m->cols == 0 || m->cols > UINT32_MAX)
+        return saetm__fail(ctx, SAETM_ERR_SHAPE, "activations: %llu columns (features) is not usable",
+                           (unsigned long long)m->cols);
+    uint64_t nnz = 0;
+    for (uint64_t r = 0; r < m->rows; r++)
+        for (uint64_t j = 0; j < m->cols; j++) {
+            float x = m->data[r * m->cols + j];
+            if (!(x >= 0.0f) || !isfinite(x))
+                return saetm__fail(ctx, SAETM_ERR_INPUT, "activations: row %llu, column %llu: %g is not a finite value >= 0",
+                                   (unsigned long long)r, (unsigned long long)j, (double)x);
+            nnz += x > 0;
+        }
+    uint64_t *rp = saetm__calloc_aligned((size_t)m->rows + 1, sizeof *rp);
+    uint32_t *idx = saetm__calloc_aligned((size_t)nnz, sizeof *idx);
+    float *val = saetm__calloc_aligned((size_t)nnz, sizeof *val);
+    saetm_status st = SAETM_OK;
+    if (!rp || !idx || !val) {
+        st = saetm__fail(ctx, SAETM_ERR_NOMEM, "activations: out of memory (%llu non-zeros)", (unsigned long long)nnz);
+    } else {
+        uint64_t n = 0;
+        for (uint64_t r = 0; r < m->rows; r++) {
+            for (uint64_t j = 0; j < m->cols; j++)
+                if (m->data[r * m->cols + j] > 0) idx[n] = (uint32_t)j, val[n++] = m->data[r * m->cols + j];
+            rp[r + 1] = n;
+        }
+        st = saetm_acts_from_csr(ctx, m->rows, (uint32_t)m->cols, rp, idx, val, out);
+    }
+    saetm__free_aligned(rp);
+    saetm__free_aligned(idx);
+    saetm__free_aligned(val);
+    return st;
+}

@@ -346,6 +346,7 @@ saetm_status saetm_synth_write(saetm_ctx *ctx, const saetm_synth *s, const char 
     } arrays[] = {
         {"emb.npy", s->emb, o->n_docs, o->dim},
         {"true_doc_topics.npy", s->doc_topics, o->n_docs, o->n_topics},
+        {"true_strengths.npy", s->strengths, o->n_docs, o->n_topics},
         {"true_topic_word.npy", s->topic_word, o->n_topics, o->vocab_size},
         {"true_directions.npy", s->directions, o->n_topics, o->dim},
     };

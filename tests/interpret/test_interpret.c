@@ -14,21 +14,8 @@
 /* Dense N x F (non-negative) to CSR activations. */
 static saetm_status dense_to_acts(saetm_ctx *ctx, uint64_t n, uint32_t f, const float *x, saetm_acts *out)
 {
-    uint64_t *rp = calloc(n + 1, sizeof *rp), nnz = 0;
-    for (uint64_t i = 0; i < n * f; i++) nnz += x[i] > 0;
-    uint32_t *idx = calloc(nnz + 1, sizeof *idx);
-    float *val = calloc(nnz + 1, sizeof *val);
-    nnz = 0;
-    for (uint64_t d = 0; d < n; d++) {
-        for (uint32_t j = 0; j < f; j++)
-            if (x[d * f + j] > 0) idx[nnz] = j, val[nnz++] = x[d * f + j];
-        rp[d + 1] = nnz;
-    }
-    saetm_status st = saetm_acts_from_csr(ctx, n, f, rp, idx, val, out);
-    free(rp);
-    free(idx);
-    free(val);
-    return st;
+    saetm_matrix m = {n, f, (float *)x, NULL};
+    return saetm_acts_from_dense(ctx, &m, out);
 }
 
 /* Dense N x V counts to a bag-of-words (arrays malloc'ed into *b; free with free_bow). */
