@@ -891,6 +891,105 @@ SAETM_API saetm_status saetm_embed_tokenize(saetm_ctx *ctx, const saetm_embedder
  * id is out of range. */
 SAETM_API const char *saetm_embedder_piece(const saetm_embedder *e, int32_t id);
 
+/* ======================================================================
+ * Topics: merging features into K topics
+ * ==================================================================== */
+
+/* The space features are embedded in before merging (method.md 2.4). */
+typedef enum saetm_space {
+    SAETM_SPACE_HELLINGER = 0, /* sqrt of the tau-sparsified phi_f (needs nothing else) */
+    SAETM_SPACE_WORDS = 1,     /* phi-weighted average of unit word vectors (vectors: V x D, aligned to the vocabulary) */
+    SAETM_SPACE_DECODER = 2    /* the SAE decoder direction of each feature (vectors: F x d) */
+} saetm_space;
+
+typedef enum saetm_merge_method {
+    SAETM_MERGE_KMEANS = 0,    /* weighted k-means, k-means++ seeding, restarts */
+    SAETM_MERGE_AVERAGE = 1,   /* agglomerative, weighted average linkage on Euclidean distance */
+    SAETM_MERGE_WARD = 2       /* agglomerative, Ward linkage (weighted within-cluster sum of squares) */
+} saetm_merge_method;
+
+typedef enum saetm_rank {
+    SAETM_RANK_PROB = 0,       /* topic words by p(w | t) */
+    SAETM_RANK_RELEVANCE = 1   /* by lambda log p(w|t) + (1 - lambda) log(p(w|t) / p(w)) */
+} saetm_rank;
+
+typedef struct saetm_topics_opts {
+    uint32_t k;                 /* number of topics (default 20) */
+    double tau;                 /* sparsify phi_f to this cumulative mass before embedding, (0, 1] (default 0.9) */
+    saetm_space space;          /* default SAETM_SPACE_HELLINGER */
+    saetm_merge_method method;  /* default SAETM_MERGE_KMEANS */
+    uint32_t restarts;          /* k-means runs, the lowest weighted inertia wins (default 4) */
+    uint32_t max_iter;          /* Lloyd iterations per run (default 100) */
+    uint32_t min_docs;          /* features active in fewer taking-part documents are not clustered but
+                                   join the topic with the nearest centroid (default 1: all clustered) */
+    uint32_t max_leaves;        /* agglomerative: above this many features, k-means first groups them into
+                                   this many leaves (default 2048) */
+    uint32_t top_n;             /* topic words kept per topic (default 20) */
+    saetm_rank rank;            /* default SAETM_RANK_PROB */
+    double lambda;              /* relevance weight in [0, 1] (default 0.6) */
+    uint64_t seed;              /* default 1 */
+} saetm_topics_opts;
+
+SAETM_API void saetm_topics_opts_default(saetm_topics_opts *opts);
+/* @return NULL if valid, else a static message naming the offending field. */
+SAETM_API const char *saetm_topics_opts_check(const saetm_topics_opts *opts);
+
+/* Merged topics; read-only once built. */
+typedef struct saetm_topics saetm_topics;
+
+/* Merge the features of an interpretation into opts->k topics: features with theta_avg > 0 are
+ * embedded (`vectors` as the space requires, NULL for Hellinger), grouped with weights theta_avg,
+ * and each topic gets the theta_avg-weighted mean of its features' (unsparsified) phi and the
+ * documents theta . M (rows renormalised; all-zero for documents that do not take part). Topics are
+ * numbered by weight, heaviest first. Deterministic for any thread count.
+ * @return SAETM_ERR_ARG if fewer features than k occur, SAETM_ERR_SHAPE if vectors do not match. */
+SAETM_API saetm_status saetm_topics_build(saetm_ctx *ctx, const saetm_interp *it, const saetm_matrix *vectors,
+                                          const saetm_topics_opts *opts, saetm_topics **out);
+SAETM_API void saetm_topics_free(saetm_topics *t);
+SAETM_API uint32_t saetm_topics_k(const saetm_topics *t);
+/* Borrowed arrays: topic-word distributions (K x V, rows sum to 1), document-topic proportions
+ * (N x K), the topic of each feature (F entries, -1 for features in no topic), the top_n word ids
+ * of topic k (best first). */
+SAETM_API const float *saetm_topics_topic_word(const saetm_topics *t);
+SAETM_API const float *saetm_topics_doc_topics(const saetm_topics *t);
+SAETM_API const int32_t *saetm_topics_feature_topic(const saetm_topics *t);
+SAETM_API const uint32_t *saetm_topics_top_words(const saetm_topics *t, uint32_t k);
+/* Weight of topic k (sum of its features' theta_avg) and its number of documents (those where it
+ * has the largest proportion). */
+SAETM_API double saetm_topics_weight(const saetm_topics *t, uint32_t k);
+SAETM_API uint64_t saetm_topics_doc_count(const saetm_topics *t, uint32_t k);
+
+/* Re-fit the topic word distributions (method.md 2.6) by the EM of saetm_interp_fit with the K
+ * topics as components: each taking-part document's topic proportions raised to the power
+ * `sharpen` (>= 1) and renormalised, on the bag-of-words bow (the interpretation's corpus).
+ * Replaces topic_word and the top words; document proportions are unchanged. */
+SAETM_API saetm_status saetm_topics_refit(saetm_ctx *ctx, saetm_topics *t, const saetm_bow *bow,
+                                          const saetm_interp_opts *opts, double sharpen);
+
+/* Write the topic files into dir (created if missing; each file atomically): top_words.txt (one
+ * line per topic, its top_n words space-separated), topics.json (per topic: id, weight,
+ * doc_count, words with probabilities, member features), doc_topics.npy (N x K), topic_word.npy
+ * (K x V), and for agglomerative merging tree.json (the merges, SciPy linkage order, and the
+ * features of each leaf). `it` provides the words. */
+SAETM_API saetm_status saetm_topics_write(saetm_ctx *ctx, const saetm_topics *t, const saetm_interp *it,
+                                          const char *dir);
+/* Read the feature -> topic assignment of a topics.json written by saetm_topics_write:
+ * feature_topic must hold n_features entries (-1 where a feature is in no topic); *k gets the
+ * number of topics. @return SAETM_ERR_INPUT naming the file and what is wrong. */
+SAETM_API saetm_status saetm_topics_read_assignment(saetm_ctx *ctx, const char *topics_json, uint32_t n_features,
+                                                    int32_t *feature_topic, uint32_t *k);
+/* Topic proportions of documents from their activations: out (rows x k) row d = normalised sum of
+ * A_{d,f} / sum_f A_{d,f} over features by topic; features in no topic are left out; rows
+ * without any assigned activation are all zero. Deterministic for any thread count. */
+SAETM_API saetm_status saetm_topics_transform(saetm_ctx *ctx, const saetm_acts *acts, const int32_t *feature_topic,
+                                              uint32_t k, float *out);
+/* Align word vectors to an interpretation's vocabulary: W is a .npy-loaded matrix (rows = the
+ * lines of word_list, a UTF-8 file with one word per line); the result (V x D, owned) has row w =
+ * the vector of vocabulary word w, zeros where the word is not in the list; *found counts the
+ * vocabulary words found. @return SAETM_ERR_SHAPE if the list and W disagree in length. */
+SAETM_API saetm_status saetm_word_vectors_align(saetm_ctx *ctx, const saetm_matrix *W, const char *word_list,
+                                                const saetm_interp *it, saetm_matrix *out, uint32_t *found);
+
 #ifdef __cplusplus
 }
 #endif

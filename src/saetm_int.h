@@ -100,6 +100,9 @@ saetm_status saetm__outfile_commit(saetm_ctx *ctx, saetm__outfile *f);
 /* Close and remove the temporary file (safe to call on a zeroed or committed outfile). */
 void saetm__outfile_abort(saetm__outfile *f);
 
+/* Create directory dir unless it exists already (not its parents). */
+saetm_status saetm__mkdir(saetm_ctx *ctx, const char *dir);
+
 /* Write a whole buffer atomically (temp + rename). */
 saetm_status saetm__write_file_atomic(saetm_ctx *ctx, const char *path, const void *data, size_t n);
 
@@ -166,6 +169,11 @@ saetm_status saetm__cr_get(saetm_ctx *ctx, const saetm__creader *r, const char *
                            const void **data, uint64_t *rows, uint64_t *cols);
 int saetm__cr_has(const saetm__creader *r, const char *name);
 void saetm__cr_close(saetm__creader *r);
+
+/* ---- dense matrices (io/npy.c) ------------------------------------------------------------- */
+
+/* An owned, zero-filled rows x cols matrix (free with saetm_matrix_free). */
+saetm_status saetm__matrix_alloc(saetm_ctx *ctx, uint64_t rows, uint64_t cols, saetm_matrix *out);
 
 /* ---- sparse matrices (io/acts.c) ---------------------------------------------------------- */
 
@@ -237,5 +245,57 @@ saetm_status saetm__eval_run(saetm_ctx *ctx, const saetm__eval_ref *ref, uint32_
  * do not depend on the thread count (a plain multi-threaded sgemm's do). */
 void saetm__sgemm(int threads, int trans_a, int trans_b, size_t m, size_t n, size_t kdim, float alpha,
                   const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc);
+
+/* ---- clustering for topic merging (merge/kmeans.c, merge/agglo.c) -------------------------- */
+
+/* n weighted points of dimension dim: rows of a dense (row-major, dim columns) or sparse (CSR:
+ * ptr, idx, val) matrix; point i is row sel[i] (row i if sel is NULL) with weight w[i] > 0. */
+typedef struct saetm__points {
+    uint64_t n;
+    uint32_t dim;
+    const float *dense;
+    const uint64_t *ptr;
+    const uint32_t *idx;
+    const float *val;
+    const uint64_t *sel;
+    const double *w;
+} saetm__points;
+
+/* Dot product of two dense float vectors in a fixed summation order (8 lanes). */
+double saetm__dot(const float *a, const float *b, uint32_t n);
+/* Squared norm of point i. */
+double saetm__point_norm2(const saetm__points *p, uint64_t i);
+/* Dot product of point i with a dense vector c (dim floats). */
+double saetm__point_dot(const saetm__points *p, uint64_t i, const float *c);
+/* Write point i as a dense vector (dim floats). */
+void saetm__point_dense(const saetm__points *p, uint64_t i, float *out);
+
+/* Weighted k-means (k-means++ seeding, Lloyd iterations, `restarts` runs with streams (seed,
+ * stage, restart); the lowest weighted inertia wins, ties to the first run). Writes the
+ * assignment (n) and centroids (k x dim). Deterministic for any thread count. */
+saetm_status saetm__kmeans(saetm_ctx *ctx, const saetm__points *p, uint32_t k, uint32_t restarts, uint32_t max_iter,
+                           uint64_t seed, uint32_t *assign, float *centroids, double *inertia);
+/* Weighted centroids of an assignment (k x dim); an empty cluster gets a zero centroid. */
+saetm_status saetm__centroids(saetm_ctx *ctx, const saetm__points *p, const uint32_t *assign, uint32_t k,
+                              float *centroids);
+/* Index of the nearest of k centroids to point i (ties to the lowest index). */
+uint32_t saetm__nearest(const saetm__points *p, uint64_t i, const float *centroids, const double *cnorm2, uint32_t k,
+                        double *dist);
+
+/* One merge of an agglomerative clustering: nodes a and b (leaves 0..n-1, merge t makes node
+ * n+t), at height h, the merged weight. */
+typedef struct saetm__merge {
+    uint64_t a, b;
+    double h, w;
+} saetm__merge;
+
+typedef enum saetm__linkage { SAETM__LINK_AVERAGE = 0, SAETM__LINK_WARD = 1 } saetm__linkage;
+
+/* Agglomerative clustering of weighted points (n >= 1) by NN-chain: n - 1 merges sorted by height.
+ * Average: weighted average of Euclidean distances. Ward: the increase of the weighted
+ * within-cluster sum of squares. Needs n (n - 1) / 2 doubles. */
+saetm_status saetm__agglomerate(saetm_ctx *ctx, const saetm__points *p, saetm__linkage link, saetm__merge *merges);
+/* Cut the tree into k clusters (1 <= k <= n): labels 0..k-1 in the order of each cluster's lowest leaf. */
+void saetm__agglo_cut(uint64_t n, const saetm__merge *merges, uint32_t k, uint32_t *labels);
 
 #endif /* SAETM_INT_H */

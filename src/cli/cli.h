@@ -69,6 +69,28 @@ int cli_interp_opts(const char *cmd, const char *background, int no_idf, saetm_i
 /* The corpus's words as an array (strings owned by the corpus; free() the array). NULL if out of memory. */
 const char **cli_corpus_vocab(const saetm_corpus *c);
 
+/* ---- topic options shared by `saetm topics` and `saetm fit` (cmd_topics.c) ---- */
+struct cJSON;
+typedef struct cli_topics_args {
+    saetm_topics_opts o;
+    const char *space, *method, *linkage, *rank; /* strings as given; cli_topics_finish sets o */
+    const char *word_vectors, *word_list, *decoder;
+    int refit;
+    double sharpen, refit_pi;
+} cli_topics_args;
+void cli_topics_defaults(cli_topics_args *a);
+/* Write the topic options into o (room for 20 entries); @return how many. */
+int cli_topics_table(cli_topics_args *a, cli_opt *o);
+/* Turn the option strings into o and check; @return -1 to continue, else the exit code. */
+int cli_topics_finish(const char *cmd, cli_topics_args *a);
+void cli_topics_to_json(const cli_topics_args *a, struct cJSON *obj);
+void cli_topics_from_json(cli_topics_args *a, const struct cJSON *obj);
+/* Build (and refit: corpus needed) the topics and write them into out_dir; @return an exit code. */
+int cli_topics_run(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a, const saetm_interp *it,
+                   const saetm_corpus *corpus, const char *out_dir);
+/* DIR/params.json parsed, or NULL. */
+struct cJSON *cli_read_params(const char *dir);
+
 /* A subcommand: returns an exit code. */
 typedef int (*cli_cmd_fn)(int argc, char **argv);
 

@@ -169,3 +169,12 @@ saetm_status saetm__write_file_atomic(saetm_ctx *ctx, const char *path, const vo
     }
     return saetm__outfile_commit(ctx, &f);
 }
+
+saetm_status saetm__mkdir(saetm_ctx *ctx, const char *dir)
+{
+    struct stat sb;
+    if (mkdir(dir, 0777) == 0) return SAETM_OK;
+    if (errno == EEXIST && stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode)) return SAETM_OK;
+    return saetm__fail(ctx, SAETM_ERR_IO, "%s: cannot create directory: %s", dir,
+                       errno == EEXIST ? "a file of that name exists" : strerror(errno));
+}

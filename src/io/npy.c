@@ -197,3 +197,21 @@ void saetm_matrix_free(saetm_matrix *m)
     }
     memset(m, 0, sizeof *m);
 }
+
+saetm_status saetm__matrix_alloc(saetm_ctx *ctx, uint64_t rows, uint64_t cols, saetm_matrix *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t n;
+    matrix_owner *own = calloc(1, sizeof *own);
+    if (own && !saetm__mul_size((size_t)rows, (size_t)cols, &n)) own->buffer = saetm__calloc_aligned(n ? n : 1, sizeof(float));
+    if (!own || !own->buffer) {
+        free(own);
+        return saetm__fail(ctx, SAETM_ERR_NOMEM, "out of memory for a %llu x %llu matrix", (unsigned long long)rows,
+                           (unsigned long long)cols);
+    }
+    out->rows = rows;
+    out->cols = cols;
+    out->data = own->buffer;
+    out->owner_ = own;
+    return SAETM_OK;
+}

@@ -8,11 +8,9 @@
  */
 #include "saetm_int.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 enum { SYNTH_TOPICS = 0x5359, SYNTH_DOCS = 0x5360 };
 
@@ -311,8 +309,8 @@ static int buf_put(char **buf, size_t *len, size_t *cap, const char *src, size_t
 
 saetm_status saetm_synth_write(saetm_ctx *ctx, const saetm_synth *s, const char *dir)
 {
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        return saetm__fail(ctx, SAETM_ERR_IO, "%s: cannot create directory: %s", dir, strerror(errno));
+    saetm_status st = saetm__mkdir(ctx, dir);
+    if (st) return st;
     const saetm_synth_opts *o = &s->o;
     char path[4096];
     char *buf = NULL, line[64];
@@ -328,7 +326,6 @@ saetm_status saetm_synth_write(saetm_ctx *ctx, const saetm_synth *s, const char 
         }
         bad |= buf_put(&buf, &len, &cap, "\"}\n", 3);
     }
-    saetm_status st = SAETM_OK;
     if (bad) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "synth: out of memory for the text");
     snprintf(path, sizeof path, "%s/docs.jsonl", dir);
     if (!st) st = saetm__write_file_atomic(ctx, path, buf, len);

@@ -1,0 +1,238 @@
+/*
+ * kmeans.c - weighted k-means for topic merging (method.md 2.4): k-means++ seeding with weights,
+ * Lloyd iterations, restarts keeping the lowest weighted inertia.
+ *
+ * Points are dense or sparse (CSR) rows; centroids are dense. Squared distances are computed as
+ * |x|^2 - 2 x.c + |c|^2. Every sum runs in a fixed order (per point, per cluster over its points in
+ * index order), so the result is the same for any thread count.
+ */
+#include "saetm_int.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { STAGE_KMEANS = 0x4b4d };
+
+double saetm__dot(const float *a, const float *b, uint32_t n)
+{
+    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    uint32_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++) acc[j] += a[i + j] * b[i + j];
+    double s = (((double)acc[0] + acc[1]) + ((double)acc[2] + acc[3])) +
+               (((double)acc[4] + acc[5]) + ((double)acc[6] + acc[7]));
+    for (; i < n; i++) s += (double)a[i] * b[i];
+    return s;
+}
+
+static inline uint64_t prow(const saetm__points *p, uint64_t i) { return p->sel ? p->sel[i] : i; }
+
+double saetm__point_norm2(const saetm__points *p, uint64_t i)
+{
+    i = prow(p, i);
+    if (p->dense) {
+        const float *x = p->dense + i * p->dim;
+        return saetm__dot(x, x, p->dim);
+    }
+    double s = 0;
+    for (uint64_t j = p->ptr[i]; j < p->ptr[i + 1]; j++) s += (double)p->val[j] * p->val[j];
+    return s;
+}
+
+double saetm__point_dot(const saetm__points *p, uint64_t i, const float *c)
+{
+    i = prow(p, i);
+    if (p->dense) return saetm__dot(p->dense + i * p->dim, c, p->dim);
+    double s = 0;
+    for (uint64_t j = p->ptr[i]; j < p->ptr[i + 1]; j++) s += (double)p->val[j] * c[p->idx[j]];
+    return s;
+}
+
+void saetm__point_dense(const saetm__points *p, uint64_t i, float *out)
+{
+    i = prow(p, i);
+    if (p->dense) {
+        memcpy(out, p->dense + i * p->dim, (size_t)p->dim * sizeof *out);
+        return;
+    }
+    memset(out, 0, (size_t)p->dim * sizeof *out);
+    for (uint64_t j = p->ptr[i]; j < p->ptr[i + 1]; j++) out[p->idx[j]] = p->val[j];
+}
+
+uint32_t saetm__nearest(const saetm__points *p, uint64_t i, const float *centroids, const double *cnorm2, uint32_t k,
+                        double *dist)
+{
+    double xn = saetm__point_norm2(p, i), best = INFINITY;
+    uint32_t arg = 0;
+    for (uint32_t c = 0; c < k; c++) {
+        double d = xn - 2.0 * saetm__point_dot(p, i, centroids + (size_t)c * p->dim) + cnorm2[c];
+        if (d < best) best = d, arg = c;
+    }
+    if (dist) *dist = best > 0 ? best : 0;
+    return arg;
+}
+
+saetm_status saetm__centroids(saetm_ctx *ctx, const saetm__points *p, const uint32_t *assign, uint32_t k,
+                              float *centroids)
+{
+    int nt = saetm_ctx_threads(ctx);
+    uint64_t *start = saetm__calloc_aligned((size_t)k + 2, sizeof *start);
+    uint64_t *order = saetm__calloc_aligned((size_t)p->n, sizeof *order);
+    double *acc_all = saetm__calloc_aligned((size_t)nt * p->dim, sizeof *acc_all);
+    if (!start || !order || !acc_all) {
+        saetm__free_aligned(start);
+        saetm__free_aligned(order);
+        saetm__free_aligned(acc_all);
+        return saetm__fail(ctx, SAETM_ERR_NOMEM, "k-means: out of memory");
+    }
+    for (uint64_t i = 0; i < p->n; i++) start[assign[i] + 2]++;
+    for (uint32_t c = 0; c < k; c++) start[c + 2] += start[c + 1];
+    for (uint64_t i = 0; i < p->n; i++) order[start[assign[i] + 1]++] = i;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+    for (int64_t ci = 0; ci < (int64_t)k; ci++) {
+        double *acc = acc_all + (size_t)omp_get_thread_num() * p->dim, wsum = 0;
+        float *out = centroids + (size_t)ci * p->dim;
+        memset(acc, 0, (size_t)p->dim * sizeof *acc);
+        for (uint64_t e = start[ci]; e < start[ci + 1]; e++) {
+            uint64_t i = order[e];
+            double w = p->w[i];
+            wsum += w;
+            i = prow(p, i);
+            if (p->dense) {
+                const float *x = p->dense + i * p->dim;
+                for (uint32_t j = 0; j < p->dim; j++) acc[j] += w * x[j];
+            } else {
+                for (uint64_t j = p->ptr[i]; j < p->ptr[i + 1]; j++) acc[p->idx[j]] += w * p->val[j];
+            }
+        }
+        for (uint32_t j = 0; j < p->dim; j++) out[j] = wsum > 0 ? (float)(acc[j] / wsum) : 0.0f;
+    }
+    saetm__free_aligned(start);
+    saetm__free_aligned(order);
+    saetm__free_aligned(acc_all);
+    return SAETM_OK;
+}
+
+/* Draw an index with probability proportional to v[i] (sum `total` > 0), in index order. */
+static uint64_t draw(saetm__rng *r, const double *v, uint64_t n, double total)
+{
+    double u = saetm__rng_uniform(r) * total, acc = 0;
+    uint64_t last = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        if (v[i] <= 0) continue;
+        last = i;
+        acc += v[i];
+        if (u < acc) return i;
+    }
+    return last;
+}
+
+/* One k-means run from k-means++ seeds drawn from stream `run`. */
+static saetm_status kmeans_run(saetm_ctx *ctx, const saetm__points *p, uint32_t k, uint32_t max_iter, uint64_t seed,
+                               uint32_t run, uint32_t *assign, float *cent, double *inertia, double *dist,
+                               double *score, double *cn2)
+{
+    int nt = saetm_ctx_threads(ctx);
+    uint64_t n = p->n;
+    uint32_t dim = p->dim;
+    saetm__rng r;
+    saetm__rng_init(&r, seed, STAGE_KMEANS, run);
+    /* k-means++: the first seed by weight, each next one by weight x squared distance. */
+    double total = 0;
+    for (uint64_t i = 0; i < n; i++) total += p->w[i];
+    saetm__point_dense(p, draw(&r, p->w, n, total), cent);
+    cn2[0] = saetm__dot(cent, cent, dim);
+    for (uint64_t i = 0; i < n; i++) dist[i] = INFINITY;
+    for (uint32_t c = 0;; c++) {
+        const float *cc = cent + (size_t)c * dim;
+#pragma omp parallel for schedule(static, 256) num_threads(nt)
+        for (int64_t ii = 0; ii < (int64_t)n; ii++) {
+            uint64_t i = (uint64_t)ii;
+            double d = saetm__point_norm2(p, i) - 2.0 * saetm__point_dot(p, i, cc) + cn2[c];
+            if (d < 0) d = 0;
+            if (d < dist[i]) dist[i] = d;
+            score[i] = p->w[i] * dist[i];
+        }
+        if (c + 1 == k) break;
+        double s = 0;
+        for (uint64_t i = 0; i < n; i++) s += score[i];
+        uint64_t pick = s > 0 ? draw(&r, score, n, s) : saetm__rng_below(&r, n);
+        saetm__point_dense(p, pick, cent + (size_t)(c + 1) * dim);
+        cn2[c + 1] = saetm__dot(cent + (size_t)(c + 1) * dim, cent + (size_t)(c + 1) * dim, dim);
+    }
+    /* Lloyd: assign, stop when nothing moves (or at max_iter), else recompute the centroids. */
+    uint64_t *counts = saetm__calloc_aligned((size_t)k, sizeof *counts);
+    if (!counts) return saetm__fail(ctx, SAETM_ERR_NOMEM, "k-means: out of memory");
+    saetm_status st = SAETM_OK;
+    for (uint32_t it = 0;; it++) {
+        uint64_t changed = 0;
+#pragma omp parallel for schedule(static, 256) num_threads(nt) reduction(+ : changed)
+        for (int64_t ii = 0; ii < (int64_t)n; ii++) {
+            uint64_t i = (uint64_t)ii;
+            uint32_t a = saetm__nearest(p, i, cent, cn2, k, &dist[i]);
+            changed += it == 0 || a != assign[i];
+            assign[i] = a;
+        }
+        double in = 0;
+        for (uint64_t i = 0; i < n; i++) in += p->w[i] * dist[i];
+        *inertia = in;
+        if (changed == 0 || it >= max_iter) break;
+        st = saetm__centroids(ctx, p, assign, k, cent);
+        if (st) break;
+        /* An emptied cluster restarts at the point that is worst served (largest weighted distance). */
+        memset(counts, 0, (size_t)k * sizeof *counts);
+        for (uint64_t i = 0; i < n; i++) counts[assign[i]]++;
+        for (uint32_t c = 0; c < k; c++) {
+            if (counts[c]) continue;
+            uint64_t worst = 0;
+            double wd = -1;
+            for (uint64_t i = 0; i < n; i++)
+                if (counts[assign[i]] > 1 && p->w[i] * dist[i] > wd) wd = p->w[i] * dist[i], worst = i;
+            if (wd < 0) continue;
+            counts[assign[worst]]--;
+            counts[c] = 1;
+            assign[worst] = c;
+            dist[worst] = 0;
+            saetm__point_dense(p, worst, cent + (size_t)c * dim);
+        }
+        for (uint32_t c = 0; c < k; c++) cn2[c] = saetm__dot(cent + (size_t)c * dim, cent + (size_t)c * dim, dim);
+    }
+    saetm__free_aligned(counts);
+    return st;
+}
+
+saetm_status saetm__kmeans(saetm_ctx *ctx, const saetm__points *p, uint32_t k, uint32_t restarts, uint32_t max_iter,
+                           uint64_t seed, uint32_t *assign, float *centroids, double *inertia)
+{
+    if (k == 0 || p->n < k)
+        return saetm__fail(ctx, SAETM_ERR_ARG, "k-means: %u clusters asked from %llu points", k,
+                           (unsigned long long)p->n);
+    if (restarts == 0) restarts = 1;
+    size_t cbytes = (size_t)k * p->dim;
+    uint32_t *a = saetm__calloc_aligned((size_t)p->n, sizeof *a);
+    float *c = saetm__calloc_aligned(cbytes, sizeof *c);
+    double *dist = saetm__calloc_aligned((size_t)p->n, sizeof *dist);
+    double *score = saetm__calloc_aligned((size_t)p->n, sizeof *score);
+    double *cn2 = saetm__calloc_aligned((size_t)k, sizeof *cn2);
+    saetm_status st = SAETM_OK;
+    if (!a || !c || !dist || !score || !cn2) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "k-means: out of memory");
+    *inertia = INFINITY;
+    for (uint32_t run = 0; !st && run < restarts; run++) {
+        double in = 0;
+        st = kmeans_run(ctx, p, k, max_iter, seed, run, a, c, &in, dist, score, cn2);
+        saetm__log(ctx, SAETM_LOG_DEBUG, "k-means run %u: weighted inertia %.9g", run, in);
+        if (!st && in < *inertia) {
+            *inertia = in;
+            memcpy(assign, a, (size_t)p->n * sizeof *a);
+            memcpy(centroids, c, cbytes * sizeof *c);
+        }
+    }
+    saetm__free_aligned(a);
+    saetm__free_aligned(c);
+    saetm__free_aligned(dist);
+    saetm__free_aligned(score);
+    saetm__free_aligned(cn2);
+    return st;
+}

@@ -1,0 +1,416 @@
+/*
+ * test_topics.c - merging features into topics: planted recovery with every method and space,
+ * k-means and agglomerative clustering against brute-force references, thread determinism of the
+ * written files, transform == fit, assignment round trip, refusals.
+ */
+#include "saetm.h"
+#include "saetm_int.h"
+#include "test.h"
+
+enum { T = 6, COPIES = 4, NDOC = 1200, V = 300, DIM = 16 };
+
+/* Planted data where every topic is split over COPIES features (each document puts a topic's
+ * strength on one or two of its copies), interpreted by EM. */
+typedef struct planted {
+    saetm_synth *s;
+    saetm_acts acts;
+    saetm_interp *it;
+    float *decoder; /* F x DIM: the topic direction plus a little noise per copy */
+} planted;
+
+static uint64_t lcg(uint64_t *x)
+{
+    *x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return *x >> 33;
+}
+
+static int make_planted(saetm_ctx *ctx, planted *p)
+{
+    memset(p, 0, sizeof *p);
+    saetm_synth_opts so;
+    saetm_synth_opts_default(&so);
+    so.n_docs = NDOC;
+    so.n_topics = T;
+    so.vocab_size = V;
+    so.dim = DIM;
+    so.topics_per_doc = 2;
+    so.seed = 5;
+    if (saetm_synth_generate(ctx, &so, &p->s)) return -1;
+    const float *str = saetm_synth_strengths(p->s);
+    float *dense = calloc((size_t)NDOC * T * COPIES, sizeof *dense);
+    uint64_t x = 99;
+    for (uint64_t d = 0; d < NDOC; d++)
+        for (int t = 0; t < T; t++) {
+            float v = str[d * T + t];
+            if (v <= 0) continue;
+            int a = (int)(lcg(&x) % COPIES), b = (int)(lcg(&x) % COPIES);
+            dense[(d * T + t) * COPIES + a] += v * 0.6f;
+            dense[(d * T + t) * COPIES + b] += v * 0.4f;
+        }
+    saetm_matrix m = {NDOC, T * COPIES, dense, NULL};
+    int rc = saetm_acts_from_dense(ctx, &m, &p->acts) != SAETM_OK;
+    free(dense);
+    saetm_bow bow;
+    saetm_synth_bow(p->s, &bow);
+    saetm_interp_opts io;
+    saetm_interp_opts_default(&io);
+    rc |= saetm_interp_fit(ctx, &p->acts, &bow, saetm_synth_vocab(p->s), &io, &p->it) != SAETM_OK;
+    p->decoder = calloc((size_t)T * COPIES * DIM, sizeof *p->decoder);
+    const float *dir = saetm_synth_directions(p->s);
+    for (int f = 0; f < T * COPIES; f++)
+        for (int j = 0; j < DIM; j++)
+            p->decoder[f * DIM + j] = dir[(f / COPIES) * DIM + j] + 0.05f * ((float)(lcg(&x) % 1000) / 1000.0f - 0.5f);
+    return rc;
+}
+
+static void free_planted(planted *p)
+{
+    saetm_interp_free(p->it);
+    saetm_acts_free(&p->acts);
+    saetm_synth_free(p->s);
+    free(p->decoder);
+}
+
+/* Random word vectors (V x 24): features of one planted topic share their words, so their
+ * phi-weighted averages are close. */
+static float *random_word_vectors(void)
+{
+    float *w = malloc((size_t)V * 24 * sizeof *w);
+    uint64_t x = 7;
+    for (int i = 0; i < V * 24; i++) w[i] = (float)(lcg(&x) % 2001) / 1000.0f - 1.0f;
+    return w;
+}
+
+/* Mean over planted topics of the best cosine with a found topic, and of the correlation of
+ * document proportions with that best match. */
+static void recovery(const planted *p, const saetm_topics *tp, double *cos_mean, double *corr_mean)
+{
+    uint32_t K = saetm_topics_k(tp);
+    const float *tw = saetm_topics_topic_word(tp), *dt = saetm_topics_doc_topics(tp);
+    const float *truth = saetm_synth_topic_word(p->s), *th = saetm_synth_doc_topics(p->s);
+    *cos_mean = *corr_mean = 0;
+    for (int t = 0; t < T; t++) {
+        double best = -1;
+        uint32_t arg = 0;
+        for (uint32_t k = 0; k < K; k++) {
+            double ab = 0, aa = 0, bb = 0;
+            for (int v = 0; v < V; v++) {
+                double a = truth[t * V + v], b = tw[k * V + v];
+                ab += a * b, aa += a * a, bb += b * b;
+            }
+            double c = ab / sqrt(aa * bb);
+            if (c > best) best = c, arg = k;
+        }
+        double mx = 0, my = 0, sxy = 0, sxx = 0, syy = 0;
+        for (int d = 0; d < NDOC; d++) mx += th[d * T + t] / NDOC, my += dt[(size_t)d * K + arg] / NDOC;
+        for (int d = 0; d < NDOC; d++) {
+            double a = th[d * T + t] - mx, b = dt[(size_t)d * K + arg] - my;
+            sxy += a * b, sxx += a * a, syy += b * b;
+        }
+        *cos_mean += best / T;
+        *corr_mean += sxy / sqrt(sxx * syy) / T;
+    }
+}
+
+static void test_planted_all_methods(void)
+{
+    saetm_ctx *ctx = saetm_ctx_create();
+    planted p;
+    CHECK(make_planted(ctx, &p) == 0);
+    float *wv = random_word_vectors();
+    saetm_matrix words = {V, 24, wv, NULL}, dec = {T * COPIES, DIM, p.decoder, NULL};
+    const saetm_space spaces[3] = {SAETM_SPACE_HELLINGER, SAETM_SPACE_WORDS, SAETM_SPACE_DECODER};
+    const saetm_merge_method methods[3] = {SAETM_MERGE_KMEANS, SAETM_MERGE_AVERAGE, SAETM_MERGE_WARD};
+    for (int si = 0; si < 3; si++)
+        for (int mi = 0; mi < 3; mi++) {
+            saetm_topics_opts o;
+            saetm_topics_opts_default(&o);
+            o.k = T;
+            o.space = spaces[si];
+            o.method = methods[mi];
+            saetm_topics *tp = NULL;
+            const saetm_matrix *vec = si == 1 ? &words : si == 2 ? &dec : NULL;
+            CHECK(saetm_topics_build(ctx, p.it, vec, &o, &tp) == SAETM_OK);
+            if (!tp) continue;
+            /* Each topic holds the copies of exactly one planted topic. */
+            const int32_t *ft = saetm_topics_feature_topic(tp);
+            int pure = 1;
+            for (int f = 0; f < T * COPIES; f++) pure &= ft[f] == ft[(f / COPIES) * COPIES];
+            double cs, cr, wsum = 0;
+            recovery(&p, tp, &cs, &cr);
+            fprintf(stderr, "space %d method %d: pure %d, topic-word cosine %.4f, doc correlation %.4f\n", si, mi, pure,
+                    cs, cr);
+            CHECK(pure);
+            CHECK(cs >= 0.9);
+            CHECK(cr >= 0.8);
+            for (uint32_t k = 0; k < T; k++) {
+                wsum += saetm_topics_weight(tp, k);
+                if (k) CHECK(saetm_topics_weight(tp, k) <= saetm_topics_weight(tp, k - 1));
+                double rs = 0;
+                for (int v = 0; v < V; v++) rs += saetm_topics_topic_word(tp)[k * V + v];
+                CHECK_NEAR(rs, 1.0, 1e-4);
+            }
+            CHECK_NEAR(wsum, 1.0, 1e-5);
+            saetm_topics_free(tp);
+        }
+    free(wv);
+    free_planted(&p);
+    saetm_ctx_free(ctx);
+}
+
+/* ---- clustering against brute force ------------------------------------------------------ */
+
+/* Greedy agglomeration recomputing every cluster distance from its definition. */
+static void brute_agglo(int n, int dim, const float *x, const double *w, int ward, double *heights)
+{
+    int *lab = malloc(n * sizeof *lab);
+    for (int i = 0; i < n; i++) lab[i] = i;
+    for (int step = 0; step < n - 1; step++) {
+        double best = INFINITY;
+        int ba = -1, bb = -1;
+        for (int a = 0; a < n; a++)
+            for (int b = a + 1; b < n; b++) {
+                int sa = 0, sb = 0;
+                for (int i = 0; i < n; i++) sa |= lab[i] == a, sb |= lab[i] == b;
+                if (!sa || !sb) continue;
+                double d = 0, wa = 0, wb = 0;
+                double ca[8] = {0}, cb[8] = {0};
+                for (int i = 0; i < n; i++) {
+                    if (lab[i] == a) wa += w[i];
+                    if (lab[i] == b) wb += w[i];
+                }
+                if (ward) {
+                    for (int i = 0; i < n; i++)
+                        for (int j = 0; j < dim; j++) {
+                            if (lab[i] == a) ca[j] += w[i] * x[i * dim + j] / wa;
+                            if (lab[i] == b) cb[j] += w[i] * x[i * dim + j] / wb;
+                        }
+                    for (int j = 0; j < dim; j++) d += (ca[j] - cb[j]) * (ca[j] - cb[j]);
+                    d *= wa * wb / (wa + wb);
+                } else {
+                    for (int i = 0; i < n; i++)
+                        for (int k = 0; k < n; k++) {
+                            if (lab[i] != a || lab[k] != b) continue;
+                            double e = 0;
+                            for (int j = 0; j < dim; j++) e += (x[i * dim + j] - x[k * dim + j]) * (x[i * dim + j] - x[k * dim + j]);
+                            d += w[i] * w[k] * sqrt(e);
+                        }
+                    d /= wa * wb;
+                }
+                if (d < best) best = d, ba = a, bb = b;
+            }
+        heights[step] = best;
+        for (int i = 0; i < n; i++)
+            if (lab[i] == bb) lab[i] = ba;
+    }
+    free(lab);
+}
+
+static void test_agglomerative_matches_brute_force(void)
+{
+    saetm_ctx *ctx = saetm_ctx_create();
+    enum { n = 14, dim = 3 };
+    float x[n * dim];
+    double w[n], h[n];
+    uint64_t s = 3;
+    for (int i = 0; i < n * dim; i++) x[i] = (float)(lcg(&s) % 1000) / 100.0f;
+    for (int i = 0; i < n; i++) w[i] = 0.5 + (double)(lcg(&s) % 100) / 50.0;
+    saetm__points p = {n, dim, x, NULL, NULL, NULL, NULL, w};
+    for (int ward = 0; ward < 2; ward++) {
+        saetm__merge m[n];
+        CHECK(saetm__agglomerate(ctx, &p, ward ? SAETM__LINK_WARD : SAETM__LINK_AVERAGE, m) == SAETM_OK);
+        brute_agglo(n, dim, x, w, ward, h);
+        for (int t = 0; t < n - 1; t++) {
+            CHECK_NEAR(m[t].h, h[t], 1e-6 * (1 + h[t]));
+            CHECK(m[t].a < m[t].b && m[t].b < (uint64_t)(n + t));
+            if (t) CHECK(m[t].h >= m[t - 1].h);
+        }
+        CHECK_NEAR(m[n - 2].w, 0, 1e9); /* weights are carried */
+        double wall = 0;
+        for (int i = 0; i < n; i++) wall += w[i];
+        CHECK_NEAR(m[n - 2].w, wall, 1e-9);
+        uint32_t lab[n];
+        saetm__agglo_cut(n, m, 3, lab);
+        int seen[3] = {0, 0, 0};
+        for (int i = 0; i < n; i++) {
+            CHECK(lab[i] < 3);
+            seen[lab[i] % 3] = 1;
+        }
+        CHECK(seen[0] && seen[1] && seen[2]);
+        CHECK_EQ_INT(lab[0], 0);
+    }
+    saetm_ctx_free(ctx);
+}
+
+/* Weighted k-means on well separated groups finds them, whatever the restarts and threads. */
+static void test_kmeans(void)
+{
+    saetm_ctx *ctx = saetm_ctx_create();
+    enum { n = 300, dim = 5, k = 4 };
+    float *x = malloc(n * dim * sizeof *x);
+    double w[n];
+    uint64_t s = 11;
+    for (int i = 0; i < n; i++) {
+        w[i] = 0.1 + (double)(lcg(&s) % 100) / 100.0;
+        for (int j = 0; j < dim; j++) x[i * dim + j] = (float)((i % k) * 10 * (j == (i % k)) + (double)(lcg(&s) % 100) / 100.0);
+    }
+    saetm__points p = {n, dim, x, NULL, NULL, NULL, NULL, w};
+    uint32_t a1[n], a2[n];
+    float c1[k * dim], c2[k * dim];
+    double in1, in2;
+    saetm_ctx_set_threads(ctx, 1);
+    CHECK(saetm__kmeans(ctx, &p, k, 3, 100, 42, a1, c1, &in1) == SAETM_OK);
+    saetm_ctx_set_threads(ctx, 3);
+    CHECK(saetm__kmeans(ctx, &p, k, 3, 100, 42, a2, c2, &in2) == SAETM_OK);
+    CHECK(memcmp(a1, a2, sizeof a1) == 0 && memcmp(c1, c2, sizeof c1) == 0 && in1 == in2);
+    for (int i = 0; i < n; i++) CHECK(a1[i] == a1[i % k]);
+    /* The inertia is the weighted sum of squared distances to the centroids. */
+    double in = 0;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < dim; j++) in += w[i] * (x[i * dim + j] - c1[a1[i] * dim + j]) * (x[i * dim + j] - c1[a1[i] * dim + j]);
+    CHECK_NEAR(in, in1, 1e-4 * in);
+    CHECK(saetm__kmeans(ctx, &p, n + 1, 1, 10, 1, a1, c1, &in1) == SAETM_ERR_ARG);
+    free(x);
+    saetm_ctx_free(ctx);
+}
+
+/* ---- files, determinism, transform ------------------------------------------------------- */
+
+static unsigned char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *b = malloc((size_t)len + 1);
+    *n = fread(b, 1, (size_t)len, f);
+    b[*n] = 0;
+    fclose(f);
+    return b;
+}
+
+static int same_file(const char *a, const char *b)
+{
+    size_t na = 0, nb = 0;
+    unsigned char *x = slurp(a, &na), *y = slurp(b, &nb);
+    int same = x && y && na == nb && memcmp(x, y, na) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
+static void test_files_threads_transform(void)
+{
+    saetm_ctx *ctx = saetm_ctx_create();
+    planted p;
+    CHECK(make_planted(ctx, &p) == 0);
+    static const char *files[] = {"top_words.txt", "topics.json", "doc_topics.npy", "topic_word.npy", "tree.json"};
+    for (int mi = 0; mi < 2; mi++) {
+        char dir[2][4096];
+        for (int run = 0; run < 2; run++) {
+            saetm_ctx_set_threads(ctx, run ? 3 : 1);
+            saetm_topics_opts o;
+            saetm_topics_opts_default(&o);
+            o.k = 5; /* not T: the merge must decide something */
+            o.method = mi ? SAETM_MERGE_WARD : SAETM_MERGE_KMEANS;
+            o.max_leaves = 10; /* agglomerative over k-means leaves */
+            saetm_topics *tp = NULL;
+            CHECK(saetm_topics_build(ctx, p.it, NULL, &o, &tp) == SAETM_OK);
+            snprintf(dir[run], sizeof dir[run], "%s/m%d_r%d", test_tmpdir(), mi, run);
+            CHECK(tp && saetm_topics_write(ctx, tp, p.it, dir[run]) == SAETM_OK);
+            if (tp && run == 0) {
+                /* transform of the same activations gives exactly the fitted proportions */
+                float *dt = malloc((size_t)NDOC * 5 * sizeof *dt);
+                CHECK(saetm_topics_transform(ctx, &p.acts, saetm_topics_feature_topic(tp), 5, dt) == SAETM_OK);
+                double maxdiff = 0;
+                for (int i = 0; i < NDOC * 5; i++) {
+                    double dd = fabs(dt[i] - saetm_topics_doc_topics(tp)[i]);
+                    if (dd > maxdiff) maxdiff = dd;
+                }
+                CHECK(maxdiff < 1e-6);
+                free(dt);
+                /* the assignment read back from topics.json is the one built */
+                char path[8400];
+                snprintf(path, sizeof path, "%s/topics.json", dir[run]);
+                int32_t ft[T * COPIES];
+                uint32_t k = 0;
+                CHECK(saetm_topics_read_assignment(ctx, path, T * COPIES, ft, &k) == SAETM_OK);
+                CHECK_EQ_INT(k, 5);
+                CHECK(memcmp(ft, saetm_topics_feature_topic(tp), sizeof ft) == 0);
+                CHECK(saetm_topics_read_assignment(ctx, path, 7, ft, &k) == SAETM_ERR_SHAPE);
+                snprintf(path, sizeof path, "%s/top_words.txt", dir[run]);
+                size_t n = 0;
+                unsigned char *txt = slurp(path, &n);
+                int lines = 0;
+                for (size_t i = 0; txt && i < n; i++) lines += txt[i] == '\n';
+                CHECK_EQ_INT(lines, 5);
+                CHECK(txt && strstr((char *)txt, saetm_interp_word(p.it, saetm_topics_top_words(tp, 0)[0])) == (char *)txt);
+                free(txt);
+            }
+            saetm_topics_free(tp);
+        }
+        for (int fi = 0; fi < (mi ? 5 : 4); fi++) {
+            char a[8400], b[8400];
+            snprintf(a, sizeof a, "%s/%s", dir[0], files[fi]);
+            snprintf(b, sizeof b, "%s/%s", dir[1], files[fi]);
+            CHECK(same_file(a, b));
+        }
+    }
+    saetm_ctx_set_threads(ctx, 2);
+    saetm_topics_opts o;
+    saetm_topics_opts_default(&o);
+    o.k = T * COPIES + 1;
+    saetm_topics *tp = NULL;
+    CHECK(saetm_topics_build(ctx, p.it, NULL, &o, &tp) == SAETM_ERR_ARG);
+    CHECK_CONTAINS(saetm_ctx_errmsg(ctx), "lower --k");
+    o.k = 3;
+    o.space = SAETM_SPACE_WORDS;
+    CHECK(saetm_topics_build(ctx, p.it, NULL, &o, &tp) == SAETM_ERR_ARG);
+    saetm_matrix bad = {V - 1, 4, p.decoder, NULL};
+    CHECK(saetm_topics_build(ctx, p.it, &bad, &o, &tp) == SAETM_ERR_SHAPE);
+    o.space = SAETM_SPACE_HELLINGER;
+    o.tau = 0;
+    CHECK(saetm_topics_build(ctx, p.it, NULL, &o, &tp) == SAETM_ERR_ARG);
+    CHECK(tp == NULL);
+    free_planted(&p);
+    saetm_ctx_free(ctx);
+}
+
+/* Re-fitting the merged topics by EM keeps them on the planted topics. */
+static void test_refit(void)
+{
+    saetm_ctx *ctx = saetm_ctx_create();
+    planted p;
+    CHECK(make_planted(ctx, &p) == 0);
+    saetm_topics_opts o;
+    saetm_topics_opts_default(&o);
+    o.k = T;
+    saetm_topics *tp = NULL;
+    CHECK(saetm_topics_build(ctx, p.it, NULL, &o, &tp) == SAETM_OK);
+    saetm_bow bow;
+    saetm_synth_bow(p.s, &bow);
+    saetm_interp_opts io;
+    saetm_interp_opts_default(&io);
+    CHECK(tp && saetm_topics_refit(ctx, tp, &bow, &io, 2.0) == SAETM_OK);
+    if (tp) {
+        double cs, cr;
+        recovery(&p, tp, &cs, &cr);
+        fprintf(stderr, "refit: topic-word cosine %.4f, doc correlation %.4f\n", cs, cr);
+        CHECK(cs >= 0.9);
+        CHECK(saetm_topics_refit(ctx, tp, &bow, &io, 0.5) == SAETM_ERR_ARG);
+    }
+    saetm_topics_free(tp);
+    free_planted(&p);
+    saetm_ctx_free(ctx);
+}
+
+int main(void)
+{
+    RUN(test_kmeans);
+    RUN(test_agglomerative_matches_brute_force);
+    RUN(test_planted_all_methods);
+    RUN(test_files_threads_transform);
+    RUN(test_refit);
+    return TEST_REPORT();
+}

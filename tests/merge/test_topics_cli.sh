@@ -1,0 +1,52 @@
+#!/bin/bash
+# saetm synth -> corpus -> interpret -> topics on the command line: outputs, options, refusals.
+source "$(dirname "$0")/../lib.sh"
+S="$SAETM"
+D="$T/syn"
+check "synth" $S synth --out "$D" --docs 800 --topics 6 --vocab 300 --dim 16 -q
+check "corpus" $S corpus --input "$D/docs.jsonl" --out "$D/c.stc" --preprocess none --min-df 2 --max-df 0.9 -q
+check "interpret" $S interpret --corpus "$D/c.stc" --acts "$D/true_strengths.npy" --out "$D/i.sti" -q
+check "interpret: learned pi, unigram background, no idf" $S interpret --corpus "$D/c.stc" --acts "$D/true_strengths.npy" \
+  --out "$D/i2.sti" --learn-pi --background unigram --no-idf --max-iter 20 -q
+check "topics kmeans" $S topics --interp "$D/i.sti" --k 6 --out "$D/km" -q
+check "topics agglomerative average" $S topics --interp "$D/i.sti" --k 4 --method agglomerative --linkage average --out "$D/ag" -q
+# word vectors: random vectors for the words of vocab.txt, in reverse order (alignment by word)
+$PY -c "import numpy as np; w=open('$D/vocab.txt').read().split(); np.save('$D/wv.npy', np.random.default_rng(0).normal(size=(len(w),8)).astype('f4')); open('$D/words.txt','w').write('\n'.join(w)+'\n')"
+check "topics words space, refit, relevance" $S topics --interp "$D/i.sti" --k 6 --word-vectors "$D/wv.npy" --word-list "$D/words.txt" \
+  --refit --corpus "$D/c.stc" --sharpen 2 --rank relevance --out "$D/wd" -q
+check "outputs are consistent" $PY - "$D" <<'PY'
+import json, sys, numpy as np
+d = sys.argv[1]
+for sub, k in (("km", 6), ("ag", 4), ("wd", 6)):
+    dt = np.load(f"{d}/{sub}/doc_topics.npy"); tw = np.load(f"{d}/{sub}/topic_word.npy")
+    assert dt.shape == (800, k) and tw.shape[0] == k, (dt.shape, tw.shape)
+    s = dt.sum(1)
+    assert np.all((np.abs(s - 1) < 1e-4) | (s == 0)), s
+    assert np.allclose(tw.sum(1), 1, atol=1e-4)
+    tj = json.load(open(f"{d}/{sub}/topics.json"))
+    assert tj["k"] == k and len(tj["topics"]) == k
+    feats = sorted(f for t in tj["topics"] for f in t["features"])
+    assert feats == list(range(6)), feats
+    lines = open(f"{d}/{sub}/top_words.txt").read().splitlines()
+    assert len(lines) == k and all(len(l.split()) == 20 for l in lines)
+    assert lines[0].split()[0] == tj["topics"][0]["words"][0]["word"]
+    w = [t["weight"] for t in tj["topics"]]
+    assert w == sorted(w, reverse=True) and abs(sum(w) - 1) < 1e-5
+tree = json.load(open(f"{d}/ag/tree.json"))
+assert tree["n_leaves"] == 6 and len(tree["merges"]) == 5
+PY
+expect_fail "topics needs an input" 2 "give --interp or --model" $S topics --k 3
+expect_fail "words space needs vectors" 2 "needs --word-vectors" $S topics --interp "$D/i.sti" --space words --out "$D/x"
+expect_fail "more topics than features" 2 "lower --k" $S topics --interp "$D/i.sti" --k 7 --out "$D/x"
+expect_fail "refit needs the corpus" 2 "needs the corpus" $S topics --interp "$D/i.sti" --k 3 --refit --out "$D/x"
+expect_fail "bad method" 2 "kmeans or agglomerative" $S topics --interp "$D/i.sti" --method spectral --out "$D/x"
+head -c 100 "$D/true_strengths.npy" > "$D/short.npy"
+expect_fail "truncated activations" 1 "short.npy" $S interpret --corpus "$D/c.stc" --acts "$D/short.npy" --out "$D/x.sti"
+$PY -c "import numpy as np; a=np.load('$D/true_strengths.npy'); np.save('$D/rows.npy', a[:10]); a[3,2]=-1; np.save('$D/neg.npy', a)"
+expect_fail "negative activation" 1 "row 3, column 2" $S interpret --corpus "$D/c.stc" --acts "$D/neg.npy" --out "$D/x.sti"
+expect_fail "row count mismatch" 1 "same documents" $S interpret --corpus "$D/c.stc" --acts "$D/rows.npy" --out "$D/x.sti"
+expect_fail "pi out of range" 2 "pi must be" $S interpret --corpus "$D/c.stc" --acts "$D/true_strengths.npy" --pi 1.5 --out "$D/x.sti"
+expect_fail "sae not in this build" 1 "pass the activations with --acts" $S interpret --corpus "$D/c.stc" --sae x.saem --emb "$D/emb.npy" --out "$D/x.sti"
+$PY -c "b=bytearray(open('$D/i.sti','rb').read()); b[len(b)//2]^=0xff; open('$D/bad.sti','wb').write(b)"
+expect_fail "corrupt interpretation" 1 "checksum|CRC|bad.sti" $S topics --interp "$D/bad.sti" --k 3 --out "$D/x"
+report
