@@ -14,7 +14,6 @@ int cmd_encode(int argc, char **argv);
 int cmd_trends(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
-
 int cmd_interpret(int argc, char **argv);
 int cmd_topics(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
@@ -29,13 +28,11 @@ static const struct {
     {"embed", cmd_embed, "embed documents with the built-in sentence embedder (USE-lite, 512-d)"},
     {"train", cmd_train, "train a sparse autoencoder on embeddings (.npy -> .saem)"},
     {"encode", cmd_encode, "sparse activations of embeddings under a trained SAE (.saem + .npy -> .sac)"},
-
     {"interpret", cmd_interpret, "fit a word distribution per SAE feature on a corpus (.sti)"},
     {"topics", cmd_topics, "merge the features into K topics and write the topic files"},
     {"eval", cmd_eval, "score topics: NPMI and C_V coherence over a reference corpus, topic diversity"},
     {"trends", cmd_trends, "topic prevalence over time and per group; topics that rise and fall (CSV, SVG)"},
     {"report", cmd_report, "one self-contained HTML page about a fitted model"},
-
     {"synth", cmd_synth, "generate planted data from the continuous topic model (for validation)"},
     {"inspect", cmd_inspect, "show the header and sections of a saetm file or a .npy array"},
 };
