@@ -60,23 +60,52 @@ int cli_parse_bin(const char *cmd, const char *v, saetm_trends_opts *o);
 /* Peak resident memory of this process in bytes (VmHWM of /proc/self/status: since exec, so
  * not inflated by the parent it was forked from), or 0 if unknown. */
 uint64_t cli_peak_memory(void);
+/* ---- corpus options shared by the commands that read documents (cli_corpus.c) ---- */
+struct cJSON;
+typedef struct cli_corpus_args {
+    saetm_corpus_opts o;
+    const char *format, *preprocess, *text_field, *id_field, *date_field, *group_field, *stopwords, *tmp_dir;
+    int skip_bad;
+} cli_corpus_args;
+void cli_corpus_defaults(cli_corpus_args *a);
+/* Write the corpus options into o (room for 13 entries); @return how many. */
+int cli_corpus_table(cli_corpus_args *a, cli_opt *o);
+/* Fill a->o from the option strings and check it; @return -1 to continue, else the exit code. */
+int cli_corpus_finish(const char *cmd, cli_corpus_args *a);
+void cli_corpus_to_json(const cli_corpus_args *a, struct cJSON *obj);
+void cli_corpus_from_json(cli_corpus_args *a, const struct cJSON *obj);
+/* A string (borrowed from o: valid while o lives) or number field of a JSON object, or def. */
+const char *cli_json_string(const struct cJSON *o, const char *key, const char *def);
+double cli_json_number(const struct cJSON *o, const char *key, double def);
+/* Write text to path through a temporary file and a rename; @return an exit code. (cmd_fit.c) */
+int cli_write_text(const char *cmd, const char *path, const char *text);
+
+/* ---- interpretation options shared by `saetm interpret` and `saetm fit` (cmd_interpret.c) ---- */
+typedef struct cli_interp_args {
+    saetm_interp_opts o;
+    const char *background;
+    int no_idf;
+} cli_interp_args;
+void cli_interp_defaults(cli_interp_args *a);
+/* Write the interpretation options into o (room for 7 entries); @return how many. */
+int cli_interp_table(cli_interp_args *a, cli_opt *o);
+int cli_interp_finish(const char *cmd, cli_interp_args *a);
+void cli_interp_to_json(const cli_interp_args *a, struct cJSON *obj);
+
 /* Load activations from a .sac file or a dense .npy (N x F); prints the error.
  * @return CLI_EXIT_OK or an exit code. (cmd_interpret.c) */
 int cli_load_acts(saetm_ctx *ctx, const char *cmd, const char *path, saetm_acts *out);
-/* Finish interpretation options from --background and --no-idf and check them.
- * @return -1 to continue, otherwise the exit code. */
-int cli_interp_opts(const char *cmd, const char *background, int no_idf, saetm_interp_opts *o);
 /* The corpus's words as an array (strings owned by the corpus; free() the array). NULL if out of memory. */
 const char **cli_corpus_vocab(const saetm_corpus *c);
 
 /* ---- topic options shared by `saetm topics` and `saetm fit` (cmd_topics.c) ---- */
-struct cJSON;
 typedef struct cli_topics_args {
     saetm_topics_opts o;
     const char *space, *method, *linkage, *rank; /* strings as given; cli_topics_finish sets o */
     const char *word_vectors, *word_list, *decoder;
     int refit;
     double sharpen, refit_pi;
+    int quiet;      /* no progress lines on stderr */
 } cli_topics_args;
 void cli_topics_defaults(cli_topics_args *a);
 /* Write the topic options into o (room for 20 entries); @return how many. */
@@ -85,9 +114,12 @@ int cli_topics_table(cli_topics_args *a, cli_opt *o);
 int cli_topics_finish(const char *cmd, cli_topics_args *a);
 void cli_topics_to_json(const cli_topics_args *a, struct cJSON *obj);
 void cli_topics_from_json(cli_topics_args *a, const struct cJSON *obj);
-/* Build (and refit: corpus needed) the topics and write them into out_dir; @return an exit code. */
+/* Build (and refit: corpus needed) the topics and write them into out_dir; @return an exit code.
+ * sae (may be NULL) gives the decoder directions for --space decoder without --decoder. */
 int cli_topics_run(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a, const saetm_interp *it,
-                   const saetm_corpus *corpus, const char *out_dir);
+                   const saetm_corpus *corpus, const saetm_sae *sae, const char *out_dir);
+/* Create directory dir unless it is one already; @return 0 on success. */
+int cli_mkdir(const char *dir);
 /* DIR/params.json parsed, or NULL. */
 struct cJSON *cli_read_params(const char *dir);
 

@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 
+#include <cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,15 +28,49 @@ int cli_load_acts(saetm_ctx *ctx, const char *cmd, const char *path, saetm_acts 
     return CLI_EXIT_OK;
 }
 
-int cli_interp_opts(const char *cmd, const char *background, int no_idf, saetm_interp_opts *o)
+void cli_interp_defaults(cli_interp_args *a)
 {
-    if (strcmp(background, "learned") == 0) o->background = SAETM_BACKGROUND_LEARNED;
-    else if (strcmp(background, "unigram") == 0) o->background = SAETM_BACKGROUND_UNIGRAM;
-    else return cli_usage_error(cmd, "--background must be learned or unigram, not '%s'", background);
-    o->idf = !no_idf;
-    const char *bad = saetm_interp_opts_check(o);
+    memset(a, 0, sizeof *a);
+    saetm_interp_opts_default(&a->o);
+    a->background = "learned";
+}
+
+int cli_interp_table(cli_interp_args *a, cli_opt *o)
+{
+    const cli_opt t[] = {
+        {"pi", CLI_DOUBLE, &a->o.pi, "X", "background weight in [0, 1) (start value with --learn-pi)", "0.3"},
+        {"learn-pi", CLI_FLAG, &a->o.learn_pi, NULL, "fit the background weight too", NULL},
+        {"background", CLI_STR, &a->background, "B",
+         "learned (fitted with the features) | unigram (the IDF-weighted unigram, fixed)", "learned"},
+        {"no-idf", CLI_FLAG, &a->no_idf, NULL, "do not weight the likelihood by IDF", NULL},
+        {"smooth", CLI_DOUBLE, &a->o.smooth, "X", "probability mass spread uniformly over the vocabulary", "1e-4"},
+        {"em-tol", CLI_DOUBLE, &a->o.tol, "X", "stop when an EM iteration lowers the NLL by a relative amount <= X", "1e-6"},
+        {"em-max-iter", CLI_U32, &a->o.max_iter, "N", "at most N EM iterations", "500"},
+    };
+    memcpy(o, t, sizeof t);
+    return (int)(sizeof t / sizeof t[0]);
+}
+
+int cli_interp_finish(const char *cmd, cli_interp_args *a)
+{
+    if (strcmp(a->background, "learned") == 0) a->o.background = SAETM_BACKGROUND_LEARNED;
+    else if (strcmp(a->background, "unigram") == 0) a->o.background = SAETM_BACKGROUND_UNIGRAM;
+    else return cli_usage_error(cmd, "--background must be learned or unigram, not '%s'", a->background);
+    a->o.idf = !a->no_idf;
+    const char *bad = saetm_interp_opts_check(&a->o);
     if (bad) return cli_usage_error(cmd, "%s", bad);
     return -1;
+}
+
+void cli_interp_to_json(const cli_interp_args *a, cJSON *obj)
+{
+    cJSON_AddNumberToObject(obj, "pi", a->o.pi);
+    cJSON_AddBoolToObject(obj, "learn_pi", a->o.learn_pi);
+    cJSON_AddStringToObject(obj, "background", a->background);
+    cJSON_AddBoolToObject(obj, "idf", a->o.idf);
+    cJSON_AddNumberToObject(obj, "smooth", a->o.smooth);
+    cJSON_AddNumberToObject(obj, "tol", a->o.tol);
+    cJSON_AddNumberToObject(obj, "max_iter", a->o.max_iter);
 }
 
 /* The corpus's vocabulary as an array of strings (owned by the corpus; free the array). */
@@ -50,71 +85,70 @@ const char **cli_corpus_vocab(const saetm_corpus *c)
 
 int cmd_interpret(int argc, char **argv)
 {
-    saetm_interp_opts o;
-    saetm_interp_opts_default(&o);
-    const char *corpus_path = NULL, *acts_path = NULL, *sae = NULL, *emb = NULL, *out = NULL;
-    const char *background = "learned";
-    int no_idf = 0;
-    const cli_opt opts[] = {
+    cli_interp_args ia;
+    cli_interp_defaults(&ia);
+    const char *corpus_path = NULL, *acts_path = NULL, *sae_path = NULL, *emb = NULL, *out = NULL;
+    cli_opt opts[16] = {
         {"corpus", CLI_STR, &corpus_path, "FILE", "corpus file (.stc) whose bag-of-words explains the features", NULL},
         {"acts", CLI_STR, &acts_path, "FILE", "activations: .sac from saetm encode, or a dense N x F .npy", NULL},
-        {"sae", CLI_STR, &sae, "FILE", "SAE model (.saem), with --emb: encode the embeddings first", NULL},
+        {"sae", CLI_STR, &sae_path, "FILE", "SAE model (.saem), with --emb: encode the embeddings first", NULL},
         {"emb", CLI_STR, &emb, "FILE", "document embeddings (.npy, N x d), with --sae", NULL},
         {"out", CLI_STR, &out, "FILE", "interpretation file to write (.sti)", NULL},
-        {"pi", CLI_DOUBLE, &o.pi, "X", "background weight in [0, 1) (start value with --learn-pi)", "0.3"},
-        {"learn-pi", CLI_FLAG, &o.learn_pi, NULL, "fit the background weight too", NULL},
-        {"background", CLI_STR, &background, "B", "learned (fitted with the features) | unigram (the IDF-weighted unigram, fixed)",
-         "learned"},
-        {"no-idf", CLI_FLAG, &no_idf, NULL, "do not weight the likelihood by IDF", NULL},
-        {"smooth", CLI_DOUBLE, &o.smooth, "X", "probability mass spread uniformly over the vocabulary", "1e-4"},
-        {"tol", CLI_DOUBLE, &o.tol, "X", "stop when an EM iteration lowers the NLL by a relative amount <= X", "1e-6"},
-        {"max-iter", CLI_U32, &o.max_iter, "N", "at most N EM iterations", "500"},
-        {0},
     };
+    cli_interp_table(&ia, opts + 5);
     cli_common common;
     int rc = cli_parse(argc, argv, "interpret",
                        "Fit a word distribution for every SAE feature on a corpus by EM (the IDF-weighted\n"
-                       "bag-of-words likelihood of docs/method.md), with the features' weights in the corpus,\n"
+                       "bag-of-words likelihood of docs/topics.md), with the features' weights in the corpus,\n"
                        "a background distribution and its weight, and write them to an .sti file.\n"
-                       "Example:\n"
-                       "  saetm interpret --acts acts.sac --corpus corpus.stc --out interp.sti",
+                       "Examples:\n"
+                       "  saetm interpret --acts acts.sac --corpus corpus.stc --out interp.sti\n"
+                       "  saetm interpret --sae sae.saem --emb X.npy --corpus corpus.stc --out interp.sti",
                        opts, &common);
     if (rc >= 0) return rc;
     if (!corpus_path) return cli_usage_error("interpret", "--corpus is required");
     if (!out) return cli_usage_error("interpret", "--out is required");
-    if (!acts_path && !(sae && emb)) return cli_usage_error("interpret", "give --acts, or --sae with --emb");
-    if (acts_path && (sae || emb)) return cli_usage_error("interpret", "give either --acts or --sae/--emb, not both");
-    if (!acts_path && sae) {
-        fprintf(stderr, "saetm interpret: --sae/--emb needs the SAE encoder, which this build does not have yet; "
-                        "pass the activations with --acts (a .sac file or a dense .npy)\n");
-        return CLI_EXIT_FAIL;
-    }
-    rc = cli_interp_opts("interpret", background, no_idf, &o);
-    if (rc >= 0) return rc;
+    if (!acts_path && !(sae_path && emb)) return cli_usage_error("interpret", "give --acts, or --sae with --emb");
+    if (acts_path && (sae_path || emb)) return cli_usage_error("interpret", "give either --acts or --sae/--emb, not both");
+    if ((rc = cli_interp_finish("interpret", &ia)) >= 0) return rc;
 
     saetm_ctx *ctx = cli_ctx(&common);
     saetm_corpus *corpus = NULL;
     saetm_acts acts = {0};
     saetm_interp *it = NULL;
+    saetm_sae *sae = NULL;
+    saetm_matrix x = {0};
     const char **vocab = NULL;
+    const char *rows_from = acts_path ? acts_path : emb;
     saetm_status st = saetm_corpus_load(ctx, corpus_path, &corpus);
     if (st) {
         rc = cli_fail(ctx, "interpret", st);
         goto done;
     }
-    rc = cli_load_acts(ctx, "interpret", acts_path, &acts);
-    if (rc) goto done;
+    if (acts_path) {
+        rc = cli_load_acts(ctx, "interpret", acts_path, &acts);
+        if (rc) goto done;
+    } else {
+        st = saetm_sae_load(ctx, sae_path, &sae);
+        if (!st) st = saetm_npy_load(ctx, emb, &x);
+        if (!st) st = saetm_sae_check_input(ctx, sae, NULL, x.cols);
+        if (!st) st = saetm_matrix_check_finite(ctx, &x, emb);
+        if (!st) st = saetm_sae_encode(ctx, sae, &x, &acts);
+        if (st) {
+            rc = cli_fail(ctx, "interpret", st);
+            goto done;
+        }
+    }
     if (acts.rows != saetm_corpus_num_docs(corpus)) {
         fprintf(stderr, "saetm interpret: %s has %llu rows but %s has %llu documents; they must be the same documents\n",
-                acts_path, (unsigned long long)acts.rows, corpus_path,
-                (unsigned long long)saetm_corpus_num_docs(corpus));
+                rows_from, (unsigned long long)acts.rows, corpus_path, (unsigned long long)saetm_corpus_num_docs(corpus));
         rc = CLI_EXIT_FAIL;
         goto done;
     }
     vocab = cli_corpus_vocab(corpus);
     saetm_bow bow = {saetm_corpus_num_docs(corpus), saetm_corpus_vocab_size(corpus), saetm_corpus_row_ptr(corpus),
                      saetm_corpus_word_ids(corpus), saetm_corpus_counts(corpus)};
-    st = vocab ? saetm_interp_fit(ctx, &acts, &bow, vocab, &o, &it) : SAETM_ERR_NOMEM;
+    st = vocab ? saetm_interp_fit(ctx, &acts, &bow, vocab, &ia.o, &it) : SAETM_ERR_NOMEM;
     if (!st) st = saetm_interp_save(ctx, it, out);
     if (st) {
         rc = cli_fail(ctx, "interpret", st);
@@ -130,6 +164,8 @@ done:
     free(vocab);
     saetm_interp_free(it);
     saetm_acts_free(&acts);
+    saetm_matrix_free(&x);
+    saetm_sae_free(sae);
     saetm_corpus_free(corpus);
     saetm_ctx_free(ctx);
     return rc;

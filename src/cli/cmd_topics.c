@@ -9,6 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+int cli_mkdir(const char *dir)
+{
+    struct stat sb;
+    if (mkdir(dir, 0777) == 0) return 0;
+    return stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode) ? 0 : -1;
+}
 
 void cli_topics_defaults(cli_topics_args *a)
 {
@@ -28,8 +36,9 @@ int cli_topics_table(cli_topics_args *a, cli_opt *o)
         {"k", CLI_U32, &a->o.k, "K", "number of topics", "20"},
         {"tau", CLI_DOUBLE, &a->o.tau, "X", "keep each feature's most probable words up to this mass before embedding", "0.9"},
         {"space", CLI_STR, &a->space, "S",
-         "feature embedding: words (phi-weighted word vectors) | hellinger (sqrt phi) | decoder (SAE decoder "
-         "directions) | auto (words when word vectors are given, else hellinger)",
+         "feature embedding: words (phi-weighted word vectors: --word-vectors, else the built-in embedder's "
+         "embedding of each word) | hellinger (sqrt phi) | decoder (SAE decoder directions) | auto (words when "
+         "word vectors or the built-in embedder are available, else hellinger)",
          "auto"},
         {"word-vectors", CLI_STR, &a->word_vectors, "FILE", "word vectors (.npy, one row per line of --word-list)", NULL},
         {"word-list", CLI_STR, &a->word_list, "FILE", "the words of --word-vectors, one per line", NULL},
@@ -53,7 +62,7 @@ int cli_topics_table(cli_topics_args *a, cli_opt *o)
 
 int cli_topics_finish(const char *cmd, cli_topics_args *a)
 {
-    if (strcmp(a->space, "auto") == 0) a->o.space = a->word_vectors ? SAETM_SPACE_WORDS : SAETM_SPACE_HELLINGER;
+    if (strcmp(a->space, "auto") == 0) a->o.space = SAETM_SPACE_WORDS; /* falls back to hellinger in run */
     else if (strcmp(a->space, "words") == 0) a->o.space = SAETM_SPACE_WORDS;
     else if (strcmp(a->space, "hellinger") == 0) a->o.space = SAETM_SPACE_HELLINGER;
     else if (strcmp(a->space, "decoder") == 0) a->o.space = SAETM_SPACE_DECODER;
@@ -67,13 +76,8 @@ int cli_topics_finish(const char *cmd, cli_topics_args *a)
     if (strcmp(a->rank, "prob") == 0) a->o.rank = SAETM_RANK_PROB;
     else if (strcmp(a->rank, "relevance") == 0) a->o.rank = SAETM_RANK_RELEVANCE;
     else return cli_usage_error(cmd, "--rank must be prob or relevance, not '%s'", a->rank);
-    if (a->o.space == SAETM_SPACE_WORDS && (!a->word_vectors || !a->word_list))
-        return cli_usage_error(cmd, "--space words needs --word-vectors and --word-list (the built-in embedder's word "
-                                    "vectors are not available in this build)");
     if ((a->word_vectors != NULL) != (a->word_list != NULL))
         return cli_usage_error(cmd, "--word-vectors and --word-list go together");
-    if (a->o.space == SAETM_SPACE_DECODER && !a->decoder)
-        return cli_usage_error(cmd, "--space decoder needs --decoder (an F x d .npy of the SAE's decoder directions)");
     if (!(a->sharpen >= 1)) return cli_usage_error(cmd, "--sharpen must be >= 1");
     if (!(a->refit_pi >= 0 && a->refit_pi < 1)) return cli_usage_error(cmd, "--refit-pi must be in [0, 1)");
     const char *bad = saetm_topics_opts_check(&a->o);
@@ -104,55 +108,103 @@ void cli_topics_to_json(const cli_topics_args *a, cJSON *obj)
     cJSON_AddNumberToObject(obj, "seed", (double)a->o.seed);
 }
 
-/* Strings read from params.json live as long as the process (they become option defaults). */
-static const char *keep_string(const cJSON *o, const char *key, const char *def)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    if (!cJSON_IsString(v)) return def;
-    char *s = malloc(strlen(v->valuestring) + 1);
-    if (!s) return def;
-    strcpy(s, v->valuestring);
-    return s;
-}
-
-static double num(const cJSON *o, const char *key, double def)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsNumber(v) ? v->valuedouble : def;
-}
-
 void cli_topics_from_json(cli_topics_args *a, const cJSON *obj)
 {
     if (!cJSON_IsObject(obj)) return;
-    a->o.k = (uint32_t)num(obj, "k", a->o.k);
-    a->o.tau = num(obj, "tau", a->o.tau);
-    a->space = keep_string(obj, "space", a->space);
-    a->word_vectors = keep_string(obj, "word_vectors", a->word_vectors);
-    a->word_list = keep_string(obj, "word_list", a->word_list);
-    a->decoder = keep_string(obj, "decoder", a->decoder);
-    a->method = keep_string(obj, "method", a->method);
-    a->linkage = keep_string(obj, "linkage", a->linkage);
-    a->o.restarts = (uint32_t)num(obj, "restarts", a->o.restarts);
-    a->o.max_iter = (uint32_t)num(obj, "max_iter", a->o.max_iter);
-    a->o.min_docs = (uint32_t)num(obj, "min_docs", a->o.min_docs);
-    a->o.max_leaves = (uint32_t)num(obj, "max_leaves", a->o.max_leaves);
-    a->o.top_n = (uint32_t)num(obj, "top_n", a->o.top_n);
-    a->rank = keep_string(obj, "rank", a->rank);
-    a->o.lambda = num(obj, "lambda", a->o.lambda);
+    a->o.k = (uint32_t)cli_json_number(obj, "k", a->o.k);
+    a->o.tau = cli_json_number(obj, "tau", a->o.tau);
+    a->space = cli_json_string(obj, "space", a->space);
+    a->word_vectors = cli_json_string(obj, "word_vectors", a->word_vectors);
+    a->word_list = cli_json_string(obj, "word_list", a->word_list);
+    a->decoder = cli_json_string(obj, "decoder", a->decoder);
+    a->method = cli_json_string(obj, "method", a->method);
+    a->linkage = cli_json_string(obj, "linkage", a->linkage);
+    a->o.restarts = (uint32_t)cli_json_number(obj, "restarts", a->o.restarts);
+    a->o.max_iter = (uint32_t)cli_json_number(obj, "max_iter", a->o.max_iter);
+    a->o.min_docs = (uint32_t)cli_json_number(obj, "min_docs", a->o.min_docs);
+    a->o.max_leaves = (uint32_t)cli_json_number(obj, "max_leaves", a->o.max_leaves);
+    a->o.top_n = (uint32_t)cli_json_number(obj, "top_n", a->o.top_n);
+    a->rank = cli_json_string(obj, "rank", a->rank);
+    a->o.lambda = cli_json_number(obj, "lambda", a->o.lambda);
     const cJSON *r = cJSON_GetObjectItemCaseSensitive(obj, "refit");
     if (cJSON_IsBool(r)) a->refit = cJSON_IsTrue(r);
-    a->sharpen = num(obj, "sharpen", a->sharpen);
-    a->refit_pi = num(obj, "refit_pi", a->refit_pi);
+    a->sharpen = cli_json_number(obj, "sharpen", a->sharpen);
+    a->refit_pi = cli_json_number(obj, "refit_pi", a->refit_pi);
 }
 
-int cli_topics_run(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a, const saetm_interp *it,
-                   const saetm_corpus *corpus, const char *out_dir)
+/* Word vectors of the vocabulary from the built-in embedder (each word embedded as a text),
+ * cached in dir/word_vectors.npy with its word list dir/word_vectors.txt. *none is set when the
+ * embedder model is not installed. */
+static saetm_status embedder_word_vectors(saetm_ctx *ctx, const saetm_interp *it, const char *dir, saetm_matrix *out,
+                                          int quiet, int *none)
 {
+    uint32_t V = saetm_interp_vocab_size(it);
+    char npy[4096], txt[4096];
+    snprintf(npy, sizeof npy, "%s/word_vectors.npy", dir);
+    snprintf(txt, sizeof txt, "%s/word_vectors.txt", dir);
+    *none = 0;
+    /* The cache is valid when its word list is exactly this vocabulary. */
+    size_t len = 0;
+    for (uint32_t w = 0; w < V; w++) len += strlen(saetm_interp_word(it, w)) + 1;
+    char *list = malloc(len + 1), *at = list;
+    if (!list) return SAETM_ERR_NOMEM;
+    for (uint32_t w = 0; w < V; w++) at += sprintf(at, "%s\n", saetm_interp_word(it, w));
+    FILE *f = fopen(txt, "rb");
+    if (f) {
+        char *old = malloc(len + 2);
+        size_t got = old ? fread(old, 1, len + 1, f) : 0;
+        fclose(f);
+        int same = old && got == len && memcmp(old, list, len) == 0;
+        free(old);
+        saetm_ctx *c2 = saetm_ctx_create();
+        if (same && c2 && saetm_npy_load(c2, npy, out) == SAETM_OK) {
+            saetm_ctx_free(c2);
+            if (out->rows == V) {
+                free(list);
+                return SAETM_OK;
+            }
+            saetm_matrix_free(out);
+        } else {
+            saetm_ctx_free(c2);
+        }
+    }
+    saetm_embedder *e = NULL;
+    saetm_ctx *probe = saetm_ctx_create();
+    saetm_status st = probe ? saetm_embedder_load(probe, NULL, &e) : SAETM_ERR_NOMEM;
+    saetm_ctx_free(probe);
+    if (st == SAETM_ERR_IO) {
+        *none = 1;
+        free(list);
+        return SAETM_OK;
+    }
+    if (st) st = saetm_embedder_load(ctx, NULL, &e); /* again, for the message */
+    const char **words = st ? NULL : malloc((size_t)V * sizeof *words);
+    float *vec = words ? malloc((size_t)V * saetm_embedder_dim(e) * sizeof *vec) : NULL;
+    if (!st && !vec) st = SAETM_ERR_NOMEM;
+    if (!st) {
+        for (uint32_t w = 0; w < V; w++) words[w] = saetm_interp_word(it, w);
+        if (!quiet) fprintf(stderr, "topics: embedding the %u vocabulary words with the built-in embedder\n", V);
+        st = saetm_embed_texts(ctx, e, words, NULL, V, vec);
+    }
+    if (!st) st = saetm_npy_save(ctx, npy, vec, V, saetm_embedder_dim(e));
+    if (!st && cli_write_text("topics", txt, list)) st = SAETM_ERR_IO;
+    if (!st) st = saetm_npy_load(ctx, npy, out);
+    free(vec);
+    free(words);
+    free(list);
+    saetm_embedder_free(e);
+    return st;
+}
+
+int cli_topics_run(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a0, const saetm_interp *it,
+                   const saetm_corpus *corpus, const saetm_sae *sae, const char *out_dir)
+{
+    cli_topics_args args = *a0, *a = &args;
     saetm_matrix vec = {0}, raw = {0};
     saetm_topics *tp = NULL;
     saetm_status st = SAETM_OK;
     int rc = CLI_EXIT_OK;
-    if (a->o.space == SAETM_SPACE_WORDS) {
+    if (a->o.space == SAETM_SPACE_WORDS && a->word_vectors) {
         uint32_t found = 0;
         st = saetm_npy_load(ctx, a->word_vectors, &raw);
         if (!st) st = saetm_word_vectors_align(ctx, &raw, a->word_list, it, &vec, &found);
@@ -162,10 +214,37 @@ int cli_topics_run(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a, co
             rc = CLI_EXIT_FAIL;
             goto done;
         }
-        if (!st)
+        if (!st && !a->quiet)
             fprintf(stderr, "%s: word vectors for %u of %u vocabulary words\n", cmd, found, saetm_interp_vocab_size(it));
-    } else if (a->o.space == SAETM_SPACE_DECODER) {
+    } else if (a->o.space == SAETM_SPACE_WORDS) {
+        int none = 0;
+        if (cli_mkdir(out_dir)) {
+            fprintf(stderr, "saetm %s: cannot create directory %s\n", cmd, out_dir);
+            rc = CLI_EXIT_FAIL;
+            goto done;
+        }
+        st = embedder_word_vectors(ctx, it, out_dir, &vec, a->quiet, &none);
+        if (!st && none) {
+            if (strcmp(a->space, "auto") != 0) {
+                fprintf(stderr, "saetm %s: --space words needs word vectors: give --word-vectors and --word-list, or "
+                                "install the built-in embedder's model (see docs/EMBED.md)\n", cmd);
+                rc = CLI_EXIT_USAGE;
+                goto done;
+            }
+            if (!a->quiet) fprintf(stderr, "%s: no built-in embedder model found: merging in hellinger space\n", cmd);
+            a->o.space = SAETM_SPACE_HELLINGER;
+        }
+    } else if (a->o.space == SAETM_SPACE_DECODER && a->decoder) {
         st = saetm_npy_load(ctx, a->decoder, &vec);
+    } else if (a->o.space == SAETM_SPACE_DECODER) {
+        if (!sae) {
+            fprintf(stderr, "saetm %s: --space decoder needs the SAE (--model DIR with DIR/sae.saem) or --decoder\n", cmd);
+            rc = CLI_EXIT_USAGE;
+            goto done;
+        }
+        vec.rows = saetm_sae_features(sae); /* a view of the SAE's decoder (freeing it is a no-op) */
+        vec.cols = saetm_sae_dim(sae);
+        vec.data = (float *)saetm_sae_decoder(sae);
     }
     if (!st) st = saetm_topics_build(ctx, it, a->o.space == SAETM_SPACE_HELLINGER ? NULL : &vec, &a->o, &tp);
     if (!st && a->refit) {
@@ -186,10 +265,10 @@ int cli_topics_run(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a, co
         rc = cli_fail(ctx, cmd, st);
         goto done;
     }
-    fprintf(stderr, "%s: %u topics written to %s/\n", cmd, saetm_topics_k(tp), out_dir);
+    if (!a->quiet) fprintf(stderr, "%s: %u topics written to %s/\n", cmd, saetm_topics_k(tp), out_dir);
 done:
     saetm_topics_free(tp);
-    saetm_matrix_free(&vec);
+    if (vec.owner_) saetm_matrix_free(&vec);
     saetm_matrix_free(&raw);
     return rc;
 }
@@ -254,6 +333,7 @@ int cmd_topics(int argc, char **argv)
         return rc;
     }
     ta.o.seed = common.seed;
+    ta.quiet = common.quiet;
     char ipath[4096], cpath[4096];
     if (model) {
         snprintf(ipath, sizeof ipath, "%s/interp.sti", model);
@@ -267,10 +347,17 @@ int cmd_topics(int argc, char **argv)
     saetm_ctx *ctx = cli_ctx(&common);
     saetm_interp *it = NULL;
     saetm_corpus *corpus = NULL;
+    saetm_sae *sae = NULL;
     saetm_status st = saetm_interp_load(ctx, interp_path, &it);
     if (!st && corpus_path) st = saetm_corpus_load(ctx, corpus_path, &corpus);
+    if (!st && model && ta.o.space == SAETM_SPACE_DECODER && !ta.decoder) {
+        char spath[4096];
+        snprintf(spath, sizeof spath, "%s/sae.saem", model);
+        st = saetm_sae_load(ctx, spath, &sae);
+    }
     if (st) rc = cli_fail(ctx, "topics", st);
-    else rc = cli_topics_run(ctx, "topics", &ta, it, corpus, out);
+    else rc = cli_topics_run(ctx, "topics", &ta, it, corpus, sae, out);
+    saetm_sae_free(sae);
     saetm_corpus_free(corpus);
     saetm_interp_free(it);
     saetm_ctx_free(ctx);

@@ -16,6 +16,8 @@ int cmd_report(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
 int cmd_interpret(int argc, char **argv);
 int cmd_topics(int argc, char **argv);
+int cmd_fit(int argc, char **argv);
+int cmd_transform(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 
 /* The command table: add one line per subcommand, in pipeline order. */
@@ -30,6 +32,8 @@ static const struct {
     {"encode", cmd_encode, "sparse activations of embeddings under a trained SAE (.saem + .npy -> .sac)"},
     {"interpret", cmd_interpret, "fit a word distribution per SAE feature on a corpus (.sti)"},
     {"topics", cmd_topics, "merge the features into K topics and write the topic files"},
+    {"fit", cmd_fit, "the whole pipeline: documents -> corpus, SAE, interpretation, K topics in one directory"},
+    {"transform", cmd_transform, "topic proportions of new documents under a fitted model"},
     {"eval", cmd_eval, "score topics: NPMI and C_V coherence over a reference corpus, topic diversity"},
     {"trends", cmd_trends, "topic prevalence over time and per group; topics that rise and fall (CSV, SVG)"},
     {"report", cmd_report, "one self-contained HTML page about a fitted model"},

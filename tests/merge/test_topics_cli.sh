@@ -7,7 +7,7 @@ check "synth" $S synth --out "$D" --docs 800 --topics 6 --vocab 300 --dim 16 -q
 check "corpus" $S corpus --input "$D/docs.jsonl" --out "$D/c.stc" --preprocess none --min-df 2 --max-df 0.9 -q
 check "interpret" $S interpret --corpus "$D/c.stc" --acts "$D/true_strengths.npy" --out "$D/i.sti" -q
 check "interpret: learned pi, unigram background, no idf" $S interpret --corpus "$D/c.stc" --acts "$D/true_strengths.npy" \
-  --out "$D/i2.sti" --learn-pi --background unigram --no-idf --max-iter 20 -q
+  --out "$D/i2.sti" --learn-pi --background unigram --no-idf --em-max-iter 20 -q
 check "topics kmeans" $S topics --interp "$D/i.sti" --k 6 --out "$D/km" -q
 check "topics agglomerative average" $S topics --interp "$D/i.sti" --k 4 --method agglomerative --linkage average --out "$D/ag" -q
 # word vectors: random vectors for the words of vocab.txt, in reverse order (alignment by word)
@@ -36,7 +36,9 @@ tree = json.load(open(f"{d}/ag/tree.json"))
 assert tree["n_leaves"] == 6 and len(tree["merges"]) == 5
 PY
 expect_fail "topics needs an input" 2 "give --interp or --model" $S topics --k 3
-expect_fail "words space needs vectors" 2 "needs --word-vectors" $S topics --interp "$D/i.sti" --space words --out "$D/x"
+check "words space from the built-in embedder" $S topics --interp "$D/i.sti" --space words --k 3 --out "$D/we" -q
+assert "word vectors cached with their word list" test -s "$D/we/word_vectors.npy" -a -s "$D/we/word_vectors.txt"
+expect_fail "decoder space needs an SAE" 2 "needs the SAE" $S topics --interp "$D/i.sti" --space decoder --k 3 --out "$D/x"
 expect_fail "more topics than features" 2 "lower --k" $S topics --interp "$D/i.sti" --k 7 --out "$D/x"
 expect_fail "refit needs the corpus" 2 "needs the corpus" $S topics --interp "$D/i.sti" --k 3 --refit --out "$D/x"
 expect_fail "bad method" 2 "kmeans or agglomerative" $S topics --interp "$D/i.sti" --method spectral --out "$D/x"
@@ -46,7 +48,16 @@ $PY -c "import numpy as np; a=np.load('$D/true_strengths.npy'); np.save('$D/rows
 expect_fail "negative activation" 1 "row 3, column 2" $S interpret --corpus "$D/c.stc" --acts "$D/neg.npy" --out "$D/x.sti"
 expect_fail "row count mismatch" 1 "same documents" $S interpret --corpus "$D/c.stc" --acts "$D/rows.npy" --out "$D/x.sti"
 expect_fail "pi out of range" 2 "pi must be" $S interpret --corpus "$D/c.stc" --acts "$D/true_strengths.npy" --pi 1.5 --out "$D/x.sti"
-expect_fail "sae not in this build" 1 "pass the activations with --acts" $S interpret --corpus "$D/c.stc" --sae x.saem --emb "$D/emb.npy" --out "$D/x.sti"
+expect_fail "missing SAE file" 1 "x.saem" $S interpret --corpus "$D/c.stc" --sae "$D/x.saem" --emb "$D/emb.npy" --out "$D/x.sti"
+expect_fail "acts and sae together" 2 "either --acts or --sae" $S interpret --corpus "$D/c.stc" --acts "$D/rows.npy" --sae "$D/x.saem" --emb "$D/emb.npy" --out "$D/x.sti"
+# fit and transform: the refusals (the pipeline itself: test_fit_planted.py)
+expect_fail "fit needs --input" 2 "--input is required" $S fit --emb "$D/emb.npy" --out "$D/m"
+$PY -c "import numpy as np; np.save('$D/emb10.npy', np.load('$D/emb.npy')[:10])"
+expect_fail "fit: embeddings of other documents" 1 "row i must embed document i" $S fit --input "$D/docs.jsonl" --emb "$D/emb10.npy" --preprocess none --out "$D/m"
+expect_fail "fit: bad --space" 2 "--space must be" $S fit --input "$D/docs.jsonl" --emb "$D/emb.npy" --space cosine --out "$D/m"
+expect_fail "transform needs --model" 2 "--model is required" $S transform --emb "$D/emb.npy" --out "$D/t.npy"
+expect_fail "transform: no model there" 1 "nomodel/sae.saem" $S transform --model "$D/nomodel" --emb "$D/emb.npy" --out "$D/t.npy"
+expect_fail "topics: no model there" 1 "nomodel/interp.sti" $S topics --model "$D/nomodel" --k 3
 $PY -c "b=bytearray(open('$D/i.sti','rb').read()); b[len(b)//2]^=0xff; open('$D/bad.sti','wb').write(b)"
 expect_fail "corrupt interpretation" 1 "checksum|CRC|bad.sti" $S topics --interp "$D/bad.sti" --k 3 --out "$D/x"
 report

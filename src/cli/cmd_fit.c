@@ -1,0 +1,249 @@
+/*
+ * cmd_fit.c - `saetm fit`: the whole pipeline in one command, documents -> corpus -> SAE (trained
+ * unless --sae is given) -> activations -> interpretation -> K topics, everything written into one
+ * model directory with the run's parameters (params.json), ready for `saetm topics --model`,
+ * `saetm transform`, `saetm eval`, `saetm report`.
+ */
+#include "cli.h"
+
+int cmd_embed(int argc, char **argv);
+
+#include <cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int cli_write_text(const char *cmd, const char *path, const char *text)
+{
+    size_t n = strlen(path) + 16;
+    char *tmp = malloc(n);
+    if (!tmp) return CLI_EXIT_FAIL;
+    snprintf(tmp, n, "%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    int ok = f && fputs(text, f) >= 0;
+    if (f) ok &= fclose(f) == 0;
+    if (ok) ok = rename(tmp, path) == 0;
+    if (!ok) {
+        perror(path);
+        fprintf(stderr, "saetm %s: cannot write %s\n", cmd, path);
+        remove(tmp);
+    }
+    free(tmp);
+    return ok ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+}
+
+/* "DIR/name" in a static buffer per call site (caller copies if it needs two at once). */
+static const char *in_dir(char *buf, size_t cap, const char *dir, const char *name)
+{
+    snprintf(buf, cap, "%s/%s", dir, name);
+    return buf;
+}
+
+int cmd_fit(int argc, char **argv)
+{
+    const char *input = NULL, *emb = NULL, *sae_path = NULL, *out = NULL, *arch = "batchtopk";
+    cli_corpus_args ca;
+    cli_interp_args ia;
+    cli_topics_args ta;
+    cli_corpus_defaults(&ca);
+    cli_interp_defaults(&ia);
+    cli_topics_defaults(&ta);
+    saetm_sae_config cfg;
+    saetm_sae_config_default(&cfg);
+    uint32_t features = 0;
+    cli_opt opts[80] = {
+        {"input", CLI_STR, &input, "PATH", "documents (.jsonl, .csv, text lines or a directory of .txt; gzip or not)", NULL},
+        {"emb", CLI_STR, &emb, "FILE", "document embeddings, N x d .npy, row i = document i of --input",
+         "the built-in embedder (written to DIR/emb.npy)"},
+        {"sae", CLI_STR, &sae_path, "FILE", "use this trained SAE (.saem) instead of training one", "train one"},
+        {"out", CLI_STR, &out, "DIR", "model directory to write (created if missing)", NULL},
+        {"sae-arch", CLI_STR, &arch, "NAME", "SAE training: batchtopk, topk, relu-l1 or jumprelu", "batchtopk"},
+        {"sae-k", CLI_U32, &cfg.k, "K", "SAE training: active features per document", "32"},
+        {"expansion", CLI_U32, &cfg.expansion, "E", "SAE training: features = E x embedding dimension", "64"},
+        {"features", CLI_U32, &features, "F", "SAE training: number of features (instead of --expansion)", "E x d"},
+        {"batch", CLI_U32, &cfg.batch, "B", "SAE training: rows per step", "4096"},
+        {"lr", CLI_DOUBLE, &cfg.lr, "LR", "SAE training: Adam learning rate", "1e-3"},
+        {"epochs", CLI_U32, &cfg.epochs, "E", "SAE training: passes over the documents", "about 1000 steps"},
+        {"steps", CLI_U64, &cfg.steps, "S", "SAE training: optimiser steps (instead of --epochs)", NULL},
+    };
+    int n = 12;
+    n += cli_corpus_table(&ca, opts + n);
+    n += cli_interp_table(&ia, opts + n);
+    n += cli_topics_table(&ta, opts + n);
+    cli_common common;
+    int rc = cli_parse(argc, argv, "fit",
+                       "Run the whole pipeline: read the documents into a corpus, train a sparse autoencoder on\n"
+                       "their embeddings (or use --sae), encode, interpret the features (a word distribution\n"
+                       "each) and merge them into K topics. Writes into DIR: corpus.stc, sae.saem, acts.sac,\n"
+                       "interp.sti, top_words.txt, topics.json, doc_topics.npy, topic_word.npy, params.json.\n"
+                       "Re-merge later in seconds with `saetm topics --model DIR --k K2`. Example:\n"
+                       "  saetm fit --input docs.jsonl --emb emb.npy --k 20 --out model/",
+                       opts, &common);
+    if (rc >= 0) return rc;
+    if (!input) return cli_usage_error("fit", "--input is required");
+    if (!out) return cli_usage_error("fit", "--out is required");
+    if ((rc = cli_corpus_finish("fit", &ca)) >= 0) return rc;
+    if ((rc = cli_interp_finish("fit", &ia)) >= 0) return rc;
+    if ((rc = cli_topics_finish("fit", &ta)) >= 0) return rc;
+    if (ta.o.space == SAETM_SPACE_DECODER && ta.decoder)
+        return cli_usage_error("fit", "--decoder is not needed: fit uses its SAE's decoder for --space decoder");
+    ta.o.seed = common.seed;
+    ta.quiet = common.quiet;
+    cfg.seed = common.seed;
+    cfg.n_features = features;
+
+    saetm_ctx *ctx = cli_ctx(&common);
+    saetm_status st = SAETM_OK;
+    saetm_corpus *corpus = NULL;
+    saetm_sae *sae = NULL;
+    saetm_acts acts = {0};
+    saetm_interp *it = NULL;
+    saetm_matrix x = {0};
+    const char **vocab = NULL;
+    cJSON *params = NULL;
+    char path[4096];
+    double t0 = seconds_now(), t_corpus = 0, t_sae = 0, t_interp = 0, t_topics = 0;
+    if (!sae_path && (st = saetm_sae_arch_parse(ctx, arch, &cfg.arch))) {
+        rc = cli_usage_error("fit", "%s", saetm_ctx_errmsg(ctx));
+        goto done;
+    }
+    if (cli_mkdir(out)) {
+        fprintf(stderr, "saetm fit: cannot create directory %s\n", out);
+        rc = CLI_EXIT_FAIL;
+        goto done;
+    }
+    /* 1. corpus */
+    saetm_corpus_stats cs;
+    st = saetm_corpus_build_file(ctx, input, &ca.o, in_dir(path, sizeof path, out, "corpus.stc"), &cs);
+    if (!st) st = saetm_corpus_load(ctx, path, &corpus);
+    if (st) goto fail;
+    t_corpus = seconds_now() - t0;
+    if (!common.quiet)
+        fprintf(stderr, "fit: corpus of %llu documents (%llu empty), %u words\n", (unsigned long long)cs.docs,
+                (unsigned long long)cs.empty_docs, cs.vocab_size);
+    /* 2. embeddings (the built-in embedder unless --emb) and the SAE */
+    char emb_path[4096];
+    if (!emb) {
+        char threads[32];
+        snprintf(threads, sizeof threads, "%d", common.threads);
+        snprintf(emb_path, sizeof emb_path, "%s/emb.npy", out);
+        char *eargv[16];
+        int ea = 0;
+        const char *fixed[] = {"embed", "--input", input, "--out", emb_path, "--format", ca.format,
+                               "--text-field", ca.text_field, "--threads", threads};
+        for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) eargv[ea++] = (char *)fixed[i];
+        if (ca.skip_bad) eargv[ea++] = (char *)"--skip-bad";
+        if (common.quiet) eargv[ea++] = (char *)"-q";
+        eargv[ea] = NULL;
+        if (!common.quiet) fprintf(stderr, "fit: embedding the documents with the built-in embedder\n");
+        rc = cmd_embed(ea, eargv);
+        if (rc) goto done;
+        emb = emb_path;
+    }
+    st = saetm_npy_load(ctx, emb, &x);
+    if (!st) st = saetm_matrix_check_finite(ctx, &x, emb);
+    if (st) goto fail;
+    if (x.rows != saetm_corpus_num_docs(corpus)) {
+        fprintf(stderr, "saetm fit: %s has %llu rows but %s has %llu documents; row i must embed document i\n", emb,
+                (unsigned long long)x.rows, input, (unsigned long long)saetm_corpus_num_docs(corpus));
+        rc = CLI_EXIT_FAIL;
+        goto done;
+    }
+    double t1 = seconds_now();
+    if (sae_path) {
+        st = saetm_sae_load(ctx, sae_path, &sae);
+        if (!st) st = saetm_sae_check_input(ctx, sae, NULL, x.cols);
+    } else {
+        const char *why = saetm_sae_config_check(&cfg, (uint32_t)(x.cols > UINT32_MAX ? 0 : x.cols));
+        if (why) {
+            rc = cli_usage_error("fit", "%s (embeddings %s have %llu columns)", why, emb, (unsigned long long)x.cols);
+            goto done;
+        }
+        st = saetm_sae_train(ctx, &cfg, &x, &sae);
+    }
+    if (!st) st = saetm_sae_save(ctx, sae, in_dir(path, sizeof path, out, "sae.saem"));
+    /* 3. activations */
+    if (!st) st = saetm_sae_encode(ctx, sae, &x, &acts);
+    if (!st) st = saetm_acts_save(ctx, &acts, in_dir(path, sizeof path, out, "acts.sac"));
+    if (st) goto fail;
+    t_sae = seconds_now() - t1;
+    /* 4. interpretation */
+    t1 = seconds_now();
+    vocab = cli_corpus_vocab(corpus);
+    saetm_bow bow = {saetm_corpus_num_docs(corpus), saetm_corpus_vocab_size(corpus), saetm_corpus_row_ptr(corpus),
+                     saetm_corpus_word_ids(corpus), saetm_corpus_counts(corpus)};
+    st = vocab ? saetm_interp_fit(ctx, &acts, &bow, vocab, &ia.o, &it) : SAETM_ERR_NOMEM;
+    if (!st) st = saetm_interp_save(ctx, it, in_dir(path, sizeof path, out, "interp.sti"));
+    if (st) goto fail;
+    t_interp = seconds_now() - t1;
+    /* 5. topics */
+    t1 = seconds_now();
+    rc = cli_topics_run(ctx, "fit", &ta, it, corpus, sae, out);
+    if (rc) goto done;
+    t_topics = seconds_now() - t1;
+    /* 6. parameters of the run */
+    params = cJSON_CreateObject();
+    cJSON_AddStringToObject(params, "saetm_version", saetm_version());
+    cJSON_AddStringToObject(params, "command", "fit");
+    cJSON_AddStringToObject(params, "input", input);
+    cJSON_AddStringToObject(params, "emb", emb);
+    cJSON_AddNumberToObject(params, "seed", (double)common.seed);
+    cJSON *jc = cJSON_AddObjectToObject(params, "corpus"), *js = cJSON_AddObjectToObject(params, "sae");
+    cli_corpus_to_json(&ca, jc);
+    if (sae_path) {
+        cJSON_AddStringToObject(js, "file", sae_path);
+    } else {
+        cJSON_AddStringToObject(js, "arch", arch);
+        cJSON_AddNumberToObject(js, "k", cfg.k);
+        cJSON_AddNumberToObject(js, "features", saetm_sae_features(sae));
+        cJSON_AddNumberToObject(js, "batch", cfg.batch);
+        cJSON_AddNumberToObject(js, "lr", cfg.lr);
+        cJSON_AddNumberToObject(js, "epochs", cfg.epochs);
+        cJSON_AddNumberToObject(js, "steps", (double)cfg.steps);
+    }
+    cli_interp_to_json(&ia, cJSON_AddObjectToObject(params, "interpret"));
+    cli_topics_to_json(&ta, cJSON_AddObjectToObject(params, "topics"));
+    cJSON *jr = cJSON_AddObjectToObject(params, "results");
+    cJSON_AddNumberToObject(jr, "documents", (double)saetm_corpus_num_docs(corpus));
+    cJSON_AddNumberToObject(jr, "vocabulary", saetm_corpus_vocab_size(corpus));
+    cJSON_AddNumberToObject(jr, "embedding_dim", (double)x.cols);
+    cJSON_AddNumberToObject(jr, "features", saetm_sae_features(sae));
+    cJSON_AddNumberToObject(jr, "interpret_nll", saetm_interp_nll(it));
+    cJSON_AddNumberToObject(jr, "interpret_iterations", saetm_interp_iterations(it));
+    cJSON_AddNumberToObject(jr, "pi", saetm_interp_pi(it));
+    cJSON_AddNumberToObject(jr, "seconds_corpus", t_corpus);
+    cJSON_AddNumberToObject(jr, "seconds_sae", t_sae);
+    cJSON_AddNumberToObject(jr, "seconds_interpret", t_interp);
+    cJSON_AddNumberToObject(jr, "seconds_topics", t_topics);
+    char *text = cJSON_Print(params);
+    if (!text) {
+        st = SAETM_ERR_NOMEM;
+        goto fail;
+    }
+    rc = cli_write_text("fit", in_dir(path, sizeof path, out, "params.json"), text);
+    cJSON_free(text);
+    if (!rc && !common.quiet)
+        fprintf(stderr, "fit: done in %.1f s (corpus %.1f, SAE %.1f, interpretation %.1f, topics %.1f); model in %s/\n",
+                seconds_now() - t0, t_corpus, t_sae, t_interp, t_topics, out);
+    goto done;
+fail:
+    rc = cli_fail(ctx, "fit", st);
+done:
+    cJSON_Delete(params);
+    free(vocab);
+    saetm_interp_free(it);
+    saetm_acts_free(&acts);
+    saetm_sae_free(sae);
+    saetm_matrix_free(&x);
+    saetm_corpus_free(corpus);
+    saetm_ctx_free(ctx);
+    return rc;
+}
