@@ -60,6 +60,7 @@ int cli_parse_bin(const char *cmd, const char *v, saetm_trends_opts *o);
 /* Peak resident memory of this process in bytes (VmHWM of /proc/self/status: since exec, so
  * not inflated by the parent it was forked from), or 0 if unknown. */
 uint64_t cli_peak_memory(void);
+
 /* ---- corpus options shared by the commands that read documents (cli_corpus.c) ---- */
 struct cJSON;
 typedef struct cli_corpus_args {
