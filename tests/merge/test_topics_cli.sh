@@ -54,6 +54,13 @@ expect_fail "acts and sae together" 2 "either --acts or --sae" $S interpret --co
 expect_fail "fit needs --input" 2 "--input is required" $S fit --emb "$D/emb.npy" --out "$D/m"
 $PY -c "import numpy as np; np.save('$D/emb10.npy', np.load('$D/emb.npy')[:10])"
 expect_fail "fit: embeddings of other documents" 1 "row i must embed document i" $S fit --input "$D/docs.jsonl" --emb "$D/emb10.npy" --preprocess none --out "$D/m"
+# the embedder named in the .npy sidecar is stored in the SAE and checked when the SAE is reused
+echo '{"embedder":"synth-a"}' > "$D/emb.npy.json"
+check "fit records the embedder" $S fit --input "$D/docs.jsonl" --emb "$D/emb.npy" --preprocess none --min-df 2 \
+  --features 64 --batch 128 --steps 20 --k 3 --out "$D/fa" -q
+cp "$D/emb.npy" "$D/embb.npy"; echo '{"embedder":"synth-b"}' > "$D/embb.npy.json"
+expect_fail "fit: SAE of another embedder" 1 "synth-a" $S fit --input "$D/docs.jsonl" --emb "$D/embb.npy" \
+  --sae "$D/fa/sae.saem" --preprocess none --min-df 2 --k 3 --out "$D/fb" -q
 expect_fail "fit: bad --space" 2 "--space must be" $S fit --input "$D/docs.jsonl" --emb "$D/emb.npy" --space cosine --out "$D/m"
 expect_fail "transform needs --model" 2 "--model is required" $S transform --emb "$D/emb.npy" --out "$D/t.npy"
 expect_fail "transform: no model there" 1 "nomodel/sae.saem" $S transform --model "$D/nomodel" --emb "$D/emb.npy" --out "$D/t.npy"
