@@ -34,6 +34,7 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct entry_vec {
     saetm__sae_entry *p;
@@ -72,8 +73,12 @@ struct saetm__sae_work {
     size_t cap_col;
     uint32_t *dead_list; /* F */
     float *theta;        /* F: jumprelu thresholds of this pass */
-    saetm__cand *merge;  /* batchtopk: threads * K */
+    saetm__cand *merge;  /* batchtopk: (threads + 1) * K, at least SAETM__SAMPLE_N */
+    size_t *counts;      /* max(B, F) + 1 */
+    double *bdec_part;   /* partial sums of the b_dec gradient: (B + F) / SUM_BLOCK + 2 rows of d */
+    double *sq;          /* F: squared norms of each feature's two gradient rows (dims.project) */
     thread_buf *tb;
+    double prof[SAETM__PROF_N]; /* seconds per phase, summed over calls */
 };
 
 /* ---- small vector kernels ----------------------------------------------------------------- */
@@ -90,6 +95,34 @@ static inline void axpy(float alpha, const float *x, float *y, uint32_t n)
 {
 #pragma omp simd
     for (uint32_t i = 0; i < n; i++) y[i] += alpha * x[i];
+}
+
+/* CPU time of the process (all threads): phase costs that do not count time lost to other
+ * processes on a shared machine. */
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static inline void prefetch_row(const float *p, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i += 16) __builtin_prefetch(p + i, 0, 3);
+}
+
+/* Rows (or features) per partial sum of the b_dec gradient. */
+#define SUM_BLOCK 256
+
+/* Entries ahead in a feature's column whose rows are prefetched. */
+#define PREFETCH_AHEAD 3
+
+static inline void prefetch_entry(const saetm__sae_work *w, const saetm__sae_entry *e)
+{
+    if (e->kind == SAETM__E_BAND) return;
+    const uint32_t d = w->dims.d;
+    prefetch_row((e->kind == SAETM__E_MAIN ? w->r : w->q) + (size_t)e->row * d, d);
+    prefetch_row(w->xc + (size_t)e->row * d, d);
 }
 
 static void row_range(uint32_t B, int T, int t, uint32_t *r0, uint32_t *r1)
@@ -159,6 +192,9 @@ void saetm__sae_work_free(saetm__sae_work *w)
     free(w->dead_list);
     free(w->theta);
     free(w->merge);
+    free(w->counts);
+    free(w->sq);
+    free(w->bdec_part);
     if (w->tb) {
         for (int t = 0; t < w->threads; t++) {
             thread_buf *b = &w->tb[t];
@@ -198,14 +234,18 @@ saetm_status saetm__sae_work_create(saetm_ctx *ctx, const saetm__sae_dims *dims,
     w->col_ptr = calloc(F + 1, sizeof(uint64_t));
     w->dead_list = calloc(F, sizeof(uint32_t));
     w->theta = calloc(F, sizeof(float));
+    w->sq = calloc(F, sizeof(double));
+    w->bdec_part = calloc(((B + F) / SUM_BLOCK + 2) * d, sizeof(double));
     w->tb = calloc((size_t)threads, sizeof *w->tb);
     int ok = w->xc && w->pre && w->r && w->q && w->row_a && w->row_b && w->row_ptr && w->aux_ptr && w->col_ptr &&
-             w->dead_list && w->theta && w->tb;
+             w->dead_list && w->theta && w->sq && w->bdec_part && w->tb;
     uint32_t kmax = dims->k > dims->k_aux ? dims->k : dims->k_aux;
     uint64_t K = batch_k(dims, max_batch);
     if (ok && dims->arch == SAETM_SAE_BATCHTOPK) {
-        w->merge = malloc((size_t)threads * K * sizeof *w->merge);
-        ok = w->merge != NULL;
+        size_t m = ((size_t)threads + 1) * K;
+        w->merge = malloc((m > SAETM__SAMPLE_N ? m : SAETM__SAMPLE_N) * sizeof *w->merge);
+        w->counts = malloc(((B > F ? B : F) + 1) * sizeof *w->counts);
+        ok = w->merge && w->counts;
     }
     for (int t = 0; ok && t < threads; t++) {
         thread_buf *b = &w->tb[t];
@@ -314,33 +354,41 @@ static void select_rows(saetm__sae_work *w, int T, const float *b_enc, uint32_t 
 }
 
 /* BatchTopK: the k*B best (row, feature) pairs of the batch. Each thread keeps the best K of
- * its rows; the union of those holds the global best K, selected exactly from it. */
+ * its rows; the union of those holds the global best K, selected exactly from it. A floor
+ * estimated from a sample (about 1.5 K values above it) lets the threads skip nearly everything;
+ * if fewer than K values turn out to lie above it, the pass is redone without it. */
 static float select_batch(saetm__sae_work *w, int T, const float *b_enc, uint32_t B)
 {
     const saetm__sae_dims *dm = &w->dims;
     const size_t K = (size_t)batch_k(dm, B);
+    float floor = saetm__sample_floor(w->pre, b_enc, B, dm->F, K + K / 2, w->merge);
+    size_t n;
+    for (;;) {
 #pragma omp parallel num_threads(T)
-    {
-        int t = omp_get_thread_num();
-        thread_buf *tb = &w->tb[t];
-        uint32_t r0, r1;
-        row_range(B, T, t, &r0, &r1);
-        saetm__topsel s;
-        saetm__topsel_init(&s, tb->bsel, tb->bsel_cap, K);
-        for (uint32_t b = r0; b < r1; b++) saetm__topsel_push_row(&s, w->pre + (size_t)b * dm->F, b_enc, dm->F, b);
-        tb->bsel_n = saetm__topsel_finish(&s);
-    }
-    size_t n = 0;
-    for (int t = 0; t < T; t++) {
-        memcpy(w->merge + n, w->tb[t].bsel, w->tb[t].bsel_n * sizeof *w->merge);
-        n += w->tb[t].bsel_n;
+        {
+            int t = omp_get_thread_num();
+            thread_buf *tb = &w->tb[t];
+            uint32_t r0, r1;
+            row_range(B, T, t, &r0, &r1);
+            saetm__topsel s;
+            saetm__topsel_init_floor(&s, tb->bsel, tb->bsel_cap, K, floor);
+            for (uint32_t b = r0; b < r1; b++) saetm__topsel_push_row(&s, w->pre + (size_t)b * dm->F, b_enc, dm->F, b);
+            tb->bsel_n = saetm__topsel_finish(&s);
+        }
+        n = 0;
+        for (int t = 0; t < T; t++) {
+            memcpy(w->merge + n, w->tb[t].bsel, w->tb[t].bsel_n * sizeof *w->merge);
+            n += w->tb[t].bsel_n;
+        }
+        if (n >= K || floor == -INFINITY) break;
+        floor = -INFINITY; /* the sample misjudged: exact pass without a floor */
     }
     saetm__select_best(w->merge, n, K);
     if (n > K) n = K;
     float kth = INFINITY;
     for (size_t i = 0; i < n; i++)
         if (w->merge[i].v < kth) kth = w->merge[i].v;
-    saetm__sort_by_position(w->merge, n);
+    saetm__sort_by_position_radix(w->merge, n, B, dm->F, w->merge + K, w->counts);
     /* Keep the positive ones (ReLU), as main entries of thread 0's vector. */
     entry_vec *v = &w->tb[0].main;
     for (size_t i = 0; i < n; i++)
@@ -368,11 +416,14 @@ saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sa
     w->n_main = w->n_aux = w->n_band = 0;
     for (int t = 0; t < T; t++) w->tb[t].oom = 0;
 
+    double tp = cpu_seconds(), tq;
+#define PHASE(i) (tq = cpu_seconds(), w->prof[i] += tq - tp, tp = tq)
     /* 1. Centre and encode: pre = (x - b_dec) W_enc^T (b_enc is added during selection). */
 #pragma omp parallel for num_threads(T) schedule(static)
     for (uint32_t b = 0; b < B; b++)
         for (uint32_t j = 0; j < d; j++) w->xc[(size_t)b * d + j] = x[(size_t)b * d + j] - b_dec[j];
     saetm__sgemm(T, 0, 1, B, F, d, 1.0f, w->xc, d, w_enc, d, 0.0f, w->pre, F);
+    PHASE(0);
 
     /* 2. Select the active pairs. */
     if (dm->arch == SAETM_SAE_BATCHTOPK) st->batch_threshold = select_batch(w, T, b_enc, B);
@@ -390,6 +441,7 @@ saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sa
     for (size_t i = 0; i < w->n_main; i++) fired[w->ent[i].f] = 1;
     st->l0 = (double)w->n_main;
 
+    PHASE(1);
     /* 3. Decode, residuals, dL/da of the main entries. r holds x_hat, then dL/dx_hat. */
     const float rscale = 2.0f / (float)B;
     const float l1_ga = dm->arch == SAETM_SAE_RELU_L1 ? dm->l1 / (float)B : 0.0f;
@@ -398,8 +450,12 @@ saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sa
         float *r = w->r + (size_t)b * d;
         const float *xb = x + (size_t)b * d;
         memcpy(r, b_dec, d * sizeof(float));
-        for (uint64_t i = w->row_ptr[b]; i < w->row_ptr[b + 1]; i++)
+        const uint64_t i0 = w->row_ptr[b], i1 = w->row_ptr[b + 1];
+        for (uint64_t i = i0; i < i1 && i < i0 + 2; i++) prefetch_row(w_dec + (size_t)w->ent[i].f * d, d);
+        for (uint64_t i = i0; i < i1; i++) {
+            if (i + 2 < i1) prefetch_row(w_dec + (size_t)w->ent[i + 2].f * d, d);
             axpy(w->ent[i].z, w_dec + (size_t)w->ent[i].f * d, r, d);
+        }
         double s = 0.0;
         for (uint32_t j = 0; j < d; j++) {
             float e = r[j] - xb[j];
@@ -436,6 +492,7 @@ saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sa
         for (uint32_t b = 0; b < B; b++) st->var += w->row_b[b];
     }
 
+    PHASE(2);
     /* 4. Auxiliary loss: dead features reconstruct the residual e = x - x_hat = -(B/2) r. */
     uint32_t n_dead = 0;
     if (dead && dm->aux_alpha > 0.0f)
@@ -532,6 +589,7 @@ saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sa
     }
     st->loss = recon / B + (double)dm->l1 * l1sum / B * (dm->arch == SAETM_SAE_RELU_L1) + l0_term + aux_loss;
 
+    PHASE(3);
     /* 6. Column index over all entries (main, aux, band) in entry order. */
     size_t n_all = w->n_main + w->n_aux + w->n_band;
     if (n_all > w->cap_col) {
@@ -547,7 +605,11 @@ saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sa
     for (uint32_t f = F; f > 0; f--) w->col_ptr[f] = w->col_ptr[f - 1];
     w->col_ptr[0] = 0;
 
-    /* 7. Per-feature gradients. */
+    PHASE(4);
+    /* 7. Per-feature gradients; with dims.project, each decoder row's gradient loses its
+     *    component along the (unit) row right away, and the squared norms of the two rows are
+     *    kept for gradient clipping. The rows of r, q and x - b_dec that the next entry needs
+     *    are prefetched: these gathers, not the arithmetic, bound this loop. */
 #pragma omp parallel for num_threads(T) schedule(dynamic, 64)
     for (uint32_t f = 0; f < F; f++) {
         float *gd = g_dec + (size_t)f * d, *ge = g_enc + (size_t)f * d;
@@ -555,38 +617,63 @@ saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sa
         memset(ge, 0, d * sizeof(float));
         double gb = 0.0, gth = 0.0;
         float theta = dm->arch == SAETM_SAE_JUMPRELU ? w->theta[f] : 0.0f;
-        for (uint64_t c = w->col_ptr[f]; c < w->col_ptr[f + 1]; c++) {
+        const uint64_t c0 = w->col_ptr[f], c1 = w->col_ptr[f + 1];
+        for (uint64_t c = c0; c < c1 && c < c0 + PREFETCH_AHEAD; c++) prefetch_entry(w, &w->ent[w->col_ent[c]]);
+        for (uint64_t c = c0; c < c1; c++) {
             const saetm__sae_entry *e = &w->ent[w->col_ent[c]];
-            const float *xc = w->xc + (size_t)e->row * d;
+            if (c + PREFETCH_AHEAD < c1) prefetch_entry(w, &w->ent[w->col_ent[c + PREFETCH_AHEAD]]);
             if (e->kind == SAETM__E_BAND) {
                 gth += (double)e->ga * (-(double)theta / dm->bandwidth) + l0_coef;
                 continue;
             }
             const float *rv = (e->kind == SAETM__E_MAIN ? w->r : w->q) + (size_t)e->row * d;
             axpy(e->z, rv, gd, d);
-            axpy(e->ga, xc, ge, d);
+            axpy(e->ga, w->xc + (size_t)e->row * d, ge, d);
             gb += e->ga;
         }
         gb_enc[f] = (float)gb;
         if (dm->arch == SAETM_SAE_JUMPRELU) g_lt[f] = (float)(gth * theta);
+        if (dm->project) {
+            const float *wd = w_dec + (size_t)f * d;
+            float p = dot(wd, gd, d);
+            if (p != 0.0f) axpy(-p, wd, gd, d);
+            w->sq[f] = (double)dot(gd, gd, d) + (double)dot(ge, ge, d);
+        }
     }
 
-    /* 8. b_dec: sum_b r_b - sum_f db_enc[f] W_enc[f], per coordinate in a fixed order, in
-     *    chunks of 16 coordinates so the rows of W_enc are read a cache line at a time. */
-    const uint32_t nchunks = (d + 15) / 16;
-#pragma omp parallel for num_threads(T) schedule(static)
-    for (uint32_t c = 0; c < nchunks; c++) {
-        uint32_t j0 = c * 16, j1 = j0 + 16 < d ? j0 + 16 : d;
-        double acc[16] = {0};
-        for (uint32_t b = 0; b < B; b++)
-            for (uint32_t j = j0; j < j1; j++) acc[j - j0] += w->r[(size_t)b * d + j];
-        for (uint32_t f = 0; f < F; f++) {
-            double g = gb_enc[f];
-            if (g == 0.0) continue;
-            for (uint32_t j = j0; j < j1; j++) acc[j - j0] -= g * w_enc[(size_t)f * d + j];
+    PHASE(5);
+    /* 8. b_dec: sum_b r_b - sum_f db_enc[f] W_enc[f]. Fixed blocks of rows and of features give
+     *    partial sums (streaming reads), added in block order: the same bytes for any thread
+     *    count. */
+    {
+        const uint32_t nbr = (B + SUM_BLOCK - 1) / SUM_BLOCK, nbf = (F + SUM_BLOCK - 1) / SUM_BLOCK;
+        double *part = w->bdec_part; /* (nbr + nbf) x d */
+#pragma omp parallel for num_threads(T) schedule(dynamic, 1)
+        for (uint32_t k = 0; k < nbr + nbf; k++) {
+            double *acc = part + (size_t)k * d;
+            memset(acc, 0, d * sizeof(double));
+            if (k < nbr) {
+                uint32_t b1 = (k + 1) * SUM_BLOCK < B ? (k + 1) * SUM_BLOCK : B;
+                for (uint32_t b = k * SUM_BLOCK; b < b1; b++)
+                    for (uint32_t j = 0; j < d; j++) acc[j] += w->r[(size_t)b * d + j];
+            } else {
+                uint32_t f0 = (k - nbr) * SUM_BLOCK, f1 = f0 + SUM_BLOCK < F ? f0 + SUM_BLOCK : F;
+                for (uint32_t f = f0; f < f1; f++) {
+                    double g = gb_enc[f];
+                    if (g == 0.0) continue;
+                    const float *we = w_enc + (size_t)f * d;
+                    for (uint32_t j = 0; j < d; j++) acc[j] -= g * we[j];
+                }
+            }
         }
-        for (uint32_t j = j0; j < j1; j++) gb_dec[j] = (float)acc[j - j0];
+        for (uint32_t j = 0; j < d; j++) {
+            double s = 0.0;
+            for (uint32_t k = 0; k < nbr + nbf; k++) s += part[(size_t)k * d + j];
+            gb_dec[j] = (float)s;
+        }
     }
+    PHASE(6);
+#undef PHASE
     return SAETM_OK;
 }
 
@@ -612,4 +699,18 @@ saetm_status saetm__sae_init_threshold(saetm_ctx *ctx, saetm__sae_work *w, const
     free(buf);
     *out = n ? t : 0.0f;
     return SAETM_OK;
+}
+
+void saetm__sae_work_profile(const saetm__sae_work *w, double out[SAETM__PROF_N])
+{
+    memcpy(out, w->prof, sizeof w->prof);
+}
+
+double saetm__sae_grad_sq_norm(const saetm__sae_work *w, const saetm__sae_layout *l, const float *grads)
+{
+    double s = 0.0;
+    for (uint32_t f = 0; f < w->dims.F; f++) s += w->sq[f];
+    size_t small_end = w->dims.arch == SAETM_SAE_JUMPRELU ? l->log_theta + w->dims.F : l->b_dec + w->dims.d;
+    for (size_t i = l->b_enc; i < small_end; i++) s += (double)grads[i] * grads[i];
+    return s;
 }

@@ -32,10 +32,25 @@ typedef struct saetm__topsel {
 /* Scratch size for a selector keeping k. */
 #define SAETM__TOPK_SCRATCH(k) (4 * (size_t)(k) + 16)
 void saetm__topsel_init(saetm__topsel *s, saetm__cand *buf, size_t cap, size_t k);
+/* As init, but only values above `floor` can enter (a known lower bound of the result helps
+ * the first pass: no buffer cuts while the threshold climbs). */
+void saetm__topsel_init_floor(saetm__topsel *s, saetm__cand *buf, size_t cap, size_t k, float floor);
 /* Push z[j] + bias[j] (bias may be NULL) for j < n as row `row`. */
 void saetm__topsel_push_row(saetm__topsel *s, const float *z, const float *bias, uint32_t n, uint32_t row);
 /* Cut to the best k; @return their number (min(k, pushed)), in s->buf[0..). */
 size_t saetm__topsel_finish(saetm__topsel *s);
+
+/* A floor with about `want` values of the rows x cols matrix z (+ bias per column) above it,
+ * from a fixed strided sample of SAETM__SAMPLE_N values (scratch holds as many candidates);
+ * -INFINITY when the sample is too small to tell. A guess only: callers must check that at
+ * least as many values as they need lie above it. */
+#define SAETM__SAMPLE_N 16384
+float saetm__sample_floor(const float *z, const float *bias, size_t rows, size_t cols, size_t want,
+                          saetm__cand *scratch);
+/* Sort by (row, col) in linear time (two stable counting sorts); tmp holds n candidates,
+ * count max(rows, cols) + 1 entries. */
+void saetm__sort_by_position_radix(saetm__cand *a, size_t n, uint32_t rows, uint32_t cols, saetm__cand *tmp,
+                                   size_t *count);
 
 /* The k best (k clipped to n) of z[j] + bias[j], j < n: columns ascending into idx, values into
  * val; scratch holds SAETM__TOPK_SCRATCH(k) candidates. @return the count. */
@@ -93,6 +108,7 @@ typedef struct saetm__sae_dims {
     saetm_sae_arch arch;
     uint32_t d, F, k, k_aux;
     float l1, l0, bandwidth, aux_alpha;
+    int project; /* project decoder gradients (see saetm__sae_grad) */
 } saetm__sae_dims;
 
 /* One active (or auxiliary, or threshold-band) entry of the batch. */
@@ -126,16 +142,26 @@ void saetm__sae_work_free(saetm__sae_work *w);
 /* Forward and backward pass over batch x (B x d, training units, B <= max_batch): writes every
  * gradient into grads (layout l, all of it), sets fired[f] = 1 for the features active in this
  * batch (the caller clears it), uses dead[F] (non-zero = dead, may be NULL) for the auxiliary loss:
- * features dead and not active in this batch.
+ * features dead and not active in this batch. With dims.project the decoder rows' gradients are
+ * already projected (radial component removed) and their squared norms kept for
+ * saetm__sae_grad_sq_norm; without, the raw gradient (finite-difference tests).
  * Deterministic for any thread count. @return SAETM_ERR_NOMEM or SAETM_OK. */
 saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sae_layout *l,
                              const float *params, const float *x, uint32_t B, const uint8_t *dead,
                              float *grads, uint8_t *fired, saetm__sae_batch_stats *st);
 
+/* Squared L2 norm of all gradients of the last saetm__sae_grad call (dims.project set). */
+double saetm__sae_grad_sq_norm(const saetm__sae_work *w, const saetm__sae_layout *l, const float *grads);
+
 /* The k*B-th largest pre-activation of batch x (B x d) with the current parameters: used to
  * start relu-l1 (b_enc = -t) and jumprelu (theta = t) near mean L0 = k. */
 saetm_status saetm__sae_init_threshold(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sae_layout *l,
                                        const float *params, const float *x, uint32_t B, float *out);
+
+/* Seconds spent per phase over all calls: encoder sgemm, selection, decoder and dL/da,
+ * auxiliary loss, column index, per-feature gradients, b_dec gradient. */
+#define SAETM__PROF_N 7
+void saetm__sae_work_profile(const saetm__sae_work *w, double out[SAETM__PROF_N]);
 
 /* The entries of the last batch (main entries first, rows ascending, features ascending within
  * a row; aux and band entries after). For tests. */
@@ -143,25 +169,19 @@ const saetm__sae_entry *saetm__sae_work_entries(const saetm__sae_work *w, size_t
 
 /* ---- optimiser (sae_train.c) -------------------------------------------------------------- */
 
-/* Remove from each decoder row's gradient its component along the (unit) row. */
-void saetm__sae_project_decoder_grad(int threads, const saetm__sae_layout *l, uint32_t d, uint32_t F,
-                                     const float *params, float *grads);
 /* Renormalise decoder rows to unit norm. */
 void saetm__sae_normalize_decoder(int threads, const saetm__sae_layout *l, uint32_t d, uint32_t F, float *params);
-/* Scale grads so their global L2 norm is at most max_norm (torch.nn.utils.clip_grad_norm_ rule:
- * factor max_norm / (norm + 1e-6) when below 1). @return the norm before clipping. */
-double saetm__clip_grad(int threads, float *grads, size_t n, double max_norm);
-/* One Adam step (torch.optim.Adam's formula) at 1-based step t with learning rate lr. */
-void saetm__adam(int threads, float *params, const float *grads, float *m, float *v, size_t n, double lr,
-                 double beta1, double beta2, double eps, uint64_t t);
+/* The optimiser step after saetm__sae_grad (with dims.project): clip the gradients to global norm
+ * max_norm (torch.nn.utils.clip_grad_norm_'s rule: factor max_norm / (norm + 1e-6) when below 1;
+ * 0 = off), one Adam step (torch.optim.Adam's formula) at 1-based step t with learning rate lr,
+ * and renormalise each decoder row right after its update: one pass over the parameters.
+ * @return the gradient norm before clipping. */
+double saetm__sae_optimizer_step(int threads, const saetm__sae_layout *l, uint32_t d, uint32_t F, float *params,
+                                 const float *grads, float *m, float *v, double grad_sq_norm, double max_norm,
+                                 double lr, double beta1, double beta2, double eps, uint64_t t);
 
 /* Threads worth using for work of about `flops` multiply-adds per parallel stage: small problems
  * run on fewer threads (barriers cost more than they save; results are the same either way). */
 int saetm__sae_threads(int threads, double flops);
-
-/* ---- encoding (sae_encode.c) -------------------------------------------------------------- */
-
-/* Fixed-order sum of squares in double (chunks of a fixed size, summed in order). */
-double saetm__sum_squares(int threads, const float *x, size_t n);
 
 #endif

@@ -57,51 +57,12 @@ typedef struct trainer {
     uint64_t ep_rows;
     double last_mse, last_fvu, last_l0; /* the last finished epoch */
     uint64_t have_last;
+    double t_batch, t_opt; /* seconds loading batches and in the optimiser */
 } trainer;
 
 /* ======================================================================
- * Deterministic vector helpers (also used by tests)
+ * Optimiser
  * ==================================================================== */
-
-#define SUM_CHUNK 4096
-
-double saetm__sum_squares(int threads, const float *x, size_t n)
-{
-    size_t nc = (n + SUM_CHUNK - 1) / SUM_CHUNK;
-    double *part = malloc((nc ? nc : 1) * sizeof *part);
-    double total = 0.0;
-    if (!part) { /* same numbers, one thread */
-        for (size_t c = 0; c < nc; c++) {
-            double s = 0.0;
-            for (size_t i = c * SUM_CHUNK; i < n && i < (c + 1) * SUM_CHUNK; i++) s += (double)x[i] * x[i];
-            total += s;
-        }
-        return total;
-    }
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (size_t c = 0; c < nc; c++) {
-        double s = 0.0;
-        size_t end = (c + 1) * SUM_CHUNK < n ? (c + 1) * SUM_CHUNK : n;
-        for (size_t i = c * SUM_CHUNK; i < end; i++) s += (double)x[i] * x[i];
-        part[c] = s;
-    }
-    for (size_t c = 0; c < nc; c++) total += part[c];
-    free(part);
-    return total;
-}
-
-void saetm__sae_project_decoder_grad(int threads, const saetm__sae_layout *l, uint32_t d, uint32_t F,
-                                     const float *params, float *grads)
-{
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (uint32_t f = 0; f < F; f++) {
-        const float *w = params + l->w_dec + (size_t)f * d;
-        float *g = grads + l->w_dec + (size_t)f * d;
-        float p = 0.0f;
-        for (uint32_t j = 0; j < d; j++) p += w[j] * g[j];
-        for (uint32_t j = 0; j < d; j++) g[j] -= p * w[j];
-    }
-}
 
 void saetm__sae_normalize_decoder(int threads, const saetm__sae_layout *l, uint32_t d, uint32_t F, float *params)
 {
@@ -117,33 +78,56 @@ void saetm__sae_normalize_decoder(int threads, const saetm__sae_layout *l, uint3
     }
 }
 
-double saetm__clip_grad(int threads, float *grads, size_t n, double max_norm)
+typedef struct adam_consts {
+    float b1, b2, step, sqrt_bc2, eps, clip;
+} adam_consts;
+
+static inline void adam_span(const adam_consts *a, float *p, const float *g, float *m, float *v, size_t n)
 {
-    double norm = sqrt(saetm__sum_squares(threads, grads, n));
-    if (max_norm > 0.0) {
-        double coef = max_norm / (norm + 1e-6);
-        if (coef < 1.0) {
-            float c = (float)coef;
-#pragma omp parallel for num_threads(threads) schedule(static)
-            for (size_t i = 0; i < n; i++) grads[i] *= c;
-        }
+#pragma omp simd
+    for (size_t i = 0; i < n; i++) {
+        float gi = g[i] * a->clip;
+        m[i] = a->b1 * m[i] + (1.0f - a->b1) * gi;
+        v[i] = a->b2 * v[i] + (1.0f - a->b2) * gi * gi;
+        p[i] -= a->step * m[i] / (sqrtf(v[i]) / a->sqrt_bc2 + a->eps);
     }
-    return norm;
 }
 
-void saetm__adam(int threads, float *params, const float *grads, float *m, float *v, size_t n, double lr,
-                 double beta1, double beta2, double eps, uint64_t t)
+double saetm__sae_optimizer_step(int threads, const saetm__sae_layout *l, uint32_t d, uint32_t F, float *params,
+                                 const float *grads, float *m, float *v, double grad_sq_norm, double max_norm,
+                                 double lr, double beta1, double beta2, double eps, uint64_t t)
 {
-    const float b1 = (float)beta1, b2 = (float)beta2;
-    const double bc1 = 1.0 - pow(beta1, (double)t), bc2 = 1.0 - pow(beta2, (double)t);
-    const float step = (float)(lr / bc1), sqrt_bc2 = (float)sqrt(bc2), e = (float)eps;
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (size_t i = 0; i < n; i++) {
-        float g = grads[i];
-        m[i] = b1 * m[i] + (1.0f - b1) * g;
-        v[i] = b2 * v[i] + (1.0f - b2) * g * g;
-        params[i] -= step * m[i] / (sqrtf(v[i]) / sqrt_bc2 + e);
+    double norm = sqrt(grad_sq_norm);
+    adam_consts a;
+    a.clip = 1.0f;
+    if (max_norm > 0.0) {
+        double coef = max_norm / (norm + 1e-6);
+        if (coef < 1.0) a.clip = (float)coef;
     }
+    const double bc1 = 1.0 - pow(beta1, (double)t), bc2 = 1.0 - pow(beta2, (double)t);
+    a.b1 = (float)beta1;
+    a.b2 = (float)beta2;
+    a.step = (float)(lr / bc1);
+    a.sqrt_bc2 = (float)sqrt(bc2);
+    a.eps = (float)eps;
+    /* Encoder and decoder rows feature by feature (the decoder row renormalised while in cache),
+     * then the small blocks (biases, log thresholds) that follow them in the layout. */
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (uint32_t f = 0; f < F; f++) {
+        size_t e = l->w_enc + (size_t)f * d, o = l->w_dec + (size_t)f * d;
+        adam_span(&a, params + e, grads + e, m + e, v + e, d);
+        adam_span(&a, params + o, grads + o, m + o, v + o, d);
+        float *w = params + o;
+        double s = 0.0;
+        for (uint32_t j = 0; j < d; j++) s += (double)w[j] * w[j];
+        if (s > 0.0) {
+            float inv = (float)(1.0 / sqrt(s));
+            for (uint32_t j = 0; j < d; j++) w[j] *= inv;
+        }
+    }
+    size_t tail = l->b_enc;
+    adam_span(&a, params + tail, grads + tail, m + tail, v + tail, l->total - tail);
+    return norm;
 }
 
 /* ======================================================================
@@ -154,6 +138,13 @@ static double now_seconds(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
@@ -223,6 +214,7 @@ static saetm_status trainer_setup(saetm_ctx *ctx, trainer *t, const saetm_matrix
     t->dims.l0 = (float)c->l0;
     t->dims.bandwidth = (float)c->jump_bandwidth;
     t->dims.aux_alpha = (float)c->auxk_alpha;
+    t->dims.project = 1;
     saetm__sae_layout_init(&t->l, c->arch, t->d, t->F);
     size_t P = t->l.total;
     /* Estimated peak before allocating: weights, gradients and Adam moments, per-feature state,
@@ -476,7 +468,9 @@ static saetm_status run(saetm_ctx *ctx, trainer *t, const saetm_matrix *x, saetm
                saetm_sae_arch_name(c->arch), (unsigned long long)t->N, t->d, t->F, c->k, t->B,
                (unsigned long long)t->total, (unsigned long long)t->spe, t->step ? ", resumed" : "");
     while (t->step < t->total) {
+        double ta = cpu_seconds();
         load_batch(t, x, t->step);
+        t->t_batch += cpu_seconds() - ta;
         memset(t->fired, 0, t->F);
         for (uint32_t f = 0; f < t->F; f++) t->dead[f] = t->since_fired[f] + t->B >= t->dead_samples;
         saetm__sae_batch_stats bs;
@@ -491,14 +485,14 @@ static saetm_status run(saetm_ctx *ctx, trainer *t, const saetm_matrix *x, saetm
             t->thr_ema = t->have_thr ? ema_beta * t->thr_ema + (1.0 - ema_beta) * bs.batch_threshold : bs.batch_threshold;
             t->have_thr = 1;
         }
-        saetm__sae_project_decoder_grad(t->threads, &t->l, t->d, t->F, t->params, t->grads);
-        saetm__clip_grad(t->threads, t->grads, t->l.total, c->grad_clip);
+        ta = cpu_seconds();
         double lr = c->lr;
         if (t->warmup_steps > 0 && t->step < t->warmup_steps)
             lr = c->lr * (double)(t->step + 1) / (double)t->warmup_steps;
-        saetm__adam(t->threads, t->params, t->grads, t->m, t->v, t->l.total, lr, c->adam_beta1, c->adam_beta2,
-                    c->adam_eps, t->step + 1);
-        saetm__sae_normalize_decoder(t->threads, &t->l, t->d, t->F, t->params);
+        saetm__sae_optimizer_step(t->threads, &t->l, t->d, t->F, t->params, t->grads, t->m, t->v,
+                                  saetm__sae_grad_sq_norm(t->work, &t->l, t->grads), c->grad_clip, lr, c->adam_beta1,
+                                  c->adam_beta2, c->adam_eps, t->step + 1);
+        t->t_opt += cpu_seconds() - ta;
         t->ep_recon += bs.recon;
         t->ep_var += bs.var;
         t->ep_l0 += bs.l0;
@@ -542,6 +536,12 @@ static saetm_status run(saetm_ctx *ctx, trainer *t, const saetm_matrix *x, saetm
     s->stats.dead_fraction = (double)dead / t->F;
     saetm__log(ctx, SAETM_LOG_INFO, "trained in %.1f s: fvu %.4f, mean L0 %.1f, %.2f%% dead features",
                now_seconds() - t0, s->stats.fvu, s->stats.mean_l0, 100.0 * s->stats.dead_fraction);
+    double pr[SAETM__PROF_N];
+    saetm__sae_work_profile(t->work, pr);
+    saetm__log(ctx, SAETM_LOG_DEBUG,
+               "CPU seconds per phase: batches %.3f, encoder sgemm %.3f, selection %.3f, decoder %.3f, auxk %.3f, "
+               "column index %.3f, feature gradients %.3f, b_dec gradient %.3f, optimiser %.3f",
+               t->t_batch, pr[0], pr[1], pr[2], pr[3], pr[4], pr[5], pr[6], t->t_opt);
     *out = s;
     return SAETM_OK;
 }

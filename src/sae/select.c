@@ -21,6 +21,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__AVX512F__) || defined(__AVX2__)
+#include <immintrin.h>
+#endif
 
 static inline int better(const saetm__cand *a, const saetm__cand *b)
 {
@@ -124,6 +127,15 @@ void saetm__topsel_init(saetm__topsel *s, saetm__cand *buf, size_t cap, size_t k
     s->cut = 0;
 }
 
+void saetm__topsel_init_floor(saetm__topsel *s, saetm__cand *buf, size_t cap, size_t k, float floor)
+{
+    saetm__topsel_init(s, buf, cap, k);
+    if (floor > -INFINITY) {
+        s->t = floor; /* only values above the floor enter */
+        s->cut = 1;
+    }
+}
+
 /* Keep the best k of the buffer and raise the threshold to the k-th best value. */
 static void cut_back(saetm__topsel *s)
 {
@@ -154,14 +166,44 @@ void saetm__topsel_push_row(saetm__topsel *s, const float *z, const float *bias,
     /* Until the first cut every value is kept (rows are pushed in order, so a later value equal
      * to the threshold always loses its tie: the strict test below is exact). */
     for (; j < n && !s->cut; j++) push_one(s, z[j] + (bias ? bias[j] : 0.0f), row, j);
+#if defined(__AVX512F__)
+    /* 16 values per compare; the mask names the few above the threshold. The sums are the same
+     * single-precision additions as the scalar code, so the chosen set is identical. */
+    __m512 tv = _mm512_set1_ps(s->t);
+    for (; j + 16 <= n; j += 16) {
+        __m512 v = _mm512_loadu_ps(z + j);
+        if (bias) v = _mm512_add_ps(v, _mm512_loadu_ps(bias + j));
+        __mmask16 m = _mm512_cmp_ps_mask(v, tv, _CMP_GT_OQ);
+        if (!m) continue;
+        float tmp[16];
+        _mm512_storeu_ps(tmp, v);
+        for (unsigned mm = m; mm; mm &= mm - 1) {
+            unsigned q = (unsigned)__builtin_ctz(mm);
+            if (tmp[q] > s->t) push_one(s, tmp[q], row, j + q);
+        }
+        tv = _mm512_set1_ps(s->t);
+    }
+#elif defined(__AVX2__)
+    __m256 tv = _mm256_set1_ps(s->t);
+    for (; j + 8 <= n; j += 8) {
+        __m256 v = _mm256_loadu_ps(z + j);
+        if (bias) v = _mm256_add_ps(v, _mm256_loadu_ps(bias + j));
+        int m = _mm256_movemask_ps(_mm256_cmp_ps(v, tv, _CMP_GT_OQ));
+        if (!m) continue;
+        float tmp[8];
+        _mm256_storeu_ps(tmp, v);
+        for (unsigned mm = (unsigned)m; mm; mm &= mm - 1) {
+            unsigned q = (unsigned)__builtin_ctz(mm);
+            if (tmp[q] > s->t) push_one(s, tmp[q], row, j + q);
+        }
+        tv = _mm256_set1_ps(s->t);
+    }
+#else
     for (; j + BLOCK <= n; j += BLOCK) {
         float mx = -INFINITY;
-        if (bias) {
-#pragma omp simd reduction(max : mx)
-            for (uint32_t q = 0; q < BLOCK; q++) mx = fmaxf(mx, z[j + q] + bias[j + q]);
-        } else {
-#pragma omp simd reduction(max : mx)
-            for (uint32_t q = 0; q < BLOCK; q++) mx = fmaxf(mx, z[j + q]);
+        for (uint32_t q = 0; q < BLOCK; q++) {
+            float v = z[j + q] + (bias ? bias[j + q] : 0.0f);
+            mx = v > mx ? v : mx;
         }
         if (!(mx > s->t)) continue;
         for (uint32_t q = 0; q < BLOCK; q++) {
@@ -169,6 +211,7 @@ void saetm__topsel_push_row(saetm__topsel *s, const float *z, const float *bias,
             if (v > s->t) push_one(s, v, row, j + q);
         }
     }
+#endif
     for (; j < n; j++) {
         float v = z[j] + (bias ? bias[j] : 0.0f);
         if (v > s->t) push_one(s, v, row, j);
@@ -179,6 +222,46 @@ size_t saetm__topsel_finish(saetm__topsel *s)
 {
     if (s->n > s->k) cut_back(s);
     return s->n;
+}
+
+float saetm__sample_floor(const float *z, const float *bias, size_t rows, size_t cols, size_t want,
+                          saetm__cand *scratch)
+{
+    size_t n = rows * cols;
+    size_t S = n < SAETM__SAMPLE_N ? n : SAETM__SAMPLE_N;
+    if (S == 0) return -INFINITY;
+    /* Rank r in the sample ~ want values above in the whole; at least 64 for a steady estimate. */
+    double r_exact = (double)want * (double)S / (double)n;
+    size_t r = (size_t)ceil(r_exact);
+    if (r < 64) r = 64;
+    if (r >= S) return -INFINITY;
+    for (size_t i = 0; i < S; i++) {
+        size_t p = (size_t)((double)i * (double)n / (double)S);
+        if (p >= n) p = n - 1;
+        size_t col = p % cols;
+        scratch[i].v = z[p] + (bias ? bias[col] : 0.0f);
+        scratch[i].row = (uint32_t)(p / cols);
+        scratch[i].col = (uint32_t)col;
+    }
+    saetm__select_best(scratch, S, r);
+    float t = scratch[0].v;
+    for (size_t i = 1; i < r; i++)
+        if (scratch[i].v < t) t = scratch[i].v;
+    return t;
+}
+
+void saetm__sort_by_position_radix(saetm__cand *a, size_t n, uint32_t rows, uint32_t cols, saetm__cand *tmp,
+                                   size_t *count)
+{
+    /* Stable counting sort by column, then by row: (row, col) ascending in O(n + rows + cols). */
+    memset(count, 0, ((size_t)cols + 1) * sizeof *count);
+    for (size_t i = 0; i < n; i++) count[a[i].col + 1]++;
+    for (uint32_t c = 0; c < cols; c++) count[c + 1] += count[c];
+    for (size_t i = 0; i < n; i++) tmp[count[a[i].col]++] = a[i];
+    memset(count, 0, ((size_t)rows + 1) * sizeof *count);
+    for (size_t i = 0; i < n; i++) count[tmp[i].row + 1]++;
+    for (uint32_t r = 0; r < rows; r++) count[r + 1] += count[r];
+    for (size_t i = 0; i < n; i++) a[count[tmp[i].row]++] = tmp[i];
 }
 
 static int by_col(const void *a, const void *b)

@@ -41,7 +41,7 @@ int main(int argc, char **argv)
     uint64_t seed = (uint64_t)atoll(argv[7]);
     const char *dir = argv[8];
 
-    saetm__sae_dims dm = {arch, d, F, k, d / 2, 0.05f, 1.0f, 0.001f, 1.0f / 32.0f};
+    saetm__sae_dims dm = {arch, d, F, k, d / 2, 0.05f, 1.0f, 0.001f, 1.0f / 32.0f, 0};
     saetm__sae_layout l;
     saetm__sae_layout_init(&l, arch, d, F);
     float *p = calloc(l.total, sizeof(float)), *g = calloc(l.total, sizeof(float));
@@ -79,10 +79,15 @@ int main(int argc, char **argv)
     bad |= save(ctx, dir, "g_b_enc", g + l.b_enc, F, 1);
     bad |= save(ctx, dir, "g_W_dec", g + l.w_dec, F, d);
     bad |= save(ctx, dir, "g_b_dec", g + l.b_dec, d, 1);
-    saetm__sae_project_decoder_grad(2, &l, d, F, p, g);
-    double norm = saetm__clip_grad(2, g, l.total, 1.0);
-    saetm__adam(2, p, g, m, v, l.total, 1e-3, 0.9, 0.999, 1e-8, 1);
-    saetm__sae_normalize_decoder(2, &l, d, F, p);
+    /* The training path: projected gradients, then the fused clip + Adam + renormalisation. */
+    saetm__sae_work *w2;
+    dm.project = 1;
+    if (saetm__sae_work_create(ctx, &dm, B, 2, &w2)) return 1;
+    memset(fired, 0, F);
+    if (saetm__sae_grad(ctx, w2, &l, p, x, B, dead, g, fired, &st)) return 1;
+    double norm = saetm__sae_optimizer_step(2, &l, d, F, p, g, m, v, saetm__sae_grad_sq_norm(w2, &l, g), 1.0, 1e-3,
+                                            0.9, 0.999, 1e-8, 1);
+    saetm__sae_work_free(w2);
     bad |= save(ctx, dir, "new_W_enc", p + l.w_enc, F, d);
     bad |= save(ctx, dir, "new_b_enc", p + l.b_enc, F, 1);
     bad |= save(ctx, dir, "new_W_dec", p + l.w_dec, F, d);

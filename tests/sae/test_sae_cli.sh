@@ -63,4 +63,34 @@ for arch in topk relu-l1 jumprelu; do
   check "train $arch" $S train --emb "$T/x.npy" --out "$T/$arch.saem" --arch $arch --features 24 --k 2 --batch 64 --steps 20 -q
   check "encode $arch" $S encode --sae "$T/$arch.saem" --emb "$T/x.npy" --out "$T/$arch.sac" -q
 done
+
+# The release build selects with vector instructions (AVX-512/AVX2): its encoding must keep
+# exactly each row's k largest positive pre-activations, recomputed here in float64.
+if [ -x "$SAETM_RELEASE" ]; then
+  check "release train topk" $SAETM_RELEASE train --emb "$T/x.npy" --out "$T/rel.saem" --arch topk --features 40 --k 5 --batch 64 --steps 20 -q
+  check "release encode topk" $SAETM_RELEASE encode --sae "$T/rel.saem" --emb "$T/x.npy" --out "$T/rel.sac" -q
+  check "release top-k is exact" $PY - "$T" "$ROOT" <<'PY'
+import sys, numpy as np
+t, root = sys.argv[1], sys.argv[2]
+sys.path.insert(0, root + '/tests/sae')
+import saetm_file as sf
+_, _, m = sf.read_container(t + '/rel.saem')
+_, _, a = sf.read_container(t + '/rel.sac')
+X = np.load(t + '/x.npy').astype(np.float64)
+Z = (X - m['b_dec']) @ m['W_enc'].astype(np.float64).T + m['b_enc']
+rp, idx = a['row_ptr'], a['idx']
+bad = 0
+for r in range(X.shape[0]):
+    order = np.argsort(-Z[r], kind='stable')
+    want = sorted(int(f) for f in order[:5] if Z[r, f] > 0)
+    got = sorted(int(f) for f in idx[rp[r]:rp[r + 1]])
+    zs = np.sort(Z[r])[::-1]
+    if got != want and abs(zs[4] - zs[5]) > 1e-5:  # ignore float near-ties
+        bad += 1
+sys.exit(1 if bad else 0)
+PY
+fi
+
+# A memory cap too small for the batch buffers: a clear refusal, not a crash.
+SAETM_MEM_LIMIT=2M expect_fail "memory cap" 1 "SAE training needs about" $S train --emb "$T/x.npy" --out "$T/m.saem" --features 4000 --k 2 --steps 2
 report

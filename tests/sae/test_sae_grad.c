@@ -103,7 +103,7 @@ static void problem_init(problem *pb, saetm_sae_arch arch, uint32_t d, uint32_t 
                          uint64_t seed)
 {
     memset(pb, 0, sizeof *pb);
-    pb->dm = (saetm__sae_dims){arch, d, F, k, d / 2, 1.0f, 0.5f, 0.05f, 1.0f / 32.0f};
+    pb->dm = (saetm__sae_dims){arch, d, F, k, d / 2, 1.0f, 0.5f, 0.05f, 1.0f / 32.0f, 0};
     saetm__sae_layout_init(&pb->l, arch, d, F);
     pb->B = B;
     pb->p = calloc(pb->l.total, sizeof(float));
