@@ -1,7 +1,8 @@
-"""PyTorch peer of bench_sae: best seconds per BatchTopK training step (bench/sae_ref.py, dense
+"""PyTorch peer of bench_sae: median seconds per BatchTopK training step (bench/sae_ref.py, dense
 autograd) and peak resident memory.  Usage: sae_torch_step.py F D K B STEPS THREADS"""
 import os
 import resource
+import statistics
 import sys
 import time
 
@@ -25,7 +26,7 @@ def main():
         if s > 0:  # the first step warms up allocations
             times.append(time.perf_counter() - t0)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print(f'torch_step={min(times):.6f} peak_mib={peak:.1f}')
+    print(f'torch_step={statistics.median(times):.6f} peak_mib={peak:.1f}')
 
 
 if __name__ == '__main__':

@@ -89,6 +89,9 @@ saetm_status saetm__sae_write_config(saetm_ctx *ctx, saetm__cwriter *w, const sa
  * cfg->checkpoint_path are left NULL. */
 saetm_status saetm__sae_read_config(saetm_ctx *ctx, const saetm__creader *r, saetm_sae_config *cfg, uint32_t *d,
                                     uint32_t *F, char **embedder);
+/* Copy section `name` (dtype, rows x cols, checked) into dst. */
+saetm_status saetm__sae_copy_section(saetm_ctx *ctx, const saetm__creader *r, const char *name, saetm__dtype dt,
+                                     uint64_t rows, uint64_t cols, void *dst);
 /* Number of features for a config and input dimension. */
 uint32_t saetm__sae_features(const saetm_sae_config *cfg, uint32_t d);
 

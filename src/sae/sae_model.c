@@ -268,15 +268,23 @@ saetm_status saetm_sae_save(saetm_ctx *ctx, const saetm_sae *s, const char *path
     return saetm__cw_commit(ctx, w);
 }
 
+saetm_status saetm__sae_copy_section(saetm_ctx *ctx, const saetm__creader *r, const char *name, saetm__dtype dt,
+                                     uint64_t rows, uint64_t cols, void *dst)
+{
+    const void *p = NULL;
+    uint64_t nr = rows, nc = cols;
+    saetm_status st = saetm__cr_get(ctx, r, name, dt, &p, &nr, &nc);
+    if (st) return st;
+    memcpy(dst, p, (size_t)(rows * cols) * saetm__dtype_size(dt));
+    return SAETM_OK;
+}
+
 /* Copy a float section of the expected shape, refusing non-finite values. */
 static saetm_status read_floats(saetm_ctx *ctx, const saetm__creader *r, const char *name, uint64_t rows,
                                 uint64_t cols, float *dst)
 {
-    const void *p = NULL;
-    uint64_t nr = rows, nc = cols;
-    saetm_status st = saetm__cr_get(ctx, r, name, SAETM__F32, &p, &nr, &nc);
+    saetm_status st = saetm__sae_copy_section(ctx, r, name, SAETM__F32, rows, cols, dst);
     if (st) return st;
-    memcpy(dst, p, (size_t)(rows * cols) * sizeof(float));
     for (uint64_t i = 0; i < rows * cols; i++)
         if (!isfinite(dst[i]))
             return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: section '%s' holds a non-finite value at row %llu", r->path,

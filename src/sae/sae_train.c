@@ -424,17 +424,6 @@ static saetm_status write_checkpoint(saetm_ctx *ctx, const trainer *t)
     return saetm__cw_commit(ctx, w);
 }
 
-static saetm_status copy_section(saetm_ctx *ctx, const saetm__creader *r, const char *name, saetm__dtype dt,
-                                 uint64_t rows, void *dst)
-{
-    const void *p = NULL;
-    uint64_t n = rows;
-    saetm_status st = saetm__cr_get(ctx, r, name, dt, &p, &n, NULL);
-    if (st) return st;
-    memcpy(dst, p, (size_t)rows * saetm__dtype_size(dt));
-    return SAETM_OK;
-}
-
 /* ======================================================================
  * The loop
  * ==================================================================== */
@@ -614,18 +603,18 @@ saetm_status saetm_sae_resume(saetm_ctx *ctx, const char *checkpoint, const saet
     if (!st) st = trainer_setup(ctx, &t, x);
     uint64_t su[STATE_U_N];
     double sf[STATE_F_N];
-    if (!st) st = copy_section(ctx, &r, "state_u", SAETM__U64, STATE_U_N, su);
-    if (!st) st = copy_section(ctx, &r, "state_f", SAETM__F64, STATE_F_N, sf);
+    if (!st) st = saetm__sae_copy_section(ctx, &r, "state_u", SAETM__U64, STATE_U_N, 1, su);
+    if (!st) st = saetm__sae_copy_section(ctx, &r, "state_f", SAETM__F64, STATE_F_N, 1, sf);
     if (!st && (su[1] != t.N || su[2] != t.d || su[3] != data_fingerprint(x)))
         st = saetm__fail(ctx, SAETM_ERR_INPUT,
                          "%s: the checkpoint was made on other embeddings (%llu x %llu rows; these are %llu x %u or differ in content)",
                          checkpoint, (unsigned long long)su[1], (unsigned long long)su[2], (unsigned long long)t.N, t.d);
     if (!st && (su[7] != t.l.total || su[0] > t.total))
         st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: inconsistent training state", checkpoint);
-    if (!st) st = copy_section(ctx, &r, "params", SAETM__F32, t.l.total, t.params);
-    if (!st) st = copy_section(ctx, &r, "adam_m", SAETM__F32, t.l.total, t.m);
-    if (!st) st = copy_section(ctx, &r, "adam_v", SAETM__F32, t.l.total, t.v);
-    if (!st) st = copy_section(ctx, &r, "since_fired", SAETM__U64, t.F, t.since_fired);
+    if (!st) st = saetm__sae_copy_section(ctx, &r, "params", SAETM__F32, t.l.total, 1, t.params);
+    if (!st) st = saetm__sae_copy_section(ctx, &r, "adam_m", SAETM__F32, t.l.total, 1, t.m);
+    if (!st) st = saetm__sae_copy_section(ctx, &r, "adam_v", SAETM__F32, t.l.total, 1, t.v);
+    if (!st) st = saetm__sae_copy_section(ctx, &r, "since_fired", SAETM__U64, t.F, 1, t.since_fired);
     saetm__cr_close(&r);
     if (!st) {
         t.step = su[0];
