@@ -219,7 +219,7 @@ static saetm_interp *run_em(const problem *P, clock_rec *clk, double *secs)
 /* NLL after each EM update, from the .sti history (entry i: after i updates). */
 static const double *history(saetm_interp *it, const char *dir, saetm__creader *r)
 {
-    char path[4096];
+    char path[4200];
     snprintf(path, sizeof path, "%s/em.sti", dir);
     saetm_ctx *ctx = saetm_ctx_create();
     const void *h = NULL;
@@ -302,6 +302,43 @@ int main(int argc, char **argv)
            "          dense part scaled by %u/2048), %.0f s = %.1f h for 50 epochs\n",
            epoch, P.f, t_rows, t_sparse, P.f, 50 * epoch, 50 * epoch / 3600);
     printf("   speed-up (Adam's 50 epochs, estimated, vs EM to convergence): %.0fx\n", 50 * epoch / em_secs);
+
+    /* 3. Merging these F features into topics: seconds, the point of re-merging at will. */
+    printf("\n3. merging the %u features of problem 2 into K topics (saetm topics), seconds:\n", P.f);
+    printf("   %-36s %8s %8s %8s\n", "", "K=20", "K=50", "K=100");
+    uint32_t D = 512, ks[3] = {20, 50, 100};
+    float *wv = malloc((size_t)P.v * D * sizeof *wv); /* random word vectors stand in for the embedder's */
+    saetm__rng r2;
+    saetm__rng_init(&r2, 9, 1, 0);
+    for (size_t i = 0; i < (size_t)P.v * D; i++) wv[i] = (float)saetm__rng_normal(&r2);
+    saetm_matrix words = {P.v, D, wv, NULL};
+    const struct {
+        const char *name;
+        saetm_space space;
+        saetm_merge_method method;
+    } runs[] = {{"k-means, hellinger", SAETM_SPACE_HELLINGER, SAETM_MERGE_KMEANS},
+                {"k-means, words (512-d)", SAETM_SPACE_WORDS, SAETM_MERGE_KMEANS},
+                {"agglomerative ward, words (512-d)", SAETM_SPACE_WORDS, SAETM_MERGE_WARD}};
+    saetm_ctx *tc = saetm_ctx_create();
+    for (size_t ri = 0; ri < sizeof runs / sizeof runs[0]; ri++) {
+        printf("   %-36s", runs[ri].name);
+        for (int ki = 0; ki < 3; ki++) {
+            saetm_topics_opts to;
+            saetm_topics_opts_default(&to);
+            to.k = ks[ki];
+            to.space = runs[ri].space;
+            to.method = runs[ri].method;
+            saetm_topics *tp = NULL;
+            double t0 = now();
+            saetm_status tst = saetm_topics_build(tc, it, to.space == SAETM_SPACE_WORDS ? &words : NULL, &to, &tp);
+            printf(" %8.2f", tst ? NAN : now() - t0);
+            fflush(stdout);
+            saetm_topics_free(tp);
+        }
+        printf("\n");
+    }
+    saetm_ctx_free(tc);
+    free(wv);
     saetm_interp_free(it);
     free_problem(&P);
     free(clk.t);

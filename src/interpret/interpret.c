@@ -18,6 +18,7 @@
  */
 #include "saetm_int.h"
 
+#include <assert.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -275,13 +276,23 @@ static saetm_status build_support(saetm_ctx *ctx, saetm_interp *it, em_work *w)
     for (int64_t fi = 0; fi < (int64_t)F; fi++) {
         uint32_t f = (uint32_t)fi, *mk = mark + (size_t)omp_get_thread_num() * V;
         uint32_t *row = w->phi_word + w->phi_ptr[f];
-        uint64_t n = 0;
-        for (uint64_t e = w->cs_ptr[f]; e < w->cs_ptr[f + 1]; e++) {
-            uint64_t d = w->cs_doc[e];
-            for (uint64_t p = w->rp[d]; p < w->rp[d + 1]; p++)
-                if (mk[w->wid[p]] != f + 1) mk[w->wid[p]] = f + 1, row[n++] = w->wid[p];
+        uint64_t n = w->phi_ptr[f + 1] - w->phi_ptr[f], at = 0;
+        if ((double)n * 8.0 < (double)V) { /* few words: collect and sort */
+            for (uint64_t e = w->cs_ptr[f]; e < w->cs_ptr[f + 1]; e++) {
+                uint64_t d = w->cs_doc[e];
+                for (uint64_t p = w->rp[d]; p < w->rp[d + 1]; p++)
+                    if (mk[w->wid[p]] != f + 1) mk[w->wid[p]] = f + 1, row[at++] = w->wid[p];
+            }
+            qsort(row, (size_t)at, sizeof *row, cmp_u32);
+        } else { /* many: mark, then read the marks in word order */
+            for (uint64_t e = w->cs_ptr[f]; e < w->cs_ptr[f + 1]; e++) {
+                uint64_t d = w->cs_doc[e];
+                for (uint64_t p = w->rp[d]; p < w->rp[d + 1]; p++) mk[w->wid[p]] = f + 1;
+            }
+            for (uint32_t v = 0; v < V; v++)
+                if (mk[v] == f + 1) row[at++] = v;
         }
-        qsort(row, (size_t)n, sizeof *row, cmp_u32);
+        assert(at == n);
     }
     saetm__free_aligned(mark);
     return SAETM_OK;

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { STAGE_KMEANS = 0x4b4d };
+enum { STAGE_KMEANS = 0x4b4d, KM_BLOCK = 8192 };
 
 double saetm__dot(const float *a, const float *b, uint32_t n)
 {
@@ -115,6 +115,45 @@ saetm_status saetm__centroids(saetm_ctx *ctx, const saetm__points *p, const uint
     return SAETM_OK;
 }
 
+/* Assign every point to its nearest centroid (ties to the lowest index), writing squared
+ * distances; @return how many assignments changed (all on `first`). Contiguous dense points use
+ * one deterministic GEMM (centroids x points) in blocks of points; others go point by point. */
+static uint64_t assign_all(saetm_ctx *ctx, const saetm__points *p, const float *cent, const double *cn2, uint32_t k,
+                           const double *xn, float *g, uint32_t *assign, double *dist, int first)
+{
+    int nt = saetm_ctx_threads(ctx);
+    uint64_t changed = 0;
+    if (p->dense && !p->sel && g) {
+        for (uint64_t b0 = 0; b0 < p->n; b0 += KM_BLOCK) {
+            uint64_t nb = p->n - b0 < KM_BLOCK ? p->n - b0 : KM_BLOCK;
+            saetm__sgemm(nt, 0, 1, k, (size_t)nb, p->dim, 1.0f, cent, p->dim, p->dense + b0 * p->dim, p->dim, 0.0f, g,
+                         (size_t)nb);
+#pragma omp parallel for schedule(static, 256) num_threads(nt) reduction(+ : changed)
+            for (int64_t ii = 0; ii < (int64_t)nb; ii++) {
+                uint64_t i = b0 + (uint64_t)ii;
+                double best = INFINITY;
+                uint32_t arg = 0;
+                for (uint32_t c = 0; c < k; c++) {
+                    double d = xn[i] - 2.0 * g[(size_t)c * nb + (size_t)ii] + cn2[c];
+                    if (d < best) best = d, arg = c;
+                }
+                dist[i] = best > 0 ? best : 0;
+                changed += first || arg != assign[i];
+                assign[i] = arg;
+            }
+        }
+        return changed;
+    }
+#pragma omp parallel for schedule(static, 256) num_threads(nt) reduction(+ : changed)
+    for (int64_t ii = 0; ii < (int64_t)p->n; ii++) {
+        uint64_t i = (uint64_t)ii;
+        uint32_t a = saetm__nearest(p, i, cent, cn2, k, &dist[i]);
+        changed += first || a != assign[i];
+        assign[i] = a;
+    }
+    return changed;
+}
+
 /* Draw an index with probability proportional to v[i] (sum `total` > 0), in index order. */
 static uint64_t draw(saetm__rng *r, const double *v, uint64_t n, double total)
 {
@@ -164,17 +203,18 @@ static saetm_status kmeans_run(saetm_ctx *ctx, const saetm__points *p, uint32_t 
     }
     /* Lloyd: assign, stop when nothing moves (or at max_iter), else recompute the centroids. */
     uint64_t *counts = saetm__calloc_aligned((size_t)k, sizeof *counts);
-    if (!counts) return saetm__fail(ctx, SAETM_ERR_NOMEM, "k-means: out of memory");
+    double *xn = saetm__calloc_aligned((size_t)n, sizeof *xn);
+    float *g = p->dense && !p->sel ? saetm__calloc_aligned((size_t)k * (n < KM_BLOCK ? n : KM_BLOCK), sizeof *g) : NULL;
+    if (!counts || !xn || (p->dense && !p->sel && !g)) {
+        saetm__free_aligned(counts);
+        saetm__free_aligned(xn);
+        saetm__free_aligned(g);
+        return saetm__fail(ctx, SAETM_ERR_NOMEM, "k-means: out of memory");
+    }
+    for (uint64_t i = 0; i < n; i++) xn[i] = saetm__point_norm2(p, i);
     saetm_status st = SAETM_OK;
     for (uint32_t it = 0;; it++) {
-        uint64_t changed = 0;
-#pragma omp parallel for schedule(static, 256) num_threads(nt) reduction(+ : changed)
-        for (int64_t ii = 0; ii < (int64_t)n; ii++) {
-            uint64_t i = (uint64_t)ii;
-            uint32_t a = saetm__nearest(p, i, cent, cn2, k, &dist[i]);
-            changed += it == 0 || a != assign[i];
-            assign[i] = a;
-        }
+        uint64_t changed = assign_all(ctx, p, cent, cn2, k, xn, g, assign, dist, it == 0);
         double in = 0;
         for (uint64_t i = 0; i < n; i++) in += p->w[i] * dist[i];
         *inertia = in;
@@ -200,6 +240,8 @@ static saetm_status kmeans_run(saetm_ctx *ctx, const saetm__points *p, uint32_t 
         for (uint32_t c = 0; c < k; c++) cn2[c] = saetm__dot(cent + (size_t)c * dim, cent + (size_t)c * dim, dim);
     }
     saetm__free_aligned(counts);
+    saetm__free_aligned(xn);
+    saetm__free_aligned(g);
     return st;
 }
 

@@ -509,6 +509,16 @@ saetm_status saetm_topics_build(saetm_ctx *ctx, const saetm_interp *it, const sa
         pts.n = na;
         pts.sel = sel;
         pts.w = w;
+        if (pts.dense) { /* dense points in point order, so k-means can use one GEMM per block */
+            float *e2 = saetm__calloc_aligned((size_t)na * pts.dim, sizeof *e2);
+            if (!e2) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory for feature embeddings");
+            for (uint64_t j = 0; e2 && j < na; j++)
+                memcpy(e2 + j * pts.dim, emb + sel[j] * pts.dim, (size_t)pts.dim * sizeof *e2);
+            saetm__free_aligned(emb);
+            emb = e2;
+            pts.dense = emb;
+            pts.sel = NULL;
+        }
     }
     saetm__points cp = pts; /* the clustered subset: the first nc points */
     cp.n = nc;
