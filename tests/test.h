@@ -74,8 +74,9 @@ static inline const char *test_tmpdir(void)
     return d && d[0] ? d : "/tmp";
 }
 
-/* Read a whole file into a NUL-terminated malloc'ed buffer (NULL if unreadable). */
-static inline char *test_slurp(const char *path)
+/* Read a whole file into a NUL-terminated malloc'ed buffer (NULL if unreadable); its length in
+ * *len when len is not NULL. */
+static inline char *test_slurp_n(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
@@ -87,8 +88,22 @@ static inline char *test_slurp(const char *path)
         p = NULL;
     }
     if (p) p[n] = 0;
+    if (p && len) *len = (size_t)n;
     fclose(f);
     return p;
+}
+
+static inline char *test_slurp(const char *path) { return test_slurp_n(path, NULL); }
+
+/* Two files exist and hold the same bytes. */
+static inline int test_same_file(const char *a, const char *b)
+{
+    size_t na = 0, nb = 0;
+    char *x = test_slurp_n(a, &na), *y = test_slurp_n(b, &nb);
+    int same = x && y && na == nb && memcmp(x, y, na) == 0;
+    free(x);
+    free(y);
+    return same;
 }
 
 #endif

@@ -65,16 +65,24 @@ static saetm_synth *small_synth(saetm_ctx *ctx, uint64_t seed)
     return s;
 }
 
+/* Planted data with a perfect SAE: activations = the planted strengths (features = topics). */
+static saetm_synth *planted(saetm_ctx *ctx, uint64_t seed, saetm_acts *acts, saetm_bow *bow)
+{
+    saetm_synth *s = small_synth(ctx, seed);
+    if (!s) return NULL;
+    CHECK(dense_to_acts(ctx, 1500, 8, saetm_synth_strengths(s), acts) == SAETM_OK);
+    saetm_synth_bow(s, bow);
+    return s;
+}
+
 /* Features = the planted topics (a perfect SAE): phi must match the planted word distributions. */
 static void test_planted_recovery(void)
 {
     saetm_ctx *ctx = saetm_ctx_create();
-    saetm_synth *s = small_synth(ctx, 7);
-    if (!s) return;
     saetm_acts acts;
-    CHECK(dense_to_acts(ctx, 1500, 8, saetm_synth_strengths(s), &acts) == SAETM_OK);
     saetm_bow bow;
-    saetm_synth_bow(s, &bow);
+    saetm_synth *s = planted(ctx, 7, &acts, &bow);
+    if (!s) return;
     float row[400];
     for (int variant = 0; variant < 2; variant++) {
         saetm_interp_opts o;
@@ -170,40 +178,14 @@ static void test_nll_is_objective(void)
     saetm_ctx_free(ctx);
 }
 
-/* Read a whole file (for byte comparisons). */
-static unsigned char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *b = malloc((size_t)len + 1);
-    *n = fread(b, 1, (size_t)len, f);
-    fclose(f);
-    return b;
-}
-
-static int same_file(const char *a, const char *b)
-{
-    size_t na = 0, nb = 0;
-    unsigned char *x = slurp(a, &na), *y = slurp(b, &nb);
-    int same = x && y && na == nb && memcmp(x, y, na) == 0;
-    free(x);
-    free(y);
-    return same;
-}
-
 /* Any thread count gives the same bytes; save -> load -> save gives the same bytes too. */
 static void test_threads_and_round_trip(void)
 {
     saetm_ctx *ctx = saetm_ctx_create();
-    saetm_synth *s = small_synth(ctx, 3);
-    if (!s) return;
     saetm_acts acts;
-    CHECK(dense_to_acts(ctx, 1500, 8, saetm_synth_strengths(s), &acts) == SAETM_OK);
     saetm_bow bow;
-    saetm_synth_bow(s, &bow);
+    saetm_synth *s = planted(ctx, 3, &acts, &bow);
+    if (!s) return;
     saetm_interp_opts o;
     saetm_interp_opts_default(&o);
     o.learn_pi = 1;
@@ -218,15 +200,15 @@ static void test_threads_and_round_trip(void)
         CHECK(it && saetm_interp_save(ctx, it, p[i]) == SAETM_OK);
         saetm_interp_free(it);
     }
-    CHECK(same_file(p[0], p[1]));
-    CHECK(same_file(p[0], p[2]));
+    CHECK(test_same_file(p[0], p[1]));
+    CHECK(test_same_file(p[0], p[2]));
     saetm_interp *a = NULL;
     CHECK(saetm_interp_load(ctx, p[0], &a) == SAETM_OK);
     if (a) {
         char again[4096];
         snprintf(again, sizeof again, "%s/again.sti", test_tmpdir());
         CHECK(saetm_interp_save(ctx, a, again) == SAETM_OK);
-        CHECK(same_file(p[0], again));
+        CHECK(test_same_file(p[0], again));
         saetm_interp_opts got;
         saetm_interp_get_opts(a, &got);
         CHECK(got.learn_pi == 1 && got.max_iter == 40 && got.background == SAETM_BACKGROUND_LEARNED);
@@ -243,7 +225,7 @@ static void test_threads_and_round_trip(void)
     saetm_interp_free(a);
     /* A flipped byte in the middle is caught by the checksums. */
     size_t n = 0;
-    unsigned char *b = slurp(p[0], &n);
+    unsigned char *b = (unsigned char *)test_slurp_n(p[0], &n);
     if (b) {
         b[n / 2] ^= 0x40;
         char bad[4096];
@@ -267,12 +249,10 @@ static void test_threads_and_round_trip(void)
 static void test_learn_pi(void)
 {
     saetm_ctx *ctx = saetm_ctx_create();
-    saetm_synth *s = small_synth(ctx, 11);
-    if (!s) return;
-    saetm_bow bow;
-    saetm_synth_bow(s, &bow);
     saetm_acts acts;
-    CHECK(dense_to_acts(ctx, 1500, 8, saetm_synth_strengths(s), &acts) == SAETM_OK);
+    saetm_bow bow;
+    saetm_synth *s = planted(ctx, 11, &acts, &bow);
+    if (!s) return;
     double nll[2] = {0, 0}, pi = 0;
     for (int learn = 0; learn < 2; learn++) {
         saetm_interp_opts o;

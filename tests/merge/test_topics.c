@@ -276,30 +276,6 @@ static void test_kmeans(void)
 
 /* ---- files, determinism, transform ------------------------------------------------------- */
 
-static unsigned char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *b = malloc((size_t)len + 1);
-    *n = fread(b, 1, (size_t)len, f);
-    b[*n] = 0;
-    fclose(f);
-    return b;
-}
-
-static int same_file(const char *a, const char *b)
-{
-    size_t na = 0, nb = 0;
-    unsigned char *x = slurp(a, &na), *y = slurp(b, &nb);
-    int same = x && y && na == nb && memcmp(x, y, na) == 0;
-    free(x);
-    free(y);
-    return same;
-}
-
 static void test_files_threads_transform(void)
 {
     saetm_ctx *ctx = saetm_ctx_create();
@@ -341,11 +317,11 @@ static void test_files_threads_transform(void)
                 CHECK(saetm_topics_read_assignment(ctx, path, 7, ft, &k) == SAETM_ERR_SHAPE);
                 snprintf(path, sizeof path, "%s/top_words.txt", dir[run]);
                 size_t n = 0;
-                unsigned char *txt = slurp(path, &n);
+                char *txt = test_slurp_n(path, &n);
                 int lines = 0;
                 for (size_t i = 0; txt && i < n; i++) lines += txt[i] == '\n';
                 CHECK_EQ_INT(lines, 5);
-                CHECK(txt && strstr((char *)txt, saetm_interp_word(p.it, saetm_topics_top_words(tp, 0)[0])) == (char *)txt);
+                CHECK(txt && strstr(txt, saetm_interp_word(p.it, saetm_topics_top_words(tp, 0)[0])) == txt);
                 free(txt);
             }
             saetm_topics_free(tp);
@@ -354,7 +330,7 @@ static void test_files_threads_transform(void)
             char a[8400], b[8400];
             snprintf(a, sizeof a, "%s/%s", dir[0], files[fi]);
             snprintf(b, sizeof b, "%s/%s", dir[1], files[fi]);
-            CHECK(same_file(a, b));
+            CHECK(test_same_file(a, b));
         }
     }
     saetm_ctx_set_threads(ctx, 2);
