@@ -111,6 +111,7 @@ int cmd_interpret(int argc, char **argv)
     if (!acts_path && !(sae_path && emb)) return cli_usage_error("interpret", "give --acts, or --sae with --emb");
     if (acts_path && (sae_path || emb)) return cli_usage_error("interpret", "give either --acts or --sae/--emb, not both");
     if ((rc = cli_interp_finish("interpret", &ia)) >= 0) return rc;
+    rc = CLI_EXIT_OK;
 
     saetm_ctx *ctx = cli_ctx(&common);
     saetm_corpus *corpus = NULL;

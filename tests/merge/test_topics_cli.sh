@@ -8,6 +8,11 @@ check "corpus" $S corpus --input "$D/docs.jsonl" --out "$D/c.stc" --preprocess n
 check "interpret" $S interpret --corpus "$D/c.stc" --acts "$D/true_strengths.npy" --out "$D/i.sti" -q
 check "interpret: learned pi, unigram background, no idf" $S interpret --corpus "$D/c.stc" --acts "$D/true_strengths.npy" \
   --out "$D/i2.sti" --learn-pi --background unigram --no-idf --em-max-iter 20 -q
+check "train a small SAE" $S train --emb "$D/emb.npy" --features 24 --k 3 --steps 60 --out "$D/sae.saem" -q
+check "interpret from --sae and --emb" $S interpret --corpus "$D/c.stc" --sae "$D/sae.saem" --emb "$D/emb.npy" --out "$D/is.sti" -q
+check "encode, then interpret the .sac" $S encode --sae "$D/sae.saem" --emb "$D/emb.npy" --out "$D/a.sac" -q
+check "interpret --acts a.sac" $S interpret --corpus "$D/c.stc" --acts "$D/a.sac" --out "$D/ia.sti" -q
+assert "the two routes give the same file" cmp -s "$D/is.sti" "$D/ia.sti"
 check "topics kmeans" $S topics --interp "$D/i.sti" --k 6 --out "$D/km" -q
 check "topics agglomerative average" $S topics --interp "$D/i.sti" --k 4 --method agglomerative --linkage average --out "$D/ag" -q
 # word vectors: random vectors for the words of vocab.txt, in reverse order (alignment by word)
