@@ -47,6 +47,18 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* First index i with cdf[i] > u (cdf ascending, last entry 1). */
+static uint32_t draw_cdf(const double *cdf, uint32_t n, double u)
+{
+    uint32_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (cdf[mid] > u) hi = mid;
+        else lo = mid + 1;
+    }
+    return lo;
+}
+
 /* Documents mix k features (popularity ~ 1/(f+10)^0.8), each owning 40 words (Zipf inside), plus
  * 30% tokens from a Zipf background over the vocabulary; 50-150 tokens per document. */
 static void generate(problem *P, uint64_t n, uint32_t v, uint32_t f, uint32_t k, uint64_t seed)
@@ -81,14 +93,7 @@ static void generate(problem *P, uint64_t n, uint32_t v, uint32_t f, uint32_t k,
             uint32_t x;
             int dup;
             do {
-                double u = saetm__rng_uniform(&r);
-                uint32_t lo = 0, hi = f - 1;
-                while (lo < hi) {
-                    uint32_t mid = (lo + hi) / 2;
-                    if (fc[mid] > u) hi = mid;
-                    else lo = mid + 1;
-                }
-                x = lo;
+                x = draw_cdf(fc, f, saetm__rng_uniform(&r));
                 dup = 0;
                 for (uint32_t i = 0; i < j; i++) dup |= fs[i] == x;
             } while (dup);
@@ -102,14 +107,7 @@ static void generate(problem *P, uint64_t n, uint32_t v, uint32_t f, uint32_t k,
         for (uint32_t t = 0; t < L; t++) {
             double u = saetm__rng_uniform(&r);
             if (u < 0.3) {
-                double u2 = saetm__rng_uniform(&r);
-                uint32_t lo = 0, hi = v - 1;
-                while (lo < hi) {
-                    uint32_t mid = (lo + hi) / 2;
-                    if (bcdf[mid] > u2) hi = mid;
-                    else lo = mid + 1;
-                }
-                w[t] = lo;
+                w[t] = draw_cdf(bcdf, v, saetm__rng_uniform(&r));
             } else {
                 double u2 = saetm__rng_uniform(&r) * ts, c = 0;
                 uint32_t j = 0;

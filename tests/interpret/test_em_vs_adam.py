@@ -14,17 +14,8 @@ import numpy as np  # noqa: E402
 ROOT = os.environ.get("ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
 TMP = os.environ.get("TEST_TMPDIR", "/tmp")
 DRIVER = os.path.join(ROOT, "build/test/tests/interpret/test_interpret")
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what, file=sys.stderr)
-
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+from testlib import check, report  # noqa: E402
 
 def make_problem(seed, n=300, v=200, f=24, k=4, topics=6):
     """Words from planted topics; activations on k features per document, feature j tied to topic j % topics."""
@@ -145,8 +136,7 @@ def main():
     ad = nll(phi_a, p0_a, pi, theta, wts)
     print(f"learned background: EM NLL {em:.8f} ({iters} iterations)  vs  Adam 2000 steps: {ad:.8f}", file=sys.stderr)
     check(em <= ad + 1e-9, f"learned background: EM NLL {em} <= Adam NLL {ad}")
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return report()
 
 
 if __name__ == "__main__":

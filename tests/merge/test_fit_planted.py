@@ -18,22 +18,13 @@ import numpy as np
 
 ROOT = os.environ.get("ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "corpus"))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
 import stc  # noqa: E402
+from testlib import check, report  # noqa: E402
 
 S = os.environ.get("SAETM", os.path.join(ROOT, "build/test/saetm"))
 TMP = os.environ.get("TEST_TMPDIR", "/tmp")
 T = 8
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what, file=sys.stderr)
-
 
 def run(*args):
     subprocess.run([S, *args], check=True)
@@ -87,8 +78,7 @@ def main():
     check(all(np.isfinite(v) for r in rows.values() for v in r), "scores are finite")
     check(rows[8][0] == max(r[0] for r in rows.values()), "NPMI peaks at the planted K")
     check(rows[16][2] < rows[8][2], "diversity falls above the planted K")
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return report()
 
 
 if __name__ == "__main__":
