@@ -285,6 +285,13 @@ SAETM_API uint64_t saetm_docreader_skipped(const saetm_docreader *r);
 /* Progress: units done and total (bytes of input, or files of a directory). */
 SAETM_API void saetm_docreader_progress(const saetm_docreader *r, uint64_t *done, uint64_t *total);
 SAETM_API void saetm_docreader_close(saetm_docreader *r);
+/* Open a reader over the documents of corpus c, for their full text: the source file recorded in
+ * the corpus, read with the corpus's format, fields and skip rule, so document i is row i. Each
+ * document is checked against the corpus (same id, same text snippet) and so is the count at the
+ * end: a source changed since the corpus was built gives SAETM_ERR_INPUT naming the first
+ * difference, never texts that do not line up. c must outlive the reader. @return SAETM_ERR_IO
+ * (naming the recorded path) if the source cannot be read any more. */
+SAETM_API saetm_status saetm_docreader_open_corpus(saetm_ctx *ctx, const saetm_corpus *c, saetm_docreader **out);
 
 /* ======================================================================
  * 4. Sparse activations (SAE codes of documents)

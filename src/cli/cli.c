@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 
+#include <cJSON.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -246,4 +247,21 @@ uint64_t cli_peak_memory(void)
         if (sscanf(line, "VmHWM: %llu kB", &kb) == 1) break;
     fclose(f);
     return (uint64_t)kb * 1024;
+}
+
+const char *cli_emb_embedder(const char *emb, char *name, size_t cap)
+{
+    char path[4096], text[4096];
+    name[0] = 0;
+    if ((size_t)snprintf(path, sizeof path, "%s.json", emb) >= sizeof path) return name;
+    FILE *f = fopen(path, "rb");
+    if (!f) return name;
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = 0;
+    cJSON *j = cJSON_Parse(text);
+    const char *e = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "embedder"));
+    if (e) snprintf(name, cap, "%s", e);
+    cJSON_Delete(j);
+    return name;
 }

@@ -46,24 +46,27 @@ static int docs_add(docs *d, const char *s, size_t len)
     return 0;
 }
 
-/* Read every document with the corpus reader (same formats, fields and skip rules as
- * `saetm corpus`, so rows line up with a corpus built from the same input). */
-static saetm_status read_docs(saetm_ctx *ctx, const char *path, const saetm_corpus_opts *o, docs *d)
+/* Read every document of `input` with the corpus reader (same formats, fields and skip rules as
+ * `saetm corpus`, so rows line up with a corpus built from the same input), or, with `corpus`,
+ * the documents of that corpus file from its recorded source, checked row by row. */
+static saetm_status read_docs(saetm_ctx *ctx, const char *input, const char *corpus, const saetm_corpus_opts *o,
+                              docs *d)
 {
+    saetm_corpus *c = NULL;
     saetm_docreader *r = NULL;
-    saetm_status st = saetm_docreader_open(ctx, path, o, &r);
-    if (st) return st;
-    for (;;) {
+    saetm_status st = corpus ? saetm_corpus_load(ctx, corpus, &c) : SAETM_OK;
+    if (!st) st = corpus ? saetm_docreader_open_corpus(ctx, c, &r) : saetm_docreader_open(ctx, input, o, &r);
+    while (!st) {
         saetm_doc doc;
         int got = 0;
         if ((st = saetm_docreader_next(ctx, r, &doc, &got)) || !got) break;
         if (docs_add(d, doc.text, doc.text_len)) {
-            fprintf(stderr, "saetm embed: out of memory reading %s\n", path);
+            fprintf(stderr, "saetm embed: out of memory reading %s\n", corpus ? corpus : input);
             st = SAETM_ERR_NOMEM;
-            break;
         }
     }
     saetm_docreader_close(r);
+    saetm_corpus_free(c);
     return st;
 }
 
@@ -104,7 +107,9 @@ int cmd_embed(int argc, char **argv)
     int skip_bad = 0;
     const cli_opt opts[] = {
         {"input", CLI_STR, &input, "FILE", "documents, read as by 'saetm corpus' (JSONL, CSV, text lines, directory)", NULL},
-        {"corpus", CLI_STR, &corpus, "FILE", "a corpus file (not supported: corpus files keep no full text; use --input)", NULL},
+        {"corpus", CLI_STR, &corpus, "FILE",
+         "instead of --input: the documents of a corpus file (.stc), re-read from the source it was built from and "
+         "checked against it", NULL},
         {"out", CLI_STR, &out, "FILE", "output .npy (float32, documents x 512); FILE.json names the embedder", NULL},
         {"format", CLI_STR, &format, "F", "input format: auto|jsonl|csv|text|dir (auto: by extension)", "auto"},
         {"text-field", CLI_STR, &field, "NAME", "JSONL/CSV field holding the text", "text"},
@@ -116,13 +121,11 @@ int cmd_embed(int argc, char **argv)
     cli_common common;
     int rc = cli_parse(argc, argv, "embed",
                        "Embed documents with the built-in sentence embedder (Universal Sentence Encoder Lite):\n"
-                       "  saetm embed --input docs.jsonl --out emb.npy",
+                       "  saetm embed --input docs.jsonl --out emb.npy\n"
+                       "  saetm embed --corpus corpus.stc --out emb.npy",
                        opts, &common);
     if (rc >= 0) return rc;
-    if (corpus)
-        return cli_usage_error("embed", "--corpus is not supported (corpus files keep no full text); use --input "
-                                        "with the options given to 'saetm corpus'");
-    if (!input) return cli_usage_error("embed", "--input is required");
+    if (!input == !corpus) return cli_usage_error("embed", "give exactly one of --input and --corpus");
     if (!out) return cli_usage_error("embed", "--out is required");
     saetm_corpus_opts o;
     saetm_corpus_opts_default(&o);
@@ -149,7 +152,7 @@ int cmd_embed(int argc, char **argv)
     memset(&d, 0, sizeof d);
     float *emb = NULL;
     rc = CLI_EXIT_FAIL;
-    if ((st = read_docs(ctx, input, &o, &d))) {
+    if ((st = read_docs(ctx, input, corpus, &o, &d))) {
         rc = cli_fail(ctx, "embed", st);
     } else {
         uint32_t dim = saetm_embedder_dim(e);
@@ -159,7 +162,7 @@ int cmd_embed(int argc, char **argv)
         } else if ((st = saetm_embed_texts(ctx, e, (const char *const *)d.text, d.len, d.n, emb)) ||
                    (st = saetm_npy_save(ctx, out, emb, d.n, dim))) {
             rc = cli_fail(ctx, "embed", st);
-        } else if (write_sidecar(out, e, d.n, input) == 0) {
+        } else if (write_sidecar(out, e, d.n, corpus ? corpus : input) == 0) {
             rc = CLI_EXIT_OK;
         }
     }

@@ -12,7 +12,7 @@ int cmd_encode(int argc, char **argv)
         {"sae", CLI_STR, &sae_path, "FILE", "trained SAE, .saem (required)", NULL},
         {"emb", CLI_STR, &emb, "FILE", "embeddings, N x d float32 .npy (required)", NULL},
         {"out", CLI_STR, &out, "FILE", "output activations, .sac (required)", NULL},
-        {"embedder", CLI_STR, &embedder, "NAME", "embedder that made --emb; must match the SAE's", "not checked"},
+        {"embedder", CLI_STR, &embedder, "NAME", "embedder that made --emb; must match the SAE's", "from EMB.json by saetm embed, else not checked"},
         {0},
     };
     cli_common common;
@@ -35,7 +35,8 @@ int cmd_encode(int argc, char **argv)
         have_x = st == SAETM_OK;
     }
     if (!st) {
-        st = saetm_sae_check_input(ctx, sae, embedder, x.cols);
+        char sidecar[256];
+        st = saetm_sae_check_input(ctx, sae, embedder ? embedder : cli_emb_embedder(emb, sidecar, sizeof sidecar), x.cols);
         if (st) {
             /* name both files in the message */
             fprintf(stderr, "saetm encode: %s vs %s: %s\n", emb, sae_path, saetm_ctx_errmsg(ctx));

@@ -41,25 +41,6 @@ int cli_write_text(const char *cmd, const char *path, const char *text)
 }
 
 /* "DIR/name" in a static buffer per call site (caller copies if it needs two at once). */
-/* The embedder named in the sidecar EMB.json that `saetm embed` writes next to its .npy output;
- * "" when there is none. Stored in the SAE and compared with a given --sae. */
-static void sidecar_embedder(const char *emb, char *name, size_t cap)
-{
-    char path[4096];
-    name[0] = 0;
-    snprintf(path, sizeof path, "%s.json", emb);
-    FILE *f = fopen(path, "rb");
-    if (!f) return;
-    char text[4096];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = 0;
-    cJSON *j = cJSON_Parse(text);
-    const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "embedder");
-    if (cJSON_IsString(e) && e->valuestring) snprintf(name, cap, "%s", e->valuestring);
-    cJSON_Delete(j);
-}
-
 static const char *in_dir(char *buf, size_t cap, const char *dir, const char *name)
 {
     snprintf(buf, cap, "%s/%s", dir, name);
@@ -178,7 +159,7 @@ int cmd_fit(int argc, char **argv)
     }
     double t1 = seconds_now();
     char embedder[256];
-    sidecar_embedder(emb, embedder, sizeof embedder);
+    cli_emb_embedder(emb, embedder, sizeof embedder);
     if (embedder[0]) cfg.embedder = embedder;
     if (sae_path) {
         st = saetm_sae_load(ctx, sae_path, &sae);

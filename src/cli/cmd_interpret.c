@@ -132,7 +132,8 @@ int cmd_interpret(int argc, char **argv)
     } else {
         st = saetm_sae_load(ctx, sae_path, &sae);
         if (!st) st = saetm_npy_load(ctx, emb, &x);
-        if (!st) st = saetm_sae_check_input(ctx, sae, NULL, x.cols);
+        char sidecar[256];
+        if (!st) st = saetm_sae_check_input(ctx, sae, cli_emb_embedder(emb, sidecar, sizeof sidecar), x.cols);
         if (!st) st = saetm_matrix_check_finite(ctx, &x, emb);
         if (!st) st = saetm_sae_encode(ctx, sae, &x, &acts);
         if (st) {

@@ -42,7 +42,7 @@ int cmd_train(int argc, char **argv)
         {"checkpoint-every", CLI_U64, &cfg.checkpoint_every, "N", "write a checkpoint every N steps (0 = never)", "0"},
         {"checkpoint", CLI_STR, &ckpt, "FILE", "checkpoint file", "OUT.ckpt"},
         {"resume", CLI_STR, &resume, "FILE", "continue from a checkpoint (with its settings)", NULL},
-        {"embedder", CLI_STR, &embedder, "NAME", "name of the embedder that made --emb, stored in the SAE", "none"},
+        {"embedder", CLI_STR, &embedder, "NAME", "name of the embedder that made --emb, stored in the SAE", "from EMB.json by saetm embed, else none"},
         {0},
     };
     cli_common common;
@@ -74,7 +74,8 @@ int cmd_train(int argc, char **argv)
     }
     cfg.n_features = features;
     cfg.seed = common.seed;
-    cfg.embedder = embedder;
+    char sidecar[256];
+    cfg.embedder = embedder ? embedder : cli_emb_embedder(emb, sidecar, sizeof sidecar);
     char *ckpt_default = NULL;
     if (!ckpt) {
         size_t n = strlen(out) + 6;

@@ -37,6 +37,12 @@ struct saetm_docreader {
     char id_buf[32], date_buf[40], group_buf[40];
     uint64_t docs, skipped;
     uint64_t bytes_done; /* bytes of the directory files already closed */
+    /* Reading a corpus's source (saetm_docreader_open_corpus): each document is checked
+     * against row `row` of `check` (id and snippet of snippet_chars characters). */
+    const saetm_corpus *check;
+    uint64_t row;
+    uint32_t snippet_chars;
+    saetm__buf snip;
 };
 
 enum { F_TEXT, F_ID, F_DATE, F_GROUP };
@@ -482,6 +488,75 @@ saetm_status saetm_docreader_open(saetm_ctx *ctx, const char *path, const saetm_
     return SAETM_OK;
 }
 
+/* ---- the source of a corpus ------------------------------------------------------------------ */
+
+/* Check that document `doc` (NULL: the end of the input) is row r->row of the corpus the reader
+ * was opened for, so rows of what is computed from the texts line up with the corpus. */
+static saetm_status check_row(saetm_ctx *ctx, saetm_docreader *r, const saetm_doc *doc)
+{
+    uint64_t n = saetm_corpus_num_docs(r->check);
+    if (!doc) {
+        if (r->row == n) return SAETM_OK;
+        return saetm__fail(ctx, SAETM_ERR_INPUT,
+                           "%s: has %llu documents now, the corpus built from it has %llu: the source changed since "
+                           "the corpus was built (rebuild the corpus, or give the documents with --input)",
+                           r->path, (unsigned long long)r->row, (unsigned long long)n);
+    }
+    const char *why = NULL;
+    if (r->row >= n) why = "it has more documents";
+    else if (strcmp(doc->id, saetm_corpus_doc_id(r->check, r->row)) != 0) why = "the document ids differ";
+    else {
+        if (saetm__snippet(doc->text, doc->text_len, r->snippet_chars, &r->snip))
+            return saetm__fail(ctx, SAETM_ERR_NOMEM, "out of memory");
+        if (strcmp(r->snip.data, saetm_corpus_doc_snippet(r->check, r->row)) != 0) why = "the texts differ";
+    }
+    if (why)
+        return saetm__fail(ctx, SAETM_ERR_INPUT,
+                           "%s:%llu: document %llu (id '%s') does not match the corpus: %s, so the source changed "
+                           "since the corpus was built (rebuild the corpus, or give the documents with --input)",
+                           doc->source, (unsigned long long)doc->line, (unsigned long long)r->row, doc->id, why);
+    r->row++;
+    return SAETM_OK;
+}
+
+saetm_status saetm_docreader_open_corpus(saetm_ctx *ctx, const saetm_corpus *c, saetm_docreader **out)
+{
+    *out = NULL;
+    cJSON *info = cJSON_Parse(saetm_corpus_info_json(c));
+    const cJSON *src = cJSON_GetObjectItemCaseSensitive(info, "source");
+    if (!cJSON_IsString(src)) {
+        cJSON_Delete(info);
+        return saetm__fail(ctx, SAETM_ERR_INPUT, "the corpus does not record its source file");
+    }
+    static const char *const formats[] = {"auto", "jsonl", "csv", "text", "dir"};
+    saetm_corpus_opts o;
+    saetm_corpus_opts_default(&o);
+    const char *fmt = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "format"));
+    for (int i = 0; fmt && i < 5; i++)
+        if (strcmp(fmt, formats[i]) == 0) o.format = (saetm_input_format)i;
+    o.text_field = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "text_field"));
+    o.id_field = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "id_field"));
+    o.date_field = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "date_field"));
+    o.group_field = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "group_field"));
+    /* Records skipped when the corpus was built are skipped again. */
+    o.skip_bad = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(info, "skipped")) > 0;
+    double chars = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(info, "snippet_chars"));
+    saetm_docreader *r = NULL;
+    saetm_status st = saetm_docreader_open(ctx, src->valuestring, &o, &r);
+    if (st == SAETM_ERR_IO) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", saetm_ctx_errmsg(ctx));
+        st = saetm__fail(ctx, SAETM_ERR_IO, "the corpus was built from '%s', which cannot be read now (%s); give the "
+                         "documents with --input", src->valuestring, why);
+    }
+    cJSON_Delete(info);
+    if (st) return st;
+    r->check = c;
+    r->snippet_chars = chars >= 0 && chars <= 100000 ? (uint32_t)chars : 300;
+    *out = r;
+    return SAETM_OK;
+}
+
 saetm_status saetm_docreader_next(saetm_ctx *ctx, saetm_docreader *r, saetm_doc *doc, int *got)
 {
     memset(doc, 0, sizeof *doc);
@@ -494,6 +569,7 @@ saetm_status saetm_docreader_next(saetm_ctx *ctx, saetm_docreader *r, saetm_doc 
     }
     if (st) return st;
     if (!*got) {
+        if (r->check) return check_row(ctx, r, NULL);
         if (r->docs == 0) {
             if (r->skipped)
                 return saetm__fail(ctx, SAETM_ERR_INPUT, "%s: no valid document (%llu bad records skipped)", r->path,
@@ -508,7 +584,7 @@ saetm_status saetm_docreader_next(saetm_ctx *ctx, saetm_docreader *r, saetm_doc 
         snprintf(r->id_buf, sizeof r->id_buf, "%llu", (unsigned long long)doc->line);
         doc->id = r->id_buf;
     }
-    return SAETM_OK;
+    return r->check ? check_row(ctx, r, doc) : SAETM_OK;
 }
 
 uint64_t saetm__docreader_bytes(const saetm_docreader *r) { return r->bytes_done + r->in.bytes; }
@@ -538,6 +614,7 @@ void saetm_docreader_close(saetm_docreader *r)
     free(r->file_path);
     cJSON_Delete(r->json);
     saetm__buf_free(&r->text);
+    saetm__buf_free(&r->snip);
     for (int f = 0; f < 4; f++) free(r->fields[f]);
     free(r->path);
     free(r);

@@ -43,5 +43,23 @@ expect_fail "missing input file" 1 "missing.jsonl: cannot open" $SAETM embed -q 
 expect_fail "missing model" 1 "nomodel.stm" $SAETM embed -q --model "$T/nomodel.stm" --input "$T/d.txt" --out "$T/x.npy"
 expect_fail "no --out" 2 "--out is required" $SAETM embed --input "$T/d.txt"
 expect_fail "bad --format" 2 "--format must be" $SAETM embed --input "$T/d.txt" --out "$T/x.npy" --format xml
-expect_fail "--corpus refused" 2 "not supported" $SAETM embed --corpus "$T/c.stc" --out "$T/x.npy"
+# --corpus: the corpus's documents re-read from its source (with a skipped record and CSV fields),
+# rows equal to --input's; a source edited since the corpus was built is refused.
+printf 'id,body\na,Hello world.\nb,"bad \xff byte"\nc,Sparse autoencoders are topic models.\n' > "$T/s.csv"
+check "corpus of a CSV with a bad record" $SAETM corpus -q --skip-bad --min-df 1 --text-field body --id-field id --input "$T/s.csv" --out "$T/c.stc"
+check "embed --corpus" $SAETM embed -q --model "$M" --corpus "$T/c.stc" --out "$T/c.npy"
+check "same rows as --input" $PY -c "
+import numpy as np, json
+a = np.load('$T/c.npy'); t = np.load('$T/t.npy')
+assert a.shape == (2, 512) and (a == t).all()
+assert json.load(open('$T/c.npy.json'))['input'].endswith('c.stc')
+"
+sed -i 's/Hello world/Hello World/' "$T/s.csv"
+expect_fail "edited source refused" 1 "s.csv:2: document 0 \(id 'a'\) does not match the corpus: the texts differ" $SAETM embed -q --model "$M" --corpus "$T/c.stc" --out "$T/x.npy"
+printf 'id,body\na,Hello world.\n' > "$T/s.csv"
+expect_fail "shortened source refused" 1 "has 1 documents now, the corpus built from it has 2" $SAETM embed -q --model "$M" --corpus "$T/c.stc" --out "$T/x.npy"
+rm "$T/s.csv"
+expect_fail "missing source named" 1 "built from '.*s.csv', which cannot be read now" $SAETM embed -q --model "$M" --corpus "$T/c.stc" --out "$T/x.npy"
+expect_fail "--input and --corpus" 2 "exactly one of --input and --corpus" $SAETM embed --input "$T/d.txt" --corpus "$T/c.stc" --out "$T/x.npy"
+assert "no output after failures" test ! -e "$T/x.npy"
 report

@@ -13,6 +13,9 @@ check "interpret from --sae and --emb" $S interpret --corpus "$D/c.stc" --sae "$
 check "encode, then interpret the .sac" $S encode --sae "$D/sae.saem" --emb "$D/emb.npy" --out "$D/a.sac" -q
 check "interpret --acts a.sac" $S interpret --corpus "$D/c.stc" --acts "$D/a.sac" --out "$D/ia.sti" -q
 assert "the two routes give the same file" cmp -s "$D/is.sti" "$D/ia.sti"
+check "an SAE that names its embedder" $S train --emb "$D/emb.npy" --features 24 --k 3 --steps 5 --embedder emb-a --out "$D/sae_a.saem" -q
+cp "$D/emb.npy" "$D/emb_b.npy"; printf '{"embedder": "emb-b"}\n' > "$D/emb_b.npy.json"
+expect_fail "interpret: embeddings from another embedder (sidecar)" 1 "embedder 'emb-b'.*'emb-a'" $S interpret --corpus "$D/c.stc" --sae "$D/sae_a.saem" --emb "$D/emb_b.npy" --out "$D/x.sti"
 check "topics kmeans" $S topics --interp "$D/i.sti" --k 6 --out "$D/km" -q
 check "topics agglomerative average" $S topics --interp "$D/i.sti" --k 4 --method agglomerative --linkage average --out "$D/ag" -q
 # word vectors: random vectors for the words of vocab.txt, in reverse order (alignment by word)
