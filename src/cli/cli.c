@@ -261,7 +261,10 @@ const char *cli_emb_embedder(const char *emb, char *name, size_t cap)
     text[n] = 0;
     cJSON *j = cJSON_Parse(text);
     const char *e = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "embedder"));
-    if (e) snprintf(name, cap, "%s", e);
+    const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "embedder_version"));
+    /* With the version: another release of a model embeds into another space. */
+    if (e && v && v[0]) snprintf(name, cap, "%s@%s", e, v);
+    else if (e) snprintf(name, cap, "%s", e);
     cJSON_Delete(j);
     return name;
 }

@@ -61,8 +61,9 @@ int cli_parse_bin(const char *cmd, const char *v, saetm_trends_opts *o);
  * not inflated by the parent it was forked from), or 0 if unknown. */
 uint64_t cli_peak_memory(void);
 
-/* The embedder that made the embeddings EMB: the "embedder" of the sidecar EMB.json written by
- * `saetm embed` (and `saetm fit`), copied into name; "" when there is no readable sidecar.
+/* The embedder that made the embeddings EMB: "NAME@VERSION" (or "NAME" without a version) from
+ * the sidecar EMB.json written by `saetm embed` (and `saetm fit`), copied into name; "" when there
+ * is no readable sidecar.
  * @return name. */
 const char *cli_emb_embedder(const char *emb, char *name, size_t cap);
 

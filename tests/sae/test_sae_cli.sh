@@ -46,13 +46,13 @@ assert "acts rows" grep -q "row_ptr .*401 x 1" "$T/.out"
 expect_fail "encode wrong dimension" 1 "11 columns.*10-dimensional" $S encode --sae "$T/a.saem" --emb "$T/wide.npy" --out "$T/w.sac"
 expect_fail "encode other embedder" 1 "embedder 'other'.*'toy-emb'" $S encode --sae "$T/a.saem" --emb "$T/x.npy" --out "$T/w.sac" --embedder other
 # The embedder named in the embeddings' sidecar (written by saetm embed) is stored and checked.
-cp "$T/x.npy" "$T/xs.npy"; printf '{"embedder": "side-emb", "rows": 400, "dim": 10}\n' > "$T/xs.npy.json"
+cp "$T/x.npy" "$T/xs.npy"; printf '{"embedder": "side-emb", "embedder_version": "2.1", "rows": 400, "dim": 10}\n' > "$T/xs.npy.json"
 check "train reads the sidecar's embedder" $S train --emb "$T/xs.npy" --out "$T/s.saem" --features 24 --k 2 --batch 64 --steps 5 -q
-assert "embedder from the sidecar stored" grep -aq "side-emb" "$T/s.saem"
+assert "embedder and version from the sidecar stored" grep -aq "side-emb@2.1" "$T/s.saem"
 check "--embedder overrides the sidecar" $S train --emb "$T/xs.npy" --out "$T/s2.saem" --features 24 --k 2 --batch 64 --steps 5 --embedder toy-emb -q
 assert "--embedder stored" grep -aq "toy-emb" "$T/s2.saem"
 check "encode with the same sidecar" $S encode --sae "$T/s.saem" --emb "$T/xs.npy" --out "$T/s.sac" -q
-expect_fail "encode: sidecar embedder differs" 1 "embedder 'side-emb'.*'toy-emb'" $S encode --sae "$T/a.saem" --emb "$T/xs.npy" --out "$T/w.sac"
+expect_fail "encode: sidecar embedder differs" 1 "embedder 'side-emb@2.1'.*'toy-emb'" $S encode --sae "$T/a.saem" --emb "$T/xs.npy" --out "$T/w.sac"
 expect_fail "encode NaN row" 1 "row 17" $S encode --sae "$T/a.saem" --emb "$T/nan.npy" --out "$T/w.sac"
 expect_fail "encode without --sae" 2 "--sae FILE is required" $S encode --emb "$T/x.npy" --out "$T/w.sac"
 expect_fail "encode with a .npy as SAE" 1 "not a SAETMSAE file|magic" $S encode --sae "$T/x.npy" --emb "$T/x.npy" --out "$T/w.sac"
