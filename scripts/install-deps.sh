@@ -22,7 +22,11 @@ BENCH_PACKAGES=(
   bible-kjv bible-kjv-text    # bench/quality: the King James Bible corpus
   xz-utils                    # bench/quality: reading the Debian descriptions index
 )
+FOUNDATION_PACKAGES=(          # scripts/build-foundation-sae.sh: the foundational SAE's corpus
+  bible-kjv bible-kjv-text xz-utils wordnet-base jargon-text dict-foldoc fortunes fortunes-min
+)
 if [ "${1:-}" = "--bench" ]; then PACKAGES+=("${BENCH_PACKAGES[@]}"); fi
+if [ "${1:-}" = "--foundation" ]; then PACKAGES+=("${FOUNDATION_PACKAGES[@]}"); fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

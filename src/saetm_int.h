@@ -74,6 +74,19 @@ double saetm__rng_normal(saetm__rng *r);
 /* Stateless mix of one 64-bit value (splitmix64 finaliser). */
 uint64_t saetm__mix64(uint64_t x);
 
+/* ---- half precision (common/half.c) -------------------------------------------------------- */
+
+/* IEEE binary16 <-> float32; float -> half rounds to nearest even, overflow gives +-Inf. */
+uint16_t saetm__f32_to_f16(float f);
+float saetm__f16_to_f32(uint16_t h);
+
+/* ---- model files (common/modelpath.c) ------------------------------------------------------- */
+
+/* Find the model file `file` (a bare name): $SAETM_MODEL_DIR/file, else models/, ../models/,
+ * ../share/saetm/ next to the running executable, the first readable one. @return 0 with the
+ * path in buf, or -1 with the places looked at listed in tried (", "-separated). */
+int saetm__find_model(const char *file, char *buf, size_t cap, char *tried, size_t tcap);
+
 /* ---- files (io/file.c) -------------------------------------------------------------------- */
 
 /* A read-only memory mapping of a whole file. */
@@ -115,7 +128,8 @@ typedef enum saetm__dtype {
     SAETM__F32 = 4,
     SAETM__I32 = 5,
     SAETM__F64 = 6,
-    SAETM__I64 = 7
+    SAETM__I64 = 7,
+    SAETM__F16 = 8 /* IEEE binary16, read through saetm__f16_to_f32 */
 } saetm__dtype;
 
 size_t saetm__dtype_size(saetm__dtype t);
@@ -168,6 +182,8 @@ saetm_status saetm__cr_open(saetm_ctx *ctx, const char *path, const char magic[8
 saetm_status saetm__cr_get(saetm_ctx *ctx, const saetm__creader *r, const char *name, saetm__dtype dtype,
                            const void **data, uint64_t *rows, uint64_t *cols);
 int saetm__cr_has(const saetm__creader *r, const char *name);
+/* @return the dtype of section `name`, 0 if there is none. */
+uint32_t saetm__cr_dtype(const saetm__creader *r, const char *name);
 void saetm__cr_close(saetm__creader *r);
 
 /* ---- dense matrices (io/npy.c) ------------------------------------------------------------- */

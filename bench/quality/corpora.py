@@ -96,7 +96,9 @@ def apt_translation_en(out):
     raise RuntimeError("debian: no configured Debian main source found (apt-get indextargets)")
 
 
-def build_debian(out):
+def debian_docs(out):
+    """Every distinct Debian package description of >= 20 words (sorted by package name), with its
+    archive section as group. Also used by scripts/foundation_corpus.py."""
     sections = {}
     dump = subprocess.run(["apt-cache", "dumpavail"], capture_output=True, text=True, check=True).stdout
     pkg = None
@@ -124,6 +126,11 @@ def build_debian(out):
         seen.add(key)
         docs.append({"id": m.group(1), "text": full, "group": sections.get(m.group(1), "unknown")})
     docs.sort(key=lambda x: x["id"])
+    return docs
+
+
+def build_debian(out):
+    docs = debian_docs(out)
     random.Random(SEED).shuffle(docs)
     write_jsonl(os.path.join(out, "debian.jsonl"), docs[:SAMPLE])
 

@@ -130,6 +130,12 @@ int cli_mkdir(const char *dir);
 /* DIR/params.json parsed, or NULL. */
 struct cJSON *cli_read_params(const char *dir);
 
+/* Load the SAE of a --sae argument: a .saem file, or "default", the foundational SAE of embedder
+ * `embedder` (NULL/"" = the built-in one; saetm_sae_default_path). The file used goes to
+ * path[cap]. On failure the message is in ctx. */
+saetm_status cli_sae_load(saetm_ctx *ctx, const char *arg, const char *embedder, char *path, size_t cap,
+                          saetm_sae **out);
+
 /* A subcommand: returns an exit code. */
 typedef int (*cli_cmd_fn)(int argc, char **argv);
 

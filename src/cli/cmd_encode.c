@@ -9,7 +9,7 @@ int cmd_encode(int argc, char **argv)
 {
     const char *sae_path = NULL, *emb = NULL, *out = NULL, *embedder = NULL;
     const cli_opt opts[] = {
-        {"sae", CLI_STR, &sae_path, "FILE", "trained SAE, .saem (required)", NULL},
+        {"sae", CLI_STR, &sae_path, "FILE", "trained SAE, .saem, or 'default' (the shipped foundational SAE) (required)", NULL},
         {"emb", CLI_STR, &emb, "FILE", "embeddings, N x d float32 .npy (required)", NULL},
         {"out", CLI_STR, &out, "FILE", "output activations, .sac (required)", NULL},
         {"embedder", CLI_STR, &embedder, "NAME", "embedder that made --emb; must match the SAE's", "from EMB.json by saetm embed, else not checked"},
@@ -28,18 +28,19 @@ int cmd_encode(int argc, char **argv)
     saetm_sae *sae = NULL;
     saetm_matrix x = {0};
     saetm_acts acts = {0};
-    saetm_status st = saetm_sae_load(ctx, sae_path, &sae);
+    char sidecar[256], sae_file[4096];
+    if (!embedder) embedder = cli_emb_embedder(emb, sidecar, sizeof sidecar);
+    saetm_status st = cli_sae_load(ctx, sae_path, embedder, sae_file, sizeof sae_file, &sae);
     int have_x = 0;
     if (!st) {
         st = saetm_npy_load(ctx, emb, &x);
         have_x = st == SAETM_OK;
     }
     if (!st) {
-        char sidecar[256];
-        st = saetm_sae_check_input(ctx, sae, embedder ? embedder : cli_emb_embedder(emb, sidecar, sizeof sidecar), x.cols);
+        st = saetm_sae_check_input(ctx, sae, embedder, x.cols);
         if (st) {
             /* name both files in the message */
-            fprintf(stderr, "saetm encode: %s vs %s: %s\n", emb, sae_path, saetm_ctx_errmsg(ctx));
+            fprintf(stderr, "saetm encode: %s vs %s: %s\n", emb, sae_file, saetm_ctx_errmsg(ctx));
             saetm_matrix_free(&x);
             saetm_sae_free(sae);
             saetm_ctx_free(ctx);

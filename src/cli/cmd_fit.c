@@ -63,7 +63,8 @@ int cmd_fit(int argc, char **argv)
         {"input", CLI_STR, &input, "PATH", "documents (.jsonl, .csv, text lines or a directory of .txt; gzip or not)", NULL},
         {"emb", CLI_STR, &emb, "FILE", "document embeddings, N x d .npy, row i = document i of --input",
          "the built-in embedder (written to DIR/emb.npy)"},
-        {"sae", CLI_STR, &sae_path, "FILE", "use this trained SAE (.saem) instead of training one", "train one"},
+        {"sae", CLI_STR, &sae_path, "FILE", "use this trained SAE (.saem) instead of training one; 'default' = the "
+         "shipped foundational SAE of the embeddings' embedder (docs/foundation.md)", "train one"},
         {"out", CLI_STR, &out, "DIR", "model directory to write (created if missing)", NULL},
         {"sae-arch", CLI_STR, &arch, "NAME", "SAE training: batchtopk, topk, relu-l1 or jumprelu", "batchtopk"},
         {"sae-k", CLI_U32, &cfg.k, "K", "SAE training: active features per document", "32"},
@@ -120,6 +121,10 @@ int cmd_fit(int argc, char **argv)
         rc = CLI_EXIT_FAIL;
         goto done;
     }
+    if (sae_path && strcmp(sae_path, "default") == 0 && !emb) { /* fail before embedding, not after */
+        char probe[4096];
+        if ((st = saetm_sae_default_path(ctx, NULL, probe, sizeof probe))) goto fail;
+    }
     /* 1. corpus */
     saetm_corpus_stats cs;
     st = saetm_corpus_build_file(ctx, input, &ca.o, in_dir(path, sizeof path, out, "corpus.stc"), &cs);
@@ -161,8 +166,10 @@ int cmd_fit(int argc, char **argv)
     char embedder[256];
     cli_emb_embedder(emb, embedder, sizeof embedder);
     if (embedder[0]) cfg.embedder = embedder;
+    char sae_file[4096];
     if (sae_path) {
-        st = saetm_sae_load(ctx, sae_path, &sae);
+        st = cli_sae_load(ctx, sae_path, embedder, sae_file, sizeof sae_file, &sae);
+        if (!st) sae_path = sae_file;
         if (!st) st = saetm_sae_check_input(ctx, sae, embedder[0] ? embedder : NULL, x.cols);
     } else {
         const char *why = saetm_sae_config_check(&cfg, (uint32_t)(x.cols > UINT32_MAX ? 0 : x.cols));

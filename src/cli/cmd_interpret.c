@@ -91,7 +91,7 @@ int cmd_interpret(int argc, char **argv)
     cli_opt opts[16] = {
         {"corpus", CLI_STR, &corpus_path, "FILE", "corpus file (.stc) whose bag-of-words explains the features", NULL},
         {"acts", CLI_STR, &acts_path, "FILE", "activations: .sac from saetm encode, or a dense N x F .npy", NULL},
-        {"sae", CLI_STR, &sae_path, "FILE", "SAE model (.saem), with --emb: encode the embeddings first", NULL},
+        {"sae", CLI_STR, &sae_path, "FILE", "SAE model (.saem) or 'default' (the shipped foundational SAE), with --emb: encode the embeddings first", NULL},
         {"emb", CLI_STR, &emb, "FILE", "document embeddings (.npy, N x d), with --sae", NULL},
         {"out", CLI_STR, &out, "FILE", "interpretation file to write (.sti)", NULL},
     };
@@ -130,10 +130,11 @@ int cmd_interpret(int argc, char **argv)
         rc = cli_load_acts(ctx, "interpret", acts_path, &acts);
         if (rc) goto done;
     } else {
-        st = saetm_sae_load(ctx, sae_path, &sae);
+        char sidecar[256], sae_file[4096];
+        cli_emb_embedder(emb, sidecar, sizeof sidecar);
+        st = cli_sae_load(ctx, sae_path, sidecar, sae_file, sizeof sae_file, &sae);
         if (!st) st = saetm_npy_load(ctx, emb, &x);
-        char sidecar[256];
-        if (!st) st = saetm_sae_check_input(ctx, sae, cli_emb_embedder(emb, sidecar, sizeof sidecar), x.cols);
+        if (!st) st = saetm_sae_check_input(ctx, sae, sidecar, x.cols);
         if (!st) st = saetm_matrix_check_finite(ctx, &x, emb);
         if (!st) st = saetm_sae_encode(ctx, sae, &x, &acts);
         if (st) {

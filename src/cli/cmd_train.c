@@ -24,6 +24,7 @@ int cmd_train(int argc, char **argv)
     saetm_sae_config_default(&cfg);
     const char *emb = NULL, *out = NULL, *arch = "batchtopk", *resume = NULL, *ckpt = NULL, *embedder = NULL;
     uint32_t features = 0;
+    int half = 0;
     const cli_opt opts[] = {
         {"emb", CLI_STR, &emb, "FILE", "embeddings, N x d float32 .npy (required)", NULL},
         {"out", CLI_STR, &out, "FILE", "output SAE file, .saem (required)", NULL},
@@ -43,6 +44,7 @@ int cmd_train(int argc, char **argv)
         {"checkpoint", CLI_STR, &ckpt, "FILE", "checkpoint file", "OUT.ckpt"},
         {"resume", CLI_STR, &resume, "FILE", "continue from a checkpoint (with its settings)", NULL},
         {"embedder", CLI_STR, &embedder, "NAME", "name of the embedder that made --emb, stored in the SAE", "from EMB.json by saetm embed, else none"},
+        {"half", CLI_FLAG, &half, NULL, "store the weight matrices in half precision (half the file size)", "float32"},
         {0},
     };
     cli_common common;
@@ -110,7 +112,7 @@ int cmd_train(int argc, char **argv)
         st = resume ? saetm_sae_resume(ctx, resume, &cfg, &x, &sae) : saetm_sae_train(ctx, &cfg, &x, &sae);
         saetm_matrix_free(&x);
     }
-    if (!st) st = saetm_sae_save(ctx, sae, out);
+    if (!st) st = half ? saetm_sae_save_half(ctx, sae, out) : saetm_sae_save(ctx, sae, out);
     rc = st ? cli_fail(ctx, "train", st) : CLI_EXIT_OK;
     if (!st && !common.quiet) fprintf(stderr, "wrote %s\n", out);
     saetm_sae_free(sae);

@@ -92,9 +92,8 @@ static saetm_status load_layer(saetm_ctx *ctx, const saetm__creader *r, int l, s
     return st;
 }
 
-static int file_exists(const char *p) { return access(p, R_OK) == 0; }
-
-/* Default model location; fills buf with the first existing candidate, or lists them in `tried`. */
+/* Default model location: $SAETM_EMBEDDER, else the model directories (saetm__find_model); fills
+ * buf with the file, or lists the places looked at in `tried`. */
 static int default_path(char *buf, size_t cap, char *tried, size_t tcap)
 {
     const char *env = getenv("SAETM_EMBEDDER");
@@ -102,25 +101,7 @@ static int default_path(char *buf, size_t cap, char *tried, size_t tcap)
         snprintf(buf, cap, "%s", env);
         return 0;
     }
-    char exe[2048];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    tried[0] = '\0';
-    if (n <= 0) {
-        snprintf(tried, tcap, "(cannot find the running executable)");
-        return -1;
-    }
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash) *slash = '\0';
-    static const char *const rel[] = {"models/", "../models/", "../share/saetm/"};
-    size_t tl = 0;
-    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-        int k = snprintf(buf, cap, "%s/%s%s", exe, rel[i], MODEL_FILE);
-        if (k > 0 && (size_t)k < cap && file_exists(buf)) return 0;
-        int w = snprintf(tried + tl, tcap - tl, "%s%s", tl ? ", " : "", buf);
-        if (w > 0 && (size_t)w < tcap - tl) tl += (size_t)w;
-    }
-    return -1;
+    return saetm__find_model(MODEL_FILE, buf, cap, tried, tcap);
 }
 
 saetm_status saetm_embedder_load(saetm_ctx *ctx, const char *path, saetm_embedder **out)
@@ -130,8 +111,8 @@ saetm_status saetm_embedder_load(saetm_ctx *ctx, const char *path, saetm_embedde
     if (!path) {
         if (default_path(def, sizeof def, tried, sizeof tried))
             return saetm__fail(ctx, SAETM_ERR_IO,
-                               "no embedder model file found (looked for %s); build it with 'make' or point "
-                               "SAETM_EMBEDDER at a " MODEL_FILE " file",
+                               "no embedder model file found (looked for %s); build it with 'make', or point "
+                               "SAETM_EMBEDDER at a " MODEL_FILE " file or SAETM_MODEL_DIR at its directory",
                                tried);
         path = def;
     }

@@ -46,6 +46,7 @@ size_t saetm__dtype_size(saetm__dtype t)
 {
     switch (t) {
     case SAETM__U8: return 1;
+    case SAETM__F16: return 2;
     case SAETM__U32: case SAETM__F32: case SAETM__I32: return 4;
     case SAETM__U64: case SAETM__F64: case SAETM__I64: return 8;
     }
@@ -251,6 +252,12 @@ static const saetm__csection *find(const saetm__creader *r, const char *name)
 }
 
 int saetm__cr_has(const saetm__creader *r, const char *name) { return find(r, name) != NULL; }
+
+uint32_t saetm__cr_dtype(const saetm__creader *r, const char *name)
+{
+    const saetm__csection *s = find(r, name);
+    return s ? s->dtype : 0;
+}
 
 saetm_status saetm__cr_get(saetm_ctx *ctx, const saetm__creader *r, const char *name, saetm__dtype dtype,
                            const void **data, uint64_t *rows, uint64_t *cols)

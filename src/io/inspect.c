@@ -15,6 +15,7 @@ static const char *dtype_name(uint32_t t)
     case SAETM__I32: return "i32";
     case SAETM__F64: return "f64";
     case SAETM__I64: return "i64";
+    case SAETM__F16: return "f16";
     }
     return "?";
 }

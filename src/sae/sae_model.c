@@ -5,6 +5,7 @@
 #include "sae_int.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -246,7 +247,22 @@ saetm_status saetm__sae_read_config(saetm_ctx *ctx, const saetm__creader *r, sae
 
 #define STATS_N 7
 
-saetm_status saetm_sae_save(saetm_ctx *ctx, const saetm_sae *s, const char *path)
+/* A float32 matrix as an f16 section. */
+static saetm_status write_half(saetm_ctx *ctx, saetm__cwriter *w, const char *name, const float *x, uint64_t rows,
+                               uint64_t cols)
+{
+    uint16_t buf[4096];
+    saetm_status st = saetm__cw_begin(ctx, w, name, SAETM__F16, cols);
+    for (uint64_t r = 0; r < rows && !st; r++)
+        for (uint64_t c0 = 0; c0 < cols && !st; c0 += 4096) {
+            uint64_t n = cols - c0 < 4096 ? cols - c0 : 4096;
+            for (uint64_t c = 0; c < n; c++) buf[c] = saetm__f32_to_f16(x[r * cols + c0 + c]);
+            st = saetm__cw_append(ctx, w, buf, n * sizeof buf[0]);
+        }
+    return st ? st : saetm__cw_end(ctx, w);
+}
+
+static saetm_status save(saetm_ctx *ctx, const saetm_sae *s, const char *path, int half)
 {
     saetm__cwriter *w;
     saetm_status st = saetm__cw_open(ctx, path, SAETM__SAE_MAGIC, SAETM__SAE_VERSION, &w);
@@ -255,9 +271,11 @@ saetm_status saetm_sae_save(saetm_ctx *ctx, const saetm_sae *s, const char *path
     double stats[STATS_N] = {(double)t->rows, (double)t->steps, t->epochs, t->mse, t->fvu, t->mean_l0,
                              t->dead_fraction};
     st = saetm__sae_write_config(ctx, w, &s->cfg, s->d, s->F);
-    if (!st) st = saetm__cw_section(ctx, w, "W_enc", SAETM__F32, s->w_enc, s->F, s->d);
+    if (!st) st = half ? write_half(ctx, w, "W_enc", s->w_enc, s->F, s->d)
+                       : saetm__cw_section(ctx, w, "W_enc", SAETM__F32, s->w_enc, s->F, s->d);
     if (!st) st = saetm__cw_section(ctx, w, "b_enc", SAETM__F32, s->b_enc, s->F, 1);
-    if (!st) st = saetm__cw_section(ctx, w, "W_dec", SAETM__F32, s->w_dec, s->F, s->d);
+    if (!st) st = half ? write_half(ctx, w, "W_dec", s->w_dec, s->F, s->d)
+                       : saetm__cw_section(ctx, w, "W_dec", SAETM__F32, s->w_dec, s->F, s->d);
     if (!st) st = saetm__cw_section(ctx, w, "b_dec", SAETM__F32, s->b_dec, s->d, 1);
     if (!st) st = saetm__cw_section(ctx, w, "threshold", SAETM__F32, s->theta, s->F, 1);
     if (!st) st = saetm__cw_section(ctx, w, "stats", SAETM__F64, stats, STATS_N, 1);
@@ -267,6 +285,9 @@ saetm_status saetm_sae_save(saetm_ctx *ctx, const saetm_sae *s, const char *path
     }
     return saetm__cw_commit(ctx, w);
 }
+
+saetm_status saetm_sae_save(saetm_ctx *ctx, const saetm_sae *s, const char *path) { return save(ctx, s, path, 0); }
+saetm_status saetm_sae_save_half(saetm_ctx *ctx, const saetm_sae *s, const char *path) { return save(ctx, s, path, 1); }
 
 saetm_status saetm__sae_copy_section(saetm_ctx *ctx, const saetm__creader *r, const char *name, saetm__dtype dt,
                                      uint64_t rows, uint64_t cols, void *dst)
@@ -279,11 +300,26 @@ saetm_status saetm__sae_copy_section(saetm_ctx *ctx, const saetm__creader *r, co
     return SAETM_OK;
 }
 
-/* Copy a float section of the expected shape, refusing non-finite values. */
+/* Copy a float section (f32, or f16 widened to f32) of the expected shape, refusing non-finite
+ * values. */
 static saetm_status read_floats(saetm_ctx *ctx, const saetm__creader *r, const char *name, uint64_t rows,
                                 uint64_t cols, float *dst)
 {
-    saetm_status st = saetm__sae_copy_section(ctx, r, name, SAETM__F32, rows, cols, dst);
+    saetm_status st;
+    if (saetm__cr_dtype(r, name) == SAETM__F16) {
+        const void *p = NULL;
+        uint64_t nr = rows, nc = cols;
+        st = saetm__cr_get(ctx, r, name, SAETM__F16, &p, &nr, &nc);
+        if (st) return st;
+        const unsigned char *b = p;
+        for (uint64_t i = 0; i < rows * cols; i++) {
+            uint16_t h;
+            memcpy(&h, b + 2 * i, 2);
+            dst[i] = saetm__f16_to_f32(h);
+        }
+    } else {
+        st = saetm__sae_copy_section(ctx, r, name, SAETM__F32, rows, cols, dst);
+    }
     if (st) return st;
     for (uint64_t i = 0; i < rows * cols; i++)
         if (!isfinite(dst[i]))
@@ -317,7 +353,8 @@ saetm_status saetm_sae_load(saetm_ctx *ctx, const char *path, saetm_sae **out)
          * that lies about d or F is refused here, not after an allocation of its size. */
         const void *p = NULL;
         uint64_t nr = F, nc = d;
-        st = saetm__cr_get(ctx, &r, "W_enc", SAETM__F32, &p, &nr, &nc);
+        st = saetm__cr_get(ctx, &r, "W_enc", saetm__cr_dtype(&r, "W_enc") == SAETM__F16 ? SAETM__F16 : SAETM__F32, &p,
+                           &nr, &nc);
     }
     if (!st) {
         cfg.embedder = name;
@@ -351,5 +388,29 @@ saetm_status saetm_sae_load(saetm_ctx *ctx, const char *path, saetm_sae **out)
         return st;
     }
     *out = s;
+    return SAETM_OK;
+}
+
+/* ======================================================================
+ * The foundational SAE
+ * ==================================================================== */
+
+saetm_status saetm_sae_default_path(saetm_ctx *ctx, const char *embedder, char *buf, size_t cap)
+{
+    const char *name = embedder && embedder[0] ? embedder : "use-lite-en";
+    size_t len = strcspn(name, "@"); /* "NAME@VERSION": the file is named by NAME only */
+    char file[MAX_NAME + 32], tried[8192];
+    if (len > MAX_NAME || len == 0 || memchr(name, '/', len))
+        return saetm__fail(ctx, SAETM_ERR_ARG, "no foundational SAE for embedder '%s' (bad name)", name);
+    snprintf(file, sizeof file, SAETM_FOUNDATION_PREFIX "%.*s.saem", (int)len, name);
+    char path[4096];
+    if (saetm__find_model(file, path, sizeof path, tried, sizeof tried))
+        return saetm__fail(ctx, SAETM_ERR_IO,
+                           "no default SAE (%s) found: looked for %s. `make` installs the shipped one into "
+                           "build/models/, `make foundation-sae` rebuilds it; or set SAETM_MODEL_DIR to the "
+                           "directory that holds it",
+                           file, tried);
+    if (strlen(path) >= cap) return saetm__fail(ctx, SAETM_ERR_ARG, "default SAE path longer than %zu bytes", cap);
+    memcpy(buf, path, strlen(path) + 1);
     return SAETM_OK;
 }
