@@ -111,6 +111,51 @@ static int cmp_pair_word(const void *x, const void *y)
     return (a->w > b->w) - (a->w < b->w);
 }
 
+/* Reorder s[0..m) so that its first n entries are the most probable ones (ties: lower word id
+ * first) whose mass reaches tau (all if the row has less), and @return n >= 1 (m >= 1). A weighted
+ * quickselect: expected O(m), where sorting the row would cost O(m log m). */
+static uint64_t top_mass(pair *s, uint64_t m, double tau)
+{
+    uint64_t lo = 0, hi = m, taken = 0; /* s[0..lo) taken; s[lo..hi) undecided */
+    double need = tau;
+    while (lo < hi) {
+        /* Three-way partition of s[lo..hi) around the middle entry's probability. */
+        float pv = s[lo + (hi - lo) / 2].p;
+        uint64_t gt = lo, i = lo, lt = hi;
+        double mgt = 0, meq = 0;
+        while (i < lt) {
+            pair x = s[i];
+            if (x.p > pv) {
+                s[i++] = s[gt];
+                s[gt++] = x;
+                mgt += x.p;
+            } else if (x.p < pv) {
+                s[i] = s[--lt];
+                s[lt] = x;
+            } else {
+                i++;
+                meq += x.p;
+            }
+        }
+        if (mgt >= need && gt > lo) { /* the answer lies among the larger ones */
+            hi = gt;
+            continue;
+        }
+        if (mgt + meq >= need) { /* all larger ones and part of the ties, lowest word ids first */
+            qsort(s + gt, (size_t)(lt - gt), sizeof *s, cmp_pair_word);
+            double acc = mgt;
+            uint64_t j = gt;
+            while (j < lt && (acc < need || j == lo)) acc += s[j++].p;
+            taken = j;
+            return taken;
+        }
+        need -= mgt + meq; /* take larger and equal ones, continue below */
+        lo = lt;
+        taken = lt;
+    }
+    return taken > 0 ? taken : 1;
+}
+
 /* The tau-sparsified, renormalised phi of the features in `feat` (n of them), as CSR with words
  * ascending. */
 static saetm_status sparsify(saetm_ctx *ctx, const saetm_interp *it, const uint32_t *feat, uint64_t n, double tau,
@@ -126,14 +171,16 @@ static saetm_status sparsify(saetm_ctx *ctx, const saetm_interp *it, const uint3
         ptr[i + 1] = ptr[i] + m; /* upper bound first; compacted below */
         if (m > maxrow) maxrow = m;
     }
-    uint32_t *idx = ptr ? saetm__calloc_aligned((size_t)ptr[n], sizeof *idx) : NULL;
-    float *val = ptr ? saetm__calloc_aligned((size_t)ptr[n], sizeof *val) : NULL;
+    /* Room for whole rows, not zeroed: only the kept entries are written (and then read); pages
+     * never written are never committed, and the arrays shrink to the kept entries at the end. */
+    uint32_t *idx = ptr ? malloc((size_t)(ptr[n] ? ptr[n] : 1) * sizeof *idx) : NULL;
+    float *val = ptr ? malloc((size_t)(ptr[n] ? ptr[n] : 1) * sizeof *val) : NULL;
     uint64_t *kept = saetm__calloc_aligned((size_t)n, sizeof *kept);
     pair *scratch = saetm__calloc_aligned((size_t)nt * (maxrow + 1), sizeof *scratch);
     if (!ptr || !idx || !val || !kept || !scratch) {
         saetm__free_aligned(ptr);
-        saetm__free_aligned(idx);
-        saetm__free_aligned(val);
+        free(idx);
+        free(val);
         saetm__free_aligned(kept);
         saetm__free_aligned(scratch);
         return saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory for sparsified word distributions");
@@ -147,10 +194,8 @@ static saetm_status sparsify(saetm_ctx *ctx, const saetm_interp *it, const uint3
         saetm_interp_phi_sparse(it, feat[i], &w, &p, &m);
         pair *s = scratch + (size_t)omp_get_thread_num() * (maxrow + 1);
         for (uint64_t j = 0; j < m; j++) s[j].p = p[j], s[j].w = w[j];
-        qsort(s, (size_t)m, sizeof *s, cmp_pair_desc);
-        double acc = 0, sum = 0;
-        uint64_t keep = 0;
-        while (keep < m && (acc < tau || keep == 0)) acc += s[keep++].p;
+        uint64_t keep = m ? top_mass(s, m, tau) : 0;
+        double sum = 0;
         qsort(s, (size_t)keep, sizeof *s, cmp_pair_word);
         for (uint64_t j = 0; j < keep; j++) sum += s[j].p;
         for (uint64_t j = 0; j < keep; j++) {
@@ -168,6 +213,10 @@ static saetm_status sparsify(saetm_ctx *ctx, const saetm_interp *it, const uint3
         at += kept[i];
     }
     ptr[n] = at;
+    uint32_t *idx2 = realloc(idx, (size_t)(at ? at : 1) * sizeof *idx); /* shrinking: cannot fail in practice */
+    float *val2 = realloc(val, (size_t)(at ? at : 1) * sizeof *val);
+    if (idx2) idx = idx2;
+    if (val2) val = val2;
     saetm__free_aligned(kept);
     saetm__free_aligned(scratch);
     *ptr_out = ptr;
@@ -467,6 +516,9 @@ saetm_status saetm_topics_build(saetm_ctx *ctx, const saetm_interp *it, const sa
     for (uint32_t f = 0; !st && f < F; f++)
         if (ta[f] > 0) all[na++] = f;
     if (!st) st = sparsify(ctx, it, all, na, opts->tau, &sp, &si, &sv);
+    if (!st)
+        saetm__log(ctx, SAETM_LOG_DEBUG, "topics: %llu features, %llu words kept at tau %.2f", (unsigned long long)na,
+                   (unsigned long long)sp[na], opts->tau);
     saetm__points pts;
     memset(&pts, 0, sizeof pts);
     if (!st) {
@@ -520,6 +572,7 @@ saetm_status saetm_topics_build(saetm_ctx *ctx, const saetm_interp *it, const sa
             pts.sel = NULL;
         }
     }
+    saetm__log(ctx, SAETM_LOG_DEBUG, "topics: features embedded (%u dimensions)", pts.dim);
     saetm__points cp = pts; /* the clustered subset: the first nc points */
     cp.n = nc;
     if (!st) {
@@ -548,12 +601,14 @@ saetm_status saetm_topics_build(saetm_ctx *ctx, const saetm_interp *it, const sa
             saetm__log(ctx, SAETM_LOG_INFO, "topics: %llu features not clustered joined their nearest topic",
                        (unsigned long long)(na - nc));
         for (uint64_t j = 0; j < na; j++) label[feat_of[j]] = assign[j];
+        saetm__log(ctx, SAETM_LOG_DEBUG, "topics: features grouped");
         order_topics(t, label, ta);
         st = topic_words(ctx, t, it, ta);
     }
     if (!st) {
         saetm_acts theta;
         saetm_interp_theta(it, &theta);
+        saetm__log(ctx, SAETM_LOG_DEBUG, "topics: topic word distributions");
         st = project(ctx, &theta, t->feature_topic, K, 0, t->doc_topics);
     }
     if (!st) {
@@ -566,8 +621,10 @@ saetm_status saetm_topics_build(saetm_ctx *ctx, const saetm_interp *it, const sa
         }
         st = rank_words(ctx, t);
     }
-    void *tmp[] = {all, label, feat_of, assign, sel, sp, w, cn2, ok, si, sv, emb, cent};
+    void *tmp[] = {all, label, feat_of, assign, sel, sp, w, cn2, ok, emb, cent};
     for (size_t i = 0; i < sizeof tmp / sizeof tmp[0]; i++) saetm__free_aligned(tmp[i]);
+    free(si); /* from sparsify: malloc'ed */
+    free(sv);
     if (st) {
         saetm_topics_free(t);
         return st;
