@@ -316,7 +316,8 @@ int main(int argc, char **argv)
         saetm_merge_method method;
     } runs[] = {{"k-means, hellinger", SAETM_SPACE_HELLINGER, SAETM_MERGE_KMEANS},
                 {"k-means, words (512-d)", SAETM_SPACE_WORDS, SAETM_MERGE_KMEANS},
-                {"agglomerative ward, words (512-d)", SAETM_SPACE_WORDS, SAETM_MERGE_WARD}};
+                {"agglomerative ward, words (512-d)", SAETM_SPACE_WORDS, SAETM_MERGE_WARD},
+                {"co-activation (spectral)", SAETM_SPACE_HELLINGER, SAETM_MERGE_COACT}};
     saetm_ctx *tc = saetm_ctx_create();
     for (size_t ri = 0; ri < sizeof runs / sizeof runs[0]; ri++) {
         printf("   %-36s", runs[ri].name);

@@ -916,12 +916,16 @@ typedef enum saetm_space {
 typedef enum saetm_merge_method {
     SAETM_MERGE_KMEANS = 0,    /* weighted k-means, k-means++ seeding, restarts */
     SAETM_MERGE_AVERAGE = 1,   /* agglomerative, weighted average linkage on Euclidean distance */
-    SAETM_MERGE_WARD = 2       /* agglomerative, Ward linkage (weighted within-cluster sum of squares) */
+    SAETM_MERGE_WARD = 2,      /* agglomerative, Ward linkage (weighted within-cluster sum of squares) */
+    SAETM_MERGE_COACT = 3      /* co-activation: spectral clustering of the graph of features that fire in the
+                                  same documents (correlation of their theta columns); ignores the space */
 } saetm_merge_method;
 
 typedef enum saetm_rank {
     SAETM_RANK_PROB = 0,       /* topic words by p(w | t) */
-    SAETM_RANK_RELEVANCE = 1   /* by lambda log p(w|t) + (1 - lambda) log(p(w|t) / p(w)) */
+    SAETM_RANK_RELEVANCE = 1,  /* by lambda log p(w|t) + (1 - lambda) log(p(w|t) / p(w)) */
+    SAETM_RANK_FREX = 2        /* FREX: 1 / (W / ecdf_t(excl) + (1 - W) / ecdf_t(p(w|t))), excl = p(w|t) / sum_t' p(w|t'),
+                                  ecdf_t the empirical CDF over the vocabulary within topic t; W = frex_weight */
 } saetm_rank;
 
 typedef struct saetm_topics_opts {
@@ -932,13 +936,22 @@ typedef struct saetm_topics_opts {
     uint32_t restarts;          /* k-means runs, the lowest weighted inertia wins (default 4) */
     uint32_t max_iter;          /* Lloyd iterations per run (default 100) */
     uint32_t min_docs;          /* features active in fewer taking-part documents are not clustered but
-                                   join the topic with the nearest centroid (default 1: all clustered) */
+                                   join a topic (default 1: all clustered): the one with the nearest centroid,
+                                   or for SAETM_MERGE_COACT the topic they co-activate with most (the largest
+                                   sum_d theta_{d,f} theta_{d,g} over its features g; dropped if none); with
+                                   rare_drop they are dropped */
     uint32_t max_leaves;        /* agglomerative: above this many features, k-means first groups them into
                                    this many leaves (default 2048) */
     uint32_t top_n;             /* topic words kept per topic (default 20) */
     saetm_rank rank;            /* default SAETM_RANK_PROB */
     double lambda;              /* relevance weight in [0, 1] (default 0.6) */
     uint64_t seed;              /* default 1 */
+    double frex_weight;         /* SAETM_RANK_FREX: weight of exclusivity in [0, 1] (default 0.5) */
+    uint32_t neighbors;         /* SAETM_MERGE_COACT: each feature keeps its this many most correlated partners
+                                   in the graph (>= 1, default 64) */
+    int rare_drop;              /* non-zero: features not clustered (below min_docs; for co-activation also
+                                   those with no correlated partner) are in no topic: their mass is dropped
+                                   (default 0: they join a topic as described at min_docs) */
 } saetm_topics_opts;
 
 SAETM_API void saetm_topics_opts_default(saetm_topics_opts *opts);

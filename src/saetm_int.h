@@ -311,6 +311,14 @@ typedef enum saetm__linkage { SAETM__LINK_AVERAGE = 0, SAETM__LINK_WARD = 1 } sa
  * Average: weighted average of Euclidean distances. Ward: the increase of the weighted
  * within-cluster sum of squares. Needs n (n - 1) / 2 doubles. */
 saetm_status saetm__agglomerate(saetm_ctx *ctx, const saetm__points *p, saetm__linkage link, saetm__merge *merges);
+/* Co-activation merging (merge/coact.c): labels (F entries, 0..o->k-1, or UINT32_MAX for a feature
+ * in no topic) from the theta view th, theta_avg and doc_freq of an interpretation. */
+saetm_status saetm__coact_cluster(saetm_ctx *ctx, const saetm_acts *th, const float *ta, const uint32_t *dfreq,
+                                  const saetm_topics_opts *o, uint32_t *label);
+/* Top o->top_n words of each of K topics (topic_word K x V, topic weights) by o->rank into top
+ * (K x top_n; UINT32_MAX past V), ties to the lower word id (merge/topics.c). */
+saetm_status saetm__rank_words(saetm_ctx *ctx, uint32_t K, uint32_t V, const float *topic_word, const double *weight,
+                               const saetm_topics_opts *o, uint32_t *top);
 /* Cut the tree into k clusters (1 <= k <= n): labels 0..k-1 in the order of each cluster's lowest leaf. */
 void saetm__agglo_cut(uint64_t n, const saetm__merge *merges, uint32_t k, uint32_t *labels);
 

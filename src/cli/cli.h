@@ -109,18 +109,23 @@ const char **cli_corpus_vocab(const saetm_corpus *c);
 typedef struct cli_topics_args {
     saetm_topics_opts o;
     const char *space, *method, *linkage, *rank; /* strings as given; cli_topics_finish sets o */
+    const char *merge;     /* --merge: sets method and space (cli_topics_finish) */
+    const char *rare, *refit_idf;
     const char *word_vectors, *word_list, *decoder;
     int refit;
     double sharpen, refit_pi;
     int quiet;      /* no progress lines on stderr */
 } cli_topics_args;
 void cli_topics_defaults(cli_topics_args *a);
-/* Write the topic options into o (room for 20 entries); @return how many. */
+/* Write the topic options into o (room for 24 entries); @return how many. */
 int cli_topics_table(cli_topics_args *a, cli_opt *o);
 /* Turn the option strings into o and check; @return -1 to continue, else the exit code. */
 int cli_topics_finish(const char *cmd, cli_topics_args *a);
 void cli_topics_to_json(const cli_topics_args *a, struct cJSON *obj);
 void cli_topics_from_json(cli_topics_args *a, const struct cJSON *obj);
+/* The merge name of the options after cli_topics_finish: kmeans-words, kmeans-hellinger,
+ * kmeans-decoder, kmeans-auto, agglomerative or coactivation. */
+const char *cli_topics_merge_name(const cli_topics_args *a);
 /* Build (and refit: corpus needed) the topics and write them into out_dir; @return an exit code.
  * sae (may be NULL) gives the decoder directions for --space decoder without --decoder. */
 int cli_topics_run(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a, const saetm_interp *it,

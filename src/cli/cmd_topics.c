@@ -26,6 +26,8 @@ void cli_topics_defaults(cli_topics_args *a)
     a->method = "kmeans";
     a->linkage = "ward";
     a->rank = "prob";
+    a->rare = "join";
+    a->refit_idf = "on";
     a->sharpen = 1.0;
     a->refit_pi = 0.3;
 }
@@ -43,39 +45,87 @@ int cli_topics_table(cli_topics_args *a, cli_opt *o)
         {"word-vectors", CLI_STR, &a->word_vectors, "FILE", "word vectors (.npy, one row per line of --word-list)", NULL},
         {"word-list", CLI_STR, &a->word_list, "FILE", "the words of --word-vectors, one per line", NULL},
         {"decoder", CLI_STR, &a->decoder, "FILE", "decoder directions (.npy, F x d) for --space decoder", NULL},
-        {"method", CLI_STR, &a->method, "M", "kmeans | agglomerative (every K is a cut of one tree)", "kmeans"},
+        {"merge", CLI_STR, &a->merge, "M",
+         "how features are merged: kmeans-words | kmeans-hellinger | kmeans-decoder (k-means on that feature "
+         "embedding) | agglomerative (tree in --space, --linkage) | coactivation (spectral clustering of the graph of "
+         "features that fire in the same documents); sets --method and --space",
+         "kmeans with --space auto"},
+        {"method", CLI_STR, &a->method, "M", "kmeans | agglomerative (every K is a cut of one tree) | coactivation", "kmeans"},
         {"linkage", CLI_STR, &a->linkage, "L", "agglomerative linkage: ward | average", "ward"},
         {"restarts", CLI_U32, &a->o.restarts, "N", "k-means runs; the lowest weighted inertia wins", "4"},
         {"max-iter", CLI_U32, &a->o.max_iter, "N", "k-means iterations per run", "100"},
-        {"min-docs", CLI_U32, &a->o.min_docs, "N", "cluster only features active in >= N documents; the others join the nearest topic", "1"},
+        {"min-doc-freq", CLI_U32, &a->o.min_docs, "N",
+         "cluster only features active in >= N documents; the others join a topic (the nearest centroid; "
+         "coactivation: the topic they co-activate with most) or, with --rare drop, none",
+         "1"},
+        {"min-docs", CLI_U32, &a->o.min_docs, "N", "the same as --min-doc-freq", "1"},
+        {"rare", CLI_STR, &a->rare, "R", "features not clustered: join (a topic, as --min-doc-freq says) | drop (in no topic, their mass left out)", "join"},
+        {"neighbors", CLI_U32, &a->o.neighbors, "N", "coactivation: each feature keeps its N most correlated partners in the graph", "64"},
         {"max-leaves", CLI_U32, &a->o.max_leaves, "N", "agglomerative: above N features, k-means groups them into N leaves first", "2048"},
         {"top-n", CLI_U32, &a->o.top_n, "N", "words listed per topic", "20"},
-        {"rank", CLI_STR, &a->rank, "R", "order topic words by prob | relevance", "prob"},
-        {"lambda", CLI_DOUBLE, &a->o.lambda, "X", "relevance: weight of log p(w|t) against the lift p(w|t)/p(w)", "0.6"},
+        {"rank", CLI_STR, &a->rank, "R",
+         "order topic words by prob | relevance[:LAMBDA] | frex[:W] (FREX, weight W on exclusivity; default W 0.5)", "prob"},
+        {"lambda", CLI_DOUBLE, &a->o.lambda, "X", "relevance: weight of log p(w|t) against the lift p(w|t)/p(w) (relevance:X sets it too)", "0.6"},
         {"refit", CLI_FLAG, &a->refit, NULL, "re-fit the topic word distributions by EM with the topics as components (needs the corpus)", NULL},
         {"sharpen", CLI_DOUBLE, &a->sharpen, "S", "refit: raise document topic proportions to this power (>= 1)", "1"},
         {"refit-pi", CLI_DOUBLE, &a->refit_pi, "X", "refit: background weight", "0.3"},
+        {"refit-idf", CLI_STR, &a->refit_idf, "on|off", "refit: IDF-weight the likelihood", "on"},
     };
     memcpy(o, t, sizeof t);
     return (int)(sizeof t / sizeof t[0]);
 }
 
+/* "NAME" or "NAME:X" with X a number: @return 1 if v is one of these (*x set when given), 0 if not NAME,
+ * -1 if NAME: is followed by no number. */
+static int name_num(const char *v, const char *name, double *x)
+{
+    size_t l = strlen(name);
+    if (strncmp(v, name, l) != 0) return 0;
+    if (v[l] == 0) return 1;
+    if (v[l] != ':') return 0;
+    char *end;
+    double d = strtod(v + l + 1, &end);
+    if (end == v + l + 1 || *end) return -1;
+    *x = d;
+    return 1;
+}
+
 int cli_topics_finish(const char *cmd, cli_topics_args *a)
 {
+    if (a->merge) {
+        if (strcmp(a->merge, "kmeans-words") == 0) a->method = "kmeans", a->space = "words";
+        else if (strcmp(a->merge, "kmeans-hellinger") == 0) a->method = "kmeans", a->space = "hellinger";
+        else if (strcmp(a->merge, "kmeans-decoder") == 0) a->method = "kmeans", a->space = "decoder";
+        else if (strcmp(a->merge, "agglomerative") == 0) a->method = "agglomerative";
+        else if (strcmp(a->merge, "coactivation") == 0) a->method = "coactivation";
+        else
+            return cli_usage_error(cmd, "--merge must be kmeans-words, kmeans-hellinger, kmeans-decoder, agglomerative "
+                                        "or coactivation, not '%s'", a->merge);
+    }
     if (strcmp(a->space, "auto") == 0) a->o.space = SAETM_SPACE_WORDS; /* falls back to hellinger in run */
     else if (strcmp(a->space, "words") == 0) a->o.space = SAETM_SPACE_WORDS;
     else if (strcmp(a->space, "hellinger") == 0) a->o.space = SAETM_SPACE_HELLINGER;
     else if (strcmp(a->space, "decoder") == 0) a->o.space = SAETM_SPACE_DECODER;
     else return cli_usage_error(cmd, "--space must be auto, words, hellinger or decoder, not '%s'", a->space);
     if (strcmp(a->method, "kmeans") == 0) a->o.method = SAETM_MERGE_KMEANS;
+    else if (strcmp(a->method, "coactivation") == 0) a->o.method = SAETM_MERGE_COACT;
     else if (strcmp(a->method, "agglomerative") != 0)
-        return cli_usage_error(cmd, "--method must be kmeans or agglomerative, not '%s'", a->method);
+        return cli_usage_error(cmd, "--method must be kmeans, agglomerative or coactivation, not '%s'", a->method);
     else if (strcmp(a->linkage, "ward") == 0) a->o.method = SAETM_MERGE_WARD;
     else if (strcmp(a->linkage, "average") == 0) a->o.method = SAETM_MERGE_AVERAGE;
     else return cli_usage_error(cmd, "--linkage must be ward or average, not '%s'", a->linkage);
+    int r;
     if (strcmp(a->rank, "prob") == 0) a->o.rank = SAETM_RANK_PROB;
-    else if (strcmp(a->rank, "relevance") == 0) a->o.rank = SAETM_RANK_RELEVANCE;
-    else return cli_usage_error(cmd, "--rank must be prob or relevance, not '%s'", a->rank);
+    else if ((r = name_num(a->rank, "relevance", &a->o.lambda)) == 1) a->o.rank = SAETM_RANK_RELEVANCE;
+    else if (r == 0 && (r = name_num(a->rank, "frex", &a->o.frex_weight)) == 1) a->o.rank = SAETM_RANK_FREX;
+    else
+        return cli_usage_error(cmd, "--rank must be prob, relevance, relevance:LAMBDA, frex or frex:W (numbers in [0, 1]), "
+                                    "not '%s'", a->rank);
+    if (strcmp(a->rare, "join") == 0) a->o.rare_drop = 0;
+    else if (strcmp(a->rare, "drop") == 0) a->o.rare_drop = 1;
+    else return cli_usage_error(cmd, "--rare must be join or drop, not '%s'", a->rare);
+    if (strcmp(a->refit_idf, "on") != 0 && strcmp(a->refit_idf, "off") != 0)
+        return cli_usage_error(cmd, "--refit-idf must be on or off, not '%s'", a->refit_idf);
     if ((a->word_vectors != NULL) != (a->word_list != NULL))
         return cli_usage_error(cmd, "--word-vectors and --word-list go together");
     if (!(a->sharpen >= 1)) return cli_usage_error(cmd, "--sharpen must be >= 1");
@@ -93,18 +143,23 @@ void cli_topics_to_json(const cli_topics_args *a, cJSON *obj)
     if (a->word_vectors) cJSON_AddStringToObject(obj, "word_vectors", a->word_vectors);
     if (a->word_list) cJSON_AddStringToObject(obj, "word_list", a->word_list);
     if (a->decoder) cJSON_AddStringToObject(obj, "decoder", a->decoder);
+    cJSON_AddStringToObject(obj, "merge", cli_topics_merge_name(a));
     cJSON_AddStringToObject(obj, "method", a->method);
     cJSON_AddStringToObject(obj, "linkage", a->linkage);
     cJSON_AddNumberToObject(obj, "restarts", a->o.restarts);
     cJSON_AddNumberToObject(obj, "max_iter", a->o.max_iter);
     cJSON_AddNumberToObject(obj, "min_docs", a->o.min_docs);
+    cJSON_AddStringToObject(obj, "rare", a->rare);
+    cJSON_AddNumberToObject(obj, "neighbors", a->o.neighbors);
     cJSON_AddNumberToObject(obj, "max_leaves", a->o.max_leaves);
     cJSON_AddNumberToObject(obj, "top_n", a->o.top_n);
     cJSON_AddStringToObject(obj, "rank", a->rank);
     cJSON_AddNumberToObject(obj, "lambda", a->o.lambda);
+    cJSON_AddNumberToObject(obj, "frex_weight", a->o.frex_weight);
     cJSON_AddBoolToObject(obj, "refit", a->refit);
     cJSON_AddNumberToObject(obj, "sharpen", a->sharpen);
     cJSON_AddNumberToObject(obj, "refit_pi", a->refit_pi);
+    cJSON_AddStringToObject(obj, "refit_idf", a->refit_idf);
     cJSON_AddNumberToObject(obj, "seed", (double)a->o.seed);
 }
 
@@ -122,14 +177,28 @@ void cli_topics_from_json(cli_topics_args *a, const cJSON *obj)
     a->o.restarts = (uint32_t)cli_json_number(obj, "restarts", a->o.restarts);
     a->o.max_iter = (uint32_t)cli_json_number(obj, "max_iter", a->o.max_iter);
     a->o.min_docs = (uint32_t)cli_json_number(obj, "min_docs", a->o.min_docs);
+    a->rare = cli_json_string(obj, "rare", a->rare);
+    a->o.neighbors = (uint32_t)cli_json_number(obj, "neighbors", a->o.neighbors);
     a->o.max_leaves = (uint32_t)cli_json_number(obj, "max_leaves", a->o.max_leaves);
     a->o.top_n = (uint32_t)cli_json_number(obj, "top_n", a->o.top_n);
     a->rank = cli_json_string(obj, "rank", a->rank);
     a->o.lambda = cli_json_number(obj, "lambda", a->o.lambda);
+    a->o.frex_weight = cli_json_number(obj, "frex_weight", a->o.frex_weight);
     const cJSON *r = cJSON_GetObjectItemCaseSensitive(obj, "refit");
     if (cJSON_IsBool(r)) a->refit = cJSON_IsTrue(r);
     a->sharpen = cli_json_number(obj, "sharpen", a->sharpen);
     a->refit_pi = cli_json_number(obj, "refit_pi", a->refit_pi);
+    a->refit_idf = cli_json_string(obj, "refit_idf", a->refit_idf);
+}
+
+const char *cli_topics_merge_name(const cli_topics_args *a)
+{
+    if (a->o.method == SAETM_MERGE_COACT) return "coactivation";
+    if (a->o.method != SAETM_MERGE_KMEANS) return "agglomerative";
+    return strcmp(a->space, "words") == 0       ? "kmeans-words"
+           : strcmp(a->space, "hellinger") == 0 ? "kmeans-hellinger"
+           : strcmp(a->space, "decoder") == 0   ? "kmeans-decoder"
+                                                : "kmeans-auto";
 }
 
 /* Word vectors of the vocabulary from the built-in embedder (each word embedded as a text),
@@ -204,7 +273,9 @@ int cli_topics_run(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a0, c
     saetm_topics *tp = NULL;
     saetm_status st = SAETM_OK;
     int rc = CLI_EXIT_OK;
-    if (a->o.space == SAETM_SPACE_WORDS && a->word_vectors) {
+    if (a->o.method == SAETM_MERGE_COACT) {
+        /* no feature embedding: merged by co-activation */
+    } else if (a->o.space == SAETM_SPACE_WORDS && a->word_vectors) {
         uint32_t found = 0;
         st = saetm_npy_load(ctx, a->word_vectors, &raw);
         if (!st) st = saetm_word_vectors_align(ctx, &raw, a->word_list, it, &vec, &found);
@@ -246,7 +317,9 @@ int cli_topics_run(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a0, c
         vec.cols = saetm_sae_dim(sae);
         vec.data = (float *)saetm_sae_decoder(sae);
     }
-    if (!st) st = saetm_topics_build(ctx, it, a->o.space == SAETM_SPACE_HELLINGER ? NULL : &vec, &a->o, &tp);
+    if (!st)
+        st = saetm_topics_build(ctx, it, a->o.space == SAETM_SPACE_HELLINGER || a->o.method == SAETM_MERGE_COACT ? NULL : &vec,
+                                &a->o, &tp);
     if (!st && a->refit) {
         if (!corpus) {
             fprintf(stderr, "saetm %s: --refit needs the corpus (--corpus, or --model DIR with DIR/corpus.stc)\n", cmd);
@@ -258,6 +331,7 @@ int cli_topics_run(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a0, c
         saetm_interp_opts io;
         saetm_interp_opts_default(&io);
         io.pi = a->refit_pi;
+        io.idf = strcmp(a->refit_idf, "off") != 0;
         st = saetm_topics_refit(ctx, tp, &bow, &io, a->sharpen);
     }
     if (!st) st = saetm_topics_write(ctx, tp, it, out_dir);
@@ -350,7 +424,7 @@ int cmd_topics(int argc, char **argv)
     saetm_sae *sae = NULL;
     saetm_status st = saetm_interp_load(ctx, interp_path, &it);
     if (!st && corpus_path) st = saetm_corpus_load(ctx, corpus_path, &corpus);
-    if (!st && model && ta.o.space == SAETM_SPACE_DECODER && !ta.decoder) {
+    if (!st && model && ta.o.space == SAETM_SPACE_DECODER && ta.o.method != SAETM_MERGE_COACT && !ta.decoder) {
         char spath[4096];
         snprintf(spath, sizeof spath, "%s/sae.saem", model);
         st = saetm_sae_load(ctx, spath, &sae);

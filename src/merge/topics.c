@@ -44,6 +44,8 @@ void saetm_topics_opts_default(saetm_topics_opts *o)
     o->rank = SAETM_RANK_PROB;
     o->lambda = 0.6;
     o->seed = 1;
+    o->frex_weight = 0.5;
+    o->neighbors = 64;
 }
 
 const char *saetm_topics_opts_check(const saetm_topics_opts *o)
@@ -52,13 +54,17 @@ const char *saetm_topics_opts_check(const saetm_topics_opts *o)
     if (!(o->tau > 0 && o->tau <= 1)) return "tau must be in (0, 1]";
     if (o->space != SAETM_SPACE_HELLINGER && o->space != SAETM_SPACE_WORDS && o->space != SAETM_SPACE_DECODER)
         return "space must be hellinger, words or decoder";
-    if (o->method != SAETM_MERGE_KMEANS && o->method != SAETM_MERGE_AVERAGE && o->method != SAETM_MERGE_WARD)
-        return "method must be kmeans, average or ward";
+    if (o->method != SAETM_MERGE_KMEANS && o->method != SAETM_MERGE_AVERAGE && o->method != SAETM_MERGE_WARD &&
+        o->method != SAETM_MERGE_COACT)
+        return "method must be kmeans, average, ward or coactivation";
     if (o->restarts < 1) return "restarts must be >= 1";
     if (o->max_leaves < 2) return "max_leaves must be >= 2";
     if (o->top_n < 1) return "top_n must be >= 1";
-    if (o->rank != SAETM_RANK_PROB && o->rank != SAETM_RANK_RELEVANCE) return "rank must be prob or relevance";
+    if (o->rank != SAETM_RANK_PROB && o->rank != SAETM_RANK_RELEVANCE && o->rank != SAETM_RANK_FREX)
+        return "rank must be prob, relevance or frex";
     if (!(o->lambda >= 0 && o->lambda <= 1)) return "lambda must be in [0, 1]";
+    if (!(o->frex_weight >= 0 && o->frex_weight <= 1)) return "frex weight must be in [0, 1]";
+    if (o->neighbors < 1) return "neighbors must be >= 1";
     return NULL;
 }
 
@@ -81,7 +87,7 @@ uint64_t saetm_topics_doc_count(const saetm_topics *t, uint32_t k) { return t->d
 
 static const char *method_name(saetm_merge_method m)
 {
-    return m == SAETM_MERGE_KMEANS ? "kmeans" : m == SAETM_MERGE_WARD ? "ward" : "average";
+    return m == SAETM_MERGE_KMEANS ? "kmeans" : m == SAETM_MERGE_WARD ? "ward" : m == SAETM_MERGE_COACT ? "coactivation" : "average";
 }
 
 static const char *space_name(saetm_space s)
@@ -97,13 +103,6 @@ typedef struct pair {
     float p;
     uint32_t w;
 } pair;
-
-static int cmp_pair_desc(const void *x, const void *y)
-{
-    const pair *a = x, *b = y;
-    if (a->p != b->p) return a->p > b->p ? -1 : 1;
-    return (a->w > b->w) - (a->w < b->w);
-}
 
 static int cmp_pair_word(const void *x, const void *y)
 {
@@ -308,40 +307,99 @@ static saetm_status topic_words(saetm_ctx *ctx, saetm_topics *t, const saetm_int
     return SAETM_OK;
 }
 
-/* Top words of every topic by the chosen ranking. */
-static saetm_status rank_words(saetm_ctx *ctx, saetm_topics *t)
+typedef struct dpair {
+    double s;
+    uint32_t w;
+} dpair;
+
+static int cmp_dpair_desc(const void *x, const void *y)
 {
-    uint32_t K = t->k, V = t->V, n = t->o.top_n < V ? t->o.top_n : V;
-    double *pw = saetm__calloc_aligned(V, sizeof *pw);
-    if (!pw) return saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory");
-    double wsum = 0;
-    for (uint32_t k = 0; k < K; k++) wsum += t->weight[k];
+    const dpair *a = x, *b = y;
+    if (a->s != b->s) return a->s > b->s ? -1 : 1;
+    return (a->w > b->w) - (a->w < b->w);
+}
+
+static int cmp_dpair_asc(const void *x, const void *y) { return -cmp_dpair_desc(x, y); }
+
+/* ecdf[v] = (number of values <= x[v]) / V: the empirical CDF of x over the vocabulary. s: V scratch. */
+static void ecdf(const double *x, uint32_t V, dpair *s, double *out)
+{
+    for (uint32_t v = 0; v < V; v++) s[v].s = x[v], s[v].w = v;
+    qsort(s, V, sizeof *s, cmp_dpair_asc);
+    for (uint32_t i = 0; i < V;) {
+        uint32_t j = i;
+        while (j + 1 < V && s[j + 1].s == s[i].s) j++;
+        for (uint32_t q = i; q <= j; q++) out[s[q].w] = (double)(j + 1) / V;
+        i = j + 1;
+    }
+}
+
+/* Top words of every topic by the chosen ranking: probability, relevance (lambda log p(w|t) +
+ * (1 - lambda) log(p(w|t) / p(w)), p(w) the topic-weighted marginal) or FREX (Roberts et al.: the
+ * weighted harmonic mean of the within-topic ECDF ranks of exclusivity p(w|t) / sum_t' p(w|t')
+ * and of frequency p(w|t)); ties to the lower word id. */
+saetm_status saetm__rank_words(saetm_ctx *ctx, uint32_t K, uint32_t V, const float *topic_word, const double *weight,
+                               const saetm_topics_opts *o, uint32_t *top_out)
+{
+    uint32_t n = o->top_n < V ? o->top_n : V;
+    double *pw = saetm__calloc_aligned(V, sizeof *pw), *colsum = saetm__calloc_aligned(V, sizeof *colsum);
+    if (!pw || !colsum) {
+        saetm__free_aligned(pw);
+        saetm__free_aligned(colsum);
+        return saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory");
+    }
+    double wsum = 0, fw = o->frex_weight;
+    for (uint32_t k = 0; k < K; k++) wsum += weight[k];
     for (uint32_t k = 0; k < K; k++)
-        for (uint32_t v = 0; v < V; v++) pw[v] += t->weight[k] / wsum * t->topic_word[(size_t)k * V + v];
+        for (uint32_t v = 0; v < V; v++) {
+            pw[v] += weight[k] / wsum * topic_word[(size_t)k * V + v];
+            colsum[v] += topic_word[(size_t)k * V + v];
+        }
     int fail = 0;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(saetm_ctx_threads(ctx)) reduction(| : fail)
     for (int64_t ki = 0; ki < (int64_t)K; ki++) {
-        pair *s = malloc((size_t)V * sizeof *s);
-        if (!s) {
+        int frex = o->rank == SAETM_RANK_FREX;
+        dpair *s = malloc((size_t)V * sizeof *s);
+        double *ex = frex ? malloc((size_t)V * 4 * sizeof *ex) : NULL;
+        if (!s || (frex && !ex)) {
+            free(s);
+            free(ex);
             fail = 1;
             continue;
         }
-        const float *row = t->topic_word + (size_t)ki * V;
-        for (uint32_t v = 0; v < V; v++) {
-            double p = row[v] > 0 ? row[v] : 1e-30;
-            double sc = t->o.rank == SAETM_RANK_PROB
-                            ? p
-                            : t->o.lambda * log(p) + (1 - t->o.lambda) * log(p / (pw[v] > 0 ? pw[v] : 1e-30));
-            s[v].p = (float)sc;
-            s[v].w = v;
+        const float *row = topic_word + (size_t)ki * V;
+        if (frex) { /* ex: exclusivity, frequency, and their ECDFs */
+            double *fq = ex + V, *ce = ex + 2 * (size_t)V, *cf = ex + 3 * (size_t)V;
+            for (uint32_t v = 0; v < V; v++) {
+                fq[v] = row[v];
+                ex[v] = colsum[v] > 0 ? row[v] / colsum[v] : 0;
+            }
+            ecdf(ex, V, s, ce);
+            ecdf(fq, V, s, cf);
+            for (uint32_t v = 0; v < V; v++) s[v].s = 1 / (fw / ce[v] + (1 - fw) / cf[v]), s[v].w = v;
+        } else {
+            for (uint32_t v = 0; v < V; v++) {
+                double p = row[v] > 0 ? row[v] : 1e-30;
+                s[v].s = o->rank == SAETM_RANK_PROB
+                             ? p
+                             : o->lambda * log(p) + (1 - o->lambda) * log(p / (pw[v] > 0 ? pw[v] : 1e-30));
+                s[v].w = v;
+            }
         }
-        qsort(s, V, sizeof *s, cmp_pair_desc);
-        uint32_t *top = t->top + (size_t)ki * t->o.top_n;
-        for (uint32_t j = 0; j < t->o.top_n; j++) top[j] = j < n ? s[j].w : UINT32_MAX;
+        qsort(s, V, sizeof *s, cmp_dpair_desc);
+        uint32_t *top = top_out + (size_t)ki * o->top_n;
+        for (uint32_t j = 0; j < o->top_n; j++) top[j] = j < n ? s[j].w : UINT32_MAX;
         free(s);
+        free(ex);
     }
     saetm__free_aligned(pw);
+    saetm__free_aligned(colsum);
     return fail ? saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory") : SAETM_OK;
+}
+
+static saetm_status rank_words(saetm_ctx *ctx, saetm_topics *t)
+{
+    return saetm__rank_words(ctx, t->k, t->V, t->topic_word, t->weight, &t->o, t->top);
 }
 
 /* Document-topic proportions from activations (raw: theta = A / sum A first, exactly as the
@@ -466,50 +524,24 @@ static saetm_status agglomerative(saetm_ctx *ctx, saetm_topics *t, const saetm__
     return st;
 }
 
-saetm_status saetm_topics_build(saetm_ctx *ctx, const saetm_interp *it, const saetm_matrix *vectors,
-                                const saetm_topics_opts *opts, saetm_topics **out)
+/* Group the features that occur by their embeddings (k-means or agglomerative): label[f] = raw
+ * topic 0..K-1, UINT32_MAX for features in no topic. */
+static saetm_status embed_cluster(saetm_ctx *ctx, saetm_topics *t, const saetm_interp *it, const saetm_matrix *vectors,
+                                  uint32_t *label)
 {
-    *out = NULL;
-    const char *msg = saetm_topics_opts_check(opts);
-    if (msg) return saetm__fail(ctx, SAETM_ERR_ARG, "topics: %s", msg);
-    uint32_t F = saetm_interp_num_features(it), V = saetm_interp_vocab_size(it), K = opts->k;
-    uint64_t N = saetm_interp_num_docs(it);
+    const saetm_topics_opts *opts = &t->o;
+    uint32_t F = t->F, V = t->V, K = t->k;
     const float *ta = saetm_interp_theta_avg(it);
     const uint32_t *dfreq = saetm_interp_doc_freq(it);
-    if (opts->space != SAETM_SPACE_HELLINGER) {
-        uint64_t want = opts->space == SAETM_SPACE_WORDS ? V : F;
-        const char *what = opts->space == SAETM_SPACE_WORDS ? "word" : "decoder";
-        if (!vectors || !vectors->data) return saetm__fail(ctx, SAETM_ERR_ARG, "topics: the %s space needs vectors", what);
-        if (vectors->rows != want || vectors->cols == 0 || vectors->cols > UINT32_MAX)
-            return saetm__fail(ctx, SAETM_ERR_SHAPE, "topics: %s vectors are %llu x %llu, expected %llu rows", what,
-                               (unsigned long long)vectors->rows, (unsigned long long)vectors->cols,
-                               (unsigned long long)want);
-    }
-    saetm_status st = saetm__mem_check(ctx, (uint64_t)N * K * 4 + (uint64_t)K * V * 12 + (uint64_t)F * 64, "topics");
-    if (st) return st;
-    saetm_topics *t = calloc(1, sizeof *t);
-    if (!t) return saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory");
-    t->o = *opts;
-    t->k = K;
-    t->F = F;
-    t->V = V;
-    t->N = N;
-    t->topic_word = saetm__calloc_aligned((size_t)K * V, sizeof *t->topic_word);
-    t->doc_topics = saetm__calloc_aligned((size_t)N * K, sizeof *t->doc_topics);
-    t->feature_topic = saetm__calloc_aligned(F, sizeof *t->feature_topic);
-    t->top = saetm__calloc_aligned((size_t)K * opts->top_n, sizeof *t->top);
-    t->weight = saetm__calloc_aligned(K, sizeof *t->weight);
-    t->doc_count = saetm__calloc_aligned(K, sizeof *t->doc_count);
-    t->leaf_of = saetm__calloc_aligned(F, sizeof *t->leaf_of);
-    uint32_t *all = saetm__calloc_aligned(F, sizeof *all), *label = saetm__calloc_aligned(F, sizeof *label);
+    saetm_status st = SAETM_OK;
+    uint32_t *all = saetm__calloc_aligned(F, sizeof *all);
     uint32_t *feat_of = saetm__calloc_aligned(F, sizeof *feat_of), *assign = saetm__calloc_aligned(F, sizeof *assign);
     uint64_t *sel = saetm__calloc_aligned(F, sizeof *sel), *sp = NULL;
     double *w = saetm__calloc_aligned(F, sizeof *w), *cn2 = saetm__calloc_aligned(K, sizeof *cn2);
     unsigned char *ok = saetm__calloc_aligned(F, 1);
     uint32_t *si = NULL;
     float *sv = NULL, *emb = NULL, *cent = NULL;
-    if (!t->topic_word || !t->doc_topics || !t->feature_topic || !t->top || !t->weight || !t->doc_count ||
-        !t->leaf_of || !all || !label || !feat_of || !assign || !sel || !w || !cn2 || !ok)
+    if (!all || !feat_of || !assign || !sel || !w || !cn2 || !ok)
         st = saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory");
     /* The features that occur, their sparsified word distributions and their embeddings. */
     uint64_t na = 0, nc = 0;
@@ -579,10 +611,6 @@ saetm_status saetm_topics_build(saetm_ctx *ctx, const saetm_interp *it, const sa
         cent = saetm__calloc_aligned((size_t)K * pts.dim, sizeof *cent);
         if (!cent) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory for centroids");
     }
-    for (uint32_t f = 0; f < F; f++) {
-        if (t->leaf_of) t->leaf_of[f] = UINT32_MAX;
-        if (label) label[f] = UINT32_MAX;
-    }
     if (!st && opts->method == SAETM_MERGE_KMEANS) {
         double inertia = 0;
         st = saetm__kmeans(ctx, &cp, K, opts->restarts, opts->max_iter, opts->seed, assign, cent, &inertia);
@@ -597,10 +625,75 @@ saetm_status saetm_topics_build(saetm_ctx *ctx, const saetm_interp *it, const sa
         for (uint32_t c = 0; c < K; c++) cn2[c] = saetm__dot(cent + (size_t)c * pts.dim, cent + (size_t)c * pts.dim, pts.dim);
 #pragma omp parallel for schedule(static, 64) num_threads(saetm_ctx_threads(ctx))
         for (int64_t j = (int64_t)nc; j < (int64_t)na; j++) assign[j] = saetm__nearest(&pts, (uint64_t)j, cent, cn2, K, NULL);
-        if (na > nc)
+        uint64_t dropped = 0;
+        double mass = 0;
+        for (uint64_t j = 0; j < na; j++) {
+            int drop = opts->rare_drop && j >= nc && ok[sel[j]];
+            label[feat_of[j]] = drop ? UINT32_MAX : assign[j];
+            if (drop) dropped++, mass += w[j];
+        }
+        if (na - nc > dropped)
             saetm__log(ctx, SAETM_LOG_INFO, "topics: %llu features not clustered joined their nearest topic",
-                       (unsigned long long)(na - nc));
-        for (uint64_t j = 0; j < na; j++) label[feat_of[j]] = assign[j];
+                       (unsigned long long)(na - nc - dropped));
+        if (dropped)
+            saetm__log(ctx, SAETM_LOG_INFO, "topics: %llu features in fewer than %u documents (mass %.4f) are in no "
+                       "topic (--rare drop)", (unsigned long long)dropped, opts->min_docs, mass);
+    }
+    void *tmp[] = {all, feat_of, assign, sel, sp, w, cn2, ok, emb, cent};
+    for (size_t i = 0; i < sizeof tmp / sizeof tmp[0]; i++) saetm__free_aligned(tmp[i]);
+    free(si); /* from sparsify: malloc'ed */
+    free(sv);
+    return st;
+}
+
+saetm_status saetm_topics_build(saetm_ctx *ctx, const saetm_interp *it, const saetm_matrix *vectors,
+                                const saetm_topics_opts *opts, saetm_topics **out)
+{
+    *out = NULL;
+    const char *msg = saetm_topics_opts_check(opts);
+    if (msg) return saetm__fail(ctx, SAETM_ERR_ARG, "topics: %s", msg);
+    uint32_t F = saetm_interp_num_features(it), V = saetm_interp_vocab_size(it), K = opts->k;
+    uint64_t N = saetm_interp_num_docs(it);
+    const float *ta = saetm_interp_theta_avg(it);
+    const uint32_t *dfreq = saetm_interp_doc_freq(it);
+    if (opts->method != SAETM_MERGE_COACT && opts->space != SAETM_SPACE_HELLINGER) {
+        uint64_t want = opts->space == SAETM_SPACE_WORDS ? V : F;
+        const char *what = opts->space == SAETM_SPACE_WORDS ? "word" : "decoder";
+        if (!vectors || !vectors->data) return saetm__fail(ctx, SAETM_ERR_ARG, "topics: the %s space needs vectors", what);
+        if (vectors->rows != want || vectors->cols == 0 || vectors->cols > UINT32_MAX)
+            return saetm__fail(ctx, SAETM_ERR_SHAPE, "topics: %s vectors are %llu x %llu, expected %llu rows", what,
+                               (unsigned long long)vectors->rows, (unsigned long long)vectors->cols,
+                               (unsigned long long)want);
+    }
+    saetm_status st = saetm__mem_check(ctx, (uint64_t)N * K * 4 + (uint64_t)K * V * 12 + (uint64_t)F * 64, "topics");
+    if (st) return st;
+    saetm_topics *t = calloc(1, sizeof *t);
+    if (!t) return saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory");
+    t->o = *opts;
+    t->k = K;
+    t->F = F;
+    t->V = V;
+    t->N = N;
+    t->topic_word = saetm__calloc_aligned((size_t)K * V, sizeof *t->topic_word);
+    t->doc_topics = saetm__calloc_aligned((size_t)N * K, sizeof *t->doc_topics);
+    t->feature_topic = saetm__calloc_aligned(F, sizeof *t->feature_topic);
+    t->top = saetm__calloc_aligned((size_t)K * opts->top_n, sizeof *t->top);
+    t->weight = saetm__calloc_aligned(K, sizeof *t->weight);
+    t->doc_count = saetm__calloc_aligned(K, sizeof *t->doc_count);
+    t->leaf_of = saetm__calloc_aligned(F, sizeof *t->leaf_of);
+    uint32_t *label = saetm__calloc_aligned(F, sizeof *label);
+    if (!t->topic_word || !t->doc_topics || !t->feature_topic || !t->top || !t->weight || !t->doc_count ||
+        !t->leaf_of || !label)
+        st = saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory");
+    for (uint32_t f = 0; !st && f < F; f++) t->leaf_of[f] = label[f] = UINT32_MAX;
+    if (!st && opts->method == SAETM_MERGE_COACT) {
+        saetm_acts theta;
+        saetm_interp_theta(it, &theta);
+        st = saetm__coact_cluster(ctx, &theta, ta, dfreq, opts, label);
+    } else if (!st) {
+        st = embed_cluster(ctx, t, it, vectors, label);
+    }
+    if (!st) {
         saetm__log(ctx, SAETM_LOG_DEBUG, "topics: features grouped");
         order_topics(t, label, ta);
         st = topic_words(ctx, t, it, ta);
@@ -621,10 +714,7 @@ saetm_status saetm_topics_build(saetm_ctx *ctx, const saetm_interp *it, const sa
         }
         st = rank_words(ctx, t);
     }
-    void *tmp[] = {all, label, feat_of, assign, sel, sp, w, cn2, ok, emb, cent};
-    for (size_t i = 0; i < sizeof tmp / sizeof tmp[0]; i++) saetm__free_aligned(tmp[i]);
-    free(si); /* from sparsify: malloc'ed */
-    free(sv);
+    saetm__free_aligned(label);
     if (st) {
         saetm_topics_free(t);
         return st;
@@ -727,9 +817,13 @@ saetm_status saetm_topics_write(saetm_ctx *ctx, const saetm_topics *t, const sae
         cJSON_AddNumberToObject(root, "n_features", t->F);
         cJSON_AddNumberToObject(root, "n_docs", (double)t->N);
         cJSON_AddStringToObject(root, "method", method_name(t->o.method));
-        cJSON_AddStringToObject(root, "space", space_name(t->o.space));
+        cJSON_AddStringToObject(root, "space", t->o.method == SAETM_MERGE_COACT ? "none" : space_name(t->o.space));
         cJSON_AddNumberToObject(root, "tau", t->o.tau);
-        cJSON_AddStringToObject(root, "rank", t->o.rank == SAETM_RANK_PROB ? "prob" : "relevance");
+        cJSON_AddStringToObject(root, "rank", t->o.rank == SAETM_RANK_PROB       ? "prob"
+                                              : t->o.rank == SAETM_RANK_RELEVANCE ? "relevance"
+                                                                                  : "frex");
+        if (t->o.rank == SAETM_RANK_RELEVANCE) cJSON_AddNumberToObject(root, "lambda", t->o.lambda);
+        if (t->o.rank == SAETM_RANK_FREX) cJSON_AddNumberToObject(root, "frex_weight", t->o.frex_weight);
         cJSON_AddItemToObject(root, "topics", arr);
         for (uint32_t k = 0; k < K; k++) {
             cJSON *tp = cJSON_CreateObject(), *words = cJSON_CreateArray(), *feats = cJSON_CreateArray();

@@ -1,7 +1,8 @@
 /*
  * test_topics.c - merging features into topics: planted recovery with every method and space,
  * k-means and agglomerative clustering against brute-force references, thread determinism of the
- * written files, transform == fit, assignment round trip, refusals.
+ * written files, transform == fit, assignment round trip, refusals; co-activation merging; FREX
+ * ranking against a hand-computed example.
  */
 #include "saetm.h"
 #include "saetm_int.h"
@@ -153,8 +154,65 @@ static void test_planted_all_methods(void)
             CHECK_NEAR(wsum, 1.0, 1e-5);
             saetm_topics_free(tp);
         }
+    /* Co-activation: the copies of a planted topic fire in the same documents. */
+    saetm_topics_opts o;
+    saetm_topics_opts_default(&o);
+    o.k = T;
+    o.method = SAETM_MERGE_COACT;
+    saetm_topics *tp = NULL;
+    CHECK(saetm_topics_build(ctx, p.it, NULL, &o, &tp) == SAETM_OK);
+    if (tp) {
+        const int32_t *ft = saetm_topics_feature_topic(tp);
+        int pure = 1;
+        for (int f = 0; f < T * COPIES; f++) pure &= ft[f] == ft[(f / COPIES) * COPIES] && ft[f] >= 0;
+        double cs, cr;
+        recovery(&p, tp, &cs, &cr);
+        fprintf(stderr, "coactivation: pure %d, topic-word cosine %.4f, doc correlation %.4f\n", pure, cs, cr);
+        CHECK(pure);
+        CHECK(cs >= 0.9);
+        CHECK(cr >= 0.8);
+    }
+    saetm_topics_free(tp);
     free(wv);
     free_planted(&p);
+    saetm_ctx_free(ctx);
+}
+
+/* FREX against a hand-computed example (2 topics, 4 words, weight 0.5):
+ * topic 0 p = .5 .3 .15 .05, topic 1 p = .4 .1 .1 .4; exclusivity p / (column sum .9 .4 .25 .45):
+ * topic 0 .556 .75 .6 .111 -> ECDF ranks .5 1 .75 .25, frequency ranks 1 .75 .5 .25 -> FREX
+ * .667 .857 .6 .25 -> words 1 0 2 3; topic 1 exclusivity .444 .25 .4 .889 -> ranks .75 .25 .5 1,
+ * frequency (ties share the upper rank) 1 .5 .5 1 -> FREX .857 .333 .5 1 -> words 3 0 2 1.
+ * With weight 1 (exclusivity only) topic 0 gives 1 2 0 3; weight 0 (frequency) 0 1 2 3 as prob. */
+static void test_frex_hand(void)
+{
+    saetm_ctx *ctx = saetm_ctx_create();
+    const float tw[8] = {0.5f, 0.3f, 0.15f, 0.05f, 0.4f, 0.1f, 0.1f, 0.4f};
+    const double wt[2] = {0.6, 0.4};
+    saetm_topics_opts o;
+    saetm_topics_opts_default(&o);
+    o.top_n = 4;
+    o.rank = SAETM_RANK_FREX;
+    uint32_t top[8];
+    CHECK(saetm__rank_words(ctx, 2, 4, tw, wt, &o, top) == SAETM_OK);
+    const uint32_t want[8] = {1, 0, 2, 3, 3, 0, 2, 1};
+    CHECK(memcmp(top, want, sizeof want) == 0);
+    o.frex_weight = 1;
+    CHECK(saetm__rank_words(ctx, 2, 4, tw, wt, &o, top) == SAETM_OK);
+    CHECK(top[0] == 1 && top[1] == 2 && top[2] == 0 && top[3] == 3);
+    o.frex_weight = 0;
+    CHECK(saetm__rank_words(ctx, 2, 4, tw, wt, &o, top) == SAETM_OK);
+    CHECK(top[0] == 0 && top[1] == 1 && top[2] == 2 && top[3] == 3);
+    o.rank = SAETM_RANK_PROB; /* ties to the lower word id */
+    CHECK(saetm__rank_words(ctx, 2, 4, tw, wt, &o, top) == SAETM_OK);
+    CHECK(top[4] == 0 && top[5] == 3 && top[6] == 1 && top[7] == 2);
+    o.top_n = 6; /* more than V: the rest is UINT32_MAX */
+    uint32_t top6[12];
+    CHECK(saetm__rank_words(ctx, 2, 4, tw, wt, &o, top6) == SAETM_OK);
+    CHECK(top6[4] == UINT32_MAX && top6[5] == UINT32_MAX && top6[11] == UINT32_MAX);
+    o.rank = SAETM_RANK_FREX;
+    o.frex_weight = 1.5;
+    CHECK(saetm_topics_opts_check(&o) != NULL);
     saetm_ctx_free(ctx);
 }
 
@@ -282,14 +340,14 @@ static void test_files_threads_transform(void)
     planted p;
     CHECK(make_planted(ctx, &p) == 0);
     static const char *files[] = {"top_words.txt", "topics.json", "doc_topics.npy", "topic_word.npy", "tree.json"};
-    for (int mi = 0; mi < 2; mi++) {
+    for (int mi = 0; mi < 3; mi++) {
         char dir[2][4096];
         for (int run = 0; run < 2; run++) {
             saetm_ctx_set_threads(ctx, run ? 3 : 1);
             saetm_topics_opts o;
             saetm_topics_opts_default(&o);
             o.k = 5; /* not T: the merge must decide something */
-            o.method = mi ? SAETM_MERGE_WARD : SAETM_MERGE_KMEANS;
+            o.method = mi == 2 ? SAETM_MERGE_COACT : mi ? SAETM_MERGE_WARD : SAETM_MERGE_KMEANS;
             o.max_leaves = 10; /* agglomerative over k-means leaves */
             saetm_topics *tp = NULL;
             CHECK(saetm_topics_build(ctx, p.it, NULL, &o, &tp) == SAETM_OK);
@@ -326,7 +384,7 @@ static void test_files_threads_transform(void)
             }
             saetm_topics_free(tp);
         }
-        for (int fi = 0; fi < (mi ? 5 : 4); fi++) {
+        for (int fi = 0; fi < (mi == 1 ? 5 : 4); fi++) {
             char a[8400], b[8400];
             snprintf(a, sizeof a, "%s/%s", dir[0], files[fi]);
             snprintf(b, sizeof b, "%s/%s", dir[1], files[fi]);
@@ -388,5 +446,6 @@ int main(void)
     RUN(test_planted_all_methods);
     RUN(test_files_threads_transform);
     RUN(test_refit);
+    RUN(test_frex_hand);
     return TEST_REPORT();
 }

@@ -49,7 +49,7 @@ assert "word vectors cached with their word list" test -s "$D/we/word_vectors.np
 expect_fail "decoder space needs an SAE" 2 "needs the SAE" $S topics --interp "$D/i.sti" --space decoder --k 3 --out "$D/x"
 expect_fail "more topics than features" 2 "lower --k" $S topics --interp "$D/i.sti" --k 7 --out "$D/x"
 expect_fail "refit needs the corpus" 2 "needs the corpus" $S topics --interp "$D/i.sti" --k 3 --refit --out "$D/x"
-expect_fail "bad method" 2 "kmeans or agglomerative" $S topics --interp "$D/i.sti" --method spectral --out "$D/x"
+expect_fail "bad method" 2 "--method must be kmeans, agglomerative or coactivation" $S topics --interp "$D/i.sti" --method spectral --out "$D/x"
 head -c 100 "$D/true_strengths.npy" > "$D/short.npy"
 expect_fail "truncated activations" 1 "short.npy" $S interpret --corpus "$D/c.stc" --acts "$D/short.npy" --out "$D/x.sti"
 $PY -c "import numpy as np; a=np.load('$D/true_strengths.npy'); np.save('$D/rows.npy', a[:10]); a[3,2]=-1; np.save('$D/neg.npy', a)"
