@@ -4,7 +4,8 @@
 # date and the party as group. Run through `make demo`, which builds build/saetm first.
 #
 # To stay within a few minutes on 2 cores it takes every third paragraph (about 5,000) and trains
-# a 4,096-feature SAE on their embeddings; `DEMO_ALL=1 make demo` uses all ~15,000 paragraphs.
+# an SAE on their embeddings (`saetm fit` sizes it to the corpus: 4,096 features here);
+# `DEMO_ALL=1 make demo` uses all ~15,000 paragraphs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SAETM=build/saetm
@@ -18,7 +19,7 @@ else awk 'NR % 3 == 1' "$DATA/sotu_paragraphs.jsonl" > "$OUT/sotu.jsonl"; fi
 
 # corpus -> built-in embedder -> SAE -> interpretation -> K topics, all in one model directory
 $SAETM fit --input "$OUT/sotu.jsonl" --id-field id --date-field date --group-field group \
-  --features 4096 --batch 1024 --epochs 40 --k "$K" --out "$OUT/model"
+  --k "$K" --out "$OUT/model"
 $SAETM eval --topics "$OUT/model/top_words.txt" --corpus "$OUT/model/corpus.stc"
 $SAETM trends --model "$OUT/model" --bin decade
 $SAETM report --model "$OUT/model" --out "$OUT/report.html"

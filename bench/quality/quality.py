@@ -152,30 +152,50 @@ def run_cmd(cmd):
         raise RuntimeError("%s %s: %s" % (os.path.basename(cmd[0]), cmd[1], err[-1] if err else "exit %d" % r.returncode))
 
 
-FITS = {}  # (method, corpus, seed) -> (model directory, fit seconds): one SAE per seed, re-merged per K
+FITS = {}  # (method, corpus, seed) -> (model directory, fit seconds, K of the fit): one SAE per seed, re-merged per K
+REUSE_FITS = False
 
 
-def run_saetm(saetm, data, work, name, emb_path, k, seed, method, extra):
+def saetm_fit(saetm, data, work, name, emb_path, k, seed, method, extra):
+    """`saetm fit` once per (method, corpus, seed), at the first K asked. With --reuse-fits, a model
+    directory whose recorded command (DIR/bench_fit.json) is the same is used again."""
+    key = (method, name, seed)
+    if key in FITS:
+        return FITS[key]
+    src = os.path.join(data, name + ".jsonl")
+    os.makedirs(os.path.join(work, "runs"), exist_ok=True)
+    base = os.path.join(work, "runs", "%s_%s_s%d" % (method, name, seed))
+    cmd = [saetm, "fit", "--input", src, "--emb", emb_path, "--k", str(k), "--out", base, "--seed", str(seed),
+           "--top-n", str(TOP_WORDS), "-q"] + corpus_args(src) + extra
+    record = os.path.join(base, "bench_fit.json")
+    if REUSE_FITS and os.path.exists(record):
+        with open(record) as f:
+            rec = json.load(f)
+        if rec["cmd"][1:] == cmd[1:]:
+            log("quality: reusing the fit in %s (%.1f s when made)" % (base, rec["seconds"]))
+            FITS[key] = (base, rec["seconds"], k)
+            return FITS[key]
+    t0 = time.time()
+    run_cmd(cmd)
+    FITS[key] = (base, time.time() - t0, k)
+    with open(record, "w") as f:
+        json.dump({"cmd": cmd, "seconds": FITS[key][1]}, f)
+    return FITS[key]
+
+
+def run_saetm(saetm, data, work, name, emb_path, k, seed, method, extra, base_method=None, topics_extra=()):
     """`saetm fit` once per (variant, corpus, seed), at the first K asked; every other K re-merges
     that model with `saetm topics --model` (seconds, no retraining), which is how a user picks K.
+    A topics variant (base_method set) re-merges base_method's fit with topics_extra at every K.
     Time reported for a K: the fit's time plus that K's re-merge time, i.e. from scratch."""
-    key = (method, name, seed)
-    src = os.path.join(data, name + ".jsonl")
-    if key not in FITS:
-        os.makedirs(os.path.join(work, "runs"), exist_ok=True)
-        base = os.path.join(work, "runs", "%s_%s_s%d" % (method, name, seed))
-        cmd = [saetm, "fit", "--input", src, "--emb", emb_path, "--k", str(k), "--out", base, "--seed", str(seed),
-               "--top-n", str(TOP_WORDS), "-q"] + corpus_args(src) + extra
-        t0 = time.time()
-        run_cmd(cmd)
-        FITS[key] = (base, time.time() - t0, k)
-    base, t_fit, k_fit = FITS[key]
+    base, t_fit, k_fit = saetm_fit(saetm, data, work, name, emb_path, k, seed, base_method or method, extra)
     out, t_merge = base, 0.0
-    if k != k_fit:
-        out = base + "_k%d" % k
+    if k != k_fit or base_method:
+        out = base + "_k%d" % k if not base_method else \
+            os.path.join(work, "runs", "%s_%s_s%d_k%d" % (method, name, seed, k))
         t0 = time.time()
         run_cmd([saetm, "topics", "--model", base, "--k", str(k), "--out", out, "--top-n", str(TOP_WORDS),
-                 "--seed", str(seed), "-q"])
+                 "--seed", str(seed), "-q"] + list(topics_extra))
         t_merge = time.time() - t0
     tpath = os.path.join(out, "top_words.txt")
     with open(tpath, encoding="utf-8") as f:
@@ -188,8 +208,31 @@ def run_saetm(saetm, data, work, name, emb_path, k, seed, method, extra):
     return tpath, t_fit + t_merge, t_fit, t_merge
 
 
+def read_top(path, n=10):
+    with open(path, encoding="utf-8") as f:
+        return [line.split()[:n] for line in f if line.strip()]
+
+
+def matched_overlap(a, b, n=10):
+    """Match the topics of two runs one-to-one (Hungarian, on the number of shared top-n words) and
+    return the mean share of top-n words the matched pairs have in common (unmatched topics of the
+    larger run are left out)."""
+    from scipy.optimize import linear_sum_assignment
+    shared = np.array([[len(set(x[:n]) & set(y[:n])) for y in b] for x in a], dtype=np.float64)
+    ri, ci = linear_sum_assignment(-shared)
+    return float(shared[ri, ci].mean() / n)
+
+
+def stability(runs, n=10):
+    """Mean matched top-n overlap over every pair of seeds (None for fewer than two runs)."""
+    tops = [read_top(r["topics_file"], n) for r in runs if os.path.exists(r.get("topics_file", ""))]
+    pairs = [matched_overlap(tops[i], tops[j], n) for i in range(len(tops)) for j in range(i + 1, len(tops))]
+    return (float(np.mean(pairs)), float(np.min(pairs)), float(np.max(pairs))) if pairs else None
+
+
 def summarise(rows):
-    """Group runs by (corpus, k, method): mean and standard deviation over seeds."""
+    """Group runs by (corpus, k, method): mean and standard deviation over seeds, and the
+    stability of the topics over seeds (mean matched top-10 overlap of every pair of seeds)."""
     groups = {}
     for r in rows:
         groups.setdefault((r["corpus"], r["k"], r["method"]), []).append(r)
@@ -199,6 +242,9 @@ def summarise(rows):
         s = {"corpus": c, "k": k, "method": m, "runs": len(ok)}
         if not ok:
             s["error"] = rs[0].get("error", "no run")
+        st = stability(ok)
+        if st:
+            s["overlap"], s["overlap_min"], s["overlap_max"] = st
         for key in ("npmi", "c_v", "diversity", "time"):
             v = np.array([r[key] for r in ok], dtype=np.float64)
             if len(v):
@@ -224,14 +270,15 @@ def table(summary, corpora_info):
         lines.append("### %s (%s documents, %s non-empty, vocabulary %s)" % (
             c, info.get("docs", "?"), info.get("nonempty", "?"), info.get("vocab", "?")))
         lines.append("")
-        lines.append("| K | method | NPMI | C_V | TD | time (s) | runs |")
-        lines.append("|--:|--------|-----:|----:|---:|---------:|-----:|")
+        lines.append("| K | method | NPMI | C_V | TD | top-10 overlap | time (s) | runs |")
+        lines.append("|--:|--------|-----:|----:|---:|---------------:|---------:|-----:|")
         for s in sorted((s for s in summary if s["corpus"] == c), key=lambda s: (s["k"], s["method"])):
             if "error" in s:
-                lines.append("| %d | %s | not run: %s | | | | 0 |" % (s["k"], s["method"], s["error"]))
+                lines.append("| %d | %s | not run: %s | | | | | 0 |" % (s["k"], s["method"], s["error"]))
                 continue
-            lines.append("| %d | %s | %s | %s | %s | %s | %d |" % (
-                s["k"], s["method"], fmt(s, "npmi"), fmt(s, "c_v"), fmt(s, "diversity", 2), fmt(s, "time", 1),
+            ov = "%.2f (%.2f-%.2f)" % (s["overlap"], s["overlap_min"], s["overlap_max"]) if "overlap" in s else "-"
+            lines.append("| %d | %s | %s | %s | %s | %s | %s | %d |" % (
+                s["k"], s["method"], fmt(s, "npmi"), fmt(s, "c_v"), fmt(s, "diversity", 2), ov, fmt(s, "time", 1),
                 s["runs"]))
     return "\n".join(lines) + "\n"
 
@@ -249,6 +296,13 @@ def main():
                     help="options given to every `saetm fit` of the benchmark (e.g. a smaller SAE for 2 cores)")
     ap.add_argument("--saetm-variant", action="append", default=[], metavar="NAME=ARGS",
                     help="also run `saetm fit ARGS` as method NAME (e.g. saetm-coact='--merge coactivation')")
+    ap.add_argument("--saetm-name", default="saetm",
+                    help="the method name of the plain `saetm fit` rows (with --saetm-fit-args)")
+    ap.add_argument("--saetm-topics-variant", action="append", default=[], metavar="NAME=ARGS",
+                    help="also re-merge each plain saetm fit with `saetm topics --model DIR ARGS` as method NAME "
+                         "(no retraining: same SAE and interpretation, other merge/re-fit/ranking options)")
+    ap.add_argument("--reuse-fits", action="store_true",
+                    help="reuse a saetm model directory made by the same `saetm fit` command before")
     ap.add_argument("--json", default=None)
     ap.add_argument("--markdown", default=None)
     ap.add_argument("--update", action="store_true",
@@ -257,10 +311,21 @@ def main():
     os.makedirs(a.work, exist_ok=True)
     ks = [int(x) for x in a.k.split(",")]
     methods = a.methods.split(",")
-    variants = {"saetm": []}
+    global REUSE_FITS
+    REUSE_FITS = a.reuse_fits
+    methods = [a.saetm_name if m == "saetm" else m for m in methods]
+    variants = {a.saetm_name: []}
     for v in a.saetm_variant:
         vname, _, vargs = v.partition("=")
         variants[vname] = vargs.split()
+        methods.append(vname)
+    topics_variants = {}
+    for v in a.saetm_topics_variant:
+        vname, _, vargs = v.partition("=")
+        topics_variants[vname] = vargs.split()
+        variants[vname] = []
+        if a.saetm_name not in methods:
+            ap.error("--saetm-topics-variant needs the plain saetm fits (method saetm in --methods)")
         methods.append(vname)
     have_fit = has_command(a.saetm, "fit")
     rows, corpora_info = [], {}
@@ -291,8 +356,11 @@ def main():
                         continue
                     try:
                         if m in variants:
-                            tpath, dt, t_fit, t_merge = run_saetm(a.saetm, a.data, a.work, name, emb_path, k, seed,
-                                                                  m, a.saetm_fit_args.split() + variants[m])
+                            tv = m in topics_variants
+                            tpath, dt, t_fit, t_merge = run_saetm(
+                                a.saetm, a.data, a.work, name, emb_path, k, seed, m,
+                                a.saetm_fit_args.split() + variants[m], base_method=a.saetm_name if tv else None,
+                                topics_extra=topics_variants.get(m, ()))
                             row.update({"fit_time": t_fit, "merge_time": t_merge})
                         else:
                             t0 = time.time()
@@ -301,7 +369,7 @@ def main():
                             tpath = os.path.join(run_dir, "%s_k%d_s%d.txt" % (m, k, seed))
                             write_topics(tpath, topics, corpus.vocab)
                         ev = evaluate(a.saetm, tpath, stc_path)
-                        row.update({"npmi": ev["npmi"], "c_v": ev["c_v"], "diversity": ev["diversity"],
+                        row.update({"npmi": ev["npmi"], "c_v": ev["c_v"], "diversity": ev["diversity"], "topics_file": tpath,
                                     "time": dt, "missing": len(ev["missing_words"])})
                         log("quality: %s K=%d %s seed %d: NPMI %.3f C_V %.3f TD %.2f (%.1f s)" % (
                             name, k, m, seed, ev["npmi"], ev["c_v"], ev["diversity"], dt))

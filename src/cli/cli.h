@@ -43,6 +43,9 @@ typedef struct cli_common {
 int cli_parse(int argc, char **argv, const char *cmd, const char *summary, const cli_opt *opts,
               cli_common *common);
 
+/* Was option --name given on the command line (as --name V or --name=V)? */
+int cli_given(int argc, char **argv, const char *name);
+
 /* Create a context wired to stderr (log messages, progress bar on a terminal or periodic lines
  * otherwise), honouring --threads and --quiet. Exits with a message if out of memory. */
 saetm_ctx *cli_ctx(const cli_common *common);

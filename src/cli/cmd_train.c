@@ -7,17 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Was option --name given on the command line (as --name V or --name=V)? */
-static int given(int argc, char **argv, const char *name)
-{
-    size_t n = strlen(name);
-    for (int i = 1; i < argc; i++)
-        if (strncmp(argv[i], "--", 2) == 0 && strncmp(argv[i] + 2, name, n) == 0 &&
-            (argv[i][2 + n] == 0 || argv[i][2 + n] == '='))
-            return 1;
-    return 0;
-}
-
 int cmd_train(int argc, char **argv)
 {
     saetm_sae_config cfg;
@@ -55,15 +44,15 @@ int cmd_train(int argc, char **argv)
     if (rc >= 0) return rc;
     if (!emb) return cli_usage_error("train", "--emb FILE is required");
     if (!out) return cli_usage_error("train", "--out FILE is required");
-    if (given(argc, argv, "features") && given(argc, argv, "expansion"))
+    if (cli_given(argc, argv, "features") && cli_given(argc, argv, "expansion"))
         return cli_usage_error("train", "give --features or --expansion, not both");
-    if (given(argc, argv, "steps") && given(argc, argv, "epochs"))
+    if (cli_given(argc, argv, "steps") && cli_given(argc, argv, "epochs"))
         return cli_usage_error("train", "give --steps or --epochs, not both");
     if (resume) {
         static const char *const model_opts[] = {"arch", "k", "expansion", "features", "batch", "lr", "warmup",
                                                  "epochs", "steps", "l1", "l0", "aux-alpha", "seed", "embedder"};
         for (size_t i = 0; i < sizeof model_opts / sizeof model_opts[0]; i++)
-            if (given(argc, argv, model_opts[i]))
+            if (cli_given(argc, argv, model_opts[i]))
                 return cli_usage_error("train", "--resume continues with the checkpoint's own settings; --%s cannot be changed",
                                        model_opts[i]);
     }

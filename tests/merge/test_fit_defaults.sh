@@ -1,0 +1,25 @@
+#!/bin/bash
+# saetm fit's defaults (docs/quality.md chose them): the SAE is sized to the corpus (a power of two
+# >= N/2 features within [1024, 64 x d], batch 1024, 40 epochs and at least 200 steps) unless
+# --features/--expansion/--epochs/--steps say otherwise; conflicting size options are refused.
+source "$(dirname "$0")/../lib.sh"
+S="$SAETM"
+D="$T/fitdef"
+check "synth" $S synth --out "$D" --docs 3000 --topics 6 --vocab 300 --dim 16 -q
+param() { $PY -c "import json,sys; p=json.load(open(sys.argv[1])); print(p['$1']['$2'])" "$3/params.json"; }
+fit() { $S fit --input "$D/docs.jsonl" --preprocess none --min-df 2 --k 4 -q "$@"; }
+check "fit with the default SAE" fit --emb "$D/emb.npy" --out "$D/m"
+# 3000 documents want 2048 features (>= N/2), but 64 x d = 1024 caps them
+assert "features capped at 64 x d" [ "$(param results features "$D/m")" = 1024 ]
+assert "batch 1024" [ "$(param sae batch "$D/m")" = 1024 ]
+assert "40 epochs of 2 steps: raised to 200 steps" [ "$(param sae steps "$D/m")" = 200 ]
+check "fit, batch 300" fit --emb "$D/emb.npy" --batch 300 --out "$D/mb"
+assert "40 epochs of 10 steps" [ "$(param sae steps "$D/mb")" = 400 ]
+$PY -c "import numpy as np; e=np.load('$D/emb.npy'); np.save('$D/emb64.npy', np.tile(e, (1, 4)))"
+check "fit, 64-d embeddings" fit --emb "$D/emb64.npy" --steps 5 --out "$D/m64"
+assert "3000 documents, d = 64: 2048 features (>= N/2)" [ "$(param results features "$D/m64")" = 2048 ]
+check "--expansion still works" fit --emb "$D/emb.npy" --expansion 2 --steps 5 --sae-k 4 --out "$D/me"
+assert "--expansion 2 x 16 = 32 features" [ "$(param results features "$D/me")" = 32 ]
+expect_fail "fit: --features and --expansion" 2 "not both" fit --emb "$D/emb.npy" --features 64 --expansion 2 --out "$D/x"
+expect_fail "fit: --epochs and --steps" 2 "not both" fit --emb "$D/emb.npy" --epochs 2 --steps 5 --out "$D/x"
+report
