@@ -12,7 +12,8 @@
  *     (tol 1e-6), an upper bound on the time to reach Adam's final NLL, which cannot be lower than
  *     the optimum EM converges to (the objective is convex in phi; problem 1 and
  *     tests/interpret/test_em_vs_adam.py check that Adam stays above EM).
- * Usage: bench_interpret [--quick]  (--quick: problem 1 only, 10 epochs).
+ * Usage: bench_interpret [--quick | --large]  (--quick: problem 1 only, 10 epochs; --large: problems 2
+ *        and 3 only).
  * Environment: SAETM_BENCH_TMP (scratch directory, default /tmp), PY (default /usr/bin/python3).
  */
 #include "saetm.h"
@@ -236,7 +237,8 @@ static void free_problem(problem *P)
 
 int main(int argc, char **argv)
 {
-    int quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+    int quick = argc > 1 && strcmp(argv[1], "--quick") == 0, large = argc > 1 && strcmp(argv[1], "--large") == 0;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* lines appear as they are measured, even into a file */
     const char *tmp = getenv("SAETM_BENCH_TMP") ? getenv("SAETM_BENCH_TMP") : "/tmp";
     char dir[4096], args[8192], out[8192];
     saetm_ctx *c0 = saetm_ctx_create();
@@ -244,8 +246,13 @@ int main(int argc, char **argv)
     saetm_ctx_free(c0);
     printf("interpretation: saetm EM (%d threads) vs the reference AdamW fit (numpy, batch 1024, lr 1e-2)\n", threads);
 
-    /* 1. Medium problem, both run in full. */
     problem P;
+    clock_rec clk = {0, calloc(2001, sizeof(double)), 2001};
+    double em_secs;
+    saetm_interp *it;
+    if (large) goto problem2;
+
+    /* 1. Medium problem, both run in full. */
     int epochs = quick ? 10 : 50;
     generate(&P, 10000, 5000, 2048, 32, 1);
     snprintf(dir, sizeof dir, "%s/saetm-bench-interp-m", tmp);
@@ -254,9 +261,7 @@ int main(int argc, char **argv)
     double adam_nll = run_python(args, "final_nll ", out, sizeof out);
     const char *s = strstr(out, "\nseconds ");
     double adam_secs = s ? atof(s + 9) : NAN;
-    clock_rec clk = {0, calloc(2001, sizeof(double)), 2001};
-    double em_secs;
-    saetm_interp *it = run_em(&P, &clk, &em_secs);
+    it = run_em(&P, &clk, &em_secs);
     saetm__creader r;
     const double *h = history(it, dir, &r);
     uint32_t iters = saetm_interp_iterations(it), hit = UINT32_MAX;
@@ -281,6 +286,7 @@ int main(int argc, char **argv)
         return 0;
     }
 
+problem2:
     /* 2. The problem: Adam's time estimated, EM run to convergence. */
     generate(&P, 100000, 20000, 32768, 32, 2);
     snprintf(dir, sizeof dir, "%s/saetm-bench-interp-l", tmp);
