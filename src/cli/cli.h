@@ -133,6 +133,14 @@ const char *cli_topics_merge_name(const cli_topics_args *a);
  * sae (may be NULL) gives the decoder directions for --space decoder without --decoder. */
 int cli_topics_run(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a, const saetm_interp *it,
                    const saetm_corpus *corpus, const saetm_sae *sae, const char *out_dir);
+/* The parts of cli_topics_run, for commands that merge several times (sweep): the vectors the
+ * merge space needs (a->o.space may fall back to hellinger; free with cli_topics_vectors_free),
+ * then the topics built (and re-fitted with --refit). Errors are printed; @return an exit code. */
+int cli_topics_vectors(saetm_ctx *ctx, const char *cmd, cli_topics_args *a, const saetm_interp *it,
+                       const saetm_sae *sae, const char *out_dir, saetm_matrix *vec, saetm_matrix *raw);
+void cli_topics_vectors_free(saetm_matrix *vec, saetm_matrix *raw);
+int cli_topics_make(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a, const saetm_interp *it,
+                    const saetm_corpus *corpus, const saetm_matrix *vec, saetm_topics **out);
 /* Create directory dir unless it is one already; @return 0 on success. */
 int cli_mkdir(const char *dir);
 /* DIR/params.json parsed, or NULL. */

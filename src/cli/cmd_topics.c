@@ -265,25 +265,22 @@ static saetm_status embedder_word_vectors(saetm_ctx *ctx, const saetm_interp *it
     return st;
 }
 
-int cli_topics_run(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a0, const saetm_interp *it,
-                   const saetm_corpus *corpus, const saetm_sae *sae, const char *out_dir)
+int cli_topics_vectors(saetm_ctx *ctx, const char *cmd, cli_topics_args *a, const saetm_interp *it,
+                       const saetm_sae *sae, const char *out_dir, saetm_matrix *vec, saetm_matrix *raw)
 {
-    cli_topics_args args = *a0, *a = &args;
-    saetm_matrix vec = {0}, raw = {0};
-    saetm_topics *tp = NULL;
     saetm_status st = SAETM_OK;
-    int rc = CLI_EXIT_OK;
+    memset(vec, 0, sizeof *vec);
+    memset(raw, 0, sizeof *raw);
     if (a->o.method == SAETM_MERGE_COACT) {
         /* no feature embedding: merged by co-activation */
     } else if (a->o.space == SAETM_SPACE_WORDS && a->word_vectors) {
         uint32_t found = 0;
-        st = saetm_npy_load(ctx, a->word_vectors, &raw);
-        if (!st) st = saetm_word_vectors_align(ctx, &raw, a->word_list, it, &vec, &found);
+        st = saetm_npy_load(ctx, a->word_vectors, raw);
+        if (!st) st = saetm_word_vectors_align(ctx, raw, a->word_list, it, vec, &found);
         if (!st && found == 0) {
             fprintf(stderr, "saetm %s: none of the %u vocabulary words is in %s\n", cmd, saetm_interp_vocab_size(it),
                     a->word_list);
-            rc = CLI_EXIT_FAIL;
-            goto done;
+            return CLI_EXIT_FAIL;
         }
         if (!st && !a->quiet)
             fprintf(stderr, "%s: word vectors for %u of %u vocabulary words\n", cmd, found, saetm_interp_vocab_size(it));
@@ -291,41 +288,50 @@ int cli_topics_run(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a0, c
         int none = 0;
         if (cli_mkdir(out_dir)) {
             fprintf(stderr, "saetm %s: cannot create directory %s\n", cmd, out_dir);
-            rc = CLI_EXIT_FAIL;
-            goto done;
+            return CLI_EXIT_FAIL;
         }
-        st = embedder_word_vectors(ctx, it, out_dir, &vec, a->quiet, &none);
+        st = embedder_word_vectors(ctx, it, out_dir, vec, a->quiet, &none);
         if (!st && none) {
             if (strcmp(a->space, "auto") != 0) {
                 fprintf(stderr, "saetm %s: --space words needs word vectors: give --word-vectors and --word-list, or "
                                 "install the built-in embedder's model (see docs/EMBED.md)\n", cmd);
-                rc = CLI_EXIT_USAGE;
-                goto done;
+                return CLI_EXIT_USAGE;
             }
             if (!a->quiet) fprintf(stderr, "%s: no built-in embedder model found: merging in hellinger space\n", cmd);
             a->o.space = SAETM_SPACE_HELLINGER;
         }
     } else if (a->o.space == SAETM_SPACE_DECODER && a->decoder) {
-        st = saetm_npy_load(ctx, a->decoder, &vec);
+        st = saetm_npy_load(ctx, a->decoder, vec);
     } else if (a->o.space == SAETM_SPACE_DECODER) {
         if (!sae) {
             fprintf(stderr, "saetm %s: --space decoder needs the SAE (--model DIR with DIR/sae.saem) or --decoder\n", cmd);
-            rc = CLI_EXIT_USAGE;
-            goto done;
+            return CLI_EXIT_USAGE;
         }
-        vec.rows = saetm_sae_features(sae); /* a view of the SAE's decoder (freeing it is a no-op) */
-        vec.cols = saetm_sae_dim(sae);
-        vec.data = (float *)saetm_sae_decoder(sae);
+        vec->rows = saetm_sae_features(sae); /* a view of the SAE's decoder (freeing it is a no-op) */
+        vec->cols = saetm_sae_dim(sae);
+        vec->data = (float *)saetm_sae_decoder(sae);
     }
-    if (!st)
-        st = saetm_topics_build(ctx, it, a->o.space == SAETM_SPACE_HELLINGER || a->o.method == SAETM_MERGE_COACT ? NULL : &vec,
-                                &a->o, &tp);
+    return st ? cli_fail(ctx, cmd, st) : CLI_EXIT_OK;
+}
+
+void cli_topics_vectors_free(saetm_matrix *vec, saetm_matrix *raw)
+{
+    if (vec->owner_) saetm_matrix_free(vec);
+    saetm_matrix_free(raw);
+}
+
+int cli_topics_make(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a, const saetm_interp *it,
+                    const saetm_corpus *corpus, const saetm_matrix *vec, saetm_topics **out)
+{
+    *out = NULL;
+    if (a->refit && !corpus) {
+        fprintf(stderr, "saetm %s: --refit needs the corpus (--corpus, or --model DIR with DIR/corpus.stc)\n", cmd);
+        return CLI_EXIT_USAGE;
+    }
+    saetm_topics *tp = NULL;
+    saetm_status st = saetm_topics_build(
+        ctx, it, a->o.space == SAETM_SPACE_HELLINGER || a->o.method == SAETM_MERGE_COACT ? NULL : vec, &a->o, &tp);
     if (!st && a->refit) {
-        if (!corpus) {
-            fprintf(stderr, "saetm %s: --refit needs the corpus (--corpus, or --model DIR with DIR/corpus.stc)\n", cmd);
-            rc = CLI_EXIT_USAGE;
-            goto done;
-        }
         saetm_bow bow = {saetm_corpus_num_docs(corpus), saetm_corpus_vocab_size(corpus), saetm_corpus_row_ptr(corpus),
                          saetm_corpus_word_ids(corpus), saetm_corpus_counts(corpus)};
         saetm_interp_opts io;
@@ -334,16 +340,29 @@ int cli_topics_run(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a0, c
         io.idf = strcmp(a->refit_idf, "off") != 0;
         st = saetm_topics_refit(ctx, tp, &bow, &io, a->sharpen);
     }
-    if (!st) st = saetm_topics_write(ctx, tp, it, out_dir);
     if (st) {
-        rc = cli_fail(ctx, cmd, st);
-        goto done;
+        saetm_topics_free(tp);
+        return cli_fail(ctx, cmd, st);
     }
-    if (!a->quiet) fprintf(stderr, "%s: %u topics written to %s/\n", cmd, saetm_topics_k(tp), out_dir);
-done:
+    *out = tp;
+    return CLI_EXIT_OK;
+}
+
+int cli_topics_run(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a0, const saetm_interp *it,
+                   const saetm_corpus *corpus, const saetm_sae *sae, const char *out_dir)
+{
+    cli_topics_args args = *a0, *a = &args;
+    saetm_matrix vec, raw;
+    saetm_topics *tp = NULL;
+    int rc = cli_topics_vectors(ctx, cmd, a, it, sae, out_dir, &vec, &raw);
+    if (rc == CLI_EXIT_OK) rc = cli_topics_make(ctx, cmd, a, it, corpus, &vec, &tp);
+    if (rc == CLI_EXIT_OK) {
+        saetm_status st = saetm_topics_write(ctx, tp, it, out_dir);
+        if (st) rc = cli_fail(ctx, cmd, st);
+        else if (!a->quiet) fprintf(stderr, "%s: %u topics written to %s/\n", cmd, saetm_topics_k(tp), out_dir);
+    }
     saetm_topics_free(tp);
-    if (vec.owner_) saetm_matrix_free(&vec);
-    saetm_matrix_free(&raw);
+    cli_topics_vectors_free(&vec, &raw);
     return rc;
 }
 

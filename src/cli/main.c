@@ -19,6 +19,7 @@ int cmd_topics(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
 int cmd_transform(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
 /* The command table: add one line per subcommand, in pipeline order. */
 static const struct {
@@ -33,6 +34,7 @@ static const struct {
     {"interpret", cmd_interpret, "fit a word distribution per SAE feature on a corpus (.sti)"},
     {"topics", cmd_topics, "merge the features into K topics and write the topic files"},
     {"fit", cmd_fit, "the whole pipeline: documents -> corpus, SAE, interpretation, K topics in one directory"},
+    {"sweep", cmd_sweep, "coherence and diversity of a model's topics for a range of K (re-merged, not retrained)"},
     {"transform", cmd_transform, "topic proportions of new documents under a fitted model"},
     {"eval", cmd_eval, "score topics: NPMI and C_V coherence over a reference corpus, topic diversity"},
     {"trends", cmd_trends, "topic prevalence over time and per group; topics that rise and fall (CSV, SVG)"},

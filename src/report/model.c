@@ -48,6 +48,7 @@ void saetm__modeldir_free_mem(saetm_modeldir *md)
     free(md->dir);
     free(md->note);
     cJSON_Delete(md->params);
+    cJSON_Delete(md->sweep);
     free(md->vocab_words);
     saetm_matrix_free(&md->theta_m);
     saetm_matrix_free(&md->topic_word_m);

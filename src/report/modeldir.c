@@ -266,6 +266,7 @@ static saetm_status open_dir(saetm_ctx *ctx, const char *dir, saetm_modeldir **o
     free(path);
     if (st) return st;
     read_optional_json(ctx, md, "params.json", &md->params);
+    read_optional_json(ctx, md, "sweep.json", &md->sweep);
 
     /* The corpus as the reference for coherence scores. */
     md->vocab_words = malloc(sizeof *md->vocab_words * (md->vocab ? md->vocab : 1));

@@ -456,6 +456,56 @@ static void json_rows(rep *r, const cJSON *v, char *key, size_t cap, int depth)
     put(r, "</td></tr>\n");
 }
 
+/* The scores per K of DIR/sweep.json (saetm sweep), as a chart and a table. */
+static void sweep_chart(rep *r)
+{
+    const cJSON *rows = r->md->sweep ? cJSON_GetObjectItemCaseSensitive(r->md->sweep, "rows") : NULL;
+    if (!cJSON_IsArray(rows)) return;
+    uint32_t n = (uint32_t)cJSON_GetArraySize(rows), i = 0;
+    static const char *const keys[3] = {"npmi", "c_v", "diversity"};
+    double *x = n ? malloc(n * sizeof *x) : NULL;
+    float *y = n ? malloc(3 * (size_t)n * sizeof *y) : NULL;
+    int ok = n > 0 && x && y;
+    const cJSON *row;
+    cJSON_ArrayForEach(row, rows)
+    {
+        if (!ok) break;
+        const cJSON *k = cJSON_GetObjectItemCaseSensitive(row, "k");
+        ok = cJSON_IsNumber(k) && k->valuedouble >= 1 && (i == 0 || k->valuedouble > x[i - 1]);
+        if (ok) x[i] = k->valuedouble;
+        for (int s = 0; ok && s < 3; s++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, keys[s]);
+            ok = cJSON_IsNumber(v) && isfinite(v->valuedouble);
+            if (ok) y[(size_t)s * n + i] = (float)v->valuedouble;
+        }
+        i++;
+    }
+    put(r, "<h3>Choosing K (saetm sweep)</h3>\n");
+    if (!ok) {
+        put(r, "<p class=\"note\">sweep.json ignored: expected \"rows\" with increasing \"k\" and numbers "
+               "\"npmi\", \"c_v\", \"diversity\".</p>\n");
+    } else {
+        const cJSON *merge = cJSON_GetObjectItemCaseSensitive(r->md->sweep, "merge");
+        put(r, "<p>The same model's features merged into each number of topics K (");
+        h(r, cJSON_IsString(merge) ? merge->valuestring : "merge as recorded");
+        saetm__sb_printf(&r->b, "), scored as above. This model has K = %u. Higher NPMI and C_V mean more coherent "
+                                "topics; higher diversity means topics that share fewer top words.</p>\n",
+                         (unsigned)r->md->n_topics);
+        static const char *const names[3] = {"NPMI", "C_V", "diversity"};
+        saetm__svg_lines(&r->b, "Coherence and diversity by number of topics", x, n, y, 3, names, NULL, "K (topics)",
+                         "score");
+        put(r, "<table>\n<tr><th>K</th><th>NPMI</th><th>C_V</th><th>diversity</th></tr>\n");
+        for (i = 0; i < n; i++)
+            saetm__sb_printf(&r->b, "<tr><td class=\"n\">%s%.0f%s</td><td class=\"n\">%.4f</td><td class=\"n\">%.4f</td>"
+                                    "<td class=\"n\">%.4f</td></tr>\n",
+                             x[i] == r->md->n_topics ? "<b>" : "", x[i], x[i] == r->md->n_topics ? "</b>" : "", y[i],
+                             y[n + i], y[2 * (size_t)n + i]);
+        put(r, "</table>\n");
+    }
+    free(x);
+    free(y);
+}
+
 static void section_scores(rep *r)
 {
     const saetm_eval_result *ev = r->ev;
@@ -492,6 +542,7 @@ static void section_scores(rep *r)
         }
         put(r, ev->n_missing > 20 ? ", ...</p>\n" : "</p>\n");
     }
+    sweep_chart(r);
     put(r, "</section>\n");
 }
 

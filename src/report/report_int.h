@@ -109,6 +109,7 @@ struct saetm_modeldir {
     const char *words_source;  /* "topics.json" or "top_words.txt" (static) */
 
     cJSON *params;             /* params.json or NULL */
+    cJSON *sweep;              /* sweep.json (saetm sweep: scores per K) or NULL */
     saetm__eval_ref ref;       /* the corpus as an evaluation reference (n_docs 0: none) */
     const char **vocab_words;  /* ref.vocab (owned array of pointers) */
     char *note;                /* problems met while reading optional files (owned) or NULL */
