@@ -80,7 +80,7 @@ measure train $B train -q --emb "$W/emb_$N.npy" --features "$F" --k 32 --batch 4
   --out "$W/sae.saem" || status=1
 measure encode $B encode -q --sae "$W/sae.saem" --emb "$W/emb_$N.npy" --out "$W/acts.sac" || status=1
 if has interpret; then
-  measure interpret $B interpret -q --corpus "$W/corpus.stc" --acts "$W/acts.sac" --max-iter 5 \
+  measure interpret $B interpret -q --corpus "$W/corpus.stc" --acts "$W/acts.sac" --em-max-iter 5 \
     --out "$W/interp.sti" || status=1
 else echo "interpret: not in this build"; fi
 if has topics; then

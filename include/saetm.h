@@ -420,7 +420,8 @@ SAETM_API void saetm_topic_words_free(saetm_topic_words *tw);
  * beyond the machine). Stages whose memory grows with the input (training, encoding,
  * interpretation, topics) estimate their peak before allocating and refuse with
  * SAETM_ERR_NOMEM, naming the estimate and what is available, instead of failing half-way.
- * The `saetm` tool takes the cap from the environment variable SAETM_MEM_LIMIT (e.g. "8G"). */
+ * The cap counts the process's anonymous memory (RssAnon: what it allocated), not the pages of
+ * memory-mapped input files, which the kernel can drop at any time. The `saetm` tool takes the cap from the environment variable SAETM_MEM_LIMIT (e.g. "8G"). */
 SAETM_API void saetm_ctx_set_mem_limit(saetm_ctx *ctx, uint64_t bytes);
 
 /* @return the bytes this process can still allocate as far as saetm can tell: the smallest of
@@ -512,6 +513,19 @@ SAETM_API saetm_status saetm_sae_train(saetm_ctx *ctx, const saetm_sae_config *c
  * SAETM_ERR_INPUT otherwise). The result is identical to an uninterrupted run. */
 SAETM_API saetm_status saetm_sae_resume(saetm_ctx *ctx, const char *checkpoint, const saetm_sae_config *cfg,
                                         const saetm_matrix *x, saetm_sae **out);
+
+/* The training configuration stored in a checkpoint written by saetm_sae_train (verified like
+ * saetm_sae_resume's input): *cfg gets it with n_features resolved, embedder NULL and no
+ * checkpoint fields; *d the dimension; the embedder name goes into embedder[cap] ("" if unknown).
+ * @return SAETM_OK, or the loader's error naming the file. */
+SAETM_API saetm_status saetm_sae_checkpoint_config(saetm_ctx *ctx, const char *checkpoint, saetm_sae_config *cfg,
+                                                   uint32_t *d, char *embedder, size_t cap);
+
+/* Whether two training configurations make the same model on d-dimensional rows: every training
+ * field is compared (the number of features as resolved from n_features / expansion; the
+ * embedder names only when both are known; checkpoint fields not at all).
+ * @return NULL if they agree, else the name of the first field that differs (static), e.g. "k". */
+SAETM_API const char *saetm_sae_config_diff(const saetm_sae_config *a, const saetm_sae_config *b, uint32_t d);
 
 /* Encode the rows of x (N x d) in inference mode: topk keeps the k largest positive
  * pre-activations per row, batchtopk the positive ones above the learned threshold, relu-l1 the

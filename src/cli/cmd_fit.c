@@ -12,6 +12,7 @@ int cmd_embed(int argc, char **argv);
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static double seconds_now(void)
@@ -41,6 +42,12 @@ int cli_write_text(const char *cmd, const char *path, const char *text)
 }
 
 /* "DIR/name" in a static buffer per call site (caller copies if it needs two at once). */
+static int cli_file_exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
 static const char *in_dir(char *buf, size_t cap, const char *dir, const char *name)
 {
     snprintf(buf, cap, "%s/%s", dir, name);
@@ -69,6 +76,47 @@ static void fit_sae_size(saetm_sae_config *cfg, uint64_t n, uint64_t d, int auto
     }
 }
 
+/* --resume, SAE stage: a finished DIR/sae.saem trained with the same settings is reused; else
+ * DIR/sae.ckpt made with the same settings is continued (*have = 1 either way, and *sae set);
+ * with neither, training starts afresh (*have = 0). Other settings: refused, exit 2. */
+static int resume_sae(saetm_ctx *ctx, const char *dir, const saetm_sae_config *cfg, const saetm_matrix *x,
+                      saetm_sae **sae, int *have, int quiet)
+{
+    char path[4096];
+    const uint32_t d = (uint32_t)x->cols;
+    saetm_status st;
+    *have = 0;
+    if (cli_file_exists(in_dir(path, sizeof path, dir, "sae.saem"))) {
+        if ((st = saetm_sae_load(ctx, path, sae))) return cli_fail(ctx, "fit", st);
+        saetm_sae_config have_cfg;
+        saetm_sae_get_config(*sae, &have_cfg);
+        const char *diff = saetm_sae_dim(*sae) != d ? "embedding dimension" : saetm_sae_config_diff(&have_cfg, cfg, d);
+        if (diff)
+            return cli_usage_error("fit", "--resume: %s was trained with another %s; give the same options, or drop "
+                                          "--resume to start over", path, diff);
+        if (!quiet) fprintf(stderr, "fit: --resume: %s is finished, reusing it\n", path);
+        *have = 1;
+        return CLI_EXIT_OK;
+    }
+    if (!cli_file_exists(in_dir(path, sizeof path, dir, "sae.ckpt"))) {
+        if (!quiet) fprintf(stderr, "fit: --resume: no SAE checkpoint in %s, training from the start\n", dir);
+        return CLI_EXIT_OK;
+    }
+    saetm_sae_config ck;
+    uint32_t ck_d = 0;
+    char name[256];
+    if ((st = saetm_sae_checkpoint_config(ctx, path, &ck, &ck_d, name, sizeof name))) return cli_fail(ctx, "fit", st);
+    ck.embedder = name;
+    const char *diff = ck_d != d ? "embedding dimension" : saetm_sae_config_diff(&ck, cfg, d);
+    if (diff)
+        return cli_usage_error("fit", "--resume: %s was made with another %s; give the same options, or drop "
+                                      "--resume to start over", path, diff);
+    if (!quiet) fprintf(stderr, "fit: --resume: continuing the SAE training saved in %s\n", path);
+    if ((st = saetm_sae_resume(ctx, path, cfg, x, sae))) return cli_fail(ctx, "fit", st);
+    *have = 1;
+    return CLI_EXIT_OK;
+}
+
 int cmd_fit(int argc, char **argv)
 {
     const char *input = NULL, *emb = NULL, *sae_path = NULL, *out = NULL, *arch = "batchtopk";
@@ -82,6 +130,8 @@ int cmd_fit(int argc, char **argv)
     saetm_sae_config_default(&cfg);
     cfg.batch = FIT_BATCH;
     uint32_t features = 0;
+    int resume = 0;
+    cfg.checkpoint_every = 250;
     cli_opt opts[80] = {
         {"input", CLI_STR, &input, "PATH", "documents (.jsonl, .csv, text lines or a directory of .txt; gzip or not)", NULL},
         {"emb", CLI_STR, &emb, "FILE", "document embeddings, N x d .npy, row i = document i of --input",
@@ -99,8 +149,14 @@ int cmd_fit(int argc, char **argv)
         {"lr", CLI_DOUBLE, &cfg.lr, "LR", "SAE training: Adam learning rate", "1e-3"},
         {"epochs", CLI_U32, &cfg.epochs, "E", "SAE training: passes over the documents", "40, at least 200 steps"},
         {"steps", CLI_U64, &cfg.steps, "S", "SAE training: optimiser steps (instead of --epochs)", NULL},
+        {"checkpoint-every", CLI_U64, &cfg.checkpoint_every, "N",
+         "SAE training: save the training state to DIR/sae.ckpt every N steps (0 = never)", "250"},
+        {"resume", CLI_FLAG, &resume, NULL,
+         "continue an interrupted fit into DIR with the same options: reuse DIR/emb.npy (built-in embedder) and a "
+         "finished DIR/sae.saem, or resume training from DIR/sae.ckpt; the result equals an uninterrupted run's",
+         NULL},
     };
-    int n = 12;
+    int n = 14;
     n += cli_corpus_table(&ca, opts + n);
     n += cli_interp_table(&ia, opts + n);
     n += cli_topics_table(&ta, opts + n);
@@ -159,12 +215,33 @@ int cmd_fit(int argc, char **argv)
     st = saetm_corpus_build_file(ctx, input, &ca.o, in_dir(path, sizeof path, out, "corpus.stc"), &cs);
     if (!st) st = saetm_corpus_load(ctx, path, &corpus);
     if (st) goto fail;
+    if (saetm_corpus_num_docs(corpus) < 2) {
+        /* One document has nothing to contrast it with: the SAE's scale and the IDF weights of
+         * the interpretation are undefined. `saetm transform` handles single documents. */
+        fprintf(stderr,
+                "saetm fit: %s has %llu document; fitting topics needs at least 2 (use `saetm transform --model DIR` "
+                "to give one document the topics of a fitted model)\n",
+                input, (unsigned long long)saetm_corpus_num_docs(corpus));
+        rc = CLI_EXIT_FAIL;
+        goto done;
+    }
     t_corpus = seconds_now() - t0;
     if (!common.quiet)
         fprintf(stderr, "fit: corpus of %llu documents (%llu empty), %u words\n", (unsigned long long)cs.docs,
                 (unsigned long long)cs.empty_docs, cs.vocab_size);
     /* 2. embeddings (the built-in embedder unless --emb) and the SAE */
     char emb_path[4096];
+    if (!emb && resume) {
+        /* A finished embedding of an earlier try: the .npy and then its sidecar are each written
+         * atomically, so both present means complete (the row count is checked below). */
+        char side[4096 + 8];
+        snprintf(emb_path, sizeof emb_path, "%s/emb.npy", out);
+        snprintf(side, sizeof side, "%s.json", emb_path);
+        if (cli_file_exists(emb_path) && cli_file_exists(side)) {
+            if (!common.quiet) fprintf(stderr, "fit: --resume: reusing the embeddings in %s\n", emb_path);
+            emb = emb_path;
+        }
+    }
     if (!emb) {
         char threads[32];
         snprintf(threads, sizeof threads, "%d", common.threads);
@@ -202,14 +279,27 @@ int cmd_fit(int argc, char **argv)
         if (!st) st = saetm_sae_check_input(ctx, sae, embedder[0] ? embedder : NULL, x.cols);
     } else {
         fit_sae_size(&cfg, x.rows, x.cols, auto_features);
+        char ckpt[4096];
+        in_dir(ckpt, sizeof ckpt, out, "sae.ckpt");
+        cfg.checkpoint_path = ckpt;
         const char *why = saetm_sae_config_check(&cfg, (uint32_t)(x.cols > UINT32_MAX ? 0 : x.cols));
         if (why) {
             rc = cli_usage_error("fit", "%s (embeddings %s have %llu columns)", why, emb, (unsigned long long)x.cols);
             goto done;
         }
-        st = saetm_sae_train(ctx, &cfg, &x, &sae);
+        int have_sae = 0;
+        if (resume) {
+            rc = resume_sae(ctx, out, &cfg, &x, &sae, &have_sae, common.quiet);
+            if (rc) goto done;
+        } else if (cli_file_exists(ckpt) && !common.quiet) {
+            fprintf(stderr, "fit: starting over (%s from an interrupted run is replaced; --resume continues it)\n",
+                    ckpt);
+        }
+        if (!have_sae) st = saetm_sae_train(ctx, &cfg, &x, &sae);
+        if (!st) st = saetm_sae_save(ctx, sae, in_dir(path, sizeof path, out, "sae.saem"));
+        if (!st) remove(ckpt); /* the finished model supersedes it */
     }
-    if (!st) st = saetm_sae_save(ctx, sae, in_dir(path, sizeof path, out, "sae.saem"));
+    if (!st && sae_path) st = saetm_sae_save(ctx, sae, in_dir(path, sizeof path, out, "sae.saem"));
     /* 3. activations */
     if (!st) st = saetm_sae_encode(ctx, sae, &x, &acts);
     if (!st) st = saetm_acts_save(ctx, &acts, in_dir(path, sizeof path, out, "acts.sac"));

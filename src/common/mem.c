@@ -54,8 +54,11 @@ uint64_t saetm_mem_available(const saetm_ctx *ctx)
         avail = min_u64(avail, rl.rlim_cur > used ? rl.rlim_cur - used : 0);
     }
     if (ctx && ctx->mem_limit) {
-        /* The cap bounds the whole process: subtract what it already holds. */
-        uint64_t rss = proc_field("/proc/self/status", "VmRSS");
+        /* The cap bounds the whole process: subtract what it already allocated (anonymous
+         * memory; pages of memory-mapped inputs are file-backed and reclaimable, so they do
+         * not count; VmRSS where the kernel does not report RssAnon). */
+        uint64_t rss = proc_field("/proc/self/status", "RssAnon");
+        if (rss == 0) rss = proc_field("/proc/self/status", "VmRSS");
         avail = min_u64(avail, ctx->mem_limit > rss ? ctx->mem_limit - rss : 0);
     }
     return avail;

@@ -270,6 +270,11 @@ saetm_status saetm__sae_work_create(saetm_ctx *ctx, const saetm__sae_dims *dims,
     return SAETM_OK;
 }
 
+const float *saetm__sae_work_pre(const saetm__sae_work *w)
+{
+    return w->pre;
+}
+
 const saetm__sae_entry *saetm__sae_work_entries(const saetm__sae_work *w, size_t *n_main, size_t *n_all)
 {
     *n_main = w->n_main;

@@ -166,6 +166,9 @@ saetm_status saetm__sae_init_threshold(saetm_ctx *ctx, saetm__sae_work *w, const
 #define SAETM__PROF_N 7
 void saetm__sae_work_profile(const saetm__sae_work *w, double out[SAETM__PROF_N]);
 
+/* The pre-activations of the last batch without b_enc (B x F, row-major). For tests. */
+const float *saetm__sae_work_pre(const saetm__sae_work *w);
+
 /* The entries of the last batch (main entries first, rows ascending, features ascending within
  * a row; aux and band entries after). For tests. */
 const saetm__sae_entry *saetm__sae_work_entries(const saetm__sae_work *w, size_t *n_main, size_t *n_all);

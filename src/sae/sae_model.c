@@ -414,3 +414,53 @@ saetm_status saetm_sae_default_path(saetm_ctx *ctx, const char *embedder, char *
     memcpy(buf, path, strlen(path) + 1);
     return SAETM_OK;
 }
+
+/* ======================================================================
+ * Comparing configurations (resuming work with the same settings)
+ * ==================================================================== */
+
+const char *saetm_sae_config_diff(const saetm_sae_config *a, const saetm_sae_config *b, uint32_t d)
+{
+    if (a->arch != b->arch) return "arch";
+    if (a->k != b->k) return "k";
+    if (saetm__sae_features(a, d) != saetm__sae_features(b, d)) return "features";
+    if (a->batch != b->batch) return "batch";
+    if (a->lr != b->lr) return "lr";
+    if (a->warmup != b->warmup) return "warmup";
+    if (a->epochs != b->epochs) return "epochs";
+    if (a->steps != b->steps) return "steps";
+    if (a->l1 != b->l1) return "l1";
+    if (a->l0 != b->l0) return "l0";
+    if (a->jump_bandwidth != b->jump_bandwidth) return "jump_bandwidth";
+    if (a->auxk_alpha != b->auxk_alpha) return "auxk_alpha";
+    if (a->k_aux != b->k_aux) return "k_aux";
+    if (a->dead_samples != b->dead_samples) return "dead_samples";
+    if (a->grad_clip != b->grad_clip) return "grad_clip";
+    if (a->adam_beta1 != b->adam_beta1) return "adam_beta1";
+    if (a->adam_beta2 != b->adam_beta2) return "adam_beta2";
+    if (a->adam_eps != b->adam_eps) return "adam_eps";
+    if (a->median_sample != b->median_sample) return "median_sample";
+    if (a->seed != b->seed) return "seed";
+    if (a->embedder && b->embedder && a->embedder[0] && b->embedder[0] && strcmp(a->embedder, b->embedder) != 0)
+        return "embedder";
+    return NULL;
+}
+
+saetm_status saetm_sae_checkpoint_config(saetm_ctx *ctx, const char *checkpoint, saetm_sae_config *cfg, uint32_t *d,
+                                         char *embedder, size_t cap)
+{
+    saetm__creader r;
+    saetm_status st = saetm__cr_open(ctx, checkpoint, SAETM__CKPT_MAGIC, SAETM__CKPT_VERSION, &r);
+    if (st) return st;
+    uint32_t F = 0;
+    char *name = NULL;
+    st = saetm__sae_read_config(ctx, &r, cfg, d, &F, &name);
+    saetm__cr_close(&r);
+    if (st) return st;
+    cfg->embedder = NULL;
+    cfg->checkpoint_every = 0;
+    cfg->checkpoint_path = NULL;
+    if (embedder && cap) snprintf(embedder, cap, "%s", name);
+    free(name);
+    return SAETM_OK;
+}

@@ -3,9 +3,14 @@
 # whatever exists under a final name (model, checkpoint) is complete and verifies, `--resume`
 # continues from the last checkpoint, and the model finally written equals, byte for byte, an
 # uninterrupted run with the same seed; no temporary file is left once a run has completed.
+# Kill points (crash_lib.sh): odd rounds wait for a new checkpoint, then a random delay of up to
+# 5% of the uninterrupted run; even rounds kill at a random time from launch. So every odd round
+# makes progress, kills also land inside checkpoint writes, and the test does not depend on the
+# machine's speed or load.
 # Uses the release binary to keep the test short: only the process dying matters here (the SAE's
 # own tests run resume under the sanitizers).
 source "$ROOT/tests/lib.sh"
+source "$ROOT/tests/reliability/crash_lib.sh"
 B=${SAETM_RELEASE:-$SAETM}
 mkdir -p "$T/syn"
 $PY -c "
@@ -17,12 +22,15 @@ np.save('$T/syn/emb.npy', x.astype('f4'))"
 assert "synthetic embeddings written" test -f "$T/syn/emb.npy"
 total=1500
 opts=(--emb "$T/syn/emb.npy" --features 512 --k 8 --batch 128 --steps $total --threads 2 --seed 5)
+t0=$(now_s)
 check "uninterrupted reference run" $B train -q "${opts[@]}" --out "$T/ref.saem"
+D=$(awk -v a="$t0" -v b="$(now_s)" 'BEGIN { print b - a }')
 out=$T/model.saem ck=$T/model.ckpt
-resumed=0; kills=0; step=0
+resumed=0; kills=0
 RANDOM=42
 for round in 1 2 3 4 5 6; do
   log=$T/log.$round
+  ino=$(inode "$ck")
   if [ -f "$ck" ]; then
     $B train --emb "$T/syn/emb.npy" --threads 2 --resume "$ck" --checkpoint "$ck" --checkpoint-every 20 \
       --out "$out" >"$log" 2>&1 &
@@ -31,25 +39,18 @@ for round in 1 2 3 4 5 6; do
     $B train "${opts[@]}" --checkpoint "$ck" --checkpoint-every 20 --out "$out" >"$log" 2>&1 &
   fi
   pid=$!
-  # Kill at a random step between here and 90% of the rest (the log prints a line per epoch;
-  # polling every 10 ms adds jitter, so kills also land inside checkpoint writes).
-  target=$(( step + 1 + RANDOM % ((total - step) * 9 / 10 + 1) ))
-  for _ in $(seq 3000); do
-    s=$(grep -oE 'step [0-9]+/' "$log" 2>/dev/null | tail -1 | tr -dc 0-9)
-    [ -n "$s" ] && [ "$s" -ge "$target" ] && break
-    kill -0 $pid 2>/dev/null || break
-    sleep 0.01
-  done
-  if kill -9 $pid 2>/dev/null; then kills=$((kills + 1)); fi
-  wait $pid 2>/dev/null
+  if [ $((round % 2)) -eq 1 ]; then
+    wait_new "$ck" "$ino" $pid
+    random_sleep "$D" 0.05
+  else
+    random_sleep "$D" 0.15
+  fi
+  kill_now $pid && kills=$((kills + 1))
   # Whatever exists under a final name is complete and verifies.
   for f in "$out" "$ck"; do
-    [ -e "$f" ] && check "round $round: $(basename "$f") complete after SIGKILL near step $target" $B inspect "$f"
+    [ -e "$f" ] && check "round $round: $(basename "$f") complete after SIGKILL" $B inspect "$f"
   done
   [ -e "$out" ] && break # finished before the kill
-  # The step the next run resumes from (the last checkpoint).
-  s=$($B inspect "$ck" 2>/dev/null >/dev/null && grep -oE 'step [0-9]+/' "$log" | tail -1 | tr -dc 0-9)
-  step=${s:-$step}
 done
 assert "at least 4 runs were killed ($kills)" test $kills -ge 4
 assert "resumed from a checkpoint at least 3 times ($resumed)" test $resumed -ge 3
@@ -57,5 +58,5 @@ assert "a resumed run said so" grep -q "resumed" "$T"/log.*
 check "final run resumes and completes" $B train --emb "$T/syn/emb.npy" --threads 2 --resume "$ck" \
   --checkpoint "$ck" --checkpoint-every 20 --out "$out"
 check "resumed model equals the uninterrupted one byte for byte" cmp "$T/ref.saem" "$out"
-assert "no temporary files left behind ($(ls "$T" | grep -c '\.tmp\.'))" test "$(ls "$T" | grep -c '\.tmp\.')" -eq 0
+assert "no temporary files left behind ($(count_tmp "$T"))" test "$(count_tmp "$T")" -eq 0
 report

@@ -312,6 +312,62 @@ static void test_grad_threads(void)
     }
 }
 
+/* BatchTopK picks exactly the k*B best pre-activations (ties: earlier row, then lower feature),
+ * whatever the thread count and whatever floor the last batch left behind: batches in a row on
+ * one work, scaled so that the floor is too high (exact pass again), about right, and far too
+ * low (selector buffers cut and sorted back), with duplicated rows and features for ties. */
+static void check_batchtopk_exact(problem *pb, const char *what)
+{
+    const uint32_t B = pb->B, F = pb->dm.F;
+    const size_t K = (size_t)pb->dm.k * B;
+    uint64_t sig;
+    loss_at(pb, pb->g, &sig);
+    const float *pre = saetm__sae_work_pre(pb->w);
+    const float *b_enc = pb->p + pb->l.b_enc;
+    saetm__cand *all = malloc((size_t)B * F * sizeof *all);
+    for (uint32_t b = 0; b < B; b++)
+        for (uint32_t f = 0; f < F; f++) all[(size_t)b * F + f] = (saetm__cand){pre[(size_t)b * F + f] + b_enc[f], b, f};
+    qsort(all, (size_t)B * F, sizeof *all, cmp_best);
+    size_t m = 0;
+    for (size_t i = 0; i < K; i++)
+        if (all[i].v > 0.0f) all[m++] = all[i];
+    saetm__sort_by_position(all, m);
+    size_t nm, na;
+    const saetm__sae_entry *e = saetm__sae_work_entries(pb->w, &nm, &na);
+    int same = nm == m;
+    for (size_t i = 0; same && i < m; i++) same = e[i].row == all[i].row && e[i].f == all[i].col && e[i].z == all[i].v;
+    if (!same) fprintf(stderr, "  %s: %zu entries, brute force %zu\n", what, nm, m);
+    CHECK(same);
+    free(all);
+}
+
+static void test_batchtopk_exact(void)
+{
+    const float scales[] = {1.0f, 0.05f, 1.0f, 1.0f, 20.0f, 1.0f};
+    for (int threads = 1; threads <= 3; threads += 2) {
+        problem pb;
+        problem_init(&pb, SAETM_SAE_BATCHTOPK, 16, 200, 5, 37, 43);
+        saetm__sae_work_free(pb.w);
+        CHECK(saetm__sae_work_create(pb.ctx, &pb.dm, pb.B, threads, &pb.w) == SAETM_OK);
+        const uint32_t d = pb.dm.d;
+        float *x0 = malloc((size_t)pb.B * d * sizeof(float));
+        memcpy(x0 + 0, pb.x, (size_t)pb.B * d * sizeof(float));
+        memcpy(x0 + 3 * d, x0, d * sizeof(float)); /* rows 0, 3 and 20 equal */
+        memcpy(x0 + 20 * d, x0, d * sizeof(float));
+        memcpy(pb.p + pb.l.w_enc + 11 * d, pb.p + pb.l.w_enc + 10 * d, d * sizeof(float)); /* features 10, 11 equal */
+        pb.p[pb.l.b_enc + 11] = pb.p[pb.l.b_enc + 10];
+        for (int s = 0; s < (int)(sizeof scales / sizeof *scales); s++) {
+            const float *b_dec = pb.p + pb.l.b_dec;
+            for (size_t i = 0; i < (size_t)pb.B * d; i++) pb.x[i] = b_dec[i % d] + scales[s] * (x0[i] - b_dec[i % d]);
+            char what[64];
+            snprintf(what, sizeof what, "%d threads, batch %d", threads, s);
+            check_batchtopk_exact(&pb, what);
+        }
+        free(x0);
+        problem_free(&pb);
+    }
+}
+
 int main(void)
 {
     RUN(test_topk_row_matches_sort);
@@ -324,5 +380,6 @@ int main(void)
     RUN(test_fd_aux_batchtopk);
     RUN(test_jumprelu_theta);
     RUN(test_grad_threads);
+    RUN(test_batchtopk_exact);
     return TEST_REPORT();
 }
