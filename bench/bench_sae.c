@@ -152,6 +152,13 @@ static int one(uint32_t F, uint32_t d, uint32_t k, uint32_t B, uint32_t steps, i
     return 0;
 }
 
+/* The 1, 5 and 15 minute load averages: ratios measured on a busy shared machine say so. */
+static void print_load(const char *what)
+{
+    double l[3];
+    if (getloadavg(l, 3) == 3) printf("%s: %.2f %.2f %.2f (%ld cores)\n", what, l[0], l[1], l[2], sysconf(_SC_NPROCESSORS_ONLN));
+}
+
 static int parse_kv(const char *line, const char *key, double *out)
 {
     const char *p = strstr(line, key);
@@ -172,6 +179,7 @@ int main(int argc, char **argv)
     char flist[256];
     snprintf(flist, sizeof flist, "%s", fenv && fenv[0] ? fenv : "8192,32768");
     printf("SAE training step, BatchTopK, d=%u k=%u batch=%u, %d threads (median seconds per step; a/c from neighbouring pairs)\n", d, k, B, threads);
+    print_load("load average at start");
     printf("%-7s %11s %11s %11s %8s %8s %11s %11s\n", "F", "(a) saetm", "(b) torch", "(c) sgemm", "b/a", "a/c",
            "saetm MiB", "torch MiB");
     int status = 0;
@@ -202,6 +210,7 @@ int main(int argc, char **argv)
         }
         printf("%-7u %11.4f %11.4f %11.4f %8.2f %8.2f %11.0f %11.0f\n", F, a, b, c, b / a, ac, am, bm);
         fflush(stdout);
+        print_load("        load average");
         if (!(b / a >= 6.0) || !(ac <= 1.3))
             printf("        target missed: want b/a >= 6 and a/c <= 1.3\n");
     }
