@@ -115,7 +115,8 @@ typedef struct cli_topics_args {
     const char *merge;     /* --merge: sets method and space (cli_topics_finish) */
     const char *rare, *refit_idf;
     const char *word_vectors, *word_list, *decoder;
-    int refit;
+    int refit, no_refit; /* --no-refit turns off a refit that params.json or fit's defaults asked for */
+    int min_docs_given;  /* --min-doc-freq on the command line: never lowered (a default or params.json's is) */
     double sharpen, refit_pi;
     int quiet;      /* no progress lines on stderr */
 } cli_topics_args;

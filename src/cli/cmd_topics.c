@@ -67,6 +67,7 @@ int cli_topics_table(cli_topics_args *a, cli_opt *o)
          "order topic words by prob | relevance[:LAMBDA] | frex[:W] (FREX, weight W on exclusivity; default W 0.5)", "prob"},
         {"lambda", CLI_DOUBLE, &a->o.lambda, "X", "relevance: weight of log p(w|t) against the lift p(w|t)/p(w) (relevance:X sets it too)", "0.6"},
         {"refit", CLI_FLAG, &a->refit, NULL, "re-fit the topic word distributions by EM with the topics as components (needs the corpus)", NULL},
+        {"no-refit", CLI_FLAG, &a->no_refit, NULL, "do not re-fit (when --refit is the default: saetm fit, a model's params.json)", NULL},
         {"sharpen", CLI_DOUBLE, &a->sharpen, "S", "refit: raise document topic proportions to this power (>= 1)", "1"},
         {"refit-pi", CLI_DOUBLE, &a->refit_pi, "X", "refit: background weight", "0.3"},
         {"refit-idf", CLI_STR, &a->refit_idf, "on|off", "refit: IDF-weight the likelihood", "on"},
@@ -128,6 +129,7 @@ int cli_topics_finish(const char *cmd, cli_topics_args *a)
         return cli_usage_error(cmd, "--refit-idf must be on or off, not '%s'", a->refit_idf);
     if ((a->word_vectors != NULL) != (a->word_list != NULL))
         return cli_usage_error(cmd, "--word-vectors and --word-list go together");
+    if (a->no_refit) a->refit = 0;
     if (!(a->sharpen >= 1)) return cli_usage_error(cmd, "--sharpen must be >= 1");
     if (!(a->refit_pi >= 0 && a->refit_pi < 1)) return cli_usage_error(cmd, "--refit-pi must be in [0, 1)");
     const char *bad = saetm_topics_opts_check(&a->o);
@@ -320,6 +322,36 @@ void cli_topics_vectors_free(saetm_matrix *vec, saetm_matrix *raw)
     saetm_matrix_free(raw);
 }
 
+static int cmp_u32_desc(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return (a < b) - (a > b);
+}
+
+/* A --min-doc-freq not given on the command line (saetm fit's default 20, or a model's params.json)
+ * must leave at least K features to cluster: where it leaves fewer, lower o->min_docs to the K-th
+ * largest document frequency, and say so. One given explicitly is kept (the merge says what is wrong). */
+static void lower_min_docs(const char *cmd, const cli_topics_args *a, const saetm_interp *it, saetm_topics_opts *o)
+{
+    uint32_t F = saetm_interp_num_features(it), n = 0, K = o->k;
+    if (a->min_docs_given || o->min_docs <= 1 || K == 0) return;
+    const float *ta = saetm_interp_theta_avg(it);
+    const uint32_t *df = saetm_interp_doc_freq(it);
+    uint32_t *v = malloc((size_t)(F ? F : 1) * sizeof *v);
+    if (!v) return; /* the merge reports what it cannot do */
+    for (uint32_t f = 0; f < F; f++)
+        if (ta[f] > 0) v[n++] = df[f];
+    qsort(v, n, sizeof *v, cmp_u32_desc);
+    if (n >= K && v[K - 1] < o->min_docs) {
+        uint32_t m = v[K - 1] ? v[K - 1] : 1;
+        if (!a->quiet)
+            fprintf(stderr, "%s: --min-doc-freq %u leaves fewer than %u features to cluster; using %u\n", cmd,
+                    o->min_docs, K, m);
+        o->min_docs = m;
+    }
+    free(v);
+}
+
 int cli_topics_make(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a, const saetm_interp *it,
                     const saetm_corpus *corpus, const saetm_matrix *vec, saetm_topics **out)
 {
@@ -329,8 +361,10 @@ int cli_topics_make(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a, c
         return CLI_EXIT_USAGE;
     }
     saetm_topics *tp = NULL;
+    saetm_topics_opts o = a->o;
+    lower_min_docs(cmd, a, it, &o);
     saetm_status st = saetm_topics_build(
-        ctx, it, a->o.space == SAETM_SPACE_HELLINGER || a->o.method == SAETM_MERGE_COACT ? NULL : vec, &a->o, &tp);
+        ctx, it, a->o.space == SAETM_SPACE_HELLINGER || a->o.method == SAETM_MERGE_COACT ? NULL : vec, &o, &tp);
     if (!st && a->refit) {
         saetm_bow bow = {saetm_corpus_num_docs(corpus), saetm_corpus_vocab_size(corpus), saetm_corpus_row_ptr(corpus),
                          saetm_corpus_word_ids(corpus), saetm_corpus_counts(corpus)};
@@ -421,6 +455,7 @@ int cmd_topics(int argc, char **argv)
     if (rc < 0 && !interp_path == !model) rc = cli_usage_error("topics", "give --interp or --model (one of them)");
     if (rc < 0 && interp_path && !out) rc = cli_usage_error("topics", "--out is required with --interp");
     if (rc < 0) rc = cli_topics_finish("topics", &ta);
+    ta.min_docs_given = cli_given(argc, argv, "min-doc-freq") || cli_given(argc, argv, "min-docs");
     if (rc >= 0) {
         cJSON_Delete(params);
         return rc;

@@ -1,7 +1,8 @@
 #!/bin/bash
 # saetm fit's defaults (docs/quality.md chose them): the SAE is sized to the corpus (a power of two
 # >= N/2 features within [1024, 64 x d], batch 1024, 40 epochs and at least 200 steps) unless
-# --features/--expansion/--epochs/--steps say otherwise; conflicting size options are refused.
+# --features/--expansion/--epochs/--steps say otherwise; conflicting size options are refused; the
+# topics are merged by co-activation (features in >= 20 documents) and re-fitted (sharpen 4, pi 0.7).
 source "$(dirname "$0")/../lib.sh"
 S="$SAETM"
 D="$T/fitdef"
@@ -13,6 +14,12 @@ check "fit with the default SAE" fit --emb "$D/emb.npy" --out "$D/m"
 assert "features capped at 64 x d" [ "$(param results features "$D/m")" = 1024 ]
 assert "batch 1024" [ "$(param sae batch "$D/m")" = 1024 ]
 assert "40 epochs of 2 steps: raised to 200 steps" [ "$(param sae steps "$D/m")" = 200 ]
+assert "topics: co-activation merge" [ "$(param topics merge "$D/m")" = coactivation ]
+assert "topics: features in >= 20 documents clustered" [ "$(param topics min_docs "$D/m")" = 20 ]
+assert "topics: refit, sharpen 4, background 0.7" [ "$(param topics refit "$D/m") $(param topics sharpen "$D/m") $(param topics refit_pi "$D/m")" = "True 4 0.7" ]
+check "re-merge without refit" $S topics --model "$D/m" --k 3 --no-refit --out "$D/m3" -q
+check "--merge kmeans-words overrides the default merge" fit --emb "$D/emb.npy" --steps 5 --merge kmeans-hellinger --out "$D/mk"
+assert "kmeans recorded" [ "$(param topics method "$D/mk")" = kmeans ]
 check "fit, batch 300" fit --emb "$D/emb.npy" --batch 300 --out "$D/mb"
 assert "40 epochs of 10 steps" [ "$(param sae steps "$D/mb")" = 400 ]
 $PY -c "import numpy as np; e=np.load('$D/emb.npy'); np.save('$D/emb64.npy', np.tile(e, (1, 4)))"

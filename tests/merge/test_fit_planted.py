@@ -1,7 +1,8 @@
 """Planted-model validation of the whole pipeline (issue 5): data from the continuous topic model
 (`saetm synth`: T planted topic directions with word distributions, sparse Dirichlet mixtures,
 embeddings = strength-weighted directions + noise, words drawn from the mixture), `saetm fit` with
-K = T, then:
+K = T (the published merge: k-means in Hellinger space, no refit; fit's defaults are chosen on real
+corpora in docs/quality.md), then:
   - the found topic-word distributions match the planted ones: mean best cosine >= 0.9, every planted
     topic matched by a different found topic;
   - the document proportions match: mean correlation with the planted proportions >= 0.8;
@@ -48,7 +49,7 @@ def main():
     run("synth", "--out", d, "--docs", "2000", "--topics", str(T), "--vocab", "400", "--dim", "32", "--seed", "3", "-q")
     run("fit", "--input", f"{d}/docs.jsonl", "--emb", f"{d}/emb.npy", "--k", str(T), "--preprocess", "none",
         "--min-df", "1", "--max-df", "1.0", "--features", "48", "--sae-k", "3", "--steps", "300",
-        "--space", "hellinger", "--out", m, "-q")
+        "--merge", "kmeans-hellinger", "--no-refit", "--min-doc-freq", "1", "--out", m, "-q")
     for f in ("corpus.stc", "sae.saem", "acts.sac", "interp.sti", "params.json", "top_words.txt", "topics.json",
               "doc_topics.npy", "topic_word.npy"):
         check(os.path.exists(f"{m}/{f}"), f"fit wrote {f}")
