@@ -10,9 +10,11 @@ PY=/usr/bin/python3
 DATA=build/bench-data
 WORK=build/bench-quality
 mkdir -p "$DATA" "$WORK"
-# saetm: one SAE per seed (re-merged per K), small enough for 2 cores (docs/quality.md)
-args=(--corpora sotu,debian,kjv --k 20,10,50,100 --seeds 3 --saetm-fit-args "--features 4096 --steps 200")
-if [ "${1:-}" = "--quick" ]; then shift; args=(--corpora sotu --k 20 --seeds 1 --saetm-fit-args "--features 4096 --steps 200"); fi
+# saetm: `saetm fit` with its defaults, one SAE per seed (re-merged per K), and the published merge
+# (k-means in word space, no refit) re-merged from the same fits as saetm-plain (docs/quality.md)
+plain=(--saetm-topics-variant "saetm-plain=--merge kmeans-words --no-refit --min-doc-freq 1")
+args=(--corpora sotu,debian,kjv --k 20,10,50,100 --seeds 3 "${plain[@]}")
+if [ "${1:-}" = "--quick" ]; then shift; args=(--corpora sotu --k 20 --seeds 1 "${plain[@]}"); fi
 corpora=$(printf '%s\n' "${args[@]}" "$@" | awk '/^--corpora$/{getline; c=$0} END{print c}' | tr ',' ' ')  # the last --corpora wins
 $PY bench/quality/corpora.py "$DATA" $corpora
 $PY bench/quality/quality.py --data "$DATA" --work "$WORK" "${args[@]}" "$@" \
