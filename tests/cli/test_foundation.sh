@@ -37,7 +37,6 @@ check "train a small SAE (half precision)" $S train --emb "$D/emb.npy" --feature
   --half --out "$D/models/foundation-use-lite-en.saem" -q
 check "inspect shows f16 weights" $S inspect "$D/models/foundation-use-lite-en.saem"
 assert "W_enc is f16" grep -Eq "W_enc.*f16" "$T/.out"
-assert "the embedder name is stored" grep -q "use-lite-en" "$T/.out"
 check "train the same SAE in float32" $S train --emb "$D/emb.npy" --features 64 --k 4 --batch 60 --steps 40 \
   --out "$D/full.saem" -q
 assert "half precision file is smaller" test "$(stat -c %s "$D/models/foundation-use-lite-en.saem")" -lt \
@@ -56,7 +55,7 @@ check "interpret from the model's acts" $S interpret --acts "$D/m/acts.sac" --co
 assert "interpret --sae default = the fit's interpretation" cmp -s "$D/i.sti" "$D/i2.sti"
 
 # another embedder's embeddings are refused: by a given SAE, and by `default` (no SAE for it)
-expect_fail "fit: SAE of another embedder refused" 1 "other-embedder.*use-lite-en|use-lite-en.*other-embedder" \
+expect_fail "fit: SAE of another embedder refused (its name was stored)" 1 "'other-embedder' but .* from 'use-lite-en'" \
   $S fit --input "$D/docs.jsonl" --emb "$D/other.npy" --sae "$D/models/foundation-use-lite-en.saem" --k 3 --out "$D/x" -q
 expect_fail "encode: SAE of another embedder refused" 1 "other-embedder" \
   $S encode --sae "$D/full.saem" --emb "$D/other.npy" --out "$D/x.sac" -q
@@ -68,5 +67,26 @@ cp "$S" "$D/iso/bin/saetm"
 SAETM_MODEL_DIR="$D/empty" expect_fail "no default SAE: error names make foundation-sae" 1 \
   "no default SAE.*make foundation-sae" "$D/iso/bin/saetm" fit --input "$D/docs.jsonl" --sae default --k 3 --out "$D/y"
 assert "nothing was embedded" test ! -e "$D/y/emb.npy"
+
+# the shipped foundational SAE: installed by make next to the binaries, found with no setting, used
+# by fit on real text embedded by the built-in embedder
+assert "the shipped SAE is installed (make)" test -s "$ROOT/build/models/foundation-use-lite-en.saem"
+check "inspect the shipped SAE" $S inspect "$ROOT/build/models/foundation-use-lite-en.saem"
+assert "shipped SAE: 4096 x 512 half-precision weights" grep -Eq "W_enc +f16 +4096 x 512" "$T/.out"
+check "fit --sae default with the shipped SAE" env -u SAETM_MODEL_DIR $S fit --input "$D/docs.jsonl" --sae default \
+  --k 4 --min-df 2 --out "$D/shipped" -q
+check "shipped SAE used; its topics" $PY - "$D/shipped" "$ROOT" <<'PY'
+import json, os, sys, numpy as np
+d, root = sys.argv[1:3]
+p = json.load(open(d + "/params.json"))
+assert os.path.realpath(p["sae"]["file"]) == os.path.realpath(root + "/build/models/foundation-use-lite-en.saem"), p["sae"]
+assert p["results"]["features"] == 4096, p["results"]
+dt = np.load(d + "/doc_topics.npy")
+assert dt.shape == (120, 4), dt.shape
+lines = open(d + "/top_words.txt").read().split("\n")
+assert len([l for l in lines if l.strip()]) == 4, lines
+PY
+expect_fail "shipped SAE: made for use-lite-en 0.2.0, refuses another embedder" 1 "'other-embedder' but .* from 'use-lite-en@0.2.0'" \
+  $S fit --input "$D/docs.jsonl" --emb "$D/other.npy" --sae "$ROOT/build/models/foundation-use-lite-en.saem" --k 3 --out "$D/z" -q
 
 report
