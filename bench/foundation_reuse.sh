@@ -3,8 +3,8 @@
 #   sotu  6,000 State of the Union paragraphs (shared/data, with the reference USE-lite embeddings;
 #         text the SAE never saw), fit --sae default vs. fit with an SAE trained on the corpus itself
 #   kjv   the King James Bible passages of the used shards (5 of 8: about 4,500 of 7,173; part of
-#         the SAE's training text), fit --sae default
-# Each at K=20 (seed 1, every other fit option at its default), scored with saetm eval (NPMI, C_V,
+#         the SAE's training text), fit --sae default vs. the corpus's own SAE
+# Each at K=20 (seed 1, SOTU also seed 2; every other fit option at its default), scored with saetm eval (NPMI, C_V,
 # diversity), top words printed. Needs build/saetm, the installed default SAE, shared/data (for
 # SOTU) and build/foundation (the recipe's corpus and embeddings, for KJV).
 # usage: bash bench/foundation_reuse.sh [OUTDIR]   (default build/foundation-reuse)
@@ -46,17 +46,22 @@ if not os.path.exists(os.path.join(r, "kjv.npy")):
     json.dump(dict(side, rows=len(rows), dim=512), open(os.path.join(r, "kjv.npy.json"), "w"))
 EOF
 
-run() { # run NAME CORPUS FIT-ARGS...: fit, eval, print the scores and topics (cached in $R/NAME)
-  local name=$1 corpus=$2; shift 2
+run() { # run NAME CORPUS SEED FIT-ARGS...: fit, eval, print the scores and topics (cached in $R/NAME)
+  local name=$1 corpus=$2 seed=$3; shift 3
   if [ ! -s "$R/$name/eval.txt" ]; then
     local t0=$(date +%s)
-    nice -n 10 $S fit --input "$R/$corpus.jsonl" --emb "$R/$corpus.npy" --k "$K" --seed 1 --out "$R/$name" -q "$@"
+    nice -n 10 $S fit --input "$R/$corpus.jsonl" --emb "$R/$corpus.npy" --k "$K" --seed "$seed" --out "$R/$name" -q "$@"
     echo "$(( $(date +%s) - t0 ))" > "$R/$name/fit_seconds.txt"
     nice -n 10 $S eval --topics "$R/$name/top_words.txt" --corpus "$R/$name/corpus.stc" > "$R/$name/eval.txt"
   fi
   echo "== $name (fit $(cat "$R/$name/fit_seconds.txt") s wall)"
   cat "$R/$name/eval.txt"
 }
-run sotu-default sotu --sae default
-run sotu-own sotu --features 4096 --batch 1024 --epochs 40
-run kjv-default kjv --sae default
+# the corpus's own SAE: the demo's setting (F = 4096, batch 1024, 40 epochs)
+OWN=(--features 4096 --batch 1024 --epochs 40)
+run sotu-default sotu 1 --sae default
+run sotu-own sotu 1 "${OWN[@]}"
+run kjv-default kjv 1 --sae default
+run kjv-own kjv 1 "${OWN[@]}"
+run sotu-default-s2 sotu 2 --sae default
+run sotu-own-s2 sotu 2 "${OWN[@]}"
