@@ -197,6 +197,9 @@ int cmd_fit(int argc, char **argv)
     if (!out) return cli_usage_error("fit", "--out is required");
     if ((rc = cli_corpus_finish("fit", &ca)) >= 0) return rc;
     if ((rc = cli_interp_finish("fit", &ia)) >= 0) return rc;
+    /* --space alone asks for a feature embedding, which only k-means uses: the plain merge in that space */
+    if (cli_given(argc, argv, "space") && !cli_given(argc, argv, "method") && !cli_given(argc, argv, "merge"))
+        ta.method = "kmeans";
     if ((rc = cli_topics_finish("fit", &ta)) >= 0) return rc;
     if (ta.o.space == SAETM_SPACE_DECODER && ta.decoder)
         return cli_usage_error("fit", "--decoder is not needed: fit uses its SAE's decoder for --space decoder");
