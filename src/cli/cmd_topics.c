@@ -342,8 +342,8 @@ static void lower_min_docs(const char *cmd, const cli_topics_args *a, const saet
     for (uint32_t f = 0; f < F; f++)
         if (ta[f] > 0) v[n++] = df[f];
     qsort(v, n, sizeof *v, cmp_u32_desc);
-    if (n >= K && v[K - 1] < o->min_docs) {
-        uint32_t m = v[K - 1] ? v[K - 1] : 1;
+    if (n < K || v[K - 1] < o->min_docs) { /* n < K: not enough live features at all; the merge says so */
+        uint32_t m = n >= K && v[K - 1] ? v[K - 1] : 1;
         if (!a->quiet)
             fprintf(stderr, "%s: --min-doc-freq %u leaves fewer than %u features to cluster; using %u\n", cmd,
                     o->min_docs, K, m);
