@@ -17,6 +17,13 @@ WARN     = -Wall -Wextra -Wconversion -Wshadow -Wno-sign-conversion
 BASE     = -std=c11 -fopenmp -fvisibility=hidden -MMD -MP $(WARN)
 LDLIBS   = -L$(BLAS_LIB) -Wl,-rpath,$(BLAS_LIB) -lopenblas -lutf8proc -lcjson -lwordnet -lz -lm
 
+# Open MPI (docs/distributed.md): used when mpicc is installed (scripts/install-deps.sh installs it);
+# without it saetm builds for one process. Recursive variables: expanded when a recipe runs, i.e.
+# after the deps step. Only src/dist/dist.c includes mpi.h.
+HAVE_MPICC = $(shell command -v mpicc 2>/dev/null)
+MPI_CPPFLAGS = $(if $(HAVE_MPICC),-DSAETM_HAVE_MPI $(patsubst -I%,-isystem %,$(shell mpicc --showme:compile)))
+LDLIBS  += $(if $(HAVE_MPICC),$(shell mpicc --showme:link))
+
 REL_CFLAGS  = -O3 -march=native $(BASE)
 TEST_CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
               -fno-sanitize-recover=undefined -Werror $(BASE)
@@ -50,6 +57,8 @@ build/test/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "CC  $@"
 	@$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -c $< -o $@
+
+build/release/src/dist/dist.o build/test/src/dist/dist.o: CPPFLAGS += $(MPI_CPPFLAGS)
 
 # The built-in stopword list is assembled into this object (.incbin).
 build/release/src/corpus/stopwords.o build/test/src/corpus/stopwords.o build/fuzz/src/corpus/stopwords.o: \

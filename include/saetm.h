@@ -1044,6 +1044,35 @@ SAETM_API saetm_status saetm_word_vectors_align(saetm_ctx *ctx, const saetm_matr
  * lists where it looked and names `make foundation-sae`), SAETM_ERR_ARG if buf is too small. */
 SAETM_API saetm_status saetm_sae_default_path(saetm_ctx *ctx, const char *embedder, char *buf, size_t cap);
 
+/* ==========================================================================================
+ * Distributed runs (Open MPI; docs/distributed.md)
+ *
+ * Under `mpirun -np P`, train, encode and interpret split the rows (documents) into P contiguous
+ * ranges, one per process, and combine the processes' partial results with MPI collectives so
+ * that the result equals a one-process run within floating-point rounding. Only rank 0 should
+ * write files. Without mpirun, or built without Open MPI, there is one process and nothing
+ * changes. Call these from the main thread only.
+ * ========================================================================================== */
+
+/* Join the MPI job when this process was started by a process manager (mpirun; detected from
+ * its environment variables), otherwise do nothing. Call once, before the other saetm calls,
+ * with main's argc/argv. @return SAETM_OK, SAETM_ERR_UNSUPPORTED when started with several
+ * processes by a saetm built without Open MPI, SAETM_ERR_INTERNAL if MPI_Init fails. */
+SAETM_API saetm_status saetm_dist_init(saetm_ctx *ctx, int *argc, char ***argv);
+/* Leave the MPI job normally (every process must call it; no-op when alone). */
+SAETM_API void saetm_dist_finalize(void);
+/* Stop every process of the job with exit code `code` (MPI_Abort); returns only when alone. */
+SAETM_API void saetm_dist_abort(int code);
+/* Number of processes (1 when alone) and this one's rank (0 when alone). */
+SAETM_API int saetm_dist_size(void);
+SAETM_API int saetm_dist_rank(void);
+/* Was this build compiled with Open MPI? */
+SAETM_API int saetm_dist_available(void);
+/* Make the calls that take ctx run data-parallel across the job (on = 1; default 0): each process
+ * passes the same arguments (the whole input, memory-mapped: each touches only its rows) and
+ * gets the same result. Every process must make the same sequence of such calls. */
+SAETM_API void saetm_ctx_set_distributed(saetm_ctx *ctx, int on);
+
 #ifdef __cplusplus
 }
 #endif

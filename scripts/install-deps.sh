@@ -10,6 +10,7 @@ PACKAGES=(
   libutf8proc-dev             # Unicode normalisation and case folding
   wordnet-dev wordnet-base    # morphy lemmatiser and its database
   libcjson-dev zlib1g-dev
+  libopenmpi-dev openmpi-bin  # data parallelism across processes and hosts (docs/distributed.md)
   python3-numpy python3-scipy # reference implementations used by tests
   python3-gensim              # tests/eval: coherence cross-checked against gensim CoherenceModel
   python3-torch               # PyTorch reference SAE step (tests/sae, bench/)

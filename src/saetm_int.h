@@ -25,6 +25,7 @@ struct saetm_ctx {
     void *progress_user;
     int threads;
     uint64_t mem_limit; /* bytes, 0 = none beyond the machine (saetm_ctx_set_mem_limit) */
+    int dist;           /* data-parallel across the MPI job (saetm_ctx_set_distributed) */
 };
 
 /* ---- errors and logging (common/ctx.c) ---------------------------------------------------- */

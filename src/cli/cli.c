@@ -226,8 +226,19 @@ saetm_ctx *cli_ctx(const cli_common *common)
         }
         saetm_ctx_set_mem_limit(ctx, bytes);
     }
-    saetm_ctx_set_threads(ctx, common->threads);
-    if (!common->quiet) {
+    int threads = common->threads;
+    int quiet = common->quiet;
+    if (saetm_dist_size() > 1) {
+        /* Under mpirun: data-parallel calls, the cores of a host shared by its processes, and
+         * only rank 0 reports (errors are printed by every rank). */
+        saetm_ctx_set_distributed(ctx, 1);
+        const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+        long per_host = local ? atol(local) : 1, cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        if (threads == 0 && per_host > 1 && cpus > 0) threads = cpus / per_host > 0 ? (int)(cpus / per_host) : 1;
+        if (saetm_dist_rank() > 0) quiet = 1;
+    }
+    saetm_ctx_set_threads(ctx, threads);
+    if (!quiet) {
         g_progress.tty = isatty(2);
         saetm_ctx_set_log(ctx, log_to_stderr, NULL, SAETM_LOG_INFO);
         saetm_ctx_set_progress(ctx, progress_to_stderr, &g_progress);

@@ -101,9 +101,10 @@ int cmd_train(int argc, char **argv)
         st = resume ? saetm_sae_resume(ctx, resume, &cfg, &x, &sae) : saetm_sae_train(ctx, &cfg, &x, &sae);
         saetm_matrix_free(&x);
     }
-    if (!st) st = half ? saetm_sae_save_half(ctx, sae, out) : saetm_sae_save(ctx, sae, out);
+    const int writer = saetm_dist_rank() == 0; /* under mpirun every process has the model; rank 0 writes it */
+    if (!st && writer) st = half ? saetm_sae_save_half(ctx, sae, out) : saetm_sae_save(ctx, sae, out);
     rc = st ? cli_fail(ctx, "train", st) : CLI_EXIT_OK;
-    if (!st && !common.quiet) fprintf(stderr, "wrote %s\n", out);
+    if (!st && !common.quiet && writer) fprintf(stderr, "wrote %s\n", out);
     saetm_sae_free(sae);
     free(ckpt_default);
     saetm_ctx_free(ctx);

@@ -43,6 +43,38 @@ static const struct {
     {"inspect", cmd_inspect, "show the header and sections of a saetm file or a .npy array"},
 };
 
+/* Commands that run data-parallel under mpirun (docs/distributed.md). */
+static const char *const dist_commands[] = {"train", "encode", "interpret"};
+
+/* Run a command, inside the MPI job when started by mpirun: a failing process stops the whole
+ * job (MPI_Abort) instead of leaving the others waiting for it. */
+static int cli_dist_run(cli_cmd_fn fn, const char *name, int argc, char **argv)
+{
+    saetm_ctx *ctx = saetm_ctx_create();
+    if (!ctx) return CLI_EXIT_FAIL;
+    saetm_status st = saetm_dist_init(ctx, &argc, &argv);
+    if (st) {
+        int rc = cli_fail(ctx, name, st);
+        saetm_ctx_free(ctx);
+        return rc;
+    }
+    saetm_ctx_free(ctx);
+    int ok = saetm_dist_size() == 1;
+    for (size_t i = 0; !ok && i < sizeof dist_commands / sizeof dist_commands[0]; i++)
+        ok = strcmp(name, dist_commands[i]) == 0;
+    int rc;
+    if (!ok) rc = cli_usage_error(name, "does not run across processes (mpirun -np %d); run it as one process",
+                                  saetm_dist_size());
+    else rc = fn(argc - 1, argv + 1);
+    if (saetm_dist_size() > 1) {
+        fflush(stdout);
+        fflush(stderr);
+        if (rc != CLI_EXIT_OK) saetm_dist_abort(rc);
+        saetm_dist_finalize();
+    }
+    return rc;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out, "usage: saetm COMMAND [options]   (saetm COMMAND --help for its options)\n\ncommands:\n");
@@ -67,7 +99,7 @@ int main(int argc, char **argv)
         return CLI_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(argv[1], commands[i].name) == 0) return commands[i].fn(argc - 1, argv + 1);
+        if (strcmp(argv[1], commands[i].name) == 0) return cli_dist_run(commands[i].fn, commands[i].name, argc, argv);
     fprintf(stderr, "saetm: unknown command '%s'; see 'saetm --help'\n", argv[1]);
     return CLI_EXIT_USAGE;
 }

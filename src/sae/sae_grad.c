@@ -29,6 +29,7 @@
  * per-row values added in row order. So the bytes never depend on the thread count.
  */
 #include "sae_int.h"
+#include "dist/dist.h"
 
 #include <math.h>
 #include <omp.h>
@@ -79,6 +80,14 @@ struct saetm__sae_work {
     double *sq;          /* F: squared norms of each feature's two gradient rows (dims.project) */
     thread_buf *tb;
     double prof[SAETM__PROF_N]; /* seconds per phase, summed over calls */
+    /* data-parallel pass (saetm__sae_work_set_dist): global batch size and this process's rows'
+     * global batch positions (NULL: one process) */
+    uint32_t bg;
+    const uint32_t *gpos;
+    uint8_t *touched;   /* F: features with a gradient on some process */
+    float *pack;        /* packed gradient rows for the allreduce */
+    size_t cap_pack;
+    uint8_t *sel_state; /* per candidate: 0 undecided, 1 selected, 2 rejected */
 };
 
 /* ---- small vector kernels ----------------------------------------------------------------- */
@@ -195,6 +204,9 @@ void saetm__sae_work_free(saetm__sae_work *w)
     free(w->counts);
     free(w->sq);
     free(w->bdec_part);
+    free(w->touched);
+    free(w->pack);
+    free(w->sel_state);
     if (w->tb) {
         for (int t = 0; t < w->threads; t++) {
             thread_buf *b = &w->tb[t];
@@ -237,7 +249,8 @@ saetm_status saetm__sae_work_create(saetm_ctx *ctx, const saetm__sae_dims *dims,
     w->sq = calloc(F, sizeof(double));
     w->bdec_part = calloc(((B + F) / SUM_BLOCK + 2) * d, sizeof(double));
     w->tb = calloc((size_t)threads, sizeof *w->tb);
-    int ok = w->xc && w->pre && w->r && w->q && w->row_a && w->row_b && w->row_ptr && w->aux_ptr && w->col_ptr &&
+    w->touched = calloc(F, 1);
+    int ok = w->touched && w->xc && w->pre && w->r && w->q && w->row_a && w->row_b && w->row_ptr && w->aux_ptr && w->col_ptr &&
              w->dead_list && w->theta && w->sq && w->bdec_part && w->tb;
     uint32_t kmax = dims->k > dims->k_aux ? dims->k : dims->k_aux;
     uint64_t K = batch_k(dims, max_batch);
@@ -245,7 +258,8 @@ saetm_status saetm__sae_work_create(saetm_ctx *ctx, const saetm__sae_dims *dims,
         size_t m = ((size_t)threads + 1) * K;
         w->merge = malloc((m > SAETM__SAMPLE_N ? m : SAETM__SAMPLE_N) * sizeof *w->merge);
         w->counts = malloc(((B > F ? B : F) + 1) * sizeof *w->counts);
-        ok = w->merge && w->counts;
+        w->sel_state = malloc(K + 1);
+        ok = w->merge && w->counts && w->sel_state;
     }
     for (int t = 0; ok && t < threads; t++) {
         thread_buf *b = &w->tb[t];
@@ -402,6 +416,162 @@ static float select_batch(saetm__sae_work *w, int T, const float *b_enc, uint32_
     return n ? (kth > 0.0f ? kth : 0.0f) : 0.0f;
 }
 
+/* ---- data-parallel selection -------------------------------------------------------------- */
+
+void saetm__sae_work_set_dist(saetm__sae_work *w, uint32_t bg, const uint32_t *gpos)
+{
+    w->bg = bg;
+    w->gpos = gpos;
+}
+
+static inline uint32_t float_key(float v)
+{
+    uint32_t u;
+    memcpy(&u, &v, sizeof u);
+    return (u & 0x80000000u) ? ~u : u | 0x80000000u; /* larger float -> larger key */
+}
+
+/* Key of candidate c at level 0 (value), 1 (global row, smaller first), 2 (column, smaller first):
+ * the candidates' total order as one lexicographic key, larger = better. */
+static inline uint32_t cand_key(const saetm__cand *c, const uint32_t *gpos, int level)
+{
+    return level == 0 ? float_key(c->v) : level == 1 ? ~gpos[c->row] : ~c->col;
+}
+
+/* Choose the `want` globally best of the candidates held by all processes (each process its
+ * cand[0..n)), state[i] = 1 for the chosen ones here: a most-significant-byte-first radix select
+ * on the lexicographic key (value, -row, -column), one allreduce of a 256-bin histogram per byte,
+ * stopping as soon as the candidates still undecided are exactly the ones still wanted (usually
+ * after the value's bytes; row and column bytes only break ties of equal values). The result is
+ * the set a single process would choose from the union. Returns the value of the worst chosen
+ * candidate (INFINITY if none). */
+static float dist_select(const saetm__cand *cand, size_t n, uint64_t want, const uint32_t *gpos, uint8_t *state)
+{
+    uint64_t total = n;
+    saetm__dist_sum_u64(&total, 1);
+    if (want > total) want = total;
+    memset(state, want == total ? 1 : 0, n);
+    double worst = INFINITY;
+    if (want > 0 && want < total) {
+        uint64_t need = want;
+        int done = 0;
+        for (int level = 0; level < 3 && !done; level++)
+            for (int shift = 24; shift >= 0 && !done; shift -= 8) {
+                uint64_t h[256];
+                memset(h, 0, sizeof h);
+                for (size_t i = 0; i < n; i++)
+                    if (state[i] == 0) h[(cand_key(&cand[i], gpos, level) >> shift) & 255]++;
+                saetm__dist_sum_u64(h, 256);
+                uint64_t above = 0;
+                int bin = 255;
+                for (; bin > 0 && above + h[bin] < need; bin--) above += h[bin];
+                need -= above;
+                done = h[bin] == need;
+                for (size_t i = 0; i < n; i++)
+                    if (state[i] == 0) {
+                        int b = (int)((cand_key(&cand[i], gpos, level) >> shift) & 255);
+                        state[i] = b > bin ? 1 : b < bin ? 2 : done ? 1 : 0;
+                    }
+            }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (state[i] == 1 && cand[i].v < worst) worst = cand[i].v;
+    double neg = -worst;
+    saetm__dist_max_f64(&neg, 1);
+    return (float)-neg;
+}
+
+/* BatchTopK over the global batch: this process's best K candidates (select_batch's local pass),
+ * then the global choice by dist_select. */
+static float select_batch_dist(saetm__sae_work *w, int T, const float *b_enc, uint32_t B)
+{
+    const saetm__sae_dims *dm = &w->dims;
+    const size_t K = (size_t)batch_k(dm, w->bg);
+    size_t n = 0;
+    if (B > 0) {
+        float floor = saetm__sample_floor(w->pre, b_enc, B, dm->F, K + K / 2, w->merge);
+        for (;;) {
+#pragma omp parallel num_threads(T)
+            {
+                int t = omp_get_thread_num();
+                thread_buf *tb = &w->tb[t];
+                uint32_t r0, r1;
+                row_range(B, T, t, &r0, &r1);
+                saetm__topsel s;
+                saetm__topsel_init_floor(&s, tb->bsel, tb->bsel_cap, K, floor);
+                for (uint32_t b = r0; b < r1; b++)
+                    saetm__topsel_push_row(&s, w->pre + (size_t)b * dm->F, b_enc, dm->F, b);
+                tb->bsel_n = saetm__topsel_finish(&s);
+            }
+            n = 0;
+            for (int t = 0; t < T; t++) {
+                memcpy(w->merge + n, w->tb[t].bsel, w->tb[t].bsel_n * sizeof *w->merge);
+                n += w->tb[t].bsel_n;
+            }
+            if (n >= K || floor == -INFINITY) break;
+            floor = -INFINITY;
+        }
+        saetm__select_best(w->merge, n, K);
+        if (n > K) n = K;
+    }
+    float kth = dist_select(w->merge, n, K, w->gpos, w->sel_state);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (w->sel_state[i] == 1) w->merge[m++] = w->merge[i];
+    if (m) saetm__sort_by_position_radix(w->merge, m, B, dm->F, w->merge + K, w->counts);
+    entry_vec *v = &w->tb[0].main;
+    for (size_t i = 0; i < m; i++)
+        if (w->merge[i].v > 0.0f && vec_push(v, w->merge[i].row, w->merge[i].col, w->merge[i].v, SAETM__E_MAIN))
+            w->tb[0].oom = 1;
+    return kth < INFINITY ? (kth > 0.0f ? kth : 0.0f) : 0.0f;
+}
+
+/* Sum the gradients over the processes: only the rows of features with an entry on some process
+ * travel (a byte-per-feature union first), packed with the b_dec gradient; the squared norms for
+ * clipping are recomputed from the sums. */
+static int reduce_grads(saetm__sae_work *w, const saetm__sae_layout *l, float *grads)
+{
+    const saetm__sae_dims *dm = &w->dims;
+    const uint32_t d = dm->d, F = dm->F;
+    const int jr = dm->arch == SAETM_SAE_JUMPRELU;
+    for (uint32_t f = 0; f < F; f++) w->touched[f] = w->col_ptr[f + 1] > w->col_ptr[f];
+    saetm__dist_max_u8(w->touched, F);
+    size_t nt = 0;
+    for (uint32_t f = 0; f < F; f++) nt += w->touched[f];
+    const size_t per = 2 * (size_t)d + 1 + (size_t)jr;
+    size_t need = nt * per + d;
+    if (need > w->cap_pack) {
+        float *p = realloc(w->pack, need * sizeof *p);
+        if (!p) return -1;
+        w->pack = p;
+        w->cap_pack = need;
+    }
+    size_t at = 0;
+    for (uint32_t f = 0; f < F; f++) {
+        if (!w->touched[f]) continue;
+        memcpy(w->pack + at, grads + l->w_enc + (size_t)f * d, d * sizeof(float));
+        memcpy(w->pack + at + d, grads + l->w_dec + (size_t)f * d, d * sizeof(float));
+        w->pack[at + 2 * d] = grads[l->b_enc + f];
+        if (jr) w->pack[at + 2 * d + 1] = grads[l->log_theta + f];
+        at += per;
+    }
+    memcpy(w->pack + at, grads + l->b_dec, d * sizeof(float));
+    saetm__dist_sum_f32(w->pack, need);
+    at = 0;
+    for (uint32_t f = 0; f < F; f++) {
+        if (!w->touched[f]) continue;
+        float *ge = grads + l->w_enc + (size_t)f * d, *gd = grads + l->w_dec + (size_t)f * d;
+        memcpy(ge, w->pack + at, d * sizeof(float));
+        memcpy(gd, w->pack + at + d, d * sizeof(float));
+        grads[l->b_enc + f] = w->pack[at + 2 * d];
+        if (jr) grads[l->log_theta + f] = w->pack[at + 2 * d + 1];
+        w->sq[f] = (double)dot(gd, gd, d) + (double)dot(ge, ge, d);
+        at += per;
+    }
+    memcpy(grads + l->b_dec, w->pack + at, d * sizeof(float));
+    return 0;
+}
+
 /* ---- the pass ----------------------------------------------------------------------------- */
 
 saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sae_layout *l, const float *params,
@@ -416,8 +586,12 @@ saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sa
     float *g_enc = grads + l->w_enc, *g_dec = grads + l->w_dec, *gb_enc = grads + l->b_enc, *gb_dec = grads + l->b_dec,
           *g_lt = grads + l->log_theta;
     memset(st, 0, sizeof *st);
-    st->rows = B;
-    if (B == 0 || B > w->max_batch) return saetm__fail(ctx, SAETM_ERR_INTERNAL, "SAE batch of %u rows", B);
+    /* D: data-parallel, this process holds B of the batch's Bg rows (possibly none). */
+    const int D = w->gpos != NULL;
+    const uint32_t Bg = D ? w->bg : B;
+    st->rows = Bg;
+    if ((B == 0 && !D) || B > w->max_batch || Bg == 0)
+        return saetm__fail(ctx, SAETM_ERR_INTERNAL, "SAE batch of %u rows", B);
     w->n_main = w->n_aux = w->n_band = 0;
     for (int t = 0; t < T; t++) w->tb[t].oom = 0;
 
@@ -431,7 +605,8 @@ saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sa
     PHASE(0);
 
     /* 2. Select the active pairs. */
-    if (dm->arch == SAETM_SAE_BATCHTOPK) st->batch_threshold = select_batch(w, T, b_enc, B);
+    if (dm->arch == SAETM_SAE_BATCHTOPK)
+        st->batch_threshold = D ? select_batch_dist(w, T, b_enc, B) : select_batch(w, T, b_enc, B);
     else {
         if (dm->arch == SAETM_SAE_JUMPRELU)
             for (uint32_t f = 0; f < F; f++) w->theta[f] = expf(log_theta[f]);
@@ -444,12 +619,12 @@ saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sa
     w->n_main = n;
     build_row_ptr(w->ent, w->n_main, B, w->row_ptr);
     for (size_t i = 0; i < w->n_main; i++) fired[w->ent[i].f] = 1;
-    st->l0 = (double)w->n_main;
+    if (D) saetm__dist_max_u8(fired, F);
 
     PHASE(1);
     /* 3. Decode, residuals, dL/da of the main entries. r holds x_hat, then dL/dx_hat. */
-    const float rscale = 2.0f / (float)B;
-    const float l1_ga = dm->arch == SAETM_SAE_RELU_L1 ? dm->l1 / (float)B : 0.0f;
+    const float rscale = 2.0f / (float)Bg;
+    const float l1_ga = dm->arch == SAETM_SAE_RELU_L1 ? dm->l1 / (float)Bg : 0.0f;
 #pragma omp parallel for num_threads(T) schedule(static)
     for (uint32_t b = 0; b < B; b++) {
         float *r = w->r + (size_t)b * d;
@@ -471,19 +646,27 @@ saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sa
         for (uint64_t i = w->row_ptr[b]; i < w->row_ptr[b + 1]; i++)
             w->ent[i].ga = dot(r, w_dec + (size_t)w->ent[i].f * d, d) + l1_ga;
     }
-    double recon = 0.0, l1sum = 0.0;
+    double recon = 0.0, l1sum = 0.0, n_main_all = (double)w->n_main;
     for (uint32_t b = 0; b < B; b++) recon += w->row_a[b];
     if (dm->arch == SAETM_SAE_RELU_L1)
         for (size_t i = 0; i < w->n_main; i++) l1sum += w->ent[i].z;
-    st->recon = recon;
 
     /* Variance of the batch (for FVU), per row in row order around the batch mean. */
     {
-        double *mean = calloc(d, sizeof(double));
+        double *mean = calloc(d + 3, sizeof(double));
         if (!mean) return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
         for (uint32_t b = 0; b < B; b++)
             for (uint32_t j = 0; j < d; j++) mean[j] += x[(size_t)b * d + j];
-        for (uint32_t j = 0; j < d; j++) mean[j] /= B;
+        if (D) { /* the batch's sums, with the loss terms in the same message */
+            mean[d] = recon;
+            mean[d + 1] = l1sum;
+            mean[d + 2] = n_main_all;
+            saetm__dist_sum_f64(mean, d + 3);
+            recon = mean[d];
+            l1sum = mean[d + 1];
+            n_main_all = mean[d + 2];
+        }
+        for (uint32_t j = 0; j < d; j++) mean[j] /= Bg;
 #pragma omp parallel for num_threads(T) schedule(static)
         for (uint32_t b = 0; b < B; b++) {
             double s = 0.0;
@@ -495,7 +678,10 @@ saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sa
         }
         free(mean);
         for (uint32_t b = 0; b < B; b++) st->var += w->row_b[b];
+        if (D) saetm__dist_sum_f64(&st->var, 1);
     }
+    st->recon = recon;
+    st->l0 = n_main_all;
 
     PHASE(2);
     /* 4. Auxiliary loss: dead features reconstruct the residual e = x - x_hat = -(B/2) r. */
@@ -506,13 +692,14 @@ saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sa
     double aux_loss = 0.0;
     if (n_dead > 0) {
         uint32_t kaux = dm->k_aux < n_dead ? dm->k_aux : n_dead;
-        const float escale = -0.5f * (float)B;
+        const float escale = -0.5f * (float)Bg;
         /* Denominator: 1/B sum_b ||e_b - mean(e)||^2. */
         double *emean = calloc(d, sizeof(double));
         if (!emean) return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
         for (uint32_t b = 0; b < B; b++)
             for (uint32_t j = 0; j < d; j++) emean[j] += escale * w->r[(size_t)b * d + j];
-        for (uint32_t j = 0; j < d; j++) emean[j] /= B;
+        if (D) saetm__dist_sum_f64(emean, d);
+        for (uint32_t j = 0; j < d; j++) emean[j] /= Bg;
 #pragma omp parallel for num_threads(T) schedule(static)
         for (uint32_t b = 0; b < B; b++) {
             double s = 0.0;
@@ -525,7 +712,8 @@ saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sa
         free(emean);
         double denom = 0.0;
         for (uint32_t b = 0; b < B; b++) denom += w->row_b[b];
-        denom /= B;
+        if (D) saetm__dist_sum_f64(&denom, 1);
+        denom /= Bg;
         if (denom > 0.0) {
             /* Select each row's aux features (thread row ranges, entries in row order). */
 #pragma omp parallel num_threads(T)
@@ -553,7 +741,7 @@ saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sa
             w->n_aux = n;
             saetm__sae_entry *aux = w->ent + w->n_main;
             build_row_ptr(aux, w->n_aux, B, w->aux_ptr);
-            const float qscale = (float)(dm->aux_alpha * 2.0 / ((double)B * denom));
+            const float qscale = (float)(dm->aux_alpha * 2.0 / ((double)Bg * denom));
 #pragma omp parallel for num_threads(T) schedule(static)
             for (uint32_t b = 0; b < B; b++) {
                 float *q = w->q + (size_t)b * d;
@@ -573,7 +761,8 @@ saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sa
             }
             double s = 0.0;
             for (uint32_t b = 0; b < B; b++) s += w->row_a[b];
-            aux_loss = dm->aux_alpha * (s / B) / denom;
+            if (D) saetm__dist_sum_f64(&s, 1);
+            aux_loss = dm->aux_alpha * (s / Bg) / denom;
         }
     }
     st->aux = aux_loss;
@@ -587,12 +776,12 @@ saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sa
 #pragma omp parallel for num_threads(T) schedule(static)
         for (size_t i = 0; i < w->n_band; i++)
             band[i].ga = dot(w->r + (size_t)band[i].row * d, w_dec + (size_t)band[i].f * d, d);
-        double l0 = (double)w->n_main / B, rel = l0 / dm->k - 1.0;
+        double l0 = n_main_all / Bg, rel = l0 / dm->k - 1.0;
         l0_term = dm->l0 * rel * rel;
         /* d/dtheta of lambda (L0/k - 1)^2 per band pair: 2 lambda rel / k * (1/B) * (-1/eps). */
-        l0_coef = -2.0 * dm->l0 * rel / dm->k / B / dm->bandwidth;
+        l0_coef = -2.0 * dm->l0 * rel / dm->k / Bg / dm->bandwidth;
     }
-    st->loss = recon / B + (double)dm->l1 * l1sum / B * (dm->arch == SAETM_SAE_RELU_L1) + l0_term + aux_loss;
+    st->loss = recon / Bg + (double)dm->l1 * l1sum / Bg * (dm->arch == SAETM_SAE_RELU_L1) + l0_term + aux_loss;
 
     PHASE(3);
     /* 6. Column index over all entries (main, aux, band) in entry order. */
@@ -677,6 +866,7 @@ saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sa
             gb_dec[j] = (float)s;
         }
     }
+    if (D && reduce_grads(w, l, grads)) return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
     PHASE(6);
 #undef PHASE
     return SAETM_OK;
@@ -688,10 +878,15 @@ saetm_status saetm__sae_init_threshold(saetm_ctx *ctx, saetm__sae_work *w, const
     const saetm__sae_dims *dm = &w->dims;
     const uint32_t d = dm->d, F = dm->F;
     const float *b_dec = params + l->b_dec, *b_enc = params + l->b_enc;
-    size_t K = (size_t)batch_k(dm, B);
+    const int D = w->gpos != NULL;
+    size_t K = (size_t)batch_k(dm, D ? w->bg : B);
     size_t cap = SAETM__TOPK_SCRATCH(K);
     saetm__cand *buf = malloc(cap * sizeof *buf);
-    if (!buf) return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
+    uint8_t *state = D ? malloc(K + 1) : NULL;
+    if (!buf || (D && !state)) {
+        free(buf);
+        return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
+    }
     for (size_t i = 0; i < (size_t)B * d; i++) w->xc[i] = x[i] - b_dec[i % d];
     saetm__sgemm(w->threads, 0, 1, B, F, d, 1.0f, w->xc, d, params + l->w_enc, d, 0.0f, w->pre, F);
     saetm__topsel s;
@@ -699,10 +894,13 @@ saetm_status saetm__sae_init_threshold(saetm_ctx *ctx, saetm__sae_work *w, const
     for (uint32_t b = 0; b < B; b++) saetm__topsel_push_row(&s, w->pre + (size_t)b * F, b_enc, F, b);
     size_t n = saetm__topsel_finish(&s);
     float t = INFINITY;
-    for (size_t i = 0; i < n; i++)
-        if (buf[i].v < t) t = buf[i].v;
+    if (D) t = dist_select(buf, n, K, w->gpos, state); /* the worst of the global batch's best K */
+    else
+        for (size_t i = 0; i < n; i++)
+            if (buf[i].v < t) t = buf[i].v;
     free(buf);
-    *out = n ? t : 0.0f;
+    free(state);
+    *out = t < INFINITY ? t : 0.0f;
     return SAETM_OK;
 }
 

@@ -153,6 +153,13 @@ saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sa
                              const float *params, const float *x, uint32_t B, const uint8_t *dead,
                              float *grads, uint8_t *fired, saetm__sae_batch_stats *st);
 
+/* Data-parallel passes (src/dist): this process holds the rows at global batch positions
+ * gpos[0..B) (increasing) of a batch of bg rows; saetm__sae_grad and saetm__sae_init_threshold
+ * then compute the whole batch's selection, losses and gradients (summed over the processes;
+ * every process gets the same), B may be 0. gpos = NULL: one process (the default). gpos must
+ * stay valid while passes run. */
+void saetm__sae_work_set_dist(saetm__sae_work *w, uint32_t bg, const uint32_t *gpos);
+
 /* Squared L2 norm of all gradients of the last saetm__sae_grad call (dims.project set). */
 double saetm__sae_grad_sq_norm(const saetm__sae_work *w, const saetm__sae_layout *l, const float *grads);
 

@@ -19,6 +19,7 @@
  * the same bytes as an uninterrupted run.
  */
 #include "sae_int.h"
+#include "dist/dist.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -58,6 +59,12 @@ typedef struct trainer {
     double last_mse, last_fvu, last_l0; /* the last finished epoch */
     uint64_t have_last;
     double t_batch, t_opt; /* seconds loading batches and in the optimiser */
+    /* data parallel (docs/distributed.md): this process reads rows [r0, r1) only; each batch
+     * holds bl of them, at global batch positions gpos[0..bl) */
+    int D;
+    uint64_t r0, r1;
+    uint32_t *gpos;
+    uint32_t bl;
 } trainer;
 
 /* ======================================================================
@@ -148,7 +155,17 @@ static double cpu_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static uint32_t data_fingerprint(const saetm_matrix *x)
+/* Data parallel: rank 0 reads the rows and sends the result. */
+static uint32_t data_fingerprint_rows(const saetm_matrix *x);
+static uint32_t data_fingerprint(saetm_ctx *ctx, const saetm_matrix *x)
+{
+    if (!saetm__dist_on(ctx)) return data_fingerprint_rows(x);
+    uint32_t crc = saetm__dist_rank() == 0 ? data_fingerprint_rows(x) : 0;
+    saetm__dist_bcast(&crc, sizeof crc, 0);
+    return crc;
+}
+
+static uint32_t data_fingerprint_rows(const saetm_matrix *x)
 {
     uint64_t shape[2] = {x->rows, x->cols};
     uint32_t crc = saetm__crc32(0, shape, sizeof shape);
@@ -179,6 +196,7 @@ static void trainer_free(trainer *t)
     free(t->fired);
     free(t->dead);
     free(t->perm);
+    free(t->gpos);
     saetm__free_aligned(t->xb);
     saetm__sae_work_free(t->work);
     memset(t, 0, sizeof *t);
@@ -235,13 +253,36 @@ static saetm_status trainer_setup(saetm_ctx *ctx, trainer *t, const saetm_matrix
     t->perm = malloc((size_t)t->N * sizeof(uint32_t));
     t->xb = saetm__calloc_aligned((size_t)t->B * t->d, sizeof(float));
     t->perm_epoch = UINT64_MAX;
-    if (!t->params || !t->grads || !t->m || !t->v || !t->since_fired || !t->fired || !t->dead || !t->perm || !t->xb)
+    t->D = saetm__dist_on(ctx);
+    t->r0 = 0;
+    t->r1 = t->N;
+    if (t->D) {
+        saetm__dist_range(t->N, saetm__dist_rank(), saetm__dist_size(), &t->r0, &t->r1);
+        t->gpos = malloc((size_t)t->B * sizeof *t->gpos);
+    }
+    if (!t->params || !t->grads || !t->m || !t->v || !t->since_fired || !t->fired || !t->dead || !t->perm || !t->xb ||
+        (t->D && !t->gpos))
         return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory for %u x %u weights", t->F, t->d);
     return saetm__sae_work_create(ctx, &t->dims, t->B, t->threads, &t->work);
 }
 
 static saetm_status check_data(saetm_ctx *ctx, const saetm_matrix *x)
 {
+    if (saetm__dist_on(ctx) && x && x->data && x->rows && x->cols && x->rows <= UINT32_MAX && x->cols <= 65536) {
+        /* Each process checks its own rows only. */
+        uint64_t r0, r1;
+        saetm__dist_range(x->rows, saetm__dist_rank(), saetm__dist_size(), &r0, &r1);
+        saetm_status st = SAETM_OK;
+        for (uint64_t i = r0; i < r1 && !st; i++)
+            for (uint64_t j = 0; j < x->cols && !st; j++) {
+                float v = x->data[i * x->cols + j];
+                if (!isfinite(v))
+                    st = saetm__fail(ctx, SAETM_ERR_INPUT,
+                                     "embeddings: row %llu, column %llu is %s (expected a finite number)",
+                                     (unsigned long long)i, (unsigned long long)j, isnan(v) ? "NaN" : "infinite");
+            }
+        return saetm__dist_agree(ctx, st);
+    }
     if (!x || !x->data || x->rows == 0 || x->cols == 0)
         return saetm__fail(ctx, SAETM_ERR_SHAPE, "SAE training needs at least one row of embeddings");
     if (x->rows > UINT32_MAX) return saetm__fail(ctx, SAETM_ERR_SHAPE, "SAE training: more than 4,294,967,295 rows");
@@ -312,6 +353,20 @@ static void load_batch(trainer *t, const saetm_matrix *x, uint64_t step)
     const uint32_t d = t->d;
     const float s = (float)t->scale;
     const uint32_t *rows = t->perm + pos * t->B;
+    if (t->D) {
+        /* This process's rows of the batch, in batch order. */
+        uint32_t n = 0;
+        for (uint32_t b = 0; b < t->B; b++)
+            if (rows[b] >= t->r0 && rows[b] < t->r1) {
+                const float *src = x->data + (size_t)rows[b] * d;
+                float *dst = t->xb + (size_t)n * d;
+                for (uint32_t j = 0; j < d; j++) dst[j] = s * src[j];
+                t->gpos[n++] = b;
+            }
+        t->bl = n;
+        saetm__sae_work_set_dist(t->work, t->B, t->gpos);
+        return;
+    }
 #pragma omp parallel for num_threads(t->threads) schedule(static)
     for (uint32_t b = 0; b < t->B; b++) {
         const float *src = x->data + (size_t)rows[b] * d;
@@ -338,21 +393,27 @@ static saetm_status init_params(saetm_ctx *ctx, trainer *t, const saetm_matrix *
             t->perm[i] = t->perm[j];
             t->perm[j] = tmp;
         }
-    double *med = calloc(d, sizeof(double)), *num = calloc(d, sizeof(double)), *dist = calloc(n, sizeof(double));
+    /* med[0..d) and, at med[d], the mean squared distance from it. Data parallel: rank 0 reads
+     * the sample and sends both to the others. */
+    double *med = calloc(d + 1, sizeof(double)), *num = calloc(d, sizeof(double)), *dist = calloc(n, sizeof(double));
     if (!med || !num || !dist) {
         free(med);
         free(num);
         free(dist);
         return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
     }
-    geometric_median(t->threads, x, t->perm, n, med, num, dist);
-    free(num);
-    double ss = 0.0;
-    for (uint32_t i = 0; i < n; i++) {
-        const float *row = x->data + (size_t)t->perm[i] * d;
-        for (uint32_t j = 0; j < d; j++) ss += (row[j] - med[j]) * (row[j] - med[j]);
+    if (!t->D || saetm__dist_rank() == 0) {
+        geometric_median(t->threads, x, t->perm, n, med, num, dist);
+        double ss = 0.0;
+        for (uint32_t i = 0; i < n; i++) {
+            const float *row = x->data + (size_t)t->perm[i] * d;
+            for (uint32_t j = 0; j < d; j++) ss += (row[j] - med[j]) * (row[j] - med[j]);
+        }
+        med[d] = ss / n;
     }
-    ss /= n;
+    if (t->D) saetm__dist_bcast(med, (d + 1) * sizeof(double), 0);
+    free(num);
+    double ss = med[d];
     if (!(ss > 0.0)) {
         free(med);
         free(dist);
@@ -380,7 +441,8 @@ static saetm_status init_params(saetm_ctx *ctx, trainer *t, const saetm_matrix *
     if (t->cfg.arch == SAETM_SAE_RELU_L1 || t->cfg.arch == SAETM_SAE_JUMPRELU) {
         load_batch(t, x, 0);
         float thr = 0.0f;
-        saetm_status st = saetm__sae_init_threshold(ctx, t->work, &t->l, t->params, t->xb, t->B, &thr);
+        saetm_status st =
+            saetm__sae_init_threshold(ctx, t->work, &t->l, t->params, t->xb, t->D ? t->bl : t->B, &thr);
         if (st) return st;
         if (t->cfg.arch == SAETM_SAE_RELU_L1) {
             float *b_enc = t->params + t->l.b_enc;
@@ -402,6 +464,7 @@ static saetm_status init_params(saetm_ctx *ctx, trainer *t, const saetm_matrix *
 
 static saetm_status write_checkpoint(saetm_ctx *ctx, const trainer *t)
 {
+    if (t->D && saetm__dist_rank() != 0) return SAETM_OK; /* every process holds the same state */
     saetm__cwriter *w;
     saetm_status st = saetm__cw_open(ctx, t->ckpt_path, SAETM__CKPT_MAGIC, SAETM__CKPT_VERSION, &w);
     if (st) return st;
@@ -463,7 +526,9 @@ static saetm_status run(saetm_ctx *ctx, trainer *t, const saetm_matrix *x, saetm
         memset(t->fired, 0, t->F);
         for (uint32_t f = 0; f < t->F; f++) t->dead[f] = t->since_fired[f] + t->B >= t->dead_samples;
         saetm__sae_batch_stats bs;
-        saetm_status st = saetm__sae_grad(ctx, t->work, &t->l, t->params, t->xb, t->B, t->dead, t->grads, t->fired, &bs);
+        if (t->D) saetm__dist_fault_point("train", t->step + 1);
+        saetm_status st = saetm__sae_grad(ctx, t->work, &t->l, t->params, t->xb, t->D ? t->bl : t->B, t->dead,
+                                          t->grads, t->fired, &bs);
         if (st) return st;
         if (!isfinite(bs.loss))
             return saetm__fail(ctx, SAETM_ERR_INPUT,
@@ -568,7 +633,7 @@ saetm_status saetm_sae_train(saetm_ctx *ctx, const saetm_sae_config *cfg, const 
     st = copy_ckpt_path(ctx, &t, cfg);
     if (!st) st = trainer_setup(ctx, &t, x);
     if (!st) {
-        t.fingerprint = data_fingerprint(x);
+        t.fingerprint = data_fingerprint(ctx, x);
         st = init_params(ctx, &t, x);
     }
     if (!st) st = run(ctx, &t, x, out);
@@ -605,7 +670,7 @@ saetm_status saetm_sae_resume(saetm_ctx *ctx, const char *checkpoint, const saet
     double sf[STATE_F_N];
     if (!st) st = saetm__sae_copy_section(ctx, &r, "state_u", SAETM__U64, STATE_U_N, 1, su);
     if (!st) st = saetm__sae_copy_section(ctx, &r, "state_f", SAETM__F64, STATE_F_N, 1, sf);
-    if (!st && (su[1] != t.N || su[2] != t.d || su[3] != data_fingerprint(x)))
+    if (!st && (su[1] != t.N || su[2] != t.d || su[3] != data_fingerprint(ctx, x)))
         st = saetm__fail(ctx, SAETM_ERR_INPUT,
                          "%s: the checkpoint was made on other embeddings (%llu x %llu rows; these are %llu x %u or differ in content)",
                          checkpoint, (unsigned long long)su[1], (unsigned long long)su[2], (unsigned long long)t.N, t.d);

@@ -1,0 +1,265 @@
+/*
+ * dist.c - the few MPI calls saetm makes (dist.h), with a one-process fallback.
+ *
+ * MPI is initialised only when the environment says this process was started by a process
+ * manager (mpirun, srun): a plain `saetm ...` never touches MPI. Large buffers go in chunks of
+ * at most 2^28 elements (MPI counts are int).
+ */
+#include "dist/dist.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifdef SAETM_HAVE_MPI
+#include <mpi.h>
+#endif
+
+static int g_size = 1, g_rank = 0, g_init = 0;
+static uint64_t g_bytes = 0;
+
+/* The world size announced by a process manager, or 0. */
+static int launcher_size(void)
+{
+    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_SIZE", "PMI_SIZE", "SLURM_NTASKS"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v) return atoi(v);
+    }
+    return 0;
+}
+
+int saetm_dist_available(void)
+{
+#ifdef SAETM_HAVE_MPI
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+saetm_status saetm_dist_init(saetm_ctx *ctx, int *argc, char ***argv)
+{
+    if (g_init) return SAETM_OK;
+    int want = launcher_size();
+    /* SLURM_NTASKS alone (an allocation, not a launch) does not start MPI. */
+    if (want > 0 && !getenv("OMPI_COMM_WORLD_SIZE") && !getenv("PMIX_RANK") && !getenv("PMI_RANK")) want = 0;
+    if (want <= 0) return SAETM_OK;
+#ifdef SAETM_HAVE_MPI
+    int provided = 0;
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+        return saetm__fail(ctx, SAETM_ERR_INTERNAL, "MPI_Init failed");
+    MPI_Comm_size(MPI_COMM_WORLD, &g_size);
+    MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
+    g_init = 1;
+    return SAETM_OK;
+#else
+    (void)argc;
+    (void)argv;
+    if (want > 1)
+        return saetm__fail(ctx, SAETM_ERR_UNSUPPORTED,
+                           "started by a process manager with %d processes, but this saetm was built without Open MPI "
+                           "(install libopenmpi-dev and rebuild, see docs/distributed.md)",
+                           want);
+    return SAETM_OK;
+#endif
+}
+
+void saetm_dist_finalize(void)
+{
+#ifdef SAETM_HAVE_MPI
+    if (g_init) MPI_Finalize();
+#endif
+    g_init = 0;
+    g_size = 1;
+    g_rank = 0;
+}
+
+void saetm_dist_abort(int code)
+{
+#ifdef SAETM_HAVE_MPI
+    if (g_init && g_size > 1) MPI_Abort(MPI_COMM_WORLD, code);
+#endif
+    (void)code;
+}
+
+int saetm_dist_size(void) { return g_size; }
+int saetm_dist_rank(void) { return g_rank; }
+int saetm__dist_size(void) { return g_size; }
+int saetm__dist_rank(void) { return g_rank; }
+
+void saetm_ctx_set_distributed(saetm_ctx *ctx, int on) { ctx->dist = on != 0; }
+
+int saetm__dist_on(const saetm_ctx *ctx) { return ctx && ctx->dist && g_size > 1; }
+
+void saetm__dist_range(uint64_t n, int rank, int size, uint64_t *r0, uint64_t *r1)
+{
+    uint64_t q = n / (uint64_t)size, rem = n % (uint64_t)size, r = (uint64_t)rank;
+    *r0 = r * q + (r < rem ? r : rem);
+    *r1 = *r0 + q + (r < rem);
+}
+
+uint64_t saetm__dist_bytes(void) { return g_bytes; }
+
+#ifdef SAETM_HAVE_MPI
+#define CHUNK ((size_t)1 << 28)
+static void allreduce(void *x, size_t n, size_t es, MPI_Datatype t, MPI_Op op)
+{
+    if (g_size <= 1) return;
+    g_bytes += n * es;
+    for (size_t i = 0; i < n; i += CHUNK) {
+        size_t m = n - i < CHUNK ? n - i : CHUNK;
+        MPI_Allreduce(MPI_IN_PLACE, (char *)x + i * es, (int)m, t, op, MPI_COMM_WORLD);
+    }
+}
+#endif
+
+void saetm__dist_sum_f64(double *x, size_t n)
+{
+#ifdef SAETM_HAVE_MPI
+    allreduce(x, n, sizeof *x, MPI_DOUBLE, MPI_SUM);
+#else
+    (void)x;
+    (void)n;
+#endif
+}
+
+void saetm__dist_sum_f32(float *x, size_t n)
+{
+#ifdef SAETM_HAVE_MPI
+    allreduce(x, n, sizeof *x, MPI_FLOAT, MPI_SUM);
+#else
+    (void)x;
+    (void)n;
+#endif
+}
+
+void saetm__dist_sum_u64(uint64_t *x, size_t n)
+{
+#ifdef SAETM_HAVE_MPI
+    allreduce(x, n, sizeof *x, MPI_UINT64_T, MPI_SUM);
+#else
+    (void)x;
+    (void)n;
+#endif
+}
+
+void saetm__dist_max_f64(double *x, size_t n)
+{
+#ifdef SAETM_HAVE_MPI
+    allreduce(x, n, sizeof *x, MPI_DOUBLE, MPI_MAX);
+#else
+    (void)x;
+    (void)n;
+#endif
+}
+
+void saetm__dist_max_u8(uint8_t *x, size_t n)
+{
+#ifdef SAETM_HAVE_MPI
+    allreduce(x, n, 1, MPI_UINT8_T, MPI_MAX);
+#else
+    (void)x;
+    (void)n;
+#endif
+}
+
+void saetm__dist_bcast(void *buf, size_t n, int root)
+{
+#ifdef SAETM_HAVE_MPI
+    if (g_size <= 1) return;
+    if (g_rank == root) g_bytes += n;
+    for (size_t i = 0; i < n; i += CHUNK) {
+        size_t m = n - i < CHUNK ? n - i : CHUNK;
+        MPI_Bcast((char *)buf + i, (int)m, MPI_BYTE, root, MPI_COMM_WORLD);
+    }
+#else
+    (void)buf;
+    (void)n;
+    (void)root;
+#endif
+}
+
+void saetm__dist_allgather(const void *send, size_t n, void *recv)
+{
+#ifdef SAETM_HAVE_MPI
+    if (g_size > 1) {
+        g_bytes += n;
+        MPI_Allgather(send, (int)n, MPI_BYTE, recv, (int)n, MPI_BYTE, MPI_COMM_WORLD);
+        return;
+    }
+#endif
+    if (n) memmove(recv, send, n);
+}
+
+void saetm__dist_gatherv(const void *send, const uint64_t *counts, void *recv, int root)
+{
+#ifdef SAETM_HAVE_MPI
+    if (g_size > 1) {
+        /* Point to point in chunks: each rank's part may exceed an int count. */
+        g_bytes += counts[g_rank];
+        if (g_rank == root) {
+            size_t at = 0;
+            for (int r = 0; r < g_size; r++) {
+                if (r == root) memcpy((char *)recv + at, send, counts[r]);
+                else
+                    for (size_t i = 0; i < counts[r]; i += CHUNK) {
+                        size_t m = counts[r] - i < CHUNK ? counts[r] - i : CHUNK;
+                        MPI_Recv((char *)recv + at + i, (int)m, MPI_BYTE, r, 7, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                    }
+                at += counts[r];
+            }
+        } else {
+            for (size_t i = 0; i < counts[g_rank]; i += CHUNK) {
+                size_t m = counts[g_rank] - i < CHUNK ? counts[g_rank] - i : CHUNK;
+                MPI_Send((const char *)send + i, (int)m, MPI_BYTE, root, 7, MPI_COMM_WORLD);
+            }
+        }
+        return;
+    }
+#endif
+    (void)root;
+    if (counts[0]) memmove(recv, send, counts[0]);
+}
+
+void saetm__dist_barrier(void)
+{
+#ifdef SAETM_HAVE_MPI
+    if (g_size > 1) MPI_Barrier(MPI_COMM_WORLD);
+#endif
+}
+
+saetm_status saetm__dist_agree(saetm_ctx *ctx, saetm_status st)
+{
+    if (g_size <= 1) return st;
+    uint64_t *all = calloc((size_t)g_size, sizeof *all);
+    if (!all) return st ? st : saetm__fail(ctx, SAETM_ERR_NOMEM, "out of memory");
+    uint64_t mine = (uint64_t)st;
+    saetm__dist_allgather(&mine, sizeof mine, all);
+    int first = -1;
+    for (int r = 0; r < g_size && first < 0; r++)
+        if (all[r]) first = r;
+    saetm_status other = first >= 0 ? (saetm_status)all[first] : SAETM_OK;
+    free(all);
+    if (st || !other) return st;
+    return saetm__fail(ctx, other, "process %d of %d failed (its message is above)", first, g_size);
+}
+
+void saetm__dist_fault_point(const char *stage, uint64_t n)
+{
+    static int parsed = 0, rank = -1;
+    static char st[32];
+    static unsigned long long at = 0;
+    if (!parsed) {
+        parsed = 1;
+        const char *v = getenv("SAETM_TEST_FAIL");
+        if (v && sscanf(v, "%d:%31[a-z]:%llu", &rank, st, &at) != 3) rank = -1;
+    }
+    if (rank == g_rank && strcmp(stage, st) == 0 && n == at) {
+        fprintf(stderr, "saetm: SAETM_TEST_FAIL: rank %d dies at %s step %llu\n", g_rank, stage, at);
+        raise(SIGKILL);
+    }
+}

@@ -1,0 +1,51 @@
+/*
+ * dist.h - data parallelism across processes (Open MPI), behind a small internal API.
+ *
+ * Only src/dist/dist.c includes mpi.h. Built without Open MPI (SAETM_HAVE_MPI undefined), or run
+ * without mpirun, the job has one process and every call below is a no-op (reductions leave
+ * their buffers as they are). Collectives use MPI_COMM_WORLD with the default error handler
+ * (MPI_ERRORS_ARE_FATAL): a failed or dead peer makes Open MPI abort the whole job instead of
+ * leaving the others waiting. docs/distributed.md describes the data layout and the cost model.
+ */
+#ifndef SAETM_DIST_H
+#define SAETM_DIST_H
+
+#include "saetm_int.h"
+
+/* Number of processes of the job and this one's rank (1 and 0 when alone). */
+int saetm__dist_size(void);
+int saetm__dist_rank(void);
+/* Does ctx run data-parallel (saetm_ctx_set_distributed and more than one process)? */
+int saetm__dist_on(const saetm_ctx *ctx);
+
+/* This rank's contiguous share [*r0, *r1) of n rows (the first n % size ranks get one more). */
+void saetm__dist_range(uint64_t n, int rank, int size, uint64_t *r0, uint64_t *r1);
+
+/* In-place element-wise sums over all ranks (the same result on every rank). */
+void saetm__dist_sum_f64(double *x, size_t n);
+void saetm__dist_sum_f32(float *x, size_t n);
+void saetm__dist_sum_u64(uint64_t *x, size_t n);
+/* In-place element-wise maximum. */
+void saetm__dist_max_f64(double *x, size_t n);
+/* In-place element-wise maximum (u8: used as logical or of flags). */
+void saetm__dist_max_u8(uint8_t *x, size_t n);
+/* Rank root's n bytes to every rank. */
+void saetm__dist_bcast(void *buf, size_t n, int root);
+/* Every rank contributes n bytes; recv (size * n bytes) gets them in rank order. */
+void saetm__dist_allgather(const void *send, size_t n, void *recv);
+/* Rank root gathers each rank's counts[r] bytes (counts known everywhere) into recv in rank
+ * order (recv is used on root only). */
+void saetm__dist_gatherv(const void *send, const uint64_t *counts, void *recv, int root);
+void saetm__dist_barrier(void);
+/* Collective: every process passes its status; @return st where it failed, elsewhere the
+ * first failing process's status with a message pointing at that process's own message. */
+saetm_status saetm__dist_agree(saetm_ctx *ctx, saetm_status st);
+
+/* Test hook (docs/distributed.md): with SAETM_TEST_FAIL="RANK:STAGE:N", the process of rank RANK
+ * dies (SIGKILL) when it reaches step N of STAGE ("train", "interpret"). */
+void saetm__dist_fault_point(const char *stage, uint64_t n);
+
+/* Bytes moved by this process's collectives so far (sent contributions), for the benchmark. */
+uint64_t saetm__dist_bytes(void);
+
+#endif
