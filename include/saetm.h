@@ -1068,6 +1068,10 @@ SAETM_API int saetm_dist_size(void);
 SAETM_API int saetm_dist_rank(void);
 /* Was this build compiled with Open MPI? */
 SAETM_API int saetm_dist_available(void);
+/* Collective: every process passes its status; @return st where it is not SAETM_OK, elsewhere
+ * SAETM_OK if all succeeded, or the first failing process's status with a message naming that
+ * process. Lets the processes stop together after a step only some of them did (rank 0 writing). */
+SAETM_API saetm_status saetm_dist_agree(saetm_ctx *ctx, saetm_status st);
 /* Make the calls that take ctx run data-parallel across the job (on = 1; default 0): each process
  * passes the same arguments (the whole input, memory-mapped: each touches only its rows) and
  * gets the same result. Every process must make the same sequence of such calls. */

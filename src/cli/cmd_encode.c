@@ -47,10 +47,12 @@ int cmd_encode(int argc, char **argv)
             return CLI_EXIT_FAIL;
         }
     }
-    if (!st) st = saetm_matrix_check_finite(ctx, &x, emb);
+    /* Under mpirun each process checks (and encodes) its own rows; rank 0 writes. */
+    const int alone = saetm_dist_size() == 1, writer = saetm_dist_rank() == 0;
+    if (!st && alone) st = saetm_matrix_check_finite(ctx, &x, emb);
     if (!st) st = saetm_sae_encode(ctx, sae, &x, &acts);
-    if (!st) st = saetm_acts_save(ctx, &acts, out);
-    if (!st && !common.quiet) {
+    if (!st && writer) st = saetm_acts_save(ctx, &acts, out);
+    if (!st && !common.quiet && writer) {
         uint64_t empty = 0;
         for (uint64_t r = 0; r < acts.rows; r++) empty += acts.row_ptr[r + 1] == acts.row_ptr[r];
         fprintf(stderr, "encoded %llu rows: %.1f active features per row on average, %llu rows with none; wrote %s\n",

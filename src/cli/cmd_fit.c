@@ -228,7 +228,11 @@ int cmd_fit(int argc, char **argv)
         rc = cli_usage_error("fit", "%s", saetm_ctx_errmsg(ctx));
         goto done;
     }
-    if (cli_mkdir(out)) {
+    /* Under mpirun (docs/distributed.md) rank 0 writes every file and builds the corpus and the
+     * embeddings; SAE training, encoding and interpretation run across the processes; rank 0
+     * merges the topics alone. The others read what rank 0 wrote (a shared file system). */
+    const int writer = saetm_dist_rank() == 0;
+    if (writer && cli_mkdir(out)) {
         fprintf(stderr, "saetm fit: cannot create directory %s\n", out);
         rc = CLI_EXIT_FAIL;
         goto done;
@@ -239,7 +243,10 @@ int cmd_fit(int argc, char **argv)
     }
     /* 1. corpus */
     saetm_corpus_stats cs;
-    st = saetm_corpus_build_file(ctx, input, &ca.o, in_dir(path, sizeof path, out, "corpus.stc"), &cs);
+    memset(&cs, 0, sizeof cs);
+    in_dir(path, sizeof path, out, "corpus.stc");
+    if (writer) st = saetm_corpus_build_file(ctx, input, &ca.o, path, &cs);
+    st = saetm_dist_agree(ctx, st);
     if (!st) st = saetm_corpus_load(ctx, path, &corpus);
     if (st) goto fail;
     if (saetm_corpus_num_docs(corpus) < 2) {
@@ -253,7 +260,7 @@ int cmd_fit(int argc, char **argv)
         goto done;
     }
     t_corpus = seconds_now() - t0;
-    if (!common.quiet)
+    if (!common.quiet && writer)
         fprintf(stderr, "fit: corpus of %llu documents (%llu empty), %u words\n", (unsigned long long)cs.docs,
                 (unsigned long long)cs.empty_docs, cs.vocab_size);
     /* 2. embeddings (the built-in embedder unless --emb) and the SAE */
@@ -281,13 +288,14 @@ int cmd_fit(int argc, char **argv)
         if (ca.skip_bad) eargv[ea++] = (char *)"--skip-bad";
         if (common.quiet) eargv[ea++] = (char *)"-q";
         eargv[ea] = NULL;
-        if (!common.quiet) fprintf(stderr, "fit: embedding the documents with the built-in embedder\n");
-        rc = cmd_embed(ea, eargv);
+        if (!common.quiet && writer) fprintf(stderr, "fit: embedding the documents with the built-in embedder\n");
+        rc = writer ? cmd_embed(ea, eargv) : CLI_EXIT_OK;
+        if (saetm_dist_agree(ctx, rc ? SAETM_ERR_IO : SAETM_OK) && !rc) rc = CLI_EXIT_FAIL;
         if (rc) goto done;
         emb = emb_path;
     }
     st = saetm_npy_load(ctx, emb, &x);
-    if (!st) st = saetm_matrix_check_finite(ctx, &x, emb);
+    if (!st && saetm_dist_size() == 1) st = saetm_matrix_check_finite(ctx, &x, emb); /* mpirun: per process, in train/encode */
     if (st) goto fail;
     if (x.rows != saetm_corpus_num_docs(corpus)) {
         fprintf(stderr, "saetm fit: %s has %llu rows but %s has %llu documents; row i must embed document i\n", emb,
@@ -318,18 +326,18 @@ int cmd_fit(int argc, char **argv)
         if (resume) {
             rc = resume_sae(ctx, out, &cfg, &x, &sae, &have_sae, common.quiet);
             if (rc) goto done;
-        } else if (cli_file_exists(ckpt) && !common.quiet) {
+        } else if (cli_file_exists(ckpt) && !common.quiet && writer) {
             fprintf(stderr, "fit: starting over (%s from an interrupted run is replaced; --resume continues it)\n",
                     ckpt);
         }
         if (!have_sae) st = saetm_sae_train(ctx, &cfg, &x, &sae);
-        if (!st) st = saetm_sae_save(ctx, sae, in_dir(path, sizeof path, out, "sae.saem"));
-        if (!st) remove(ckpt); /* the finished model supersedes it */
+        if (!st && writer) st = saetm_sae_save(ctx, sae, in_dir(path, sizeof path, out, "sae.saem"));
+        if (!st && writer) remove(ckpt); /* the finished model supersedes it */
     }
-    if (!st && sae_path) st = saetm_sae_save(ctx, sae, in_dir(path, sizeof path, out, "sae.saem"));
+    if (!st && sae_path && writer) st = saetm_sae_save(ctx, sae, in_dir(path, sizeof path, out, "sae.saem"));
     /* 3. activations */
     if (!st) st = saetm_sae_encode(ctx, sae, &x, &acts);
-    if (!st) st = saetm_acts_save(ctx, &acts, in_dir(path, sizeof path, out, "acts.sac"));
+    if (!st && writer) st = saetm_acts_save(ctx, &acts, in_dir(path, sizeof path, out, "acts.sac"));
     if (st) goto fail;
     t_sae = seconds_now() - t1;
     /* 4. interpretation */
@@ -338,10 +346,15 @@ int cmd_fit(int argc, char **argv)
     saetm_bow bow = {saetm_corpus_num_docs(corpus), saetm_corpus_vocab_size(corpus), saetm_corpus_row_ptr(corpus),
                      saetm_corpus_word_ids(corpus), saetm_corpus_counts(corpus)};
     st = vocab ? saetm_interp_fit(ctx, &acts, &bow, vocab, &ia.o, &it) : SAETM_ERR_NOMEM;
-    if (!st) st = saetm_interp_save(ctx, it, in_dir(path, sizeof path, out, "interp.sti"));
+    if (!st && writer) st = saetm_interp_save(ctx, it, in_dir(path, sizeof path, out, "interp.sti"));
     if (st) goto fail;
     t_interp = seconds_now() - t1;
-    /* 5. topics */
+    if (!writer) { /* the rest is rank 0's */
+        rc = CLI_EXIT_OK;
+        goto done;
+    }
+    /* 5. topics (one process: k-means over the features is small) */
+    saetm_ctx_set_distributed(ctx, 0);
     t1 = seconds_now();
     rc = cli_topics_run(ctx, "fit", &ta, it, corpus, sae, out);
     if (rc) goto done;

@@ -135,7 +135,7 @@ int cmd_interpret(int argc, char **argv)
         st = cli_sae_load(ctx, sae_path, sidecar, sae_file, sizeof sae_file, &sae);
         if (!st) st = saetm_npy_load(ctx, emb, &x);
         if (!st) st = saetm_sae_check_input(ctx, sae, sidecar, x.cols);
-        if (!st) st = saetm_matrix_check_finite(ctx, &x, emb);
+        if (!st && saetm_dist_size() == 1) st = saetm_matrix_check_finite(ctx, &x, emb); /* mpirun: encode checks */
         if (!st) st = saetm_sae_encode(ctx, sae, &x, &acts);
         if (st) {
             rc = cli_fail(ctx, "interpret", st);
@@ -152,14 +152,15 @@ int cmd_interpret(int argc, char **argv)
     saetm_bow bow = {saetm_corpus_num_docs(corpus), saetm_corpus_vocab_size(corpus), saetm_corpus_row_ptr(corpus),
                      saetm_corpus_word_ids(corpus), saetm_corpus_counts(corpus)};
     st = vocab ? saetm_interp_fit(ctx, &acts, &bow, vocab, &ia.o, &it) : SAETM_ERR_NOMEM;
-    if (!st) st = saetm_interp_save(ctx, it, out);
+    const int writer = saetm_dist_rank() == 0; /* under mpirun every process has the result; rank 0 writes */
+    if (!st && writer) st = saetm_interp_save(ctx, it, out);
     if (st) {
         rc = cli_fail(ctx, "interpret", st);
         goto done;
     }
     uint32_t F = saetm_interp_num_features(it), used = 0;
     for (uint32_t f = 0; f < F; f++) used += saetm_interp_theta_avg(it)[f] > 0;
-    if (!common.quiet)
+    if (!common.quiet && writer)
         printf("interpret: %u of %u features occur in the corpus; %u EM iterations, NLL %.6f per unit weight, "
                "pi %.4f; wrote %s\n",
                used, F, saetm_interp_iterations(it), saetm_interp_nll(it), saetm_interp_pi(it), out);

@@ -7,6 +7,7 @@
  */
 #include "dist/dist.h"
 
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -225,6 +226,31 @@ void saetm__dist_gatherv(const void *send, const uint64_t *counts, void *recv, i
     if (counts[0]) memmove(recv, send, counts[0]);
 }
 
+int saetm__dist_allgatherv(const void *send, uint64_t n, void **recv, uint64_t *counts)
+{
+    saetm__dist_allgather(&n, sizeof n, counts);
+    uint64_t total = 0;
+    for (int r = 0; r < g_size; r++) total += counts[r];
+    *recv = NULL;
+    if (total == 0) return 0;
+    char *buf = malloc((size_t)total);
+    uint8_t ok = buf != NULL, all_ok = ok;
+    /* All ranks must take part in the transfers below, so agree on the allocation first. */
+    if (g_size > 1) {
+        all_ok = (uint8_t)!ok;
+        saetm__dist_max_u8(&all_ok, 1);
+        all_ok = !all_ok;
+    }
+    if (!all_ok) {
+        free(buf);
+        return -1;
+    }
+    saetm__dist_gatherv(send, counts, buf, 0);
+    saetm__dist_bcast(buf, (size_t)total, 0);
+    *recv = buf;
+    return 0;
+}
+
 void saetm__dist_barrier(void)
 {
 #ifdef SAETM_HAVE_MPI
@@ -247,6 +273,25 @@ saetm_status saetm__dist_agree(saetm_ctx *ctx, saetm_status st)
     if (st || !other) return st;
     return saetm__fail(ctx, other, "process %d of %d failed (its message is above)", first, g_size);
 }
+
+saetm_status saetm__dist_check_finite(saetm_ctx *ctx, const saetm_matrix *x, const char *what)
+{
+    uint64_t r0, r1;
+    saetm__dist_range(x->rows, g_rank, g_size, &r0, &r1);
+    saetm_status st = SAETM_OK;
+    for (uint64_t i = r0; i < r1 && !st; i++) {
+        const float *row = x->data + i * x->cols;
+        for (uint64_t j = 0; j < x->cols; j++)
+            if (!isfinite(row[j])) {
+                st = saetm__fail(ctx, SAETM_ERR_INPUT, "%s: row %llu, column %llu is %s (expected a finite number)",
+                                 what, (unsigned long long)i, (unsigned long long)j, isnan(row[j]) ? "NaN" : "infinite");
+                break;
+            }
+    }
+    return saetm__dist_agree(ctx, st);
+}
+
+saetm_status saetm_dist_agree(saetm_ctx *ctx, saetm_status st) { return saetm__dist_agree(ctx, st); }
 
 void saetm__dist_fault_point(const char *stage, uint64_t n)
 {

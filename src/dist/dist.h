@@ -36,10 +36,18 @@ void saetm__dist_allgather(const void *send, size_t n, void *recv);
 /* Rank root gathers each rank's counts[r] bytes (counts known everywhere) into recv in rank
  * order (recv is used on root only). */
 void saetm__dist_gatherv(const void *send, const uint64_t *counts, void *recv, int root);
+/* Every rank contributes n bytes (any n); *recv (malloc'ed, owned by the caller; NULL when the
+ * total is 0) gets all contributions in rank order on every rank, counts[r] (size entries) their
+ * sizes. @return 0, or -1 if out of memory (on every rank alike only if all fail: callers agree). */
+int saetm__dist_allgatherv(const void *send, uint64_t n, void **recv, uint64_t *counts);
 void saetm__dist_barrier(void);
 /* Collective: every process passes its status; @return st where it failed, elsewhere the
  * first failing process's status with a message pointing at that process's own message. */
 saetm_status saetm__dist_agree(saetm_ctx *ctx, saetm_status st);
+
+/* Collective: this process checks its share of x's rows for NaN/Inf (saetm_matrix_check_finite's
+ * message, with the global row number), then saetm__dist_agree. */
+saetm_status saetm__dist_check_finite(saetm_ctx *ctx, const saetm_matrix *x, const char *what);
 
 /* Test hook (docs/distributed.md): with SAETM_TEST_FAIL="RANK:STAGE:N", the process of rank RANK
  * dies (SIGKILL) when it reaches step N of STAGE ("train", "interpret"). */

@@ -15,8 +15,16 @@
  *     chi_w <- chi_w sum_d q_{d,w} (words in parallel, documents in order); pi <- pi sum q p0 / W.
  * Every sum runs in a fixed order that does not depend on the thread split, so results are
  * bit-identical for any thread count.
+ *
+ * Data parallel (saetm_ctx_set_distributed under mpirun, docs/distributed.md): each process runs
+ * the E-step and the numerators of the M-step over its contiguous range of documents; the
+ * document frequencies (once), the supports S_f (once: the union of the processes' supports) and,
+ * per iteration, the psi and chi numerators and the NLL are summed over the processes, so every
+ * process holds the same psi, chi and pi. theta is computed for all documents everywhere (it is
+ * O(nnz(activations)), small next to the bag-of-words work).
  */
 #include "saetm_int.h"
+#include "dist/dist.h"
 
 #include <assert.h>
 #include <math.h>
@@ -98,6 +106,9 @@ void saetm_interp_free(saetm_interp *it)
  * ==================================================================== */
 
 typedef struct em_work {
+    int dist;              /* data parallel: N documents of this process, N_all in all */
+    uint64_t N_all;
+    double *num;           /* dist: psi numerators over S (phi_ptr[F] doubles) */
     uint64_t N;
     uint32_t F, V;
     int nt;
@@ -126,12 +137,12 @@ typedef struct em_work {
 static void em_work_free(em_work *w)
 {
     void *arrays[] = {w->wt, w->cs_ptr, w->cs_doc, w->cs_tp, w->psi, w->slot_off, w->slots, w->q,
-                      w->doc_nll, w->doc_bg, w->wm_ptr, w->wm_pos, w->chi, w->vscratch};
+                      w->doc_nll, w->doc_bg, w->wm_ptr, w->wm_pos, w->chi, w->vscratch, w->num};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) saetm__free_aligned(arrays[i]);
 }
 
 /* Check the bag-of-words CSR; @return SAETM_ERR_INPUT naming the document otherwise. */
-static saetm_status check_bow(saetm_ctx *ctx, const saetm_bow *b)
+static saetm_status check_bow(saetm_ctx *ctx, const saetm_bow *b, uint64_t d0)
 {
     if (!b->row_ptr || (b->row_ptr[b->rows] > 0 && (!b->word_ids || !b->counts)))
         return saetm__fail(ctx, SAETM_ERR_ARG, "bag-of-words: missing arrays");
@@ -139,15 +150,15 @@ static saetm_status check_bow(saetm_ctx *ctx, const saetm_bow *b)
     for (uint64_t d = 0; d < b->rows; d++) {
         if (b->row_ptr[d + 1] < b->row_ptr[d])
             return saetm__fail(ctx, SAETM_ERR_INPUT, "bag-of-words: document %llu has a negative extent",
-                               (unsigned long long)d);
+                               (unsigned long long)(d0 + d));
         for (uint64_t p = b->row_ptr[d]; p < b->row_ptr[d + 1]; p++) {
             if (b->word_ids[p] >= b->vocab_size || (p > b->row_ptr[d] && b->word_ids[p] <= b->word_ids[p - 1]))
                 return saetm__fail(ctx, SAETM_ERR_INPUT,
                                    "bag-of-words: document %llu: word ids must be ascending and < %u",
-                                   (unsigned long long)d, b->vocab_size);
+                                   (unsigned long long)(d0 + d), b->vocab_size);
             if (b->counts[p] == 0)
                 return saetm__fail(ctx, SAETM_ERR_INPUT, "bag-of-words: document %llu: zero count stored",
-                                   (unsigned long long)d);
+                                   (unsigned long long)(d0 + d));
         }
     }
     return SAETM_OK;
@@ -170,14 +181,26 @@ static saetm_status build_weights(saetm_ctx *ctx, em_work *w, const saetm_bow *b
         return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory for weights");
     }
     for (uint64_t p = 0; p < nnz; p++) df[b->word_ids[p]]++;
+    if (w->dist) { /* document frequencies over all processes' documents */
+        uint64_t *all = calloc(w->V, sizeof *all);
+        if (!all) {
+            saetm__free_aligned(df);
+            return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory for weights");
+        }
+        for (uint32_t v = 0; v < w->V; v++) all[v] = df[v];
+        saetm__dist_sum_u64(all, w->V);
+        for (uint32_t v = 0; v < w->V; v++) df[v] = (uint32_t)all[v];
+        free(all);
+    }
+    const double Nd = (double)w->N_all;
     double maxv = 0.0;
     for (uint32_t v = 0; v < w->V; v++) {
-        double x = df[v] ? log((double)w->N / (double)df[v]) : 0.0;
+        double x = df[v] ? log(Nd / (double)df[v]) : 0.0;
         if (x > maxv) maxv = x;
     }
     for (uint32_t v = 0; v < w->V; v++) {
         if (!use_idf) idf[v] = 1.0f;
-        else idf[v] = df[v] && maxv > 0 ? (float)(log((double)w->N / (double)df[v]) / maxv) : 0.0f;
+        else idf[v] = df[v] && maxv > 0 ? (float)(log(Nd / (double)df[v]) / maxv) : 0.0f;
     }
     saetm__free_aligned(df);
     if (use_idf && !(maxv > 0))
@@ -298,6 +321,72 @@ static saetm_status build_support(saetm_ctx *ctx, saetm_interp *it, em_work *w)
     return SAETM_OK;
 }
 
+/* dist: replace this process's supports (w->phi_*) by the union over all processes (owned by it),
+ * rows sorted; psi is reallocated for it. Every process gets the same. */
+static saetm_status union_support(saetm_ctx *ctx, saetm_interp *it, em_work *w)
+{
+    const uint32_t F = w->F, V = w->V;
+    const int P = saetm__dist_size(), nt = w->nt;
+    uint64_t *cnt = calloc((size_t)P, sizeof *cnt);
+    uint32_t *len = malloc((size_t)F * sizeof *len);
+    uint8_t bad = !cnt || !len;
+    for (uint32_t f = 0; !bad && f < F; f++) len[f] = (uint32_t)(w->phi_ptr[f + 1] - w->phi_ptr[f]);
+    void *lens = NULL, *words = NULL;
+    saetm__dist_max_u8(&bad, 1);
+    if (!bad && saetm__dist_allgatherv(len, (uint64_t)F * sizeof *len, &lens, cnt)) bad = 1;
+    if (!bad && saetm__dist_allgatherv(w->phi_word, w->phi_ptr[F] * sizeof *w->phi_word, &words, cnt)) bad = 1;
+    uint64_t *start = bad ? NULL : calloc((size_t)P * (F + 1), sizeof *start); /* rank r, row f */
+    uint64_t *ptr = bad ? NULL : own_alloc(it, (size_t)F + 1, sizeof *ptr);
+    uint32_t *mark = bad ? NULL : saetm__calloc_aligned((size_t)nt * V, sizeof *mark);
+    saetm_status st = SAETM_OK;
+    if (bad || !start || !ptr || !mark) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory for word supports");
+    const uint32_t *L = lens, *Wd = words;
+    if (!st) {
+        uint64_t at = 0;
+        for (int r = 0; r < P; r++)
+            for (uint32_t f = 0; f <= F; f++) {
+                start[(size_t)r * (F + 1) + f] = at;
+                if (f < F) at += L[(size_t)r * F + f];
+            }
+        /* Pass 1: union sizes (marker f+1, unique per feature). */
+#pragma omp parallel for schedule(dynamic, 64) num_threads(nt)
+        for (int64_t fi = 0; fi < (int64_t)F; fi++) {
+            uint32_t f = (uint32_t)fi, *mk = mark + (size_t)omp_get_thread_num() * V;
+            uint64_t n = 0;
+            for (int r = 0; r < P; r++)
+                for (uint64_t i = start[(size_t)r * (F + 1) + f]; i < start[(size_t)r * (F + 1) + f + 1]; i++)
+                    if (mk[Wd[i]] != f + 1) mk[Wd[i]] = f + 1, n++;
+            ptr[f + 1] = n;
+        }
+        for (uint32_t f = 0; f < F; f++) ptr[f + 1] += ptr[f];
+        uint32_t *row_words = own_alloc(it, (size_t)ptr[F], sizeof *row_words);
+        saetm__free_aligned(w->psi);
+        w->psi = saetm__calloc_aligned((size_t)ptr[F], sizeof *w->psi);
+        if (!row_words || !w->psi) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory for word supports");
+        else {
+            memset(mark, 0, (size_t)nt * V * sizeof *mark);
+#pragma omp parallel for schedule(dynamic, 64) num_threads(nt)
+            for (int64_t fi = 0; fi < (int64_t)F; fi++) {
+                uint32_t f = (uint32_t)fi, *mk = mark + (size_t)omp_get_thread_num() * V, *row = row_words + ptr[f];
+                uint64_t at2 = 0;
+                for (int r = 0; r < P; r++)
+                    for (uint64_t i = start[(size_t)r * (F + 1) + f]; i < start[(size_t)r * (F + 1) + f + 1]; i++)
+                        if (mk[Wd[i]] != f + 1) mk[Wd[i]] = f + 1, row[at2++] = Wd[i];
+                qsort(row, (size_t)at2, sizeof *row, cmp_u32);
+            }
+            w->phi_ptr = ptr;
+            w->phi_word = row_words;
+        }
+    }
+    saetm__free_aligned(mark);
+    free(start);
+    free(lens);
+    free(words);
+    free(len);
+    free(cnt);
+    return st;
+}
+
 /* Slots: for each (document d, word position i, active feature j) the position of word i in row f_j. */
 static saetm_status build_slots(saetm_ctx *ctx, em_work *w)
 {
@@ -413,8 +502,59 @@ static double e_step(em_work *w, double pi, double eps, double *bg_total, saetm_
 
 /* M-step for psi: psi_{f,w} <- psi_{f,w} * sum_{d in f} theta_{d,f} q_{d,w}, normalised per row.
  * With init, psi is taken as 1 (the first step from a flat start). */
+/* psi row [r0, r1) holds the new unnormalised values summing to sum: normalise (a row without
+ * mass becomes uniform). */
+static void normalize_psi_row(em_work *w, uint64_t r0, uint64_t r1, double sum)
+{
+    if (sum > 0 && isfinite(sum)) {
+        double inv = 1.0 / sum;
+        for (uint64_t i = r0; i < r1; i++) w->psi[i] = (float)(w->psi[i] * inv);
+    } else {
+        for (uint64_t i = r0; i < r1; i++) w->psi[i] = (float)(1.0 / (double)(r1 - r0));
+    }
+}
+
+/* dist: this process's numerators over S, summed over the processes, then the update. */
+static saetm_status m_step_psi_dist(em_work *w, const float *q, int init)
+{
+    int nt = w->nt;
+    uint64_t S = w->phi_ptr[w->F];
+    if (!w->num && !(w->num = saetm__calloc_aligned((size_t)S, sizeof *w->num))) return SAETM_ERR_NOMEM;
+    double *g_all = saetm__calloc_aligned((size_t)nt * w->V, sizeof *g_all);
+    if (!g_all) return SAETM_ERR_NOMEM;
+#pragma omp parallel for schedule(dynamic, 32) num_threads(nt)
+    for (int64_t fi = 0; fi < (int64_t)w->F; fi++) {
+        uint32_t f = (uint32_t)fi;
+        double *g = g_all + (size_t)omp_get_thread_num() * w->V;
+        for (uint64_t e = w->cs_ptr[f]; e < w->cs_ptr[f + 1]; e++) {
+            uint64_t d = w->cs_doc[e];
+            double t = w->th_val[w->cs_tp[e]];
+            for (uint64_t p = w->rp[d]; p < w->rp[d + 1]; p++) g[w->wid[p]] += t * q[p];
+        }
+        for (uint64_t i = w->phi_ptr[f]; i < w->phi_ptr[f + 1]; i++) {
+            w->num[i] = g[w->phi_word[i]];
+            g[w->phi_word[i]] = 0.0;
+        }
+    }
+    saetm__free_aligned(g_all);
+    saetm__dist_sum_f64(w->num, S);
+#pragma omp parallel for schedule(dynamic, 32) num_threads(nt)
+    for (int64_t fi = 0; fi < (int64_t)w->F; fi++) {
+        uint64_t r0 = w->phi_ptr[fi], r1 = w->phi_ptr[fi + 1];
+        double sum = 0.0;
+        for (uint64_t i = r0; i < r1; i++) {
+            double c = (init ? 1.0 : (double)w->psi[i]) * w->num[i];
+            w->psi[i] = (float)c;
+            sum += c;
+        }
+        normalize_psi_row(w, r0, r1, sum);
+    }
+    return SAETM_OK;
+}
+
 static saetm_status m_step_psi(em_work *w, const float *q, int init)
 {
+    if (w->dist) return m_step_psi_dist(w, q, init);
     int nt = w->nt;
     double *g_all = saetm__calloc_aligned((size_t)nt * w->V, sizeof *g_all);
     if (!g_all) return SAETM_ERR_NOMEM;
@@ -435,12 +575,7 @@ static saetm_status m_step_psi(em_work *w, const float *q, int init)
             w->psi[i] = (float)c;
             sum += c;
         }
-        if (sum > 0 && isfinite(sum)) {
-            double inv = 1.0 / sum;
-            for (uint64_t i = r0; i < r1; i++) w->psi[i] = (float)(w->psi[i] * inv);
-        } else {
-            for (uint64_t i = r0; i < r1; i++) w->psi[i] = (float)(1.0 / (double)(r1 - r0));
-        }
+        normalize_psi_row(w, r0, r1, sum);
     }
     saetm__free_aligned(g_all);
     return SAETM_OK;
@@ -456,8 +591,10 @@ static void m_step_chi(em_work *w, const float *q, int init, double eps)
         uint32_t v = (uint32_t)vi;
         double s = 0.0;
         for (uint64_t i = w->wm_ptr[v]; i < w->wm_ptr[v + 1]; i++) s += q[w->wm_pos[i]];
-        c[v] = (init ? 1.0 : (double)w->chi[v]) * s;
+        c[v] = s;
     }
+    if (w->dist) saetm__dist_sum_f64(c, w->V);
+    for (uint32_t v = 0; v < w->V; v++) c[v] = (init ? 1.0 : (double)w->chi[v]) * c[v];
     double sum = 0.0;
     for (uint32_t v = 0; v < w->V; v++) sum += c[v];
     for (uint32_t v = 0; v < w->V; v++) {
@@ -511,23 +648,63 @@ saetm_status saetm_interp_fit(saetm_ctx *ctx, const saetm_acts *acts, const saet
                            (unsigned long long)acts->rows, (unsigned long long)bow->rows);
     if (bow->vocab_size == 0 || acts->n_features == 0)
         return saetm__fail(ctx, SAETM_ERR_SHAPE, "interpret: empty vocabulary or no features");
-    saetm_status st = check_bow(ctx, bow);
-    if (st) return st;
-
-    saetm_interp *it = calloc(1, sizeof *it);
-    if (!it) return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory");
+    /* Data parallel: the EM runs over this process's documents [d0, d1), seen through rebased
+     * views lb (bag-of-words) and la (activations). */
+    const int D = saetm__dist_on(ctx);
+    uint64_t d0 = 0, d1 = bow->rows;
+    if (D) saetm__dist_range(bow->rows, saetm__dist_rank(), saetm__dist_size(), &d0, &d1);
+    saetm_bow lb = *bow;
+    saetm_acts la = *acts;
+    uint64_t *lrp = NULL, *lap = NULL;
+    saetm_status st = SAETM_OK;
+    if (D) {
+        lrp = malloc((size_t)(d1 - d0 + 1) * sizeof *lrp);
+        lap = malloc((size_t)(d1 - d0 + 1) * sizeof *lap);
+        if (!lrp || !lap) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory");
+        else {
+            for (uint64_t i = 0; i <= d1 - d0; i++) {
+                lrp[i] = bow->row_ptr[d0 + i] - bow->row_ptr[d0];
+                lap[i] = acts->row_ptr[d0 + i] - acts->row_ptr[d0];
+            }
+            lb.rows = la.rows = d1 - d0;
+            lb.row_ptr = lrp;
+            la.row_ptr = lap;
+            if (lrp[d1 - d0]) {
+                lb.word_ids = bow->word_ids + bow->row_ptr[d0];
+                lb.counts = bow->counts + bow->row_ptr[d0];
+            }
+            if (lap[d1 - d0]) {
+                la.idx = acts->idx + acts->row_ptr[d0];
+                la.val = acts->val + acts->row_ptr[d0];
+            }
+        }
+    }
+    if (!st) st = check_bow(ctx, &lb, d0);
+    if (D) st = saetm__dist_agree(ctx, st);
+    saetm_interp *it = st ? NULL : calloc(1, sizeof *it);
+    saetm_interp *scratch = st || !D ? NULL : calloc(1, sizeof *scratch); /* owns this process's theta, S_f */
+    if (!st && (!it || (D && !scratch))) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory");
+    if (st) {
+        free(lrp);
+        free(lap);
+        free(it);
+        free(scratch);
+        return st;
+    }
     em_work w;
     memset(&w, 0, sizeof w);
-    w.N = bow->rows;
+    w.dist = D;
+    w.N = lb.rows;
+    w.N_all = bow->rows;
     w.F = acts->n_features;
     w.V = bow->vocab_size;
     w.nt = saetm_ctx_threads(ctx);
     if (w.nt < 1) w.nt = 1;
-    w.rp = bow->row_ptr;
-    w.wid = bow->word_ids;
+    w.rp = lb.row_ptr;
+    w.wid = lb.word_ids;
     const double eps = opts->smooth;
     double pi = opts->pi;
-    it->n_docs = w.N;
+    it->n_docs = w.N_all;
     it->n_features = w.F;
     it->vocab = w.V;
     it->opts = *opts;
@@ -539,15 +716,41 @@ saetm_status saetm_interp_fit(saetm_ctx *ctx, const saetm_acts *acts, const saet
     double *hist = own_alloc(it, (size_t)opts->max_iter + 1, sizeof *hist);
     w.chi = saetm__calloc_aligned(w.V, sizeof *w.chi);
     w.vscratch = saetm__calloc_aligned(w.V, sizeof *w.vscratch);
-    uint64_t nnz = bow->row_ptr[w.N], n_part = 0;
+    uint64_t nnz = lb.row_ptr[w.N], n_part = 0;
     w.q = saetm__calloc_aligned((size_t)nnz, sizeof *w.q);
     w.doc_nll = saetm__calloc_aligned((size_t)w.N, sizeof *w.doc_nll);
     w.doc_bg = saetm__calloc_aligned((size_t)w.N, sizeof *w.doc_bg);
     if (!idf || !theta_avg || !doc_freq || !w.p0 || !hist || !w.chi || !w.vscratch || !w.q || !w.doc_nll || !w.doc_bg)
         st = saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory");
     if (!st) st = copy_vocab(ctx, it, vocab, w.V);
-    if (!st) st = build_weights(ctx, &w, bow, opts->idf, idf);
-    if (!st) st = build_theta(ctx, it, &w, acts, theta_avg, doc_freq, &n_part);
+    if (!st) st = build_weights(ctx, &w, &lb, opts->idf, idf);
+    const uint64_t *th_ptr = NULL;
+    const uint32_t *th_idx = NULL;
+    const float *th_val = NULL;
+    if (!st && D) {
+        /* theta of every document (kept in the result, as one process has it), then this
+         * process's own for the EM. */
+        em_work wf;
+        memset(&wf, 0, sizeof wf);
+        wf.N = bow->rows;
+        wf.F = w.F;
+        wf.rp = bow->row_ptr;
+        st = build_theta(ctx, it, &wf, acts, theta_avg, doc_freq, &n_part);
+        th_ptr = wf.th_ptr;
+        th_idx = wf.th_idx;
+        th_val = wf.th_val;
+        em_work_free(&wf);
+        float *ta = own_alloc(scratch, w.F, sizeof *ta);
+        uint32_t *dfq = own_alloc(scratch, w.F, sizeof *dfq);
+        uint64_t np_local = 0;
+        if (!st && (!ta || !dfq)) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory");
+        if (!st) st = build_theta(ctx, scratch, &w, &la, ta, dfq, &np_local);
+    } else if (!st) {
+        st = build_theta(ctx, it, &w, acts, theta_avg, doc_freq, &n_part);
+        th_ptr = w.th_ptr;
+        th_idx = w.th_idx;
+        th_val = w.th_val;
+    }
     if (!st && n_part == 0)
         st = saetm__fail(ctx, SAETM_ERR_INPUT,
                          "interpret: no document has both a positive activation and a vocabulary word");
@@ -560,20 +763,22 @@ saetm_status saetm_interp_fit(saetm_ctx *ctx, const saetm_acts *acts, const saet
         uint64_t bytes = triples * 12 + nnz * 16 + w.N * 48 + (uint64_t)w.nt * w.V * 16 + (uint64_t)w.F * 40;
         st = saetm__mem_check(ctx, bytes, "interpret");
     }
-    if (!st) st = build_support(ctx, it, &w);
+    if (!st) st = build_support(ctx, D ? scratch : it, &w);
+    if (!st && D) st = union_support(ctx, it, &w);
     if (!st) st = build_slots(ctx, &w);
     if (!st) st = build_word_major(ctx, &w);
     if (!st) {
         for (uint64_t d = 0; d < w.N; d++)
             if (w.th_ptr[d + 1] > w.th_ptr[d])
                 for (uint64_t p = w.rp[d]; p < w.rp[d + 1]; p++) w.weight_total += w.wt[p];
+        if (D) saetm__dist_sum_f64(&w.weight_total, 1);
         if (!(w.weight_total > 0))
             st = saetm__fail(ctx, SAETM_ERR_INPUT, "interpret: the documents that take part have zero total weight");
     }
     if (!st) {
         saetm__log(ctx, SAETM_LOG_INFO,
                    "interpret: %llu of %llu documents take part, %u features, %u words, %llu feature-word pairs",
-                   (unsigned long long)n_part, (unsigned long long)w.N, w.F, w.V,
+                   (unsigned long long)n_part, (unsigned long long)w.N_all, w.F, w.V,
                    (unsigned long long)w.phi_ptr[w.F]);
         /* Start: psi from theta-weighted counts, chi the weighted unigram of the taking-part docs. */
         st = m_step_psi(&w, w.wt, 1);
@@ -585,10 +790,18 @@ saetm_status saetm_interp_fit(saetm_ctx *ctx, const saetm_acts *acts, const saet
     double nll = 0.0;
     while (!st) {
         double bg = 0.0;
+        if (D) saetm__dist_fault_point("interpret", iter + 1);
         nll = e_step(&w, pi, eps, &bg, &st);
         if (st) {
             st = saetm__fail(ctx, st, "interpret: out of memory");
             break;
+        }
+        if (D) { /* the sums over all documents, and rank 0's copy so that every stop decision agrees */
+            double v[2] = {nll, bg};
+            saetm__dist_sum_f64(v, 2);
+            saetm__dist_bcast(v, sizeof v, 0);
+            nll = v[0];
+            bg = v[1];
         }
         hist[iter] = nll / w.weight_total;
         saetm__log(ctx, SAETM_LOG_DEBUG, "interpret: iteration %u NLL %.9g pi %.6f", iter, hist[iter], pi);
@@ -631,14 +844,17 @@ saetm_status saetm_interp_fit(saetm_ctx *ctx, const saetm_acts *acts, const saet
         it->idf = idf;
         it->phi_ptr = w.phi_ptr;
         it->phi_word = w.phi_word;
-        it->th_ptr = w.th_ptr;
-        it->th_idx = w.th_idx;
-        it->th_val = w.th_val;
+        it->th_ptr = th_ptr;
+        it->th_idx = th_idx;
+        it->th_val = th_val;
         it->nll_hist = hist;
         saetm__log(ctx, SAETM_LOG_INFO, "interpret: %u EM iterations, NLL %.6f per unit weight, pi %.4f", iter,
                    it->nll, pi);
     }
     em_work_free(&w);
+    saetm_interp_free(scratch);
+    free(lrp);
+    free(lap);
     if (st) {
         saetm_interp_free(it);
         return st;

@@ -8,6 +8,7 @@
  * count.
  */
 #include "sae_int.h"
+#include "dist/dist.h"
 
 #include <omp.h>
 #include <stdlib.h>
@@ -91,12 +92,63 @@ static uint32_t encode_row(const saetm_sae *s, const float *pre, const float *cu
     return kept;
 }
 
+/* Data parallel: each process encodes its contiguous share of the rows, then every process
+ * gets all rows (row lengths, indices and values gathered in rank order). */
+static saetm_status encode_dist(saetm_ctx *ctx, const saetm_sae *s, const saetm_matrix *x, saetm_acts *out)
+{
+    saetm_status st = saetm__dist_check_finite(ctx, x, "embeddings");
+    if (st) return st;
+    uint64_t r0, r1;
+    saetm__dist_range(x->rows, saetm__dist_rank(), saetm__dist_size(), &r0, &r1);
+    saetm_matrix part = *x;
+    part.data = x->rows ? x->data + r0 * x->cols : x->data;
+    part.rows = r1 - r0;
+    saetm_acts mine = {0};
+    ctx->dist = 0; /* this process's rows alone */
+    st = saetm_sae_encode(ctx, s, &part, &mine);
+    ctx->dist = 1;
+    uint64_t *len = st ? NULL : malloc((size_t)(part.rows + 1) * sizeof *len);
+    if (!st && !len) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "encoding: out of memory");
+    st = saetm__dist_agree(ctx, st);
+    const int P = saetm__dist_size();
+    uint64_t *cnt = st ? NULL : calloc((size_t)P, sizeof *cnt);
+    if (!st && !cnt) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "encoding: out of memory");
+    void *all_len = NULL, *all_idx = NULL, *all_val = NULL;
+    if (!st) {
+        for (uint64_t i = 0; i < part.rows; i++) len[i] = mine.row_ptr[i + 1] - mine.row_ptr[i];
+        uint64_t nnz = mine.row_ptr[part.rows];
+        if (saetm__dist_allgatherv(len, part.rows * sizeof *len, &all_len, cnt) ||
+            saetm__dist_allgatherv(mine.idx, nnz * sizeof *mine.idx, &all_idx, cnt) ||
+            saetm__dist_allgatherv(mine.val, nnz * sizeof *mine.val, &all_val, cnt))
+            st = saetm__fail(ctx, SAETM_ERR_NOMEM, "encoding: out of memory gathering the activations");
+    }
+    uint64_t *row_ptr = st ? NULL : malloc((size_t)(x->rows + 1) * sizeof *row_ptr);
+    if (!st && !row_ptr) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "encoding: out of memory");
+    if (!st) {
+        const uint64_t *l = all_len;
+        row_ptr[0] = 0;
+        for (uint64_t i = 0; i < x->rows; i++) row_ptr[i + 1] = row_ptr[i] + l[i];
+        uint32_t none = 0;
+        float zero = 0.0f;
+        st = saetm_acts_from_csr(ctx, x->rows, s->F, row_ptr, all_idx ? all_idx : &none, all_val ? all_val : &zero, out);
+    }
+    free(row_ptr);
+    free(all_len);
+    free(all_idx);
+    free(all_val);
+    free(cnt);
+    free(len);
+    saetm_acts_free(&mine);
+    return st;
+}
+
 saetm_status saetm_sae_encode(saetm_ctx *ctx, const saetm_sae *s, const saetm_matrix *x, saetm_acts *out)
 {
     memset(out, 0, sizeof *out);
     if (!x || (!x->data && x->rows)) return saetm__fail(ctx, SAETM_ERR_ARG, "saetm_sae_encode: no input matrix");
     saetm_status st = saetm_sae_check_input(ctx, s, NULL, x->cols);
     if (st) return st;
+    if (saetm__dist_on(ctx)) return encode_dist(ctx, s, x, out);
     st = saetm_matrix_check_finite(ctx, x, "embeddings");
     if (st) return st;
     const uint32_t d = s->d, F = s->F;

@@ -268,21 +268,8 @@ static saetm_status trainer_setup(saetm_ctx *ctx, trainer *t, const saetm_matrix
 
 static saetm_status check_data(saetm_ctx *ctx, const saetm_matrix *x)
 {
-    if (saetm__dist_on(ctx) && x && x->data && x->rows && x->cols && x->rows <= UINT32_MAX && x->cols <= 65536) {
-        /* Each process checks its own rows only. */
-        uint64_t r0, r1;
-        saetm__dist_range(x->rows, saetm__dist_rank(), saetm__dist_size(), &r0, &r1);
-        saetm_status st = SAETM_OK;
-        for (uint64_t i = r0; i < r1 && !st; i++)
-            for (uint64_t j = 0; j < x->cols && !st; j++) {
-                float v = x->data[i * x->cols + j];
-                if (!isfinite(v))
-                    st = saetm__fail(ctx, SAETM_ERR_INPUT,
-                                     "embeddings: row %llu, column %llu is %s (expected a finite number)",
-                                     (unsigned long long)i, (unsigned long long)j, isnan(v) ? "NaN" : "infinite");
-            }
-        return saetm__dist_agree(ctx, st);
-    }
+    if (saetm__dist_on(ctx) && x && x->data && x->rows && x->cols && x->rows <= UINT32_MAX && x->cols <= 65536)
+        return saetm__dist_check_finite(ctx, x, "embeddings"); /* each process its own rows */
     if (!x || !x->data || x->rows == 0 || x->cols == 0)
         return saetm__fail(ctx, SAETM_ERR_SHAPE, "SAE training needs at least one row of embeddings");
     if (x->rows > UINT32_MAX) return saetm__fail(ctx, SAETM_ERR_SHAPE, "SAE training: more than 4,294,967,295 rows");
@@ -519,6 +506,7 @@ static saetm_status run(saetm_ctx *ctx, trainer *t, const saetm_matrix *x, saetm
                "training %s SAE: %llu rows x %u dims -> %u features, k %u, batch %u, %llu steps (%llu per epoch)%s",
                saetm_sae_arch_name(c->arch), (unsigned long long)t->N, t->d, t->F, c->k, t->B,
                (unsigned long long)t->total, (unsigned long long)t->spe, t->step ? ", resumed" : "");
+    const uint64_t bytes0 = saetm__dist_bytes(), step0 = t->step;
     while (t->step < t->total) {
         double ta = cpu_seconds();
         load_batch(t, x, t->step);
@@ -562,6 +550,9 @@ static saetm_status run(saetm_ctx *ctx, trainer *t, const saetm_matrix *x, saetm
                                (unsigned long long)t->step, (unsigned long long)t->total);
     }
 
+    if (t->D && t->step > step0)
+        saetm__log(ctx, SAETM_LOG_INFO, "data parallel over %d processes: communication: %.1f KB per step per process",
+                   saetm__dist_size(), (double)(saetm__dist_bytes() - bytes0) / 1024.0 / (double)(t->step - step0));
     /* Fold the training scale back into input units. */
     saetm_sae_config mc = *c;
     mc.embedder = t->embedder;

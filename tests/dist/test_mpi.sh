@@ -1,0 +1,110 @@
+# test_mpi.sh - data-parallel runs under mpirun (docs/distributed.md): `mpirun -np 2` gives the
+# model of one process within float rounding, checkpoints resume under mpirun, a dying or failing
+# process stops the whole job with a message instead of hanging. Needs Open MPI (installed by
+# scripts/install-deps.sh): fails, never skips, without it.
+source "$ROOT/tests/lib.sh"
+S="$SAETM"
+if ! command -v mpirun >/dev/null; then
+  echo "FAIL: mpirun not found: install openmpi-bin and libopenmpi-dev (scripts/install-deps.sh)" >&2
+  report; exit 1
+fi
+# Open MPI refuses root without these; 2 ranks on a 2-core machine need --oversubscribe. Open
+# MPI's own allocations are never freed, so LeakSanitizer is off inside mpirun (the code paths
+# are leak-checked by the one-process tests).
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
+mpi() { local np=$1; shift; ASAN_OPTIONS=detect_leaks=0 timeout 120 mpirun -np "$np" --oversubscribe "$@"; }
+check "built with Open MPI" bash -c "nm '$S' | grep -q ' U MPI_Allreduce\| T MPI_Allreduce' || ldd '$S' | grep -q libmpi"
+
+$PY - "$T" <<'PY'
+import sys, numpy as np
+t = sys.argv[1]
+rng = np.random.default_rng(0)
+D = rng.standard_normal((12, 10)); D /= np.linalg.norm(D, axis=1, keepdims=True)
+X = (rng.exponential(1.0, (400, 12)) * (rng.random((400, 12)) < 0.2)) @ D + 0.01 * rng.standard_normal((400, 10))
+np.save(f'{t}/x.npy', X.astype('f4'))
+bad = X.astype('f4').copy(); bad[300, 3] = np.nan   # in rank 1's rows of 2
+np.save(f'{t}/nan.npy', bad)
+PY
+# same_model A B: every section equal, floats within 1e-5 of the largest magnitude.
+same_model() {
+  $PY - "$1" "$2" <<'PY'
+import sys
+sys.path.insert(0, __import__('os').environ['ROOT'] + '/tests/sae')
+import numpy as np
+from saetm_file import read_container
+ma, va, a = read_container(sys.argv[1]); mb, vb, b = read_container(sys.argv[2])
+assert (ma, va, sorted(a)) == (mb, vb, sorted(b)), 'different files'
+for k in a:
+    x, y = a[k], b[k]
+    assert x.shape == y.shape, k
+    if x.dtype.kind == 'f':
+        tol = 1e-5 * max(1.0, float(np.abs(x).max()) if x.size else 1.0)
+        d = float(np.abs(x.astype('f8') - y.astype('f8')).max()) if x.size else 0.0
+        assert d <= tol, f'{k}: differs by {d:.3g} (tolerance {tol:.3g})'
+    else:
+        assert np.array_equal(x, y), k
+PY
+}
+A="--features 64 --k 3 --batch 100 --steps 40 -q"
+for arch in batchtopk jumprelu; do
+  check "train $arch, 1 process" $S train --emb "$T/x.npy" --out "$T/one-$arch.saem" --arch $arch $A
+  check "train $arch, mpirun -np 2" mpi 2 $S train --emb "$T/x.npy" --out "$T/two-$arch.saem" --arch $arch $A
+  check "train $arch: 2 processes give the 1-process model" same_model "$T/one-$arch.saem" "$T/two-$arch.saem"
+done
+check "train, 3 processes (uneven shards)" mpi 3 $S train --emb "$T/x.npy" --out "$T/three.saem" $A
+check "3 processes give the 1-process model" same_model "$T/one-batchtopk.saem" "$T/three.saem"
+
+# Checkpoint at step 20 under mpirun, resume under mpirun: the uninterrupted run's bytes.
+check "train with checkpoints under mpirun" mpi 2 $S train --emb "$T/x.npy" --out "$T/ck.saem" $A --checkpoint-every 20 --checkpoint "$T/ck.ckpt"
+assert "checkpoint written once" test -s "$T/ck.ckpt"
+check "resume under mpirun" mpi 2 $S train --emb "$T/x.npy" --out "$T/res.saem" --resume "$T/ck.ckpt" -q
+assert "resumed = uninterrupted" cmp -s "$T/ck.saem" "$T/res.saem"
+
+# Failures stop the job: a process that dies mid-training, bad rows on one process only.
+SECONDS=0
+expect_fail "a dying process stops the job" 137 "rank 1 dies at train step 5" \
+  env SAETM_TEST_FAIL=1:train:5 bash -c 'ASAN_OPTIONS=detect_leaks=0 timeout 120 mpirun -np 2 --oversubscribe "$@"; rc=$?; [ $rc -eq 124 ] && echo "mpirun hung" >&2; exit $rc' _ \
+  $S train --emb "$T/x.npy" --out "$T/dead.saem" $A
+assert "no output after a death" test ! -e "$T/dead.saem"
+assert "the job stopped promptly (not by the timeout)" test $SECONDS -lt 100
+expect_fail "bad rows on process 1 stop the job" 1 "row 300, column 3 is NaN" mpi 2 $S train --emb "$T/nan.npy" --out "$T/nan.saem" $A
+assert "the others say which process failed" grep -q "process 1 of 2 failed" "$T/.err"
+# encode and interpret on planted documents; topics from the 2-process interpretation.
+check "synth" $S synth --out "$T/syn" --docs 300 --topics 5 --vocab 200 --dim 16 --doc-len 30 -q
+check "corpus" $S corpus --input "$T/syn/docs.jsonl" --out "$T/c.stc" --preprocess none -q
+check "sae" $S train --emb "$T/syn/emb.npy" --out "$T/s.saem" --features 40 --k 3 --batch 64 --steps 40 -q
+check "encode, 1 process" $S encode --sae "$T/s.saem" --emb "$T/syn/emb.npy" --out "$T/a1.sac" -q
+check "encode, mpirun -np 2" mpi 2 $S encode --sae "$T/s.saem" --emb "$T/syn/emb.npy" --out "$T/a2.sac" -q
+check "encode: same activations" same_model "$T/a1.sac" "$T/a2.sac"
+check "interpret, 1 process" $S interpret --acts "$T/a1.sac" --corpus "$T/c.stc" --out "$T/i1.sti" -q
+check "interpret, mpirun -np 2" mpi 2 $S interpret --acts "$T/a1.sac" --corpus "$T/c.stc" --out "$T/i2.sti" -q
+check "interpret: 2 processes give the 1-process fit" same_model "$T/i1.sti" "$T/i2.sti"
+check "interpret --sae/--emb, mpirun -np 3" mpi 3 $S interpret --sae "$T/s.saem" --emb "$T/syn/emb.npy" --corpus "$T/c.stc" --out "$T/i3.sti" -q
+check "3 processes, encoding included: the same fit" same_model "$T/i1.sti" "$T/i3.sti"
+check "topics from the 1-process fit" $S topics --interp "$T/i1.sti" --k 4 --space hellinger --out "$T/t1" -q
+check "topics from the 2-process fit" $S topics --interp "$T/i2.sti" --k 4 --space hellinger --out "$T/t2" -q
+check "same topics" $PY -c "
+import numpy as np, sys
+for f in ('topic_word.npy', 'doc_topics.npy'):
+    a, b = np.load('$T/t1/' + f), np.load('$T/t2/' + f)
+    assert a.shape == b.shape and np.abs(a - b).max() < 1e-5, f
+"
+expect_fail "a process dying during EM stops the job" 137 "rank 1 dies at interpret step 3" \
+  env SAETM_TEST_FAIL=1:interpret:3 bash -c 'ASAN_OPTIONS=detect_leaks=0 timeout 120 mpirun -np 2 --oversubscribe "$@"' _ \
+  $S interpret --acts "$T/a1.sac" --corpus "$T/c.stc" --out "$T/dead.sti" -q
+assert "no interpretation written" test ! -e "$T/dead.sti"
+# The whole pipeline: rank 0 builds the corpus and merges the topics, the rest runs across both.
+FA="--input $T/syn/docs.jsonl --emb $T/syn/emb.npy --preprocess none --features 40 --sae-k 3 --batch 64 --steps 40 --k 4 --space hellinger -q"
+check "fit, 1 process" $S fit $FA --out "$T/m1"
+check "fit, mpirun -np 2" mpi 2 $S fit $FA --out "$T/m2"
+check "fit: same SAE" same_model "$T/m1/sae.saem" "$T/m2/sae.saem"
+check "fit: same interpretation" same_model "$T/m1/interp.sti" "$T/m2/interp.sti"
+check "fit: same topics" $PY -c "
+import numpy as np
+for f in ('topic_word.npy', 'doc_topics.npy'):
+    a, b = np.load('$T/m1/' + f), np.load('$T/m2/' + f)
+    assert a.shape == b.shape and np.abs(a - b).max() < 1e-5, f
+"
+assert "fit: same top words" cmp -s "$T/m1/top_words.txt" "$T/m2/top_words.txt"
+expect_fail "one-process commands refuse mpirun" 2 "does not run across processes" mpi 2 $S inspect "$T/x.npy"
+report
