@@ -107,66 +107,49 @@ uint64_t saetm__dist_bytes(void) { return g_bytes; }
 
 #ifdef SAETM_HAVE_MPI
 #define CHUNK ((size_t)1 << 28)
-static void allreduce(void *x, size_t n, size_t es, MPI_Datatype t, MPI_Op op)
+typedef MPI_Datatype dtype;
+typedef MPI_Op op_t;
+#define T_F64 MPI_DOUBLE
+#define T_F32 MPI_FLOAT
+#define T_U64 MPI_UINT64_T
+#define T_U8 MPI_UINT8_T
+#define OP_SUM MPI_SUM
+#define OP_MAX MPI_MAX
+#else
+typedef int dtype;
+typedef int op_t;
+#define T_F64 0
+#define T_F32 0
+#define T_U64 0
+#define T_U8 0
+#define OP_SUM 0
+#define OP_MAX 0
+#endif
+
+/* In-place allreduce of n elements of es bytes, in chunks; nothing when alone. */
+static void allreduce(void *x, size_t n, size_t es, dtype t, op_t op)
 {
+#ifdef SAETM_HAVE_MPI
     if (g_size <= 1) return;
     g_bytes += n * es;
     for (size_t i = 0; i < n; i += CHUNK) {
         size_t m = n - i < CHUNK ? n - i : CHUNK;
         MPI_Allreduce(MPI_IN_PLACE, (char *)x + i * es, (int)m, t, op, MPI_COMM_WORLD);
     }
-}
-#endif
-
-void saetm__dist_sum_f64(double *x, size_t n)
-{
-#ifdef SAETM_HAVE_MPI
-    allreduce(x, n, sizeof *x, MPI_DOUBLE, MPI_SUM);
 #else
     (void)x;
     (void)n;
+    (void)es;
+    (void)t;
+    (void)op;
 #endif
 }
 
-void saetm__dist_sum_f32(float *x, size_t n)
-{
-#ifdef SAETM_HAVE_MPI
-    allreduce(x, n, sizeof *x, MPI_FLOAT, MPI_SUM);
-#else
-    (void)x;
-    (void)n;
-#endif
-}
-
-void saetm__dist_sum_u64(uint64_t *x, size_t n)
-{
-#ifdef SAETM_HAVE_MPI
-    allreduce(x, n, sizeof *x, MPI_UINT64_T, MPI_SUM);
-#else
-    (void)x;
-    (void)n;
-#endif
-}
-
-void saetm__dist_max_f64(double *x, size_t n)
-{
-#ifdef SAETM_HAVE_MPI
-    allreduce(x, n, sizeof *x, MPI_DOUBLE, MPI_MAX);
-#else
-    (void)x;
-    (void)n;
-#endif
-}
-
-void saetm__dist_max_u8(uint8_t *x, size_t n)
-{
-#ifdef SAETM_HAVE_MPI
-    allreduce(x, n, 1, MPI_UINT8_T, MPI_MAX);
-#else
-    (void)x;
-    (void)n;
-#endif
-}
+void saetm__dist_sum_f64(double *x, size_t n) { allreduce(x, n, sizeof *x, T_F64, OP_SUM); }
+void saetm__dist_sum_f32(float *x, size_t n) { allreduce(x, n, sizeof *x, T_F32, OP_SUM); }
+void saetm__dist_sum_u64(uint64_t *x, size_t n) { allreduce(x, n, sizeof *x, T_U64, OP_SUM); }
+void saetm__dist_max_f64(double *x, size_t n) { allreduce(x, n, sizeof *x, T_F64, OP_MAX); }
+void saetm__dist_max_u8(uint8_t *x, size_t n) { allreduce(x, n, 1, T_U8, OP_MAX); }
 
 void saetm__dist_bcast(void *buf, size_t n, int root)
 {

@@ -514,6 +514,16 @@ static void normalize_psi_row(em_work *w, uint64_t r0, uint64_t r1, double sum)
     }
 }
 
+/* g[w] += sum over f's documents of theta_{d,f} q_{d,w} (g: V doubles). */
+static inline void feature_numerators(const em_work *w, const float *q, uint32_t f, double *g)
+{
+    for (uint64_t e = w->cs_ptr[f]; e < w->cs_ptr[f + 1]; e++) {
+        uint64_t d = w->cs_doc[e];
+        double t = w->th_val[w->cs_tp[e]];
+        for (uint64_t p = w->rp[d]; p < w->rp[d + 1]; p++) g[w->wid[p]] += t * q[p];
+    }
+}
+
 /* dist: this process's numerators over S, summed over the processes, then the update. */
 static saetm_status m_step_psi_dist(em_work *w, const float *q, int init)
 {
@@ -526,11 +536,7 @@ static saetm_status m_step_psi_dist(em_work *w, const float *q, int init)
     for (int64_t fi = 0; fi < (int64_t)w->F; fi++) {
         uint32_t f = (uint32_t)fi;
         double *g = g_all + (size_t)omp_get_thread_num() * w->V;
-        for (uint64_t e = w->cs_ptr[f]; e < w->cs_ptr[f + 1]; e++) {
-            uint64_t d = w->cs_doc[e];
-            double t = w->th_val[w->cs_tp[e]];
-            for (uint64_t p = w->rp[d]; p < w->rp[d + 1]; p++) g[w->wid[p]] += t * q[p];
-        }
+        feature_numerators(w, q, f, g);
         for (uint64_t i = w->phi_ptr[f]; i < w->phi_ptr[f + 1]; i++) {
             w->num[i] = g[w->phi_word[i]];
             g[w->phi_word[i]] = 0.0;
@@ -562,11 +568,7 @@ static saetm_status m_step_psi(em_work *w, const float *q, int init)
     for (int64_t fi = 0; fi < (int64_t)w->F; fi++) {
         uint32_t f = (uint32_t)fi;
         double *g = g_all + (size_t)omp_get_thread_num() * w->V;
-        for (uint64_t e = w->cs_ptr[f]; e < w->cs_ptr[f + 1]; e++) {
-            uint64_t d = w->cs_doc[e];
-            double t = w->th_val[w->cs_tp[e]];
-            for (uint64_t p = w->rp[d]; p < w->rp[d + 1]; p++) g[w->wid[p]] += t * q[p];
-        }
+        feature_numerators(w, q, f, g);
         uint64_t r0 = w->phi_ptr[f], r1 = w->phi_ptr[f + 1];
         double sum = 0.0;
         for (uint64_t i = r0; i < r1; i++) {

@@ -376,10 +376,10 @@ static void select_rows(saetm__sae_work *w, int T, const float *b_enc, uint32_t 
  * its rows; the union of those holds the global best K, selected exactly from it. A floor
  * estimated from a sample (about 1.5 K values above it) lets the threads skip nearly everything;
  * if fewer than K values turn out to lie above it, the pass is redone without it. */
-static float select_batch(saetm__sae_work *w, int T, const float *b_enc, uint32_t B)
+/* The best K candidates of the batch's B rows into w->merge[0..return) (at most K). */
+static size_t best_of_rows(saetm__sae_work *w, int T, const float *b_enc, uint32_t B, size_t K)
 {
     const saetm__sae_dims *dm = &w->dims;
-    const size_t K = (size_t)batch_k(dm, B);
     float floor = saetm__sample_floor(w->pre, b_enc, B, dm->F, K + K / 2, w->merge);
     size_t n;
     for (;;) {
@@ -403,7 +403,14 @@ static float select_batch(saetm__sae_work *w, int T, const float *b_enc, uint32_
         floor = -INFINITY; /* the sample misjudged: exact pass without a floor */
     }
     saetm__select_best(w->merge, n, K);
-    if (n > K) n = K;
+    return n > K ? K : n;
+}
+
+static float select_batch(saetm__sae_work *w, int T, const float *b_enc, uint32_t B)
+{
+    const saetm__sae_dims *dm = &w->dims;
+    const size_t K = (size_t)batch_k(dm, B);
+    size_t n = best_of_rows(w, T, b_enc, B, K);
     float kth = INFINITY;
     for (size_t i = 0; i < n; i++)
         if (w->merge[i].v < kth) kth = w->merge[i].v;
@@ -487,33 +494,7 @@ static float select_batch_dist(saetm__sae_work *w, int T, const float *b_enc, ui
 {
     const saetm__sae_dims *dm = &w->dims;
     const size_t K = (size_t)batch_k(dm, w->bg);
-    size_t n = 0;
-    if (B > 0) {
-        float floor = saetm__sample_floor(w->pre, b_enc, B, dm->F, K + K / 2, w->merge);
-        for (;;) {
-#pragma omp parallel num_threads(T)
-            {
-                int t = omp_get_thread_num();
-                thread_buf *tb = &w->tb[t];
-                uint32_t r0, r1;
-                row_range(B, T, t, &r0, &r1);
-                saetm__topsel s;
-                saetm__topsel_init_floor(&s, tb->bsel, tb->bsel_cap, K, floor);
-                for (uint32_t b = r0; b < r1; b++)
-                    saetm__topsel_push_row(&s, w->pre + (size_t)b * dm->F, b_enc, dm->F, b);
-                tb->bsel_n = saetm__topsel_finish(&s);
-            }
-            n = 0;
-            for (int t = 0; t < T; t++) {
-                memcpy(w->merge + n, w->tb[t].bsel, w->tb[t].bsel_n * sizeof *w->merge);
-                n += w->tb[t].bsel_n;
-            }
-            if (n >= K || floor == -INFINITY) break;
-            floor = -INFINITY;
-        }
-        saetm__select_best(w->merge, n, K);
-        if (n > K) n = K;
-    }
+    size_t n = B > 0 ? best_of_rows(w, T, b_enc, B, K) : 0;
     float kth = dist_select(w->merge, n, K, w->gpos, w->sel_state);
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
