@@ -8,10 +8,13 @@
 #include "dist/dist.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifdef SAETM_HAVE_MPI
@@ -20,6 +23,42 @@
 
 static int g_size = 1, g_rank = 0, g_init = 0;
 static uint64_t g_bytes = 0;
+
+/* Watchdog (SAETM_DIST_TIMEOUT seconds, off by default): a process that waits longer than that
+ * inside one collective assumes a peer hangs and exits; mpirun then stops the whole job. A dead
+ * peer needs no watchdog (Open MPI notices it); a hung one (stuck, stopped) does. */
+#ifdef SAETM_HAVE_MPI
+static double g_timeout = 0.0;
+static atomic_llong g_wait_since; /* ns (CLOCK_MONOTONIC) when the current collective began, 0 when none */
+
+static long long now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void *watchdog(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        struct timespec ts = {0, 200000000L};
+        nanosleep(&ts, NULL);
+        long long since = atomic_load(&g_wait_since);
+        if (since && (double)(now_ns() - since) > g_timeout * 1e9) {
+            fprintf(stderr,
+                    "saetm: process %d of %d waited more than %g s for the others in one exchange "
+                    "(SAETM_DIST_TIMEOUT): a process hangs; stopping the job\n",
+                    g_rank, g_size, g_timeout);
+            _exit(1);
+        }
+    }
+    return NULL;
+}
+#endif
+
+#define WAIT_BEGIN() atomic_store(&g_wait_since, now_ns())
+#define WAIT_END() atomic_store(&g_wait_since, 0)
 
 /* The world size announced by a process manager, or 0. */
 static int launcher_size(void)
@@ -56,6 +95,17 @@ saetm_status saetm_dist_init(saetm_ctx *ctx, int *argc, char ***argv)
     MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
     g_init = 1;
+    const char *to = getenv("SAETM_DIST_TIMEOUT");
+    if (to && *to && g_size > 1) {
+        char *end;
+        double v = strtod(to, &end);
+        if (*end || !(v > 0) || !isfinite(v))
+            return saetm__fail(ctx, SAETM_ERR_ARG, "SAETM_DIST_TIMEOUT='%s' is not a positive number of seconds", to);
+        g_timeout = v;
+        pthread_t th;
+        if (pthread_create(&th, NULL, watchdog, NULL) == 0) pthread_detach(th);
+        else return saetm__fail(ctx, SAETM_ERR_INTERNAL, "cannot start the SAETM_DIST_TIMEOUT watchdog thread");
+    }
     return SAETM_OK;
 #else
     (void)argc;
@@ -134,7 +184,9 @@ static void allreduce(void *x, size_t n, size_t es, dtype t, op_t op)
     g_bytes += n * es;
     for (size_t i = 0; i < n; i += CHUNK) {
         size_t m = n - i < CHUNK ? n - i : CHUNK;
+        WAIT_BEGIN();
         MPI_Allreduce(MPI_IN_PLACE, (char *)x + i * es, (int)m, t, op, MPI_COMM_WORLD);
+        WAIT_END();
     }
 #else
     (void)x;
@@ -158,7 +210,9 @@ void saetm__dist_bcast(void *buf, size_t n, int root)
     if (g_rank == root) g_bytes += n;
     for (size_t i = 0; i < n; i += CHUNK) {
         size_t m = n - i < CHUNK ? n - i : CHUNK;
+        WAIT_BEGIN();
         MPI_Bcast((char *)buf + i, (int)m, MPI_BYTE, root, MPI_COMM_WORLD);
+        WAIT_END();
     }
 #else
     (void)buf;
@@ -172,7 +226,9 @@ void saetm__dist_allgather(const void *send, size_t n, void *recv)
 #ifdef SAETM_HAVE_MPI
     if (g_size > 1) {
         g_bytes += n;
+        WAIT_BEGIN();
         MPI_Allgather(send, (int)n, MPI_BYTE, recv, (int)n, MPI_BYTE, MPI_COMM_WORLD);
+        WAIT_END();
         return;
     }
 #endif
@@ -192,14 +248,18 @@ void saetm__dist_gatherv(const void *send, const uint64_t *counts, void *recv, i
                 else
                     for (size_t i = 0; i < counts[r]; i += CHUNK) {
                         size_t m = counts[r] - i < CHUNK ? counts[r] - i : CHUNK;
+                        WAIT_BEGIN();
                         MPI_Recv((char *)recv + at + i, (int)m, MPI_BYTE, r, 7, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                        WAIT_END();
                     }
                 at += counts[r];
             }
         } else {
             for (size_t i = 0; i < counts[g_rank]; i += CHUNK) {
                 size_t m = counts[g_rank] - i < CHUNK ? counts[g_rank] - i : CHUNK;
+                WAIT_BEGIN();
                 MPI_Send((const char *)send + i, (int)m, MPI_BYTE, root, 7, MPI_COMM_WORLD);
+                WAIT_END();
             }
         }
         return;
@@ -237,7 +297,11 @@ int saetm__dist_allgatherv(const void *send, uint64_t n, void **recv, uint64_t *
 void saetm__dist_barrier(void)
 {
 #ifdef SAETM_HAVE_MPI
-    if (g_size > 1) MPI_Barrier(MPI_COMM_WORLD);
+    if (g_size > 1) {
+        WAIT_BEGIN();
+        MPI_Barrier(MPI_COMM_WORLD);
+        WAIT_END();
+    }
 #endif
 }
 
@@ -279,12 +343,17 @@ saetm_status saetm_dist_agree(saetm_ctx *ctx, saetm_status st) { return saetm__d
 void saetm__dist_fault_point(const char *stage, uint64_t n)
 {
     static int parsed = 0, rank = -1;
-    static char st[32];
+    static char st[32], how[8];
     static unsigned long long at = 0;
     if (!parsed) {
         parsed = 1;
         const char *v = getenv("SAETM_TEST_FAIL");
-        if (v && sscanf(v, "%d:%31[a-z]:%llu", &rank, st, &at) != 3) rank = -1;
+        int got = v ? sscanf(v, "%d:%31[a-z]:%llu:%7[a-z]", &rank, st, &at, how) : 0;
+        if (got < 3) rank = -1;
+    }
+    if (rank == g_rank && strcmp(stage, st) == 0 && n == at && strcmp(how, "hang") == 0) {
+        fprintf(stderr, "saetm: SAETM_TEST_FAIL: rank %d hangs at %s step %llu\n", g_rank, stage, at);
+        for (;;) pause();
     }
     if (rank == g_rank && strcmp(stage, st) == 0 && n == at) {
         fprintf(stderr, "saetm: SAETM_TEST_FAIL: rank %d dies at %s step %llu\n", g_rank, stage, at);

@@ -50,7 +50,8 @@ saetm_status saetm__dist_agree(saetm_ctx *ctx, saetm_status st);
 saetm_status saetm__dist_check_finite(saetm_ctx *ctx, const saetm_matrix *x, const char *what);
 
 /* Test hook (docs/distributed.md): with SAETM_TEST_FAIL="RANK:STAGE:N", the process of rank RANK
- * dies (SIGKILL) when it reaches step N of STAGE ("train", "interpret"). */
+ * dies (SIGKILL) when it reaches step N of STAGE ("train", "interpret"); with "RANK:STAGE:N:hang"
+ * it stops there forever (for the SAETM_DIST_TIMEOUT watchdog). */
 void saetm__dist_fault_point(const char *stage, uint64_t n);
 
 /* Bytes moved by this process's collectives so far (sent contributions), for the benchmark. */

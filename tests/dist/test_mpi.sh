@@ -67,6 +67,12 @@ expect_fail "a dying process stops the job" 137 "rank 1 dies at train step 5" \
   $S train --emb "$T/x.npy" --out "$T/dead.saem" $A
 assert "no output after a death" test ! -e "$T/dead.saem"
 assert "the job stopped promptly (not by the timeout)" test $SECONDS -lt 100
+SECONDS=0
+expect_fail "a hanging process: the SAETM_DIST_TIMEOUT watchdog stops the job" 1 "waited more than 2 s" \
+  env SAETM_TEST_FAIL=1:train:5:hang SAETM_DIST_TIMEOUT=2 bash -c 'ASAN_OPTIONS=detect_leaks=0 timeout 120 mpirun -np 2 --oversubscribe "$@"; rc=$?; [ $rc -eq 124 ] && echo "mpirun hung" >&2; exit $rc' _ \
+  $S train --emb "$T/x.npy" --out "$T/hung.saem" $A
+assert "stopped by the watchdog, promptly" test $SECONDS -lt 100
+assert "no output after a hang" test ! -e "$T/hung.saem"
 expect_fail "bad rows on process 1 stop the job" 1 "row 300, column 3 is NaN" mpi 2 $S train --emb "$T/nan.npy" --out "$T/nan.saem" $A
 assert "the others say which process failed" grep -q "process 1 of 2 failed" "$T/.err"
 # encode and interpret on planted documents; topics from the 2-process interpretation.
