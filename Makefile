@@ -127,7 +127,7 @@ bench-quality: build/saetm
 	bash bench/quality/run.sh $(if $(QUICK),--quick)
 
 # The main job on the built-in demo corpus.
-demo: build/saetm
+demo: all
 	bash scripts/demo.sh
 
 clean:
