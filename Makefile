@@ -25,7 +25,7 @@ MPI_CPPFLAGS = $(if $(HAVE_MPICC),-DSAETM_HAVE_MPI $(patsubst -I%,-isystem %,$(s
 LDLIBS  += $(if $(HAVE_MPICC),$(shell mpicc --showme:link))
 
 REL_CFLAGS  = -O3 -march=native $(BASE)
-TEST_CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+TEST_CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined,float-cast-overflow \
               -fno-sanitize-recover=undefined -Werror $(BASE)
 
 LIB_SRC  = $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c src/*/*/*.c)))

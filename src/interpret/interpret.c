@@ -1041,7 +1041,8 @@ saetm_status saetm_interp_load(saetm_ctx *ctx, const char *path, saetm_interp **
         if (((const uint64_t *)vo)[v] >= nvb)
             st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: vocabulary offset %llu out of range", path,
                              (unsigned long long)v);
-    if (!st && (!(fit[FIT_SMOOTH] >= 0 && fit[FIT_SMOOTH] < 1) || !(fit[FIT_PI] >= 0 && fit[FIT_PI] < 1)))
+    if (!st && (!(fit[FIT_SMOOTH] >= 0 && fit[FIT_SMOOTH] < 1) || !(fit[FIT_PI] >= 0 && fit[FIT_PI] < 1) ||
+                !(fit[FIT_MAX_ITER] >= 0 && fit[FIT_MAX_ITER] <= UINT32_MAX)))
         st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: fit parameters out of range", path);
     if (st) {
         saetm_interp_free(it);
