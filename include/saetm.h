@@ -181,6 +181,11 @@ typedef struct saetm_corpus_opts {
 /* Fill *opts with the defaults listed above. */
 SAETM_API void saetm_corpus_opts_default(saetm_corpus_opts *opts);
 
+/* The name of an input format ("auto", "jsonl", "csv", "text", "dir"; "?" if out of range), and
+ * back: @return 0 and *out for a known name, -1 otherwise. */
+SAETM_API const char *saetm_input_format_name(saetm_input_format f);
+SAETM_API int saetm_input_format_parse(const char *name, saetm_input_format *out);
+
 /* Check the options (field names, max_df > 0, ...) before any work. @return NULL if they are
  * valid, else a static message naming the problem. */
 SAETM_API const char *saetm_corpus_opts_check(const saetm_corpus_opts *opts);

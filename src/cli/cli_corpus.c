@@ -44,12 +44,8 @@ int cli_corpus_table(cli_corpus_args *a, cli_opt *o)
 
 int cli_corpus_finish(const char *cmd, cli_corpus_args *a)
 {
-    static const char *const formats[] = {"auto", "jsonl", "csv", "text", "dir"};
-    int fi = -1;
-    for (int i = 0; i < 5; i++)
-        if (strcmp(a->format, formats[i]) == 0) fi = i;
-    if (fi < 0) return cli_usage_error(cmd, "--format must be auto, jsonl, csv, text or dir, not '%s'", a->format);
-    a->o.format = (saetm_input_format)fi;
+    if (saetm_input_format_parse(a->format, &a->o.format))
+        return cli_usage_error(cmd, "--format must be auto, jsonl, csv, text or dir, not '%s'", a->format);
     if (strcmp(a->preprocess, "full") == 0) a->o.preprocess = SAETM_PREPROCESS_FULL;
     else if (strcmp(a->preprocess, "basic") == 0) a->o.preprocess = SAETM_PREPROCESS_BASIC;
     else if (strcmp(a->preprocess, "none") == 0) a->o.preprocess = SAETM_PREPROCESS_NONE;

@@ -129,12 +129,8 @@ int cmd_embed(int argc, char **argv)
     if (!out) return cli_usage_error("embed", "--out is required");
     saetm_corpus_opts o;
     saetm_corpus_opts_default(&o);
-    static const char *const formats[] = {"auto", "jsonl", "csv", "text", "dir"};
-    int fi = -1;
-    for (int i = 0; i < 5; i++)
-        if (strcmp(format, formats[i]) == 0) fi = i;
-    if (fi < 0) return cli_usage_error("embed", "--format must be auto, jsonl, csv, text or dir, not '%s'", format);
-    o.format = (saetm_input_format)fi;
+    if (saetm_input_format_parse(format, &o.format))
+        return cli_usage_error("embed", "--format must be auto, jsonl, csv, text or dir, not '%s'", format);
     o.text_field = field;
     o.skip_bad = skip_bad;
     const char *bad = saetm_corpus_opts_check(&o);

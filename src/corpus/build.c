@@ -380,12 +380,6 @@ static saetm_status write_str_section(builder *b, saetm__cwriter *w, int k)
 
 /* ---- the whole build ----------------------------------------------------------------------- */
 
-static const char *format_name(saetm_input_format f)
-{
-    static const char *const names[] = {"auto", "jsonl", "csv", "text", "dir"};
-    return (unsigned)f <= SAETM_INPUT_DIR ? names[f] : "?";
-}
-
 static const char *preprocess_name(saetm_preprocess p)
 {
     static const char *const names[] = {"full", "basic", "none"};
@@ -400,7 +394,7 @@ static char *info_json(const char *path, const saetm_corpus_opts *o, saetm_input
     if (!j) return NULL;
     cJSON_AddStringToObject(j, "saetm_version", saetm_version());
     cJSON_AddStringToObject(j, "source", path);
-    cJSON_AddStringToObject(j, "format", format_name(fmt));
+    cJSON_AddStringToObject(j, "format", saetm_input_format_name(fmt));
     cJSON_AddStringToObject(j, "text_field", o->text_field ? o->text_field : "text");
     if (o->id_field) cJSON_AddStringToObject(j, "id_field", o->id_field);
     if (o->date_field) cJSON_AddStringToObject(j, "date_field", o->date_field);

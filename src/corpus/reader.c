@@ -50,6 +50,23 @@ static const char *const field_role[4] = {"text", "id", "date", "group"};
 
 /* ---- formats ------------------------------------------------------------------------------- */
 
+static const char *const format_names[] = {"auto", "jsonl", "csv", "text", "dir"};
+
+const char *saetm_input_format_name(saetm_input_format f)
+{
+    return (unsigned)f <= SAETM_INPUT_DIR ? format_names[f] : "?";
+}
+
+int saetm_input_format_parse(const char *name, saetm_input_format *out)
+{
+    for (int i = 0; name && i <= SAETM_INPUT_DIR; i++)
+        if (strcmp(name, format_names[i]) == 0) {
+            *out = (saetm_input_format)i;
+            return 0;
+        }
+    return -1;
+}
+
 static int ends_with(const char *s, size_t n, const char *suffix)
 {
     size_t k = strlen(suffix);
@@ -528,12 +545,10 @@ saetm_status saetm_docreader_open_corpus(saetm_ctx *ctx, const saetm_corpus *c, 
         cJSON_Delete(info);
         return saetm__fail(ctx, SAETM_ERR_INPUT, "the corpus does not record its source file");
     }
-    static const char *const formats[] = {"auto", "jsonl", "csv", "text", "dir"};
     saetm_corpus_opts o;
     saetm_corpus_opts_default(&o);
-    const char *fmt = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "format"));
-    for (int i = 0; fmt && i < 5; i++)
-        if (strcmp(fmt, formats[i]) == 0) o.format = (saetm_input_format)i;
+    /* an unknown name leaves the default, auto */
+    saetm_input_format_parse(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "format")), &o.format);
     o.text_field = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "text_field"));
     o.id_field = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "id_field"));
     o.date_field = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "date_field"));
