@@ -127,6 +127,10 @@ int cli_topics_table(cli_topics_args *a, cli_opt *o);
 int cli_topics_finish(const char *cmd, cli_topics_args *a);
 void cli_topics_to_json(const cli_topics_args *a, struct cJSON *obj);
 void cli_topics_from_json(cli_topics_args *a, const struct cJSON *obj);
+/* With --model DIR among the arguments (looked up before parsing): *model = DIR and the topic
+ * options recorded in DIR/params.json become a's defaults. @return the params (cJSON_Delete) or
+ * NULL. */
+struct cJSON *cli_topics_model_defaults(int argc, char **argv, cli_topics_args *a, const char **model);
 /* The merge name of the options after cli_topics_finish: kmeans-words, kmeans-hellinger,
  * kmeans-decoder, kmeans-auto, agglomerative or coactivation. */
 const char *cli_topics_merge_name(const cli_topics_args *a);

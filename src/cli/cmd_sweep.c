@@ -149,10 +149,7 @@ int cmd_sweep(int argc, char **argv)
     const char *model = NULL, *krange = "5:100:5", *out = NULL;
     saetm_eval_opts eo;
     saetm_eval_opts_default(&eo);
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], "--model") == 0) model = argv[i + 1];
-    cJSON *params = model ? cli_read_params(model) : NULL;
-    if (params) cli_topics_from_json(&ta, cJSON_GetObjectItemCaseSensitive(params, "topics"));
+    cJSON *params = cli_topics_model_defaults(argc, argv, &ta, &model);
     cli_opt opts[40] = {
         {"model", CLI_STR, &model, "DIR", "model directory from saetm fit (its topic options are the defaults)", NULL},
         {"k", CLI_STR, &krange, "A:B[:S]", "the numbers of topics: A, A+S, ... up to B, or a list K1,K2,...", "5:100:5"},

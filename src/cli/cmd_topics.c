@@ -400,6 +400,15 @@ int cli_topics_run(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a0, c
     return rc;
 }
 
+cJSON *cli_topics_model_defaults(int argc, char **argv, cli_topics_args *a, const char **model)
+{
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp(argv[i], "--model") == 0) *model = argv[i + 1];
+    cJSON *params = *model ? cli_read_params(*model) : NULL;
+    if (params) cli_topics_from_json(a, cJSON_GetObjectItemCaseSensitive(params, "topics"));
+    return params;
+}
+
 /* Read DIR/params.json (NULL if missing or invalid). */
 cJSON *cli_read_params(const char *dir)
 {
@@ -432,10 +441,7 @@ int cmd_topics(int argc, char **argv)
     cli_topics_defaults(&ta);
     const char *interp_path = NULL, *model = NULL, *out = NULL, *corpus_path = NULL;
     /* With --model DIR, the options of the run that made DIR are the defaults. */
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], "--model") == 0) model = argv[i + 1];
-    cJSON *params = model ? cli_read_params(model) : NULL;
-    if (params) cli_topics_from_json(&ta, cJSON_GetObjectItemCaseSensitive(params, "topics"));
+    cJSON *params = cli_topics_model_defaults(argc, argv, &ta, &model);
     cli_opt opts[40] = {
         {"interp", CLI_STR, &interp_path, "FILE", "interpretation file (.sti) from saetm interpret", NULL},
         {"model", CLI_STR, &model, "DIR", "model directory from saetm fit: re-merge its features (its options are the defaults)", NULL},
