@@ -220,7 +220,9 @@ SAETM_API saetm_status saetm_corpus_build(saetm_ctx *ctx, const char *path,
                                           const saetm_corpus_opts *opts, saetm_corpus **out);
 /* Write / read a corpus file (.stc; format in docs/FORMAT.md). Saving is atomic; loading maps
  * the file and verifies every checksum and every index. Saving a loaded corpus gives a file
- * with the same bytes. */
+ * with the same bytes. With a distributed ctx (saetm_ctx_set_distributed under mpirun) loading
+ * is collective: each process checksums and checks its own documents' part (docs/distributed.md),
+ * the job as a whole the entire file, and every process gets the same status. */
 SAETM_API saetm_status saetm_corpus_save(saetm_ctx *ctx, const saetm_corpus *c, const char *path);
 SAETM_API saetm_status saetm_corpus_load(saetm_ctx *ctx, const char *path, saetm_corpus **out);
 SAETM_API void saetm_corpus_free(saetm_corpus *c);
@@ -320,7 +322,8 @@ typedef struct saetm_acts {
 SAETM_API saetm_status saetm_acts_from_csr(saetm_ctx *ctx, uint64_t rows, uint32_t n_features,
                                            const uint64_t *row_ptr, const uint32_t *idx, const float *val,
                                            saetm_acts *out);
-/* Save (atomic) / load (mmap, verified) a .sac file. */
+/* Save (atomic) / load (mmap, verified) a .sac file. With a distributed ctx loading is collective,
+ * each process verifying its own rows, as saetm_corpus_load. */
 SAETM_API saetm_status saetm_acts_save(saetm_ctx *ctx, const saetm_acts *a, const char *path);
 SAETM_API saetm_status saetm_acts_load(saetm_ctx *ctx, const char *path, saetm_acts *out);
 SAETM_API void saetm_acts_free(saetm_acts *a);
@@ -537,7 +540,8 @@ SAETM_API const char *saetm_sae_config_diff(const saetm_sae_config *a, const sae
  * positive ones, jumprelu those above each feature's threshold. x may be a caller-filled matrix
  * (owner_ NULL). Deterministic for any thread count. @return SAETM_OK and owned activations in
  * *out (free with saetm_acts_free); SAETM_ERR_SHAPE if x->cols != d, SAETM_ERR_INPUT naming the
- * first non-finite row. */
+ * first non-finite row. With a distributed ctx each process encodes its own rows; rank 0 gets all
+ * rows, the other processes only their own (the other rows empty). */
 SAETM_API saetm_status saetm_sae_encode(saetm_ctx *ctx, const saetm_sae *sae, const saetm_matrix *x,
                                         saetm_acts *out);
 
@@ -643,7 +647,9 @@ typedef struct saetm_interp saetm_interp;
  * the result is bit-identical for any thread count. Progress stage "interpret", one unit per
  * iteration. @return SAETM_OK and a new object in *out (free with saetm_interp_free);
  * SAETM_ERR_ARG for bad options, SAETM_ERR_SHAPE if row counts differ, SAETM_ERR_INPUT for
- * malformed CSR (naming the document), SAETM_ERR_NOMEM, SAETM_ERR_INTERRUPTED. */
+ * malformed CSR (naming the document), SAETM_ERR_NOMEM, SAETM_ERR_INTERRUPTED. With a
+ * distributed ctx each process reads only its own documents' rows of acts and bow and every
+ * process gets the same phi, p0 and pi; theta: see saetm_interp_theta. */
 SAETM_API saetm_status saetm_interp_fit(saetm_ctx *ctx, const saetm_acts *acts, const saetm_bow *bow,
                                         const char *const *vocab, const saetm_interp_opts *opts,
                                         saetm_interp **out);
@@ -680,7 +686,8 @@ SAETM_API float saetm_interp_phi_floor(const saetm_interp *it, uint32_t f);
 /* Write dense row f of phi (V floats) into out. */
 SAETM_API void saetm_interp_phi_row(const saetm_interp *it, uint32_t f, float *out);
 /* Per-document theta as a borrowed CSR view (owner_ NULL; valid while it lives): rows that do not
- * take part are empty. */
+ * take part are empty. After a distributed saetm_interp_fit, rank 0 holds every document's theta
+ * and the other processes only their own documents' rows (the others empty). */
 SAETM_API void saetm_interp_theta(const saetm_interp *it, saetm_acts *view);
 
 /* ======================================================================
@@ -1079,7 +1086,9 @@ SAETM_API int saetm_dist_available(void);
 SAETM_API saetm_status saetm_dist_agree(saetm_ctx *ctx, saetm_status st);
 /* Make the calls that take ctx run data-parallel across the job (on = 1; default 0): each process
  * passes the same arguments (the whole input, memory-mapped: each touches only its rows) and
- * gets the same result. Every process must make the same sequence of such calls. */
+ * gets the same result (saetm_interp_theta and saetm_sae_encode excepted: whole on rank 0).
+ * saetm_corpus_load and saetm_acts_load become collective. Every process must make the same
+ * sequence of such calls. */
 SAETM_API void saetm_ctx_set_distributed(saetm_ctx *ctx, int on);
 
 #ifdef __cplusplus

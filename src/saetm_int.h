@@ -183,6 +183,24 @@ saetm_status saetm__cr_open(saetm_ctx *ctx, const char *path, const char magic[8
 saetm_status saetm__cr_get(saetm_ctx *ctx, const saetm__creader *r, const char *name, saetm__dtype dtype,
                            const void **data, uint64_t *rows, uint64_t *cols);
 int saetm__cr_has(const saetm__creader *r, const char *name);
+/* @return the position of section `name` in the table (0 .. n_sections-1), -1 if there is none. */
+int saetm__cr_index(const saetm__creader *r, const char *name);
+/* Data-parallel loading (docs/FORMAT.md "Loading across processes"): open like saetm__cr_open
+ * but leave the sections' checksums unchecked (header, table, sizes and bounds are checked). The
+ * caller then verifies what it needs first with saetm__cr_verify (one section, this process) and
+ * every section with the collective saetm__cr_verify_dist before using the data. */
+saetm_status saetm__cr_open_unverified(saetm_ctx *ctx, const char *path, const char magic[8], uint32_t max_version,
+                                       saetm__creader *r);
+/* Check the CRC-32 of section `name` (whole, in this process). */
+saetm_status saetm__cr_verify(saetm_ctx *ctx, const saetm__creader *r, const char *name);
+/* Collective (every process of the job, the same file): every section's CRC-32 is checked once
+ * by the job as a whole. Each process hashes one contiguous part of each section: up to row
+ * end_rows[i] of section i (its own rows; the last process: to the end), or, where end_rows is
+ * NULL or end_rows[i] is UINT64_MAX, an equal share of the bytes. The partial CRCs are
+ * all-gathered and combined in rank order (zlib's crc32_combine), so every process reaches the
+ * same verdict while reading only its parts. Alone: every section checked here. @return
+ * SAETM_ERR_CHECKSUM naming the section, on every process. */
+saetm_status saetm__cr_verify_dist(saetm_ctx *ctx, const saetm__creader *r, const uint64_t *end_rows);
 /* @return the dtype of section `name`, 0 if there is none. */
 uint32_t saetm__cr_dtype(const saetm__creader *r, const char *name);
 void saetm__cr_close(saetm__creader *r);
@@ -199,11 +217,17 @@ saetm_status saetm__matrix_alloc(saetm_ctx *ctx, uint64_t rows, uint64_t cols, s
  * naming `what` and the row otherwise. */
 saetm_status saetm__csr_validate(saetm_ctx *ctx, const char *what, uint64_t rows, uint32_t ncols,
                                  const uint64_t *row_ptr, const uint32_t *idx, const float *val, uint64_t nnz_limit);
+/* The same for rows [r0, r1) only (row_ptr[0] checked when r0 == 0, row_ptr[rows] always). */
+saetm_status saetm__csr_validate_rows(saetm_ctx *ctx, const char *what, uint64_t rows, uint64_t r0, uint64_t r1,
+                                     uint32_t nf, const uint64_t *row_ptr, const uint32_t *idx, const float *val,
+                                     uint64_t nnz_limit);
 
 /* ---- checksums (io/file.c) ---------------------------------------------------------------- */
 
 /* CRC-32 (zlib) of a buffer of any size, continuing from crc (start with 0). */
 uint32_t saetm__crc32(uint32_t crc, const void *data, size_t n);
+/* The CRC-32 of A followed by B from crc1 = CRC(A), crc2 = CRC(B) and len2 = |B| (zlib). */
+uint32_t saetm__crc32_combine(uint32_t crc1, uint32_t crc2, uint64_t len2);
 
 /* ---- corpus files (corpus/corpus_file.c) --------------------------------------------------- */
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -268,6 +269,56 @@ uint64_t cli_peak_memory(void)
         if (sscanf(line, "VmHWM: %llu kB", &kb) == 1) break;
     fclose(f);
     return (uint64_t)kb * 1024;
+}
+
+/* Resident bytes of this process's mappings of the file at `real` (a resolved path), from
+ * /proc/self/smaps: the pages of the file this process has touched (plus read-around). */
+static uint64_t mapped_resident(const char *real)
+{
+    FILE *f = fopen("/proc/self/smaps", "r");
+    if (!f) return 0;
+    char line[4352];
+    uint64_t total = 0;
+    int in = 0;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long a, b;
+        int n = 0;
+        if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &a, &b, &n) == 2 && n > 0) {
+            char *path = line + n;
+            path[strcspn(path, "\n")] = 0;
+            in = strcmp(path, real) == 0;
+            continue;
+        }
+        unsigned long long kb;
+        if (in && sscanf(line, "Rss: %llu kB", &kb) == 1) total += (uint64_t)kb * 1024;
+    }
+    fclose(f);
+    return total;
+}
+
+void cli_mem_report(const char *cmd, const char *const *files, int n)
+{
+    const char *want = getenv("SAETM_MEM_REPORT");
+    if (!want || !*want || strcmp(want, "0") == 0) return;
+    char text[2048];
+    int at = snprintf(text, sizeof text, "saetm %s: memory of process %d of %d:", cmd, saetm_dist_rank(), saetm_dist_size());
+    for (int i = 0; i < n && at > 0 && (size_t)at < sizeof text; i++) {
+        char real[4096];
+        struct stat sb;
+        if (!files[i] || !realpath(files[i], real) || stat(real, &sb) != 0) continue;
+        at += snprintf(text + at, sizeof text - (size_t)at, " %s %.2f of %.2f MB resident;", files[i],
+                       (double)mapped_resident(real) / 1e6, (double)sb.st_size / 1e6);
+    }
+    FILE *f = fopen("/proc/self/status", "r");
+    unsigned long long anon = 0, kb;
+    char line[256];
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "RssAnon: %llu kB", &kb) == 1) anon = kb;
+    if (f) fclose(f);
+    if (at > 0 && (size_t)at < sizeof text)
+        snprintf(text + at, sizeof text - (size_t)at, " anonymous %.2f MB now, peak resident %.2f MB", (double)anon / 1e3 * 1.024,
+                 (double)cli_peak_memory() / 1e6);
+    fprintf(stderr, "%s\n", text);
 }
 
 const char *cli_emb_embedder(const char *emb, char *name, size_t cap)

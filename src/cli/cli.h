@@ -63,6 +63,11 @@ int cli_parse_bin(const char *cmd, const char *v, saetm_trends_opts *o);
 /* Peak resident memory of this process in bytes (VmHWM of /proc/self/status: since exec, so
  * not inflated by the parent it was forked from), or 0 if unknown. */
 uint64_t cli_peak_memory(void);
+/* With SAETM_MEM_REPORT=1 in the environment, print to stderr, for this process (its rank under
+ * mpirun): the resident bytes of its mappings of each of the n files (the pages it touched) and
+ * the file's size, its anonymous memory now and its peak resident memory (docs/distributed.md).
+ * Call before the inputs are freed. Nothing otherwise. */
+void cli_mem_report(const char *cmd, const char *const *files, int n);
 
 /* The embedder that made the embeddings EMB: "NAME@VERSION" (or "NAME" without a version) from
  * the sidecar EMB.json written by `saetm embed` (and `saetm fit`), copied into name; "" when there

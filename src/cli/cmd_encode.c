@@ -59,6 +59,7 @@ int cmd_encode(int argc, char **argv)
                 (unsigned long long)acts.rows,
                 acts.rows ? (double)acts.row_ptr[acts.rows] / (double)acts.rows : 0.0, (unsigned long long)empty, out);
     }
+    cli_mem_report("encode", &emb, 1);
     rc = st ? cli_fail(ctx, "encode", st) : CLI_EXIT_OK;
     saetm_acts_free(&acts);
     if (have_x) saetm_matrix_free(&x);

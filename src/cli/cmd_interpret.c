@@ -164,6 +164,8 @@ int cmd_interpret(int argc, char **argv)
         printf("interpret: %u of %u features occur in the corpus; %u EM iterations, NLL %.6f per unit weight, "
                "pi %.4f; wrote %s\n",
                used, F, saetm_interp_iterations(it), saetm_interp_nll(it), saetm_interp_pi(it), out);
+    const char *inputs[] = {corpus_path, acts_path ? acts_path : emb};
+    cli_mem_report("interpret", inputs, 2);
 done:
     free(vocab);
     saetm_interp_free(it);

@@ -99,6 +99,7 @@ int cmd_train(int argc, char **argv)
             return rc;
         }
         st = resume ? saetm_sae_resume(ctx, resume, &cfg, &x, &sae) : saetm_sae_train(ctx, &cfg, &x, &sae);
+        cli_mem_report("train", &emb, 1);
         saetm_matrix_free(&x);
     }
     const int writer = saetm_dist_rank() == 0; /* under mpirun every process has the model; rank 0 writes it */

@@ -5,6 +5,7 @@
  * never needs more memory than the pages in use.
  */
 #include "corpus_int.h"
+#include "dist/dist.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -119,8 +120,8 @@ saetm_status saetm_corpus_save(saetm_ctx *ctx, const saetm_corpus *c, const char
 
 /* ---- loading ------------------------------------------------------------------------------- */
 
-static saetm_status load_strings(saetm_ctx *ctx, saetm_corpus *c, const char *name, uint64_t n, int required,
-                                 strcol *col)
+/* Map the sections of a string column (sizes checked, no data read). */
+static saetm_status get_strings(saetm_ctx *ctx, saetm_corpus *c, const char *name, uint64_t n, strcol *col)
 {
     char off_name[SAETM__SECTION_NAME_MAX];
     snprintf(off_name, sizeof off_name, "%s_off", name);
@@ -133,13 +134,20 @@ static saetm_status load_strings(saetm_ctx *ctx, saetm_corpus *c, const char *na
     col->blob = blob;
     col->blob_len = blob_len;
     col->off = off;
-    if (blob_len > 0 && col->blob[blob_len - 1] != 0)
+    return SAETM_OK;
+}
+
+/* Check the entries [i0, i1) of a string column (and its terminating NUL). */
+static saetm_status check_strings(saetm_ctx *ctx, const saetm_corpus *c, const char *name, uint64_t i0, uint64_t i1,
+                                  int required, const strcol *col)
+{
+    if (col->blob_len > 0 && col->blob[col->blob_len - 1] != 0)
         return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: section '%s' does not end with a NUL byte", c->reader.path, name);
-    for (uint64_t i = 0; i < n; i++) {
+    for (uint64_t i = i0; i < i1; i++) {
         uint64_t o = col->off[i];
-        if (o == UINT64_MAX ? required : o >= blob_len)
-            return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: section '%s': entry %llu has a bad offset", c->reader.path,
-                               off_name, (unsigned long long)i);
+        if (o == UINT64_MAX ? required : o >= col->blob_len)
+            return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: section '%s_off': entry %llu has a bad offset", c->reader.path,
+                               name, (unsigned long long)i);
     }
     return SAETM_OK;
 }
@@ -149,44 +157,81 @@ static saetm_status bad_file(saetm_ctx *ctx, const saetm_corpus *c, const char *
     return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: %s (at %llu)", c->reader.path, what, (unsigned long long)at);
 }
 
-static saetm_status validate(saetm_ctx *ctx, saetm_corpus *c)
+/* Check the documents [d0, d1) (bag-of-words, empty flags, string offsets) and add their tokens
+ * and empty documents to *tokens, *empty. */
+static saetm_status validate_docs(saetm_ctx *ctx, saetm_corpus *c, uint64_t d0, uint64_t d1, uint64_t *tokens,
+                                  uint64_t *empty)
 {
     const uint64_t *rp = c->row_ptr;
-    if (rp[0] != 0) return bad_file(ctx, c, "row_ptr does not start at 0", 0);
-    uint64_t tokens = 0, empty = 0;
-    for (uint64_t d = 0; d < c->n_docs; d++) {
+    if (d0 == 0 && rp[0] != 0) return bad_file(ctx, c, "row_ptr does not start at 0", 0);
+    for (uint64_t d = d0; d < d1; d++) {
         if (rp[d + 1] < rp[d] || rp[d + 1] > c->nnz) return bad_file(ctx, c, "row_ptr out of order or range", d);
         for (uint64_t j = rp[d]; j < rp[d + 1]; j++) {
             if (c->word_ids[j] >= c->n_vocab || (j > rp[d] && c->word_ids[j] <= c->word_ids[j - 1]))
                 return bad_file(ctx, c, "word ids must be ascending in each document and below the vocabulary size", d);
             if (c->counts[j] == 0) return bad_file(ctx, c, "zero count in the bag-of-words", d);
-            tokens += c->counts[j];
+            *tokens += c->counts[j];
         }
         int is_empty = rp[d + 1] == rp[d];
         if (c->empty[d] != is_empty) return bad_file(ctx, c, "empty-document flag disagrees with the bag-of-words", d);
-        empty += (uint64_t)is_empty;
+        *empty += (uint64_t)is_empty;
     }
     if (rp[c->n_docs] != c->nnz) return bad_file(ctx, c, "row_ptr does not cover the bag-of-words", c->n_docs);
-    if (tokens != c->n_tokens) return bad_file(ctx, c, "token count differs from the header", tokens);
-    if (empty != c->n_empty) return bad_file(ctx, c, "empty-document count differs from the header", empty);
+    saetm_status st = SAETM_OK;
+    for (int k = 0; k < N_COLS && !st; k++) st = check_strings(ctx, c, col_name[k], d0, d1, k == COL_ID, &c->cols[k]);
+    return st;
+}
+
+/* The corpus-wide parts: info, vocabulary, document frequencies. */
+static saetm_status validate_global(saetm_ctx *ctx, saetm_corpus *c, uint64_t info_len)
+{
+    if (info_len == 0 || c->info[info_len - 1] != 0)
+        return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: bad info section", c->reader.path);
+    saetm_status st = check_strings(ctx, c, "vocab", 0, c->n_vocab, 1, &c->vocab);
+    if (st) return st;
     for (uint32_t w = 0; w < c->n_vocab; w++)
         if (c->df[w] == 0 || c->df[w] > c->n_docs) return bad_file(ctx, c, "document frequency out of range", w);
+    return SAETM_OK;
+}
+
+/* The section table's rows where this process's part of each section ends (the sections over
+ * documents: its documents [d0, d1); the others: UINT64_MAX, an equal share). The row pointers
+ * read here are not verified yet: they only decide which process hashes which bytes. */
+static saetm_status shard_ends(saetm_ctx *ctx, const saetm_corpus *c, uint64_t d1, uint64_t **out)
+{
+    uint64_t *ends = malloc(((size_t)c->reader.n_sections + 1) * sizeof *ends);
+    if (!ends) return saetm__fail(ctx, SAETM_ERR_NOMEM, "%s: out of memory", c->reader.path);
+    for (uint32_t i = 0; i < c->reader.n_sections; i++) ends[i] = UINT64_MAX;
+    uint64_t e = c->row_ptr[d1] < c->nnz ? c->row_ptr[d1] : c->nnz;
+    const char *doc_rows[] = {"row_ptr", "empty", "doc_id_off", "date_off", "group_off", "snippet_off"};
+    for (size_t k = 0; k < sizeof doc_rows / sizeof doc_rows[0]; k++) {
+        int i = saetm__cr_index(&c->reader, doc_rows[k]);
+        if (i >= 0) ends[i] = d1;
+    }
+    int iw = saetm__cr_index(&c->reader, "word_ids"), ic = saetm__cr_index(&c->reader, "counts");
+    if (iw >= 0) ends[iw] = e;
+    if (ic >= 0) ends[ic] = e;
+    *out = ends;
     return SAETM_OK;
 }
 
 saetm_status saetm_corpus_load(saetm_ctx *ctx, const char *path, saetm_corpus **out)
 {
     *out = NULL;
+    /* Across processes (docs/distributed.md): each process checksums and validates its own
+     * documents (and an equal share of the other sections), so that the job as a whole checks
+     * every byte once and each process reads only its part of the bag-of-words. */
+    const int D = saetm__dist_on(ctx);
     saetm_corpus *c = calloc(1, sizeof *c);
-    if (!c) return saetm__fail(ctx, SAETM_ERR_NOMEM, "%s: out of memory", path);
-    saetm_status st = saetm__cr_open(ctx, path, SAETM__CORPUS_MAGIC, SAETM__CORPUS_VERSION, &c->reader);
-    if (st) {
-        free(c);
-        return st;
-    }
+    saetm_status st = c ? SAETM_OK : saetm__fail(ctx, SAETM_ERR_NOMEM, "%s: out of memory", path);
+    if (!st)
+        st = D ? saetm__cr_open_unverified(ctx, path, SAETM__CORPUS_MAGIC, SAETM__CORPUS_VERSION, &c->reader)
+               : saetm__cr_open(ctx, path, SAETM__CORPUS_MAGIC, SAETM__CORPUS_VERSION, &c->reader);
+    if (st) free(c), c = NULL;
     const void *p;
-    uint64_t rows = 8, n;
-    st = saetm__cr_get(ctx, &c->reader, "shape", SAETM__U64, &p, &rows, NULL);
+    uint64_t rows = 8, n, info_len = 0;
+    if (!st && D) st = saetm__cr_verify(ctx, &c->reader, "shape");
+    if (!st) st = saetm__cr_get(ctx, &c->reader, "shape", SAETM__U64, &p, &rows, NULL);
     if (!st) {
         const uint64_t *shape = p;
         c->n_docs = shape[0];
@@ -197,13 +242,9 @@ saetm_status saetm_corpus_load(saetm_ctx *ctx, const char *path, saetm_corpus **
             st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: impossible corpus shape", path);
         c->n_vocab = (uint32_t)shape[1];
     }
-    n = 0;
-    if (!st) st = saetm__cr_get(ctx, &c->reader, "info", SAETM__U8, &p, &n, NULL);
-    if (!st) {
-        c->info = p;
-        if (n == 0 || c->info[n - 1] != 0) st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: bad info section", path);
-    }
-    if (!st) st = load_strings(ctx, c, "vocab", c->n_vocab, 1, &c->vocab);
+    if (!st) st = saetm__cr_get(ctx, &c->reader, "info", SAETM__U8, &p, &info_len, NULL);
+    if (!st) c->info = p;
+    if (!st) st = get_strings(ctx, c, "vocab", c->n_vocab, &c->vocab);
     if (!st) {
         n = c->n_vocab;
         st = saetm__cr_get(ctx, &c->reader, "df", SAETM__U32, &p, &n, NULL);
@@ -232,8 +273,27 @@ saetm_status saetm_corpus_load(saetm_ctx *ctx, const char *path, saetm_corpus **
         st = saetm__cr_get(ctx, &c->reader, "empty", SAETM__U8, &p, &n, NULL);
         c->empty = p;
     }
-    for (int k = 0; k < N_COLS && !st; k++) st = load_strings(ctx, c, col_name[k], c->n_docs, k == COL_ID, &c->cols[k]);
-    if (!st) st = validate(ctx, c);
+    for (int k = 0; k < N_COLS && !st; k++) st = get_strings(ctx, c, col_name[k], c->n_docs, &c->cols[k]);
+    uint64_t d0 = 0, d1 = c ? c->n_docs : 0, tokens = 0, empty = 0;
+    if (D) {
+        uint64_t *ends = NULL;
+        if (!st) saetm__dist_range(c->n_docs, saetm__dist_rank(), saetm__dist_size(), &d0, &d1);
+        if (!st) st = shard_ends(ctx, c, d1, &ends);
+        st = saetm__dist_agree(ctx, st);
+        if (!st) st = saetm__cr_verify_dist(ctx, &c->reader, ends);
+        free(ends);
+    }
+    if (!st) st = validate_global(ctx, c, info_len);
+    if (!st) st = validate_docs(ctx, c, d0, d1, &tokens, &empty);
+    if (D) {
+        st = saetm__dist_agree(ctx, st);
+        uint64_t sums[2] = {tokens, empty};
+        if (!st) saetm__dist_sum_u64(sums, 2);
+        tokens = sums[0];
+        empty = sums[1];
+    }
+    if (!st && tokens != c->n_tokens) st = bad_file(ctx, c, "token count differs from the header", tokens);
+    if (!st && empty != c->n_empty) st = bad_file(ctx, c, "empty-document count differs from the header", empty);
     if (st) {
         saetm_corpus_free(c);
         return st;

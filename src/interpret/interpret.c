@@ -20,8 +20,8 @@
  * the E-step and the numerators of the M-step over its contiguous range of documents; the
  * document frequencies (once), the supports S_f (once: the union of the processes' supports) and,
  * per iteration, the psi and chi numerators and the NLL are summed over the processes, so every
- * process holds the same psi, chi and pi. theta is computed for all documents everywhere (it is
- * O(nnz(activations)), small next to the bag-of-words work).
+ * process holds the same psi, chi and pi. Each process reads only its documents' activations and
+ * bag-of-words; theta of every document is gathered to rank 0 (the others keep their own rows).
  */
 #include "saetm_int.h"
 #include "dist/dist.h"
@@ -213,7 +213,7 @@ static saetm_status build_weights(saetm_ctx *ctx, em_work *w, const saetm_bow *b
 
 /* theta (CSR over taking-part docs), theta by feature, theta_avg and doc_freq. */
 static saetm_status build_theta(saetm_ctx *ctx, saetm_interp *it, em_work *w, const saetm_acts *a,
-                                float *theta_avg, uint32_t *doc_freq, uint64_t *n_part)
+                                float *theta_avg, uint32_t *doc_freq, uint64_t *n_part, double *theta_sum)
 {
     uint64_t N = w->N, nnz_a = a->row_ptr[N], cnt = 0;
     w->th_ptr = own_alloc(it, (size_t)N + 1, sizeof *w->th_ptr);
@@ -256,6 +256,7 @@ static saetm_status build_theta(saetm_ctx *ctx, saetm_interp *it, em_work *w, co
     for (uint32_t f = 0; f < w->F; f++) {
         double s = 0.0;
         for (uint64_t e = w->cs_ptr[f]; e < w->cs_ptr[f + 1]; e++) s += w->th_val[w->cs_tp[e]];
+        if (theta_sum) theta_sum[f] = s;
         theta_avg[f] = *n_part ? (float)(s / (double)*n_part) : 0.0f;
         doc_freq[f] = (uint32_t)(w->cs_ptr[f + 1] - w->cs_ptr[f]);
     }
@@ -638,6 +639,58 @@ static saetm_status copy_vocab(saetm_ctx *ctx, saetm_interp *it, const char *con
     return SAETM_OK;
 }
 
+/* dist: theta of every document on rank 0 (gathered in rank order from each process's w->th_*);
+ * on the other processes a copy of their own rows, the other rows empty. Owned by it.
+ * Collective; every process returns the same status. */
+static saetm_status gather_theta(saetm_ctx *ctx, saetm_interp *it, const em_work *w, uint64_t d0,
+                                 const uint64_t **ptr_out, const uint32_t **idx_out, const float **val_out)
+{
+    const int P = saetm__dist_size(), R = saetm__dist_rank();
+    const uint64_t N = w->N_all, n = w->N, nnz = w->th_ptr[n];
+    uint64_t *nnz_all = calloc((size_t)P, sizeof *nnz_all), *rows_all = calloc((size_t)P, sizeof *rows_all);
+    uint64_t *len = malloc(((size_t)n + 1) * sizeof *len);
+    uint64_t *ptr = own_alloc(it, (size_t)N + 1, sizeof *ptr);
+    uint8_t bad = !nnz_all || !rows_all || !len || !ptr;
+    saetm__dist_max_u8(&bad, 1);
+    if (!bad) saetm__dist_allgather(&nnz, sizeof nnz, nnz_all);
+    uint64_t total = 0;
+    for (int r = 0; !bad && r < P; r++) total += nnz_all[r];
+    uint64_t keep = R == 0 ? total : nnz;
+    uint32_t *idx = bad ? NULL : own_alloc(it, (size_t)keep, sizeof *idx);
+    float *val = bad ? NULL : own_alloc(it, (size_t)keep, sizeof *val);
+    if (!bad) bad = !idx || !val;
+    saetm__dist_max_u8(&bad, 1);
+    saetm_status st = bad ? saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory for theta") : SAETM_OK;
+    if (!st) {
+        for (int r = 0; r < P; r++) {
+            uint64_t a, b;
+            saetm__dist_range(N, r, P, &a, &b);
+            rows_all[r] = (b - a) * sizeof *len;
+            nnz_all[r] *= sizeof *idx; /* bytes (idx and val elements have the same size) */
+        }
+        for (uint64_t d = 0; d < n; d++) len[d] = w->th_ptr[d + 1] - w->th_ptr[d];
+        /* rank 0: row lengths of all documents into ptr + 1, then the prefix sums */
+        saetm__dist_gatherv(len, rows_all, ptr + 1, 0);
+        saetm__dist_gatherv(w->th_idx, nnz_all, idx, 0);
+        saetm__dist_gatherv(w->th_val, nnz_all, val, 0);
+        if (R == 0) {
+            for (uint64_t d = 0; d < N; d++) ptr[d + 1] += ptr[d];
+        } else {
+            for (uint64_t d = 0; d <= N; d++)
+                ptr[d] = d <= d0 ? 0 : d - d0 <= n ? w->th_ptr[d - d0] : nnz;
+            memcpy(idx, w->th_idx, (size_t)nnz * sizeof *idx);
+            memcpy(val, w->th_val, (size_t)nnz * sizeof *val);
+        }
+    }
+    free(nnz_all);
+    free(rows_all);
+    free(len);
+    *ptr_out = ptr;
+    *idx_out = idx;
+    *val_out = val;
+    return st;
+}
+
 saetm_status saetm_interp_fit(saetm_ctx *ctx, const saetm_acts *acts, const saetm_bow *bow, const char *const *vocab,
                               const saetm_interp_opts *opts, saetm_interp **out)
 {
@@ -730,25 +783,29 @@ saetm_status saetm_interp_fit(saetm_ctx *ctx, const saetm_acts *acts, const saet
     const uint32_t *th_idx = NULL;
     const float *th_val = NULL;
     if (!st && D) {
-        /* theta of every document (kept in the result, as one process has it), then this
-         * process's own for the EM. */
-        em_work wf;
-        memset(&wf, 0, sizeof wf);
-        wf.N = bow->rows;
-        wf.F = w.F;
-        wf.rp = bow->row_ptr;
-        st = build_theta(ctx, it, &wf, acts, theta_avg, doc_freq, &n_part);
-        th_ptr = wf.th_ptr;
-        th_idx = wf.th_idx;
-        th_val = wf.th_val;
-        em_work_free(&wf);
+        /* This process's theta for the EM; theta_avg and doc_freq from the sums over all
+         * processes; the theta of every document gathered to rank 0 (which writes the file). */
         float *ta = own_alloc(scratch, w.F, sizeof *ta);
         uint32_t *dfq = own_alloc(scratch, w.F, sizeof *dfq);
+        double *sums = calloc((size_t)w.F * 2 + 1, sizeof *sums);
         uint64_t np_local = 0;
-        if (!st && (!ta || !dfq)) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory");
-        if (!st) st = build_theta(ctx, scratch, &w, &la, ta, dfq, &np_local);
+        if (!ta || !dfq || !sums) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory");
+        if (!st) st = build_theta(ctx, scratch, &w, &la, ta, dfq, &np_local, sums);
+        st = saetm__dist_agree(ctx, st);
+        if (!st) {
+            for (uint32_t f = 0; f < w.F; f++) sums[w.F + f] = dfq[f];
+            sums[2 * w.F] = (double)np_local;
+            saetm__dist_sum_f64(sums, (size_t)w.F * 2 + 1);
+            n_part = (uint64_t)sums[2 * w.F];
+            for (uint32_t f = 0; f < w.F; f++) {
+                theta_avg[f] = n_part ? (float)(sums[f] / (double)n_part) : 0.0f;
+                doc_freq[f] = (uint32_t)sums[w.F + f];
+            }
+            st = gather_theta(ctx, it, &w, d0, &th_ptr, &th_idx, &th_val);
+        }
+        free(sums);
     } else if (!st) {
-        st = build_theta(ctx, it, &w, acts, theta_avg, doc_freq, &n_part);
+        st = build_theta(ctx, it, &w, acts, theta_avg, doc_freq, &n_part, NULL);
         th_ptr = w.th_ptr;
         th_idx = w.th_idx;
         th_val = w.th_val;

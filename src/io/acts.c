@@ -4,6 +4,7 @@
  * Sections: "row_ptr" u64 (rows+1), "idx" u32 (nnz), "val" f32 (nnz), "shape" u64 [rows, F].
  */
 #include "saetm_int.h"
+#include "dist/dist.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -19,11 +20,12 @@ typedef struct acts_owner {
     float *val;
 } acts_owner;
 
-saetm_status saetm__csr_validate(saetm_ctx *ctx, const char *what, uint64_t rows, uint32_t nf,
-                                const uint64_t *row_ptr, const uint32_t *idx, const float *val, uint64_t nnz_limit)
+saetm_status saetm__csr_validate_rows(saetm_ctx *ctx, const char *what, uint64_t rows, uint64_t r0, uint64_t r1,
+                                     uint32_t nf, const uint64_t *row_ptr, const uint32_t *idx, const float *val,
+                                     uint64_t nnz_limit)
 {
-    if (row_ptr[0] != 0) return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: row_ptr[0] must be 0", what);
-    for (uint64_t r = 0; r < rows; r++) {
+    if (r0 == 0 && row_ptr[0] != 0) return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: row_ptr[0] must be 0", what);
+    for (uint64_t r = r0; r < r1; r++) {
         if (row_ptr[r + 1] < row_ptr[r] || row_ptr[r + 1] > nnz_limit)
             return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: row %llu has a bad extent", what, (unsigned long long)r);
         for (uint64_t j = row_ptr[r]; j < row_ptr[r + 1]; j++) {
@@ -38,6 +40,12 @@ saetm_status saetm__csr_validate(saetm_ctx *ctx, const char *what, uint64_t rows
     if (row_ptr[rows] != nnz_limit)
         return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: row_ptr does not cover the values", what);
     return SAETM_OK;
+}
+
+saetm_status saetm__csr_validate(saetm_ctx *ctx, const char *what, uint64_t rows, uint32_t nf,
+                                const uint64_t *row_ptr, const uint32_t *idx, const float *val, uint64_t nnz_limit)
+{
+    return saetm__csr_validate_rows(ctx, what, rows, 0, rows, nf, row_ptr, idx, val, nnz_limit);
 }
 
 saetm_status saetm_acts_from_csr(saetm_ctx *ctx, uint64_t rows, uint32_t n_features, const uint64_t *row_ptr,
@@ -91,16 +99,19 @@ saetm_status saetm_acts_save(saetm_ctx *ctx, const saetm_acts *a, const char *pa
 saetm_status saetm_acts_load(saetm_ctx *ctx, const char *path, saetm_acts *out)
 {
     memset(out, 0, sizeof *out);
+    /* Across processes (docs/distributed.md): each process checksums and validates its own rows
+     * (and an equal share of the small sections); the job as a whole checks every byte once. */
+    const int D = saetm__dist_on(ctx);
     acts_owner *own = calloc(1, sizeof *own);
-    if (!own) return saetm__fail(ctx, SAETM_ERR_NOMEM, "%s: out of memory", path);
-    saetm_status st = saetm__cr_open(ctx, path, ACTS_MAGIC, ACTS_VERSION, &own->reader);
-    if (st) {
-        free(own);
-        return st;
-    }
+    saetm_status st = own ? SAETM_OK : saetm__fail(ctx, SAETM_ERR_NOMEM, "%s: out of memory", path);
+    if (!st)
+        st = D ? saetm__cr_open_unverified(ctx, path, ACTS_MAGIC, ACTS_VERSION, &own->reader)
+               : saetm__cr_open(ctx, path, ACTS_MAGIC, ACTS_VERSION, &own->reader);
+    int opened = !st;
     const void *shape_p = NULL, *rp = NULL, *ip = NULL, *vp = NULL;
     uint64_t n_shape = 2, n_rp = 0, n_idx = 0, n_val = 0;
-    st = saetm__cr_get(ctx, &own->reader, "shape", SAETM__U64, &shape_p, &n_shape, NULL);
+    if (!st && D) st = saetm__cr_verify(ctx, &own->reader, "shape");
+    if (!st) st = saetm__cr_get(ctx, &own->reader, "shape", SAETM__U64, &shape_p, &n_shape, NULL);
     uint64_t rows = 0, nf = 0;
     if (!st) {
         memcpy(&rows, shape_p, 8);
@@ -115,9 +126,30 @@ saetm_status saetm_acts_load(saetm_ctx *ctx, const char *path, saetm_acts *out)
         n_val = n_idx;
         st = saetm__cr_get(ctx, &own->reader, "val", SAETM__F32, &vp, &n_val, NULL);
     }
-    if (!st) st = saetm__csr_validate(ctx, path, rows, (uint32_t)nf, rp, ip, vp, n_idx);
+    uint64_t r0 = 0, r1 = rows;
+    if (D) {
+        uint64_t *ends = NULL;
+        if (!st) {
+            saetm__dist_range(rows, saetm__dist_rank(), saetm__dist_size(), &r0, &r1);
+            ends = malloc(((size_t)own->reader.n_sections + 1) * sizeof *ends);
+            if (!ends) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "%s: out of memory", path);
+        }
+        if (!st) {
+            /* The row pointer read here is unverified: it only decides who hashes which bytes. */
+            uint64_t e = ((const uint64_t *)rp)[r1] < n_idx ? ((const uint64_t *)rp)[r1] : n_idx;
+            for (uint32_t i = 0; i < own->reader.n_sections; i++) ends[i] = UINT64_MAX;
+            ends[saetm__cr_index(&own->reader, "row_ptr")] = r1;
+            ends[saetm__cr_index(&own->reader, "idx")] = e;
+            ends[saetm__cr_index(&own->reader, "val")] = e;
+        }
+        st = saetm__dist_agree(ctx, st);
+        if (!st) st = saetm__cr_verify_dist(ctx, &own->reader, ends);
+        free(ends);
+    }
+    if (!st) st = saetm__csr_validate_rows(ctx, path, rows, r0, r1, (uint32_t)nf, rp, ip, vp, n_idx);
+    if (D) st = saetm__dist_agree(ctx, st);
     if (st) {
-        saetm__cr_close(&own->reader);
+        if (opened) saetm__cr_close(&own->reader);
         free(own);
         return st;
     }

@@ -8,6 +8,7 @@
  * Sections start on 64-byte boundaries so mapped float arrays are usable in place.
  */
 #include "saetm_int.h"
+#include "dist/dist.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -187,8 +188,9 @@ static saetm_status bad(saetm_ctx *ctx, saetm__creader *r, const char *path, sae
     return st;
 }
 
-saetm_status saetm__cr_open(saetm_ctx *ctx, const char *path, const char magic[8], uint32_t max_version,
-                            saetm__creader *r)
+/* Open and check header, table and bounds; with verify, every section's checksum too. */
+static saetm_status cr_open(saetm_ctx *ctx, const char *path, const char magic[8], uint32_t max_version,
+                            saetm__creader *r, int verify)
 {
     memset(r, 0, sizeof *r);
     saetm_status st = saetm__map_file(ctx, path, &r->map);
@@ -231,7 +233,7 @@ saetm_status saetm__cr_open(saetm_ctx *ctx, const char *path, const char magic[8
             s->offset % SAETM__ALIGN != 0 || s->rows > UINT64_MAX / s->cols ||
             s->rows * s->cols > UINT64_MAX / es || s->rows * s->cols * es != s->nbytes)
             return bad(ctx, r, path, SAETM_ERR_FORMAT, "section entry with impossible offset, size or shape");
-        if (saetm__crc32(0, r->map.data + s->offset, (size_t)s->nbytes) != s->crc32) {
+        if (verify && saetm__crc32(0, r->map.data + s->offset, (size_t)s->nbytes) != s->crc32) {
             saetm__fail(ctx, SAETM_ERR_CHECKSUM, "%s: checksum mismatch in section '%s' (file corrupted)", path,
                         s->name);
             saetm__cr_close(r);
@@ -244,6 +246,24 @@ saetm_status saetm__cr_open(saetm_ctx *ctx, const char *path, const char magic[8
     return SAETM_OK;
 }
 
+saetm_status saetm__cr_open(saetm_ctx *ctx, const char *path, const char magic[8], uint32_t max_version,
+                            saetm__creader *r)
+{
+    return cr_open(ctx, path, magic, max_version, r, 1);
+}
+
+saetm_status saetm__cr_open_unverified(saetm_ctx *ctx, const char *path, const char magic[8], uint32_t max_version,
+                                       saetm__creader *r)
+{
+    return cr_open(ctx, path, magic, max_version, r, 0);
+}
+
+static saetm_status crc_mismatch(saetm_ctx *ctx, const saetm__creader *r, const saetm__csection *s)
+{
+    return saetm__fail(ctx, SAETM_ERR_CHECKSUM, "%s: checksum mismatch in section '%s' (file corrupted)", r->path,
+                       s->name);
+}
+
 static const saetm__csection *find(const saetm__creader *r, const char *name)
 {
     for (uint32_t i = 0; i < r->n_sections; i++)
@@ -252,6 +272,84 @@ static const saetm__csection *find(const saetm__creader *r, const char *name)
 }
 
 int saetm__cr_has(const saetm__creader *r, const char *name) { return find(r, name) != NULL; }
+
+int saetm__cr_index(const saetm__creader *r, const char *name)
+{
+    const saetm__csection *s = find(r, name);
+    return s ? (int)(s - r->table) : -1;
+}
+
+saetm_status saetm__cr_verify(saetm_ctx *ctx, const saetm__creader *r, const char *name)
+{
+    const saetm__csection *s = find(r, name);
+    if (!s) return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: missing section '%s'", r->path, name);
+    if (saetm__crc32(0, r->map.data + s->offset, (size_t)s->nbytes) != s->crc32) return crc_mismatch(ctx, r, s);
+    return SAETM_OK;
+}
+
+/* Partial CRC of one process's part of a section (gathered by saetm__cr_verify_dist). */
+typedef struct crc_part {
+    uint64_t len;
+    uint32_t crc, pad;
+} crc_part;
+
+saetm_status saetm__cr_verify_dist(saetm_ctx *ctx, const saetm__creader *r, const uint64_t *end_rows)
+{
+    const int P = saetm__dist_size(), R = saetm__dist_rank();
+    const uint32_t n = r->n_sections;
+    uint64_t *ends = calloc((size_t)n + 1, sizeof *ends), *all_ends = calloc((size_t)P * n + 1, sizeof *all_ends);
+    crc_part *mine = calloc((size_t)n + 1, sizeof *mine), *all = calloc((size_t)P * n + 1, sizeof *all);
+    uint8_t bad = !ends || !all_ends || !mine || !all;
+    saetm__dist_max_u8(&bad, 1); /* every process must take part in the gathers below */
+    saetm_status st = SAETM_OK;
+    if (bad) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "%s: out of memory", r->path);
+    /* 1. Where this process's part of each section ends (bytes); the parts of the processes, in
+     * rank order, are [max of the earlier ends, max including this one): a partition of the
+     * section whatever the ends say (they come from unverified data and only decide who reads
+     * which bytes). */
+    for (uint32_t i = 0; !st && i < n; i++) {
+        const saetm__csection *s = &r->table[i];
+        uint64_t row_bytes = s->cols * saetm__dtype_size((saetm__dtype)s->dtype), e0, e1;
+        saetm__dist_range(s->nbytes, R, P, &e0, &e1);
+        if (end_rows && end_rows[i] != UINT64_MAX)
+            e1 = row_bytes && end_rows[i] <= s->nbytes / row_bytes ? end_rows[i] * row_bytes : s->nbytes;
+        ends[i] = R == P - 1 ? s->nbytes : e1;
+    }
+    if (!st) saetm__dist_allgather(ends, (size_t)n * sizeof *ends, all_ends);
+    /* 2. The CRC of this process's parts, gathered and combined in rank order. */
+    for (uint32_t i = 0; !st && i < n; i++) {
+        const saetm__csection *s = &r->table[i];
+        uint64_t lo = 0, hi = 0;
+        for (int q = 0; q <= R; q++) {
+            uint64_t e = all_ends[(size_t)q * n + i];
+            if (q < R && e > lo) lo = e;
+            if (e > hi) hi = e;
+        }
+        if (hi < lo) hi = lo;
+        mine[i].len = hi - lo;
+        mine[i].crc = saetm__crc32(0, r->map.data + s->offset + lo, (size_t)(hi - lo));
+    }
+    if (!st) saetm__dist_allgather(mine, (size_t)n * sizeof *mine, all);
+    for (uint32_t i = 0; !st && i < n; i++) {
+        uint32_t crc = 0;
+        uint64_t len = 0;
+        for (int q = 0; q < P; q++) {
+            const crc_part *c = &all[(size_t)q * n + i];
+            crc = saetm__crc32_combine(crc, c->crc, c->len);
+            len += c->len;
+        }
+        if (len != r->table[i].nbytes)
+            st = saetm__fail(ctx, SAETM_ERR_INTERNAL, "%s: section '%s': the processes' parts do not cover it", r->path,
+                             r->table[i].name);
+        else if (crc != r->table[i].crc32)
+            st = crc_mismatch(ctx, r, &r->table[i]);
+    }
+    free(ends);
+    free(all_ends);
+    free(mine);
+    free(all);
+    return st;
+}
 
 uint32_t saetm__cr_dtype(const saetm__creader *r, const char *name)
 {

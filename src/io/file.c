@@ -28,6 +28,11 @@ uint32_t saetm__crc32(uint32_t crc, const void *data, size_t n)
     return (uint32_t)c;
 }
 
+uint32_t saetm__crc32_combine(uint32_t crc1, uint32_t crc2, uint64_t len2)
+{
+    return (uint32_t)crc32_combine64(crc1, crc2, (z_off64_t)len2);
+}
+
 saetm_status saetm__map_file(saetm_ctx *ctx, const char *path, saetm__mapped *out)
 {
     memset(out, 0, sizeof *out);

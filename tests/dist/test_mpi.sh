@@ -95,6 +95,77 @@ for f in ('topic_word.npy', 'doc_topics.npy'):
     a, b = np.load('$T/t1/' + f), np.load('$T/t2/' + f)
     assert a.shape == b.shape and np.abs(a - b).max() < 1e-5, f
 "
+# Sharded loading (docs/distributed.md "Reading the inputs"): each process checksums and checks
+# its own documents' part; a damaged byte anywhere is still found, by the job as a whole.
+# patch FILE SECTION WHERE VALUE [fix]: set element WHERE (negative: from the end) of SECTION to
+# VALUE; with fix, the CRCs are recomputed (a well-formed file with a bad value).
+patch() {
+  $PY - "$@" <<'PY'
+import sys, struct, zlib
+import numpy as np
+path, name, where, value = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+fix = len(sys.argv) > 5
+b = bytearray(open(path, 'rb').read())
+n, toff = struct.unpack_from('<IQ', b, 12)
+types = {1: 'u1', 2: '<u4', 3: '<u8', 4: '<f4'}
+for i in range(n):
+    e = toff + 64 * i
+    nm, dt, crc, off, nb = struct.unpack_from('<16sIIQQ', b, e)
+    if nm.rstrip(b'\0').decode() != name: continue
+    a = np.frombuffer(b, dtype=types[dt], count=nb // np.dtype(types[dt]).itemsize, offset=off).copy()
+    a[where] = value
+    b[off:off + nb] = a.tobytes()
+    if fix: struct.pack_into('<I', b, e + 20, zlib.crc32(bytes(b[off:off + nb])))
+if fix:
+    struct.pack_into('<I', b, 32, zlib.crc32(bytes(b[toff:toff + 64 * n])))
+    struct.pack_into('<I', b, 36, zlib.crc32(bytes(b[:36])))
+open(path, 'wb').write(bytes(b))
+PY
+}
+cp "$T/c.stc" "$T/c-bad1.stc"; patch "$T/c-bad1.stc" word_ids -2 7
+expect_fail "a damaged byte in process 1's documents: the job stops" 1 "c-bad1.stc: checksum mismatch in section 'word_ids'" \
+  mpi 2 $S interpret --acts "$T/a1.sac" --corpus "$T/c-bad1.stc" --out "$T/bad.sti" -q
+assert "both processes report it (the combined CRC)" test "$(grep -c "checksum mismatch in section 'word_ids'" "$T/.err")" -eq 2
+cp "$T/c.stc" "$T/c-bad0.stc"; patch "$T/c-bad0.stc" counts 1 9
+expect_fail "a damaged byte in process 0's documents" 1 "checksum mismatch in section 'counts'" \
+  mpi 2 $S interpret --acts "$T/a1.sac" --corpus "$T/c-bad0.stc" --out "$T/bad.sti" -q
+cp "$T/a1.sac" "$T/a-bad.sac"; patch "$T/a-bad.sac" val -1 0.125
+expect_fail "a damaged activation in process 2's rows (of 3)" 1 "a-bad.sac: checksum mismatch in section 'val'" \
+  mpi 3 $S interpret --acts "$T/a-bad.sac" --corpus "$T/c.stc" --out "$T/bad.sti" -q
+cp "$T/c.stc" "$T/c-host.stc"; patch "$T/c-host.stc" word_ids -1 100000 fix
+expect_fail "a well-formed corpus with a bad word id in process 1's documents" 1 "c-host.stc: word ids must be ascending in each document and below the vocabulary size \(at 299\)" \
+  mpi 2 $S interpret --acts "$T/a1.sac" --corpus "$T/c-host.stc" --out "$T/bad.sti" -q
+assert "process 0 says process 1 failed" grep -q "process 1 of 2 failed" "$T/.err"
+expect_fail "the same file, one process" 1 "word ids must be ascending in each document and below the vocabulary size \(at 299\)" \
+  $S interpret --acts "$T/a1.sac" --corpus "$T/c-host.stc" --out "$T/bad.sti" -q
+cp "$T/a1.sac" "$T/a-host.sac"; patch "$T/a-host.sac" val 0 -1 fix
+expect_fail "well-formed activations with a negative value in process 0's rows" 1 "a-host.sac: row [0-9]+: activation must be finite" \
+  mpi 2 $S interpret --acts "$T/a-host.sac" --corpus "$T/c.stc" --out "$T/bad.sti" -q
+# What each process reads: SAETM_MEM_REPORT=1 prints, per process, the resident pages of its
+# mappings of the inputs. One process maps the whole corpus; each of two about half (page-cache
+# folios make the count coarse: the activations file here is too small to show it).
+R="${SAETM_RELEASE:-$S}"
+check "a 20000-document corpus" bash -c "'$R' synth --out '$T/big' --docs 20000 --topics 10 --vocab 2000 --dim 16 --doc-len 40 -q &&
+  '$R' corpus --input '$T/big/docs.jsonl' --out '$T/big/c.stc' --preprocess none -q &&
+  '$R' train --emb '$T/big/emb.npy' --out '$T/big/s.saem' --features 64 --k 4 --batch 256 --steps 20 -q &&
+  '$R' encode --sae '$T/big/s.saem' --emb '$T/big/emb.npy' --out '$T/big/a.sac' -q"
+resident_share() { # resident_share LOG: the largest share of the corpus resident in one process
+  $PY -c "
+import re, sys
+v = [float(a) / float(b) for a, b in re.findall(r'c\.stc ([0-9.]+) of ([0-9.]+) MB resident', open(sys.argv[1]).read())]
+assert v, 'no memory report'
+print(max(v))" "$1"
+}
+check "interpret, 1 process, memory report" env SAETM_MEM_REPORT=1 "$R" interpret --acts "$T/big/a.sac" --corpus "$T/big/c.stc" --out "$T/big/i1.sti" -q --em-max-iter 3
+one=$(resident_share "$T/.err")
+check "interpret, mpirun -np 2, memory report" env SAETM_MEM_REPORT=1 bash -c 'ASAN_OPTIONS=detect_leaks=0 timeout 120 mpirun -np 2 --oversubscribe -x SAETM_MEM_REPORT "$@"' _ \
+  "$R" interpret --acts "$T/big/a.sac" --corpus "$T/big/c.stc" --out "$T/big/i2.sti" -q --em-max-iter 3
+assert "two reports" test "$(grep -c 'memory of process' "$T/.err")" -eq 2
+two=$(resident_share "$T/.err")
+echo "corpus resident: one process $one of the file, the larger of two processes $two" >&2
+assert "one process reads the whole corpus" awk -v x="$one" 'BEGIN { exit !(x > 0.95) }'
+assert "each of two processes reads about half (< 0.7)" awk -v x="$two" 'BEGIN { exit !(x < 0.7) }'
+check "and the sharded run's model is the one process's" same_model "$T/big/i1.sti" "$T/big/i2.sti"
 expect_fail "a process dying during EM stops the job" 137 "rank 1 dies at interpret step 3" \
   env SAETM_TEST_FAIL=1:interpret:3 bash -c 'ASAN_OPTIONS=detect_leaks=0 timeout 120 mpirun -np 2 --oversubscribe "$@"' _ \
   $S interpret --acts "$T/a1.sac" --corpus "$T/c.stc" --out "$T/dead.sti" -q
