@@ -36,6 +36,7 @@ run() {
 # Waiting processes yield the core (they poll otherwise): this machine's cores are shared.
 mpi2() { mpirun -np 2 --oversubscribe --bind-to none --mca mpi_yield_when_idle 1 "$@"; }
 TA="--features $F --k $K --batch $B --steps $STEPS"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 printf '%-10s %12s %12s %9s %12s %12s\n' stage "1p x 1t s" "2p x 1t s" speed-up "1p x 2t s" "2p/(1p x 2t)"
 row() {
   local name=$1 a=$2 b=$3 c=$4
@@ -54,7 +55,13 @@ i1=$(run $S interpret --acts "$W/a1.sac" --corpus "$W/c.stc" --out "$W/i1.sti" -
 i2=$(run mpi2 $S interpret --acts "$W/a1.sac" --corpus "$W/c.stc" --out "$W/i2.sti" --threads 1 -q)
 i3=$(run $S interpret --acts "$W/a1.sac" --corpus "$W/c.stc" --out "$W/i3.sti" --threads 2 -q)
 row interpret "$i1" "$i2" "$i3"
-echo "N $N, d $D, F $F, k $K, batch $B, $STEPS steps; times include process start-up (mpirun about 0.3-1 s)"
+$PY -c "import numpy as np; np.save('$W/tiny.npy', np.random.default_rng(0).standard_normal((256, 8)).astype('f4'))"
+t0=$(run mpi2 $S train --emb "$W/tiny.npy" --out "$W/tiny.saem" --features 16 --k 2 --batch 64 --steps 1 --threads 1 -q)
+echo "N $N, d $D, F $F, k $K, batch $B, $STEPS steps; times include process start-up (mpirun -np 2 of a 1-step job: $t0 s)"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+# What each process maps of the inputs (docs/distributed.md "Reading the inputs").
+SAETM_MEM_REPORT=1 $S interpret --acts "$W/a1.sac" --corpus "$W/c.stc" --out "$W/im1.sti" --threads 1 -q --em-max-iter 2 2>&1 | grep "memory of process"
+SAETM_MEM_REPORT=1 mpi2 -x SAETM_MEM_REPORT $S interpret --acts "$W/a1.sac" --corpus "$W/c.stc" --out "$W/im2.sti" --threads 1 -q --em-max-iter 2 2>&1 | grep "memory of process"
 echo "train, 2 processes: ${comm:-no communication line}"
 $PY - "$W" "$D" "$F" <<'PY'
 import sys

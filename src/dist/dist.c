@@ -7,6 +7,7 @@
  */
 #include "dist/dist.h"
 
+#include <assert.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -292,6 +293,58 @@ int saetm__dist_allgatherv(const void *send, uint64_t n, void **recv, uint64_t *
     saetm__dist_bcast(buf, (size_t)total, 0);
     *recv = buf;
     return 0;
+}
+
+int saetm__dist_gather_csr(uint64_t n_all, uint64_t n, const uint64_t *ptr, const uint32_t *idx, const float *val,
+                           uint64_t **out_ptr, uint32_t **out_idx, float **out_val)
+{
+    const int P = g_size, R = g_rank;
+    uint64_t r0, r1, nnz = ptr[n], total = 0;
+    saetm__dist_range(n_all, R, P, &r0, &r1);
+    assert(r1 - r0 == n);
+    uint64_t *nnz_all = calloc((size_t)P, sizeof *nnz_all), *rows_all = calloc((size_t)P, sizeof *rows_all);
+    uint8_t bad = !nnz_all || !rows_all;
+    saetm__dist_max_u8(&bad, 1);
+    if (!bad) saetm__dist_allgather(&nnz, sizeof nnz, nnz_all);
+    for (int r = 0; !bad && r < P; r++) total += nnz_all[r];
+    const uint64_t keep = R == 0 ? total : nnz;
+    uint64_t *optr = bad ? NULL : saetm__calloc_aligned((size_t)n_all + 1, sizeof *optr);
+    uint64_t *len = bad ? NULL : calloc((size_t)n + 1, sizeof *len);
+    uint32_t *oidx = bad ? NULL : saetm__calloc_aligned((size_t)(keep ? keep : 1), sizeof *oidx);
+    float *oval = bad ? NULL : saetm__calloc_aligned((size_t)(keep ? keep : 1), sizeof *oval);
+    if (!bad) bad = !optr || !len || !oidx || !oval;
+    saetm__dist_max_u8(&bad, 1); /* all take part in the gathers, or none */
+    if (!bad) {
+        for (int r = 0; r < P; r++) {
+            uint64_t a, b;
+            saetm__dist_range(n_all, r, P, &a, &b);
+            rows_all[r] = (b - a) * sizeof *len;
+            nnz_all[r] *= sizeof *oidx; /* bytes (indices and values have the same size) */
+        }
+        for (uint64_t i = 0; i < n; i++) len[i] = ptr[i + 1] - ptr[i];
+        saetm__dist_gatherv(len, rows_all, optr + 1, 0);
+        saetm__dist_gatherv(idx, nnz_all, oidx, 0);
+        saetm__dist_gatherv(val, nnz_all, oval, 0);
+        if (R == 0) {
+            for (uint64_t i = 0; i < n_all; i++) optr[i + 1] += optr[i];
+        } else {
+            for (uint64_t i = 0; i <= n_all; i++) optr[i] = i <= r0 ? 0 : i - r0 <= n ? ptr[i - r0] : nnz;
+            if (nnz) memcpy(oidx, idx, (size_t)nnz * sizeof *oidx);
+            if (nnz) memcpy(oval, val, (size_t)nnz * sizeof *oval);
+        }
+    } else {
+        saetm__free_aligned(optr);
+        saetm__free_aligned(oidx);
+        saetm__free_aligned(oval);
+        optr = NULL, oidx = NULL, oval = NULL;
+    }
+    free(nnz_all);
+    free(rows_all);
+    free(len);
+    *out_ptr = optr;
+    *out_idx = oidx;
+    *out_val = oval;
+    return bad ? -1 : 0;
 }
 
 void saetm__dist_barrier(void)

@@ -40,6 +40,14 @@ void saetm__dist_gatherv(const void *send, const uint64_t *counts, void *recv, i
  * total is 0) gets all contributions in rank order on every rank, counts[r] (size entries) their
  * sizes. @return 0, or -1 if out of memory (on every rank alike only if all fail: callers agree). */
 int saetm__dist_allgatherv(const void *send, uint64_t n, void **recv, uint64_t *counts);
+/* Collective: gather to rank 0 a sparse matrix (CSR, float values) of n_all rows split as by
+ * saetm__dist_range: this process holds its n rows as ptr (n + 1 entries from 0), idx, val. On
+ * rank 0 *out_ptr (n_all + 1), *out_idx and *out_val hold all rows in order; on the others their
+ * own rows at their place, the other rows empty. The arrays come from saetm__calloc_aligned
+ * (free with saetm__free_aligned). @return 0, or -1 on every process (nothing allocated) if
+ * memory ran out on any. */
+int saetm__dist_gather_csr(uint64_t n_all, uint64_t n, const uint64_t *ptr, const uint32_t *idx, const float *val,
+                           uint64_t **out_ptr, uint32_t **out_idx, float **out_val);
 void saetm__dist_barrier(void);
 /* Collective: every process passes its status; @return st where it failed, elsewhere the
  * first failing process's status with a message pointing at that process's own message. */

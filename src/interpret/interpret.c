@@ -640,55 +640,24 @@ static saetm_status copy_vocab(saetm_ctx *ctx, saetm_interp *it, const char *con
 }
 
 /* dist: theta of every document on rank 0 (gathered in rank order from each process's w->th_*);
- * on the other processes a copy of their own rows, the other rows empty. Owned by it.
- * Collective; every process returns the same status. */
-static saetm_status gather_theta(saetm_ctx *ctx, saetm_interp *it, const em_work *w, uint64_t d0,
-                                 const uint64_t **ptr_out, const uint32_t **idx_out, const float **val_out)
+ * on the other processes their own rows, the other rows empty. Owned by it. Collective; every
+ * process returns the same status. */
+static saetm_status gather_theta(saetm_ctx *ctx, saetm_interp *it, const em_work *w, const uint64_t **ptr_out,
+                                 const uint32_t **idx_out, const float **val_out)
 {
-    const int P = saetm__dist_size(), R = saetm__dist_rank();
-    const uint64_t N = w->N_all, n = w->N, nnz = w->th_ptr[n];
-    uint64_t *nnz_all = calloc((size_t)P, sizeof *nnz_all), *rows_all = calloc((size_t)P, sizeof *rows_all);
-    uint64_t *len = malloc(((size_t)n + 1) * sizeof *len);
-    uint64_t *ptr = own_alloc(it, (size_t)N + 1, sizeof *ptr);
-    uint8_t bad = !nnz_all || !rows_all || !len || !ptr;
-    saetm__dist_max_u8(&bad, 1);
-    if (!bad) saetm__dist_allgather(&nnz, sizeof nnz, nnz_all);
-    uint64_t total = 0;
-    for (int r = 0; !bad && r < P; r++) total += nnz_all[r];
-    uint64_t keep = R == 0 ? total : nnz;
-    uint32_t *idx = bad ? NULL : own_alloc(it, (size_t)keep, sizeof *idx);
-    float *val = bad ? NULL : own_alloc(it, (size_t)keep, sizeof *val);
-    if (!bad) bad = !idx || !val;
-    saetm__dist_max_u8(&bad, 1);
-    saetm_status st = bad ? saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory for theta") : SAETM_OK;
-    if (!st) {
-        for (int r = 0; r < P; r++) {
-            uint64_t a, b;
-            saetm__dist_range(N, r, P, &a, &b);
-            rows_all[r] = (b - a) * sizeof *len;
-            nnz_all[r] *= sizeof *idx; /* bytes (idx and val elements have the same size) */
-        }
-        for (uint64_t d = 0; d < n; d++) len[d] = w->th_ptr[d + 1] - w->th_ptr[d];
-        /* rank 0: row lengths of all documents into ptr + 1, then the prefix sums */
-        saetm__dist_gatherv(len, rows_all, ptr + 1, 0);
-        saetm__dist_gatherv(w->th_idx, nnz_all, idx, 0);
-        saetm__dist_gatherv(w->th_val, nnz_all, val, 0);
-        if (R == 0) {
-            for (uint64_t d = 0; d < N; d++) ptr[d + 1] += ptr[d];
-        } else {
-            for (uint64_t d = 0; d <= N; d++)
-                ptr[d] = d <= d0 ? 0 : d - d0 <= n ? w->th_ptr[d - d0] : nnz;
-            memcpy(idx, w->th_idx, (size_t)nnz * sizeof *idx);
-            memcpy(val, w->th_val, (size_t)nnz * sizeof *val);
-        }
-    }
-    free(nnz_all);
-    free(rows_all);
-    free(len);
+    uint64_t *ptr;
+    uint32_t *idx;
+    float *val;
+    /* n_owned is the same on every process (the same calls came before) */
+    if (it->n_owned + 3 > MAX_OWNED || saetm__dist_gather_csr(w->N_all, w->N, w->th_ptr, w->th_idx, w->th_val, &ptr, &idx, &val))
+        return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory for theta");
+    it->owned[it->n_owned++] = ptr;
+    it->owned[it->n_owned++] = idx;
+    it->owned[it->n_owned++] = val;
     *ptr_out = ptr;
     *idx_out = idx;
     *val_out = val;
-    return st;
+    return SAETM_OK;
 }
 
 saetm_status saetm_interp_fit(saetm_ctx *ctx, const saetm_acts *acts, const saetm_bow *bow, const char *const *vocab,
@@ -801,7 +770,7 @@ saetm_status saetm_interp_fit(saetm_ctx *ctx, const saetm_acts *acts, const saet
                 theta_avg[f] = n_part ? (float)(sums[f] / (double)n_part) : 0.0f;
                 doc_freq[f] = (uint32_t)sums[w.F + f];
             }
-            st = gather_theta(ctx, it, &w, d0, &th_ptr, &th_idx, &th_val);
+            st = gather_theta(ctx, it, &w, &th_ptr, &th_idx, &th_val);
         }
         free(sums);
     } else if (!st) {

@@ -100,9 +100,8 @@ static saetm_status encode_dist(saetm_ctx *ctx, const saetm_sae *s, const saetm_
 {
     saetm_status st = saetm__dist_check_finite(ctx, x, "embeddings");
     if (st) return st;
-    const int P = saetm__dist_size(), R = saetm__dist_rank();
     uint64_t r0, r1;
-    saetm__dist_range(x->rows, R, P, &r0, &r1);
+    saetm__dist_range(x->rows, saetm__dist_rank(), saetm__dist_size(), &r0, &r1);
     saetm_matrix part = *x;
     part.data = x->rows ? x->data + r0 * x->cols : x->data;
     part.rows = r1 - r0;
@@ -110,46 +109,16 @@ static saetm_status encode_dist(saetm_ctx *ctx, const saetm_sae *s, const saetm_
     ctx->dist = 0; /* this process's rows alone */
     st = saetm_sae_encode(ctx, s, &part, &mine);
     ctx->dist = 1;
-    uint64_t *len = st ? NULL : malloc((size_t)(part.rows + 1) * sizeof *len);
-    uint64_t *nnz_all = st ? NULL : calloc((size_t)P, sizeof *nnz_all), *rows_all = st ? NULL : calloc((size_t)P, sizeof *rows_all);
-    if (!st && (!len || !nnz_all || !rows_all)) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "encoding: out of memory");
     st = saetm__dist_agree(ctx, st);
-    uint64_t nnz = st ? 0 : mine.row_ptr[part.rows], total = 0;
-    if (!st) saetm__dist_allgather(&nnz, sizeof nnz, nnz_all);
-    for (int r = 0; !st && r < P; r++) total += nnz_all[r];
-    const uint64_t keep = R == 0 ? total : nnz;
-    uint64_t *row_ptr = st ? NULL : calloc((size_t)x->rows + 1, sizeof *row_ptr);
-    uint32_t *idx = st ? NULL : malloc((size_t)(keep ? keep : 1) * sizeof *idx);
-    float *val = st ? NULL : malloc((size_t)(keep ? keep : 1) * sizeof *val);
-    if (!st && (!row_ptr || !idx || !val)) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "encoding: out of memory gathering the activations");
-    st = saetm__dist_agree(ctx, st);
-    if (!st) {
-        for (int r = 0; r < P; r++) {
-            uint64_t a, b;
-            saetm__dist_range(x->rows, r, P, &a, &b);
-            rows_all[r] = (b - a) * sizeof *len;
-            nnz_all[r] *= sizeof *idx; /* bytes (indices and values have the same size) */
-        }
-        for (uint64_t i = 0; i < part.rows; i++) len[i] = mine.row_ptr[i + 1] - mine.row_ptr[i];
-        saetm__dist_gatherv(len, rows_all, row_ptr + 1, 0);
-        saetm__dist_gatherv(mine.idx, nnz_all, idx, 0);
-        saetm__dist_gatherv(mine.val, nnz_all, val, 0);
-        if (R == 0) {
-            for (uint64_t i = 0; i < x->rows; i++) row_ptr[i + 1] += row_ptr[i];
-        } else {
-            for (uint64_t i = 0; i <= x->rows; i++)
-                row_ptr[i] = i <= r0 ? 0 : i - r0 <= part.rows ? mine.row_ptr[i - r0] : nnz;
-            if (nnz) memcpy(idx, mine.idx, (size_t)nnz * sizeof *idx);
-            if (nnz) memcpy(val, mine.val, (size_t)nnz * sizeof *val);
-        }
-        st = saetm_acts_from_csr(ctx, x->rows, s->F, row_ptr, idx, val, out);
-    }
-    free(row_ptr);
-    free(idx);
-    free(val);
-    free(nnz_all);
-    free(rows_all);
-    free(len);
+    uint64_t *row_ptr = NULL;
+    uint32_t *idx = NULL;
+    float *val = NULL;
+    if (!st && saetm__dist_gather_csr(x->rows, part.rows, mine.row_ptr, mine.idx, mine.val, &row_ptr, &idx, &val))
+        st = saetm__fail(ctx, SAETM_ERR_NOMEM, "encoding: out of memory gathering the activations");
+    if (!st) st = saetm_acts_from_csr(ctx, x->rows, s->F, row_ptr, idx, val, out);
+    saetm__free_aligned(row_ptr);
+    saetm__free_aligned(idx);
+    saetm__free_aligned(val);
     saetm_acts_free(&mine);
     return st;
 }
