@@ -89,6 +89,11 @@ saetm_status saetm_dist_init(saetm_ctx *ctx, int *argc, char ***argv)
     if (want > 0 && !getenv("OMPI_COMM_WORLD_SIZE") && !getenv("PMIX_RANK") && !getenv("PMI_RANK")) want = 0;
     if (want <= 0) return SAETM_OK;
 #ifdef SAETM_HAVE_MPI
+    /* A process waiting in a collective yields its core instead of spinning (unless the user
+     * chose otherwise with --mca mpi_yield_when_idle): Open MPI only does so by itself when it
+     * knows the host is oversubscribed, and on a host shared with other work a spinning process
+     * takes the core its peer needs (docs/distributed.md, measured: 1.65x slower without). */
+    setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
     int provided = 0;
     if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
         return saetm__fail(ctx, SAETM_ERR_INTERNAL, "MPI_Init failed");
@@ -158,6 +163,9 @@ uint64_t saetm__dist_bytes(void) { return g_bytes; }
 
 #ifdef SAETM_HAVE_MPI
 #define CHUNK ((size_t)1 << 28)
+/* Reductions go in pieces of at most 2^18 elements (2 MB of doubles): larger ones make Open MPI
+ * allocate (and the kernel zero) a fresh temporary buffer of the message size on every call. */
+#define RCHUNK ((size_t)1 << 18)
 typedef MPI_Datatype dtype;
 typedef MPI_Op op_t;
 #define T_F64 MPI_DOUBLE
@@ -183,8 +191,8 @@ static void allreduce(void *x, size_t n, size_t es, dtype t, op_t op)
 #ifdef SAETM_HAVE_MPI
     if (g_size <= 1) return;
     g_bytes += n * es;
-    for (size_t i = 0; i < n; i += CHUNK) {
-        size_t m = n - i < CHUNK ? n - i : CHUNK;
+    for (size_t i = 0; i < n; i += RCHUNK) {
+        size_t m = n - i < RCHUNK ? n - i : RCHUNK;
         WAIT_BEGIN();
         MPI_Allreduce(MPI_IN_PLACE, (char *)x + i * es, (int)m, t, op, MPI_COMM_WORLD);
         WAIT_END();
