@@ -6,8 +6,10 @@
  * the product is cut into fixed blocks of output columns, each computed by a single-threaded
  * OpenBLAS call (OpenBLAS's OpenMP build runs single-threaded when omp_get_max_threads() is 1),
  * and the blocks are spread over our own OpenMP threads. Each block is computed the same way
- * whichever thread takes it. The cost is one extra packing of A per block, small next to the
- * product itself for the shapes saetm uses.
+ * whichever thread takes it. The cost is one extra packing of A per block: so blocks are as wide
+ * as still gives at least 4 of them (512 to 4096 columns, from the shape alone; OpenBLAS's bytes
+ * depend on the width). At 4096 x 512 x 8192, 2048-column blocks cost about 4% less CPU than
+ * 512-column ones (docs/sae.md).
  */
 #include "saetm_int.h"
 
@@ -17,6 +19,15 @@
 #include <omp.h>
 
 #define GEMM_COL_BLOCK 512
+#define GEMM_COL_BLOCK_MAX 4096
+
+/* Column block width for an n-column product: a function of n only (never of the threads). */
+static size_t col_block(size_t n)
+{
+    size_t w = GEMM_COL_BLOCK;
+    while (w < GEMM_COL_BLOCK_MAX && n >= 8 * w) w *= 2;
+    return w;
+}
 
 void saetm__sgemm(int threads, int trans_a, int trans_b, size_t m, size_t n, size_t kdim, float alpha,
                   const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc)
@@ -24,13 +35,13 @@ void saetm__sgemm(int threads, int trans_a, int trans_b, size_t m, size_t n, siz
     if (m == 0 || n == 0) return;
     assert(m <= INT_MAX && n <= INT_MAX && kdim <= INT_MAX && lda <= INT_MAX && ldb <= INT_MAX && ldc <= INT_MAX);
     if (threads < 1) threads = 1;
-    size_t nblocks = (n + GEMM_COL_BLOCK - 1) / GEMM_COL_BLOCK;
+    const size_t bw = col_block(n), nblocks = (n + bw - 1) / bw;
     if ((size_t)threads > nblocks) threads = (int)nblocks;
     int outer = omp_get_max_threads();
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
     for (size_t blk = 0; blk < nblocks; blk++) {
         omp_set_num_threads(1); /* this task's ICV only: OpenBLAS below stays single-threaded */
-        size_t c0 = blk * GEMM_COL_BLOCK, c1 = c0 + GEMM_COL_BLOCK < n ? c0 + GEMM_COL_BLOCK : n;
+        size_t c0 = blk * bw, c1 = c0 + bw < n ? c0 + bw : n;
         /* Columns c0..c1 of op(B): rows c0.. of B when transposed, else columns c0.. of B. */
         const float *bb = trans_b ? b + c0 * ldb : b + c0;
         cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, (int)m,
