@@ -1091,6 +1091,17 @@ SAETM_API saetm_status saetm_dist_agree(saetm_ctx *ctx, saetm_status st);
  * sequence of such calls. */
 SAETM_API void saetm_ctx_set_distributed(saetm_ctx *ctx, int on);
 
+/* ======================================================================
+ * Atomic output files
+ * ==================================================================== */
+
+/* Write n bytes to path atomically: into "path.tmp.PID" (a name no other process uses), flushed,
+ * fsync'ed, then renamed over path, so path is never half-written and concurrent writers of the
+ * same path do not collide (the last rename wins). Temporary files of writers of path that died
+ * are removed. On failure nothing is left behind and the context's message names path and the
+ * system's reason. Thread-safe for different paths. @return SAETM_OK, SAETM_ERR_IO, SAETM_ERR_NOMEM. */
+SAETM_API saetm_status saetm_write_file_atomic(saetm_ctx *ctx, const char *path, const void *data, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -70,34 +70,34 @@ static saetm_status read_docs(saetm_ctx *ctx, const char *input, const char *cor
     return st;
 }
 
-/* The sidecar X.npy.json, written under a temporary name and renamed. */
+/* The sidecar X.npy.json, written atomically. */
 static int write_sidecar(const char *npy, const saetm_embedder *e, uint64_t rows, const char *input)
 {
     size_t n = strlen(npy);
-    char *path = malloc(n + 6), *tmp = malloc(n + 32);
-    if (!path || !tmp) { free(path); free(tmp); return -1; }
-    snprintf(path, n + 6, "%s.json", npy);
-    snprintf(tmp, n + 32, "%s.json.tmp.%ld", npy, (long)getpid());
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "embedder", saetm_embedder_name(e));
-    cJSON_AddStringToObject(o, "embedder_version", saetm_embedder_version(e));
-    cJSON_AddNumberToObject(o, "rows", (double)rows);
-    cJSON_AddNumberToObject(o, "dim", saetm_embedder_dim(e));
-    cJSON_AddStringToObject(o, "input", input);
-    char *s = cJSON_Print(o);
-    cJSON_Delete(o);
-    int rc = -1;
-    FILE *f = s ? fopen(tmp, "wb") : NULL;
-    if (f) {
-        int ok = fputs(s, f) >= 0 && fputc('\n', f) != EOF;
-        ok = (fclose(f) == 0) && ok;
-        if (ok && rename(tmp, path) == 0) rc = 0;
-        else remove(tmp);
+    char *path = malloc(n + 6);
+    cJSON *o = path ? cJSON_CreateObject() : NULL;
+    char *s = NULL;
+    if (o) {
+        snprintf(path, n + 6, "%s.json", npy);
+        cJSON_AddStringToObject(o, "embedder", saetm_embedder_name(e));
+        cJSON_AddStringToObject(o, "embedder_version", saetm_embedder_version(e));
+        cJSON_AddNumberToObject(o, "rows", (double)rows);
+        cJSON_AddNumberToObject(o, "dim", saetm_embedder_dim(e));
+        cJSON_AddStringToObject(o, "input", input);
+        s = cJSON_Print(o);
+        cJSON_Delete(o);
     }
-    if (rc) fprintf(stderr, "saetm embed: cannot write %s: %s\n", path, strerror(errno));
+    char *text = s ? malloc(strlen(s) + 2) : NULL;
+    int rc = -1;
+    if (text) {
+        snprintf(text, strlen(s) + 2, "%s\n", s);
+        rc = cli_write_text("embed", path, text) == CLI_EXIT_OK ? 0 : -1;
+    } else {
+        fprintf(stderr, "saetm embed: out of memory writing %s.json\n", npy);
+    }
+    free(text);
     cJSON_free(s);
     free(path);
-    free(tmp);
     return rc;
 }
 

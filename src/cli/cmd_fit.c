@@ -24,21 +24,11 @@ static double seconds_now(void)
 
 int cli_write_text(const char *cmd, const char *path, const char *text)
 {
-    size_t n = strlen(path) + 16;
-    char *tmp = malloc(n);
-    if (!tmp) return CLI_EXIT_FAIL;
-    snprintf(tmp, n, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    int ok = f && fputs(text, f) >= 0;
-    if (f) ok &= fclose(f) == 0;
-    if (ok) ok = rename(tmp, path) == 0;
-    if (!ok) {
-        perror(path);
-        fprintf(stderr, "saetm %s: cannot write %s\n", cmd, path);
-        remove(tmp);
-    }
-    free(tmp);
-    return ok ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+    saetm_ctx *ctx = saetm_ctx_create();
+    saetm_status st = ctx ? saetm_write_file_atomic(ctx, path, text, strlen(text)) : SAETM_ERR_NOMEM;
+    if (st) fprintf(stderr, "saetm %s: cannot write %s: %s\n", cmd, path, ctx ? saetm_ctx_errmsg(ctx) : "out of memory");
+    saetm_ctx_free(ctx);
+    return st ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 
 /* "DIR/name" in a static buffer per call site (caller copies if it needs two at once). */

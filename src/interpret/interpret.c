@@ -8,9 +8,12 @@
  * psi_f, chi (and optionally pi) are fitted by EM on the weighted likelihood sum n_{d,w} c_w log p.
  * psi_f is only ever non-zero on S_f, the words of the documents where f is active, so it is stored
  * sparse (CSR over features). One EM iteration:
- *   E (documents in parallel): s_{d,w} = p(w|d), q_{d,w} = n c / s, per-document NLL and background
- *     mass. psi_{f,w} is found through a precomputed "slot" (position of w in row f) per
- *     (document, word, active feature) triple, so the pass costs O(nnz(bow) k) with no search.
+ *   E (document ranges in parallel): s_{d,w} = p(w|d), q_{d,w} = n c / s, per-document NLL and
+ *     background mass. The mixture sum is accumulated feature by feature: each thread spreads row
+ *     psi_f into a dense V-vector (|S_f| writes) and adds theta_{d,f} psi_{f,w} to s_{d,w} for the
+ *     documents of its range where f is active, so the pass costs O(nnz(bow) k + T |S|) with no
+ *     search and no per-(document, word, feature) index: the work memory is O(nnz(bow) + nnz(acts)
+ *     + |S| + T V) (T threads, |S| feature-word pairs <= F V).
  *   M (features in parallel): psi_{f,w} <- psi_{f,w} sum_{d in f} theta_{d,f} q_{d,w}, normalised;
  *     chi_w <- chi_w sum_d q_{d,w} (words in parallel, documents in order); pi <- pi sum q p0 / W.
  * Every sum runs in a fixed order that does not depend on the thread split, so results are
@@ -118,15 +121,16 @@ typedef struct em_work {
     uint64_t *th_ptr;      /* theta CSR over taking-part documents (others empty) */
     uint32_t *th_idx;
     float *th_val;
-    uint32_t kmax;         /* most active features in one document */
-    uint64_t *cs_ptr;      /* theta by feature: documents (ascending) and positions in th_* */
-    uint64_t *cs_doc, *cs_tp;
+    uint64_t *cs_ptr;      /* theta by feature: documents (ascending) and their theta values */
+    uint64_t *cs_doc;
+    float *cs_val;
     uint64_t *phi_ptr;     /* S_f rows */
     uint32_t *phi_word;
     float *psi;
-    uint64_t *slot_off;    /* per document: start of its m_d x k_d slot block */
-    uint32_t *slots;
     float *q;              /* nnz(bow) */
+    double *s;             /* nnz(bow): E-step mixture sums */
+    float *rowbuf;         /* T x V: each thread's dense copy of one psi row */
+    uint64_t *chunk;       /* T + 1 document boundaries of the E-step's thread ranges */
     double *doc_nll, *doc_bg;
     uint64_t *wm_ptr, *wm_pos; /* word-major list of bow positions of taking-part docs */
     float *chi, *p0;
@@ -136,7 +140,7 @@ typedef struct em_work {
 
 static void em_work_free(em_work *w)
 {
-    void *arrays[] = {w->wt, w->cs_ptr, w->cs_doc, w->cs_tp, w->psi, w->slot_off, w->slots, w->q,
+    void *arrays[] = {w->wt, w->cs_ptr, w->cs_doc, w->cs_val, w->psi, w->s, w->rowbuf, w->chunk, w->q,
                       w->doc_nll, w->doc_bg, w->wm_ptr, w->wm_pos, w->chi, w->vscratch, w->num};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) saetm__free_aligned(arrays[i]);
 }
@@ -223,11 +227,9 @@ static saetm_status build_theta(saetm_ctx *ctx, saetm_interp *it, em_work *w, co
     if (!w->th_ptr || !w->th_idx || !w->th_val || !w->cs_ptr)
         return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory for theta");
     *n_part = 0;
-    w->kmax = 0;
     for (uint64_t d = 0; d < N; d++) {
         double sum = 0.0;
         for (uint64_t j = a->row_ptr[d]; j < a->row_ptr[d + 1]; j++) sum += a->val[j];
-        uint64_t start = cnt;
         if (sum > 0 && w->rp[d + 1] > w->rp[d]) {
             for (uint64_t j = a->row_ptr[d]; j < a->row_ptr[d + 1]; j++) {
                 if (!(a->val[j] > 0)) continue;
@@ -238,24 +240,23 @@ static saetm_status build_theta(saetm_ctx *ctx, saetm_interp *it, em_work *w, co
             }
             (*n_part)++;
         }
-        if (cnt - start > w->kmax) w->kmax = (uint32_t)(cnt - start);
         w->th_ptr[d + 1] = cnt;
     }
     /* Counting sort by feature: cs_ptr[f+1] counts, then becomes the start of f. */
     for (uint32_t f = 0; f < w->F; f++) w->cs_ptr[f + 2] += w->cs_ptr[f + 1];
     w->cs_doc = saetm__calloc_aligned((size_t)cnt, sizeof *w->cs_doc);
-    w->cs_tp = saetm__calloc_aligned((size_t)cnt, sizeof *w->cs_tp);
-    if (!w->cs_doc || !w->cs_tp) return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory for theta");
+    w->cs_val = saetm__calloc_aligned((size_t)cnt, sizeof *w->cs_val);
+    if (!w->cs_doc || !w->cs_val) return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory for theta");
     for (uint64_t d = 0; d < N; d++)
         for (uint64_t j = w->th_ptr[d]; j < w->th_ptr[d + 1]; j++) {
             uint64_t e = w->cs_ptr[w->th_idx[j] + 1]++;
             w->cs_doc[e] = d;
-            w->cs_tp[e] = j;
+            w->cs_val[e] = w->th_val[j];
         }
     /* cs_ptr[f] is now the start of f, cs_ptr[F] the end. */
     for (uint32_t f = 0; f < w->F; f++) {
         double s = 0.0;
-        for (uint64_t e = w->cs_ptr[f]; e < w->cs_ptr[f + 1]; e++) s += w->th_val[w->cs_tp[e]];
+        for (uint64_t e = w->cs_ptr[f]; e < w->cs_ptr[f + 1]; e++) s += w->cs_val[e];
         if (theta_sum) theta_sum[f] = s;
         theta_avg[f] = *n_part ? (float)(s / (double)*n_part) : 0.0f;
         doc_freq[f] = (uint32_t)(w->cs_ptr[f + 1] - w->cs_ptr[f]);
@@ -388,37 +389,30 @@ static saetm_status union_support(saetm_ctx *ctx, saetm_interp *it, em_work *w)
     return st;
 }
 
-/* Slots: for each (document d, word position i, active feature j) the position of word i in row f_j. */
-static saetm_status build_slots(saetm_ctx *ctx, em_work *w)
+/* E-step work: the per-entry sums, each thread's dense row buffer, and the thread ranges of
+ * documents (contiguous, balanced by their (word, feature) pairs). */
+static saetm_status build_estep(saetm_ctx *ctx, em_work *w)
 {
-    uint64_t N = w->N;
+    uint64_t N = w->N, nnz = w->rp[N];
     int nt = w->nt;
-    w->slot_off = saetm__calloc_aligned((size_t)N + 1, sizeof *w->slot_off);
-    if (!w->slot_off) return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory for slots");
-    for (uint64_t d = 0; d < N; d++)
-        w->slot_off[d + 1] = w->slot_off[d] + (w->rp[d + 1] - w->rp[d]) * (w->th_ptr[d + 1] - w->th_ptr[d]);
-    uint64_t total = w->slot_off[N];
-    saetm__log(ctx, SAETM_LOG_DEBUG, "interpret: %llu (document, word, feature) slots, %.1f MB",
-               (unsigned long long)total, (double)total * 4.0 / 1e6);
-    w->slots = saetm__calloc_aligned((size_t)total, sizeof *w->slots);
-    uint32_t *pos = saetm__calloc_aligned((size_t)nt * w->V, sizeof *pos);
-    if (!w->slots || !pos) {
-        saetm__free_aligned(pos);
-        return saetm__fail(ctx, SAETM_ERR_NOMEM,
-                           "interpret: out of memory for %llu (document, word, feature) slots (%.1f GB)",
-                           (unsigned long long)total, (double)total * 4.0 / 1e9);
-    }
-#pragma omp parallel for schedule(dynamic, 64) num_threads(nt)
-    for (int64_t fi = 0; fi < (int64_t)w->F; fi++) {
-        uint32_t f = (uint32_t)fi, *ps = pos + (size_t)omp_get_thread_num() * w->V;
-        for (uint64_t i = w->phi_ptr[f]; i < w->phi_ptr[f + 1]; i++) ps[w->phi_word[i]] = (uint32_t)(i - w->phi_ptr[f]);
-        for (uint64_t e = w->cs_ptr[f]; e < w->cs_ptr[f + 1]; e++) {
-            uint64_t d = w->cs_doc[e], kd = w->th_ptr[d + 1] - w->th_ptr[d], j = w->cs_tp[e] - w->th_ptr[d];
-            uint32_t *blk = w->slots + w->slot_off[d] + j;
-            for (uint64_t p = w->rp[d]; p < w->rp[d + 1]; p++) blk[(p - w->rp[d]) * kd] = ps[w->wid[p]];
+    w->s = saetm__calloc_aligned((size_t)nnz, sizeof *w->s);
+    w->rowbuf = saetm__calloc_aligned((size_t)nt * w->V, sizeof *w->rowbuf);
+    w->chunk = saetm__calloc_aligned((size_t)nt + 1, sizeof *w->chunk);
+    if (!w->s || !w->rowbuf || !w->chunk) return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory for the E-step");
+    uint64_t total = 0;
+    for (uint64_t d = 0; d < N; d++) total += (w->rp[d + 1] - w->rp[d]) * (w->th_ptr[d + 1] - w->th_ptr[d]);
+    uint64_t acc = 0, d = 0;
+    for (int c = 1; c < nt; c++) {
+        /* smallest d with the work of [0, d) >= c/nt of the total */
+        while (d < N && (double)acc < (double)total * c / nt) {
+            acc += (w->rp[d + 1] - w->rp[d]) * (w->th_ptr[d + 1] - w->th_ptr[d]);
+            d++;
         }
+        w->chunk[c] = d;
     }
-    saetm__free_aligned(pos);
+    w->chunk[nt] = N;
+    saetm__log(ctx, SAETM_LOG_DEBUG, "interpret: %llu (document, word, feature) triples per E-step",
+               (unsigned long long)total);
     return SAETM_OK;
 }
 
@@ -445,53 +439,64 @@ static saetm_status build_word_major(saetm_ctx *ctx, em_work *w)
  * EM steps
  * ==================================================================== */
 
-/* E-step: q, per-document NLL and background mass; @return the total weighted NLL. */
-static double e_step(em_work *w, double pi, double eps, double *bg_total, saetm_status *st)
+/* First position in cs_doc[lo, hi) whose document is >= d. */
+static uint64_t cs_lower(const uint64_t *cs_doc, uint64_t lo, uint64_t hi, uint64_t d)
+{
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (cs_doc[mid] < d) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* E-step: q, per-document NLL and background mass; @return the total weighted NLL.
+ * Thread c owns the documents [chunk[c], chunk[c+1]). For each feature f in ascending order it
+ * spreads psi_f into its dense row buffer and adds a theta_{d,f} psi_{f,w} to s_{d,w} for its
+ * documents where f is active; so every s_{d,w} is summed over the document's features in
+ * ascending order, whatever the number of threads. */
+static double e_step(em_work *w, double pi, double eps, double *bg_total)
 {
     const double a = (1.0 - pi) * (1.0 - eps), floor_term = (1.0 - pi) * eps / (double)w->V;
-    int nt = w->nt;
-    uint64_t *base_all = saetm__calloc_aligned((size_t)nt * (w->kmax + 1), sizeof *base_all);
-    double *t_all = saetm__calloc_aligned((size_t)nt * (w->kmax + 1), sizeof *t_all);
-    if (!base_all || !t_all) {
-        saetm__free_aligned(base_all);
-        saetm__free_aligned(t_all);
-        *st = SAETM_ERR_NOMEM;
-        return 0.0;
-    }
-#pragma omp parallel for schedule(dynamic, 256) num_threads(nt)
-    for (int64_t di = 0; di < (int64_t)w->N; di++) {
-        uint64_t d = (uint64_t)di;
-        uint64_t t0 = w->th_ptr[d], kd = w->th_ptr[d + 1] - t0;
-        double nll = 0.0, bg = 0.0;
-        if (kd) {
-            uint64_t *base = base_all + (size_t)omp_get_thread_num() * (w->kmax + 1);
-            double *t = t_all + (size_t)omp_get_thread_num() * (w->kmax + 1);
-            for (uint64_t j = 0; j < kd; j++) {
-                base[j] = w->phi_ptr[w->th_idx[t0 + j]];
-                t[j] = a * w->th_val[t0 + j];
-            }
-            const uint32_t *sl = w->slots + w->slot_off[d];
-            for (uint64_t p = w->rp[d]; p < w->rp[d + 1]; p++, sl += kd) {
-                uint32_t v = w->wid[p];
-                double s = 0.0;
-                for (uint64_t j = 0; j < kd; j++) s += t[j] * w->psi[base[j] + sl[j]];
-                s += floor_term + pi * w->p0[v];
-                double wt = w->wt[p];
-                if (wt > 0 && s > 0) {
-                    double qv = wt / s;
-                    w->q[p] = (float)qv;
-                    nll -= wt * log(s);
-                    bg += qv * w->p0[v];
-                } else {
-                    w->q[p] = 0.0f;
-                }
+    const int nt = w->nt;
+#pragma omp parallel for schedule(static, 1) num_threads(nt)
+    for (int c = 0; c < nt; c++) {
+        const uint64_t da = w->chunk[c], db = w->chunk[c + 1];
+        if (da == db) continue;
+        float *row = w->rowbuf + (size_t)c * w->V;
+        double *s = w->s;
+        memset(s + w->rp[da], 0, (size_t)(w->rp[db] - w->rp[da]) * sizeof *s);
+        for (uint32_t f = 0; f < w->F; f++) {
+            uint64_t e = cs_lower(w->cs_doc, w->cs_ptr[f], w->cs_ptr[f + 1], da), e1 = w->cs_ptr[f + 1];
+            if (e == e1 || w->cs_doc[e] >= db) continue;
+            for (uint64_t i = w->phi_ptr[f]; i < w->phi_ptr[f + 1]; i++) row[w->phi_word[i]] = w->psi[i];
+            for (; e < e1 && w->cs_doc[e] < db; e++) {
+                uint64_t d = w->cs_doc[e];
+                double t = a * w->cs_val[e];
+                for (uint64_t p = w->rp[d]; p < w->rp[d + 1]; p++) s[p] += t * row[w->wid[p]];
             }
         }
-        w->doc_nll[d] = nll;
-        w->doc_bg[d] = bg;
+        for (uint64_t d = da; d < db; d++) {
+            double nll = 0.0, bg = 0.0;
+            if (w->th_ptr[d + 1] > w->th_ptr[d]) {
+                for (uint64_t p = w->rp[d]; p < w->rp[d + 1]; p++) {
+                    uint32_t v = w->wid[p];
+                    double sv = s[p] + (floor_term + pi * w->p0[v]);
+                    double wt = w->wt[p];
+                    if (wt > 0 && sv > 0) {
+                        double qv = wt / sv;
+                        w->q[p] = (float)qv;
+                        nll -= wt * log(sv);
+                        bg += qv * w->p0[v];
+                    } else {
+                        w->q[p] = 0.0f;
+                    }
+                }
+            }
+            w->doc_nll[d] = nll;
+            w->doc_bg[d] = bg;
+        }
     }
-    saetm__free_aligned(base_all);
-    saetm__free_aligned(t_all);
     double nll = 0.0, bg = 0.0;
     for (uint64_t d = 0; d < w->N; d++) {
         nll += w->doc_nll[d];
@@ -520,7 +525,7 @@ static inline void feature_numerators(const em_work *w, const float *q, uint32_t
 {
     for (uint64_t e = w->cs_ptr[f]; e < w->cs_ptr[f + 1]; e++) {
         uint64_t d = w->cs_doc[e];
-        double t = w->th_val[w->cs_tp[e]];
+        double t = w->cs_val[e];
         for (uint64_t p = w->rp[d]; p < w->rp[d + 1]; p++) g[w->wid[p]] += t * q[p];
     }
 }
@@ -783,17 +788,21 @@ saetm_status saetm_interp_fit(saetm_ctx *ctx, const saetm_acts *acts, const saet
         st = saetm__fail(ctx, SAETM_ERR_INPUT,
                          "interpret: no document has both a positive activation and a vocabulary word");
     if (!st) {
-        /* Peak estimate before the big allocations: slots (4 B per document-word-feature triple),
-         * the feature-word pairs (at most one per triple, 8 B each), per-entry and per-thread arrays. */
+        /* Peak estimate of what is still to allocate: the feature-word pairs (at most one per
+         * document-word-feature triple and F V in all; word, psi, final phi, and the summed
+         * numerators under mpirun), the E-step sums and the word-major list (8 B per bag-of-words
+         * entry each), per-thread and per-feature arrays. */
         uint64_t triples = 0;
         for (uint64_t d = 0; d < w.N; d++)
             triples += (w.rp[d + 1] - w.rp[d]) * (w.th_ptr[d + 1] - w.th_ptr[d]);
-        uint64_t bytes = triples * 12 + nnz * 16 + w.N * 48 + (uint64_t)w.nt * w.V * 16 + (uint64_t)w.F * 40;
+        uint64_t pairs = triples < (uint64_t)w.F * w.V ? triples : (uint64_t)w.F * w.V;
+        uint64_t bytes = pairs * (D ? 20 : 12) + nnz * 16 + (uint64_t)w.nt * w.V * 16 + (uint64_t)w.V * 16 +
+                         (uint64_t)w.F * 40;
         st = saetm__mem_check(ctx, bytes, "interpret");
     }
     if (!st) st = build_support(ctx, D ? scratch : it, &w);
     if (!st && D) st = union_support(ctx, it, &w);
-    if (!st) st = build_slots(ctx, &w);
+    if (!st) st = build_estep(ctx, &w);
     if (!st) st = build_word_major(ctx, &w);
     if (!st) {
         for (uint64_t d = 0; d < w.N; d++)
@@ -819,11 +828,7 @@ saetm_status saetm_interp_fit(saetm_ctx *ctx, const saetm_acts *acts, const saet
     while (!st) {
         double bg = 0.0;
         if (D) saetm__dist_fault_point("interpret", iter + 1);
-        nll = e_step(&w, pi, eps, &bg, &st);
-        if (st) {
-            st = saetm__fail(ctx, st, "interpret: out of memory");
-            break;
-        }
+        nll = e_step(&w, pi, eps, &bg);
         if (D) { /* the sums over all documents, and rank 0's copy so that every stop decision agrees */
             double v[2] = {nll, bg};
             saetm__dist_sum_f64(v, 2);

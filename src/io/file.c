@@ -175,6 +175,12 @@ saetm_status saetm__write_file_atomic(saetm_ctx *ctx, const char *path, const vo
     return saetm__outfile_commit(ctx, &f);
 }
 
+saetm_status saetm_write_file_atomic(saetm_ctx *ctx, const char *path, const void *data, size_t n)
+{
+    if (!path || (n && !data)) return saetm__fail(ctx, SAETM_ERR_ARG, "write_file_atomic: no path or data");
+    return saetm__write_file_atomic(ctx, path, data, n);
+}
+
 saetm_status saetm__mkdir(saetm_ctx *ctx, const char *dir)
 {
     struct stat sb;

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Brief AFL++ run of every harness (FUZZ_BRIEF_SECONDS each, default 3; two at a time): catches regressions that
 # the checked-in inputs do not. afl++ is a test dependency (scripts/install-deps.sh): its absence
-# is a failure, not a skip. Cost on 2 quiet cores: the instrumented build (two compile jobs, only
-# the modules the harnesses reach) about 25 s from scratch, the runs about 30 s.
+# is a failure, not a skip. Cost: the instrumented build from scratch (two compile jobs, only the
+# modules the harnesses reach, the shared driver objects compiled once) about 49 CPU seconds, so
+# about 25 s on 2 quiet cores; the runs 11 x 3 s two at a time, about 20-25 s (docs/fuzzing.md).
 source "$ROOT/tests/lib.sh"
 cd "$ROOT"
 if ! command -v afl-fuzz >/dev/null || ! command -v afl-clang-fast >/dev/null; then

@@ -2,7 +2,9 @@
  * test_atomic_writes.c - output files under failure: a write that hits the file size limit (the
  * disk-full path: EFBIG/ENOSPC both surface as a failed write) or an unwritable directory gives
  * SAETM_ERR_IO naming the file and leaves neither the final file nor a temporary one; the
- * leftovers of a writer killed before its rename are removed by the next successful write.
+ * leftovers of a writer killed before its rename are removed by the next successful write;
+ * processes writing the same file at once (saetm_write_file_atomic, used by the CLI's text
+ * outputs) never collide: each write succeeds and the file is always one writer's whole text.
  */
 #include "saetm_int.h"
 #include "test.h"
@@ -11,6 +13,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char dir[4096];
@@ -123,11 +126,62 @@ static void test_stale_temps_removed(void)
     saetm_ctx_free(ctx);
 }
 
+/* Four processes each write the same path 100 times (text of their own, 8 KiB) while the parent
+ * reads it: every write must succeed, every read must see one writer's complete text, and no
+ * temporary file may remain. With a fixed temporary name (the old "PATH.tmp") the writers
+ * truncated each other's file and a rename found it gone. */
+static void test_concurrent_writers(void)
+{
+    char path[4200], a_blocker[4300];
+    snprintf(path, sizeof path, "%s/params.json", dir);
+    /* The old fixed name, taken by a directory: a writer using it could not work at all. */
+    snprintf(a_blocker, sizeof a_blocker, "%s.tmp", path);
+    CHECK(mkdir(a_blocker, 0755) == 0);
+    enum { WRITERS = 4, ROUNDS = 100, LEN = 8192 };
+    pid_t kids[WRITERS];
+    for (int k = 0; k < WRITERS; k++) {
+        kids[k] = fork();
+        if (kids[k] == 0) {
+            saetm_ctx *ctx = saetm_ctx_create();
+            static char text[LEN];
+            memset(text, 'a' + k, LEN - 1);
+            text[LEN - 1] = '\n';
+            int bad = !ctx;
+            for (int r = 0; r < ROUNDS && !bad; r++) bad = saetm_write_file_atomic(ctx, path, text, LEN) != SAETM_OK;
+            saetm_ctx_free(ctx);
+            _exit(bad);
+        }
+    }
+    int torn = 0, reads = 0;
+    for (int i = 0; i < 200; i++) {
+        static char buf[LEN + 16];
+        FILE *f = fopen(path, "rb");
+        if (!f) continue;
+        size_t n = fread(buf, 1, sizeof buf, f);
+        fclose(f);
+        reads++;
+        int whole = n == LEN && buf[LEN - 1] == '\n' && buf[0] >= 'a' && buf[0] < 'a' + WRITERS;
+        for (size_t j = 1; whole && j + 1 < n; j++) whole = buf[j] == buf[0];
+        torn += !whole;
+    }
+    for (int k = 0; k < WRITERS; k++) {
+        int ws = -1;
+        CHECK(kids[k] > 0 && waitpid(kids[k], &ws, 0) == kids[k]);
+        CHECK(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    }
+    CHECK(torn == 0);
+    CHECK(exists(path));
+    CHECK(count_tmp("params.json") == 0);
+    printf("  concurrent writers: %d reads, %d torn\n", reads, torn);
+    rmdir(a_blocker);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "%s", test_tmpdir());
     RUN(test_file_size_limit);
     RUN(test_unwritable);
     RUN(test_stale_temps_removed);
+    RUN(test_concurrent_writers);
     return TEST_REPORT();
 }

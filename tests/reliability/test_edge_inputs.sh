@@ -23,8 +23,13 @@ expect_fail "fit: no documents" 1 "empty.jsonl: empty file \\(no documents\\)" \
   $S fit -q --input "$T/empty.jsonl" --emb "$T/zero.npy" "${fitopts[@]}" --k 2 --out "$T/empty"
 
 # A model to work with; its live features (those active in some document) number fewer than F.
+# Its text outputs (params.json, the word-vector cache's word list) are written under a
+# per-process temporary name like every file: the old fixed "NAME.tmp", taken here by a
+# directory (as by a concurrent run), is not used (test_atomic_writes.c runs writers at once).
+mkdir -p "$T/m/params.json.tmp" "$T/m/word_vectors.txt.tmp"
 check "fit a small model" $S fit -q --input "$T/syn/docs.jsonl" --emb "$T/syn/emb.npy" "${fitopts[@]}" --k 4 \
   --out "$T/m"
+assert "fit: params.json written beside a directory named params.json.tmp" test -s "$T/m/params.json"
 live=$($PY -c "
 import json; print(sum(1 for t in json.load(open('$T/m/topics.json'))['topics'] for f in t['features']))" 2>/dev/null)
 [ -n "$live" ] || live=$($S topics -q --model "$T/m" --k 100000 --out "$T/x" 2>&1 | grep -oE 'only [0-9]+' | tr -dc 0-9)
