@@ -88,6 +88,7 @@ def main():
     put("topic_words", "utf8_crlf.txt", "café naïve 日本\r\nlast".encode())
     put("topic_words", "tabs.txt", b"a\tb  c\n")
     corpus_seeds()
+    put("embed_model", "tiny.stm", tiny_embedder(rng))
     if len(sys.argv) > 1:
         pipeline_seeds(sys.argv[1])
 
@@ -119,6 +120,34 @@ def corpus_seeds():
     put("text", "full_build", b"\x10" + TEXT)
     put("text", "none", b"\x04" + TEXT)
     put("text", "utf8_crlf", b"\x12" + "naïve café\r\nÅngström 日本語\r\n\xff bad".encode("utf-8", "surrogateescape"))
+
+
+def tiny_embedder(rng):
+    """A minimal embedder model file (.stm, magic SAETMEMB; sections as src/embed/embed.c reads
+    them): one head, every width 4, two layers, 6 reserved pieces and 34 real ones."""
+    d, ff = 4, 4
+    pieces = ["<unk>", "<s>", "</s>", "<pad>", "<r4>", "<r5>", "\u2581"] + list("abcdefghijklmnopqrstuvwxyz") + \
+             ["\u2581the", "\u2581cat", "\u2581a", "at", "\u2581on", "\u00ef", "\u00e9"]
+    strs, offs = bytearray(), []
+    for pc in pieces:
+        offs.append(len(strs))
+        strs += pc.encode() + b"\0"
+    scores = [0.0] * 6 + [-(1.0 + 0.1 * i) for i in range(len(pieces) - 6)]
+    f = lambda *shape: (0.3 * rng.standard_normal(shape)).astype("<f4")
+    secs = [("meta", "u8", np.frombuffer(b"name=tiny-fuzz\nversion=1\n", dtype="u1")),
+            ("dims", "u32", [len(pieces), d, d, ff, 16, 1, d, d]),
+            ("consts", "f32", [1e-6, 1e-12, 0.5, 0.5]),
+            ("tok_emb", "f32", f(len(pieces), d)),
+            ("timing_inv", "f32", np.array([[1.0, 0.01]], dtype="<f4"))]
+    for l in (0, 1):
+        for name, shape in (("ln1.g", (d,)), ("ln1.b", (d,)), ("qkv.w", (d, 3 * d)), ("qkv.b", (3 * d,)),
+                            ("out.w", (d, d)), ("out.b", (d,)), ("ln2.g", (d,)), ("ln2.b", (d,)),
+                            ("ff1.w", (d, ff)), ("ff1.b", (ff,)), ("ff2.w", (ff, d)), ("ff2.b", (d,))):
+            secs.append(("l%d.%s" % (l, name), "f32", f(*shape)))
+    secs += [("final.w", "f32", f(d, d)), ("final.b", "f32", f(d)),
+             ("vocab.str", "u8", np.frombuffer(bytes(strs), dtype="u1")), ("vocab.off", "u64", offs),
+             ("vocab.score", "f64", scores)]
+    return container(b"SAETMEMB", 1, secs)
 
 
 def pipeline_seeds(saetm):
