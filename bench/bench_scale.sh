@@ -60,14 +60,15 @@ os.rename(f"{w}/docs_{n}.jsonl.part", f"{w}/docs_{n}.jsonl")
 PY
 fi
 
-# measure NAME CMD...: run CMD, record wall time, peak RSS (kernel's VmHWM via GNU time) and
+# measure NAME CMD...: run CMD, record wall time, CPU time (user + system, all threads: the figure
+# that does not depend on how loaded the machine is), peak RSS (kernel's VmHWM via GNU time) and
 # the peak of RssAnon sampled from /proc.
 # table.txt keeps one row per stage (a rerun of some stages replaces their rows)
 [ -f "$W/table.txt" ] && ! want corpus ||
-  printf '%-10s %10s %14s %14s %6s  %s\n' stage seconds "peak RSS MiB" "peak anon MiB" load status > "$W/table.txt"
+  printf '%-10s %10s %8s %14s %14s %6s  %s\n' stage seconds "CPU s" "peak RSS MiB" "peak anon MiB" load status > "$W/table.txt"
 measure() {
   local name=$1; shift
-  /usr/bin/time -f "%e %M" -o "$W/$name.time" "$@" >"$W/$name.log" 2>&1 &
+  /usr/bin/time -f "%e %M %U %S" -o "$W/$name.time" "$@" >"$W/$name.log" 2>&1 &
   local tpid=$! anon=0
   while kill -0 $tpid 2>/dev/null; do
     local c; c=$(pgrep -P $tpid | head -1)
@@ -78,9 +79,11 @@ measure() {
     sleep 0.2
   done
   wait $tpid; local rc=$?
-  read -r secs kb < <(tail -1 "$W/$name.time")
+  local secs kb usr sys
+  read -r secs kb usr sys < <(tail -1 "$W/$name.time")
   sed -i "/^$name /d" "$W/table.txt"
-  printf '%-10s %10s %14d %14d %6s  %s\n' "$name" "$secs" $((kb / 1024)) $((anon / 1024)) \
+  printf '%-10s %10s %8s %14d %14d %6s  %s\n' "$name" "$secs" "$(awk -v u="$usr" -v s="$sys" 'BEGIN {printf "%.1f", u + s}')" \
+    $((kb / 1024)) $((anon / 1024)) \
     "$(cut -d' ' -f2 /proc/loadavg)" \
     "$([ $rc -eq 0 ] && echo ok || echo "FAILED (exit $rc, see $W/$name.log)")" | tee -a "$W/table.txt"
   return $rc
@@ -117,7 +120,7 @@ refuse refuse-train 4G "$W/too-big.saem" $B train -q --emb "$W/emb_$N.npy" --fea
 refuse refuse-train-machine "" "$W/too-big.saem" $B train -q --emb "$W/emb_$N.npy" --features 4000000 --k 32 \
   --steps 1 --out "$W/too-big.saem"
 # interpret and topics with a cap of half the anonymous memory they used above
-half() { awk -v s="$1" '$1 == s {printf "%dM", $4 / 2 + 1}' "$W/table.txt" | tail -1; }
+half() { awk -v s="$1" '$1 == s {printf "%dM", $5 / 2 + 1}' "$W/table.txt" | tail -1; }
 lim=$(half interpret)
 [ -n "$lim" ] && refuse refuse-interpret "$lim" "$W/too-big.sti" $B interpret -q --corpus "$W/corpus.stc" \
   --acts "$W/acts.sac" "${EMOPT[@]}" --out "$W/too-big.sti"

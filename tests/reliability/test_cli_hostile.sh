@@ -22,6 +22,11 @@ expect_fail "train: NaN embedding named by row" 1 "row 3, column 2 is NaN" $SAET
 expect_fail "train: Inf embedding named by row" 1 "row 5, column 0 is infinite" $SAETM train -q --emb "$T/inf.npy" --features 8 --k 2 --steps 2 --out "$T/m.saem"
 expect_fail "train: zero rows" 1 "at least one row" $SAETM train -q --emb "$T/empty.npy" --features 8 --k 2 --steps 2 --out "$T/m.saem"
 assert "no model written by the refused runs" test ! -e "$T/m.saem"
+# The same rows given to a trained SAE: encode and interpret --sae --emb refuse them too.
+check "train on finite rows" $SAETM train -q --emb "$T/ok.npy" --features 8 --k 2 --steps 2 --out "$T/ok.saem"
+expect_fail "encode: NaN embedding named by row" 1 "nan.npy: row 3, column 2 is NaN" $SAETM encode -q --sae "$T/ok.saem" --emb "$T/nan.npy" --out "$T/a.sac"
+expect_fail "encode: Inf embedding named by row" 1 "inf.npy: row 5, column 0 is infinite" $SAETM encode -q --sae "$T/ok.saem" --emb "$T/inf.npy" --out "$T/a.sac"
+assert "no activations written by the refused runs" test ! -e "$T/a.sac"
 # Asking for more memory than allowed: refused before allocating, with the numbers.
 expect_fail "train: over SAETM_MEM_LIMIT" 1 "SAE training \\(4000000 features x 4 dimensions.*needs about .* GiB but only .* GiB are available" \
   env SAETM_MEM_LIMIT=64M $SAETM train -q --emb "$T/ok.npy" --features 4000000 --k 2 --steps 2 --out "$T/m.saem"

@@ -39,6 +39,13 @@ assert "live features counted ($live)" test -n "$live"
 expect_fail "topics: K above the live features" 2 "$((live + 1)) topics asked but only $live features can be clustered.*lower --k" \
   $S topics -q --model "$T/m" --k $((live + 1)) --out "$T/x"
 check "topics: K = live features works" $S topics -q --model "$T/m" --k "$live" --out "$T/kl"
+# More memory asked than allowed (SAETM_MEM_LIMIT): interpret and topics refuse before the big
+# allocations, with the numbers, and write nothing (bench/bench_scale.sh does this at N = 10^6).
+expect_fail "interpret: over SAETM_MEM_LIMIT" 1 "interpret needs about .* GiB but only .* GiB are available" \
+  env SAETM_MEM_LIMIT=1M $S interpret -q --corpus "$T/m/corpus.stc" --acts "$T/m/acts.sac" --out "$T/lim.sti"
+expect_fail "topics: over SAETM_MEM_LIMIT" 1 "needs about .* GiB but only .* GiB are available" \
+  env SAETM_MEM_LIMIT=1M $S topics -q --model "$T/m" --k "$live" --out "$T/lim"
+assert "no output from the refused runs" test ! -e "$T/lim.sti" -a ! -e "$T/lim/topics.json"
 expect_fail "fit: K above the live features" 2 "lower --k" \
   $S fit -q --input "$T/syn/docs.jsonl" --emb "$T/syn/emb.npy" "${fitopts[@]}" --k 70 --out "$T/m70"
 check "fit: after that error, --resume with a smaller K reuses the SAE" \
