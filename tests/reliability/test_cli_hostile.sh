@@ -17,13 +17,14 @@ $PY -c "
 import numpy as np
 x = np.ones((6, 4), 'f4'); x[3, 2] = np.nan; np.save('$T/nan.npy', x)
 y = np.ones((6, 4), 'f4'); y[5, 0] = np.inf; np.save('$T/inf.npy', y)
-np.save('$T/empty.npy', np.zeros((0, 4), 'f4')); np.save('$T/ok.npy', np.ones((6, 4), 'f4'))"
+np.save('$T/empty.npy', np.zeros((0, 4), 'f4')); np.save('$T/ok.npy', np.ones((6, 4), 'f4'))
+np.save('$T/vary.npy', np.random.default_rng(0).standard_normal((40, 4)).astype('f4'))"
 expect_fail "train: NaN embedding named by row" 1 "row 3, column 2 is NaN" $SAETM train -q --emb "$T/nan.npy" --features 8 --k 2 --steps 2 --out "$T/m.saem"
 expect_fail "train: Inf embedding named by row" 1 "row 5, column 0 is infinite" $SAETM train -q --emb "$T/inf.npy" --features 8 --k 2 --steps 2 --out "$T/m.saem"
 expect_fail "train: zero rows" 1 "at least one row" $SAETM train -q --emb "$T/empty.npy" --features 8 --k 2 --steps 2 --out "$T/m.saem"
 assert "no model written by the refused runs" test ! -e "$T/m.saem"
 # The same rows given to a trained SAE: encode and interpret --sae --emb refuse them too.
-check "train on finite rows" $SAETM train -q --emb "$T/ok.npy" --features 8 --k 2 --steps 2 --out "$T/ok.saem"
+check "train on finite rows" $SAETM train -q --emb "$T/vary.npy" --features 8 --k 2 --steps 2 --out "$T/ok.saem"
 expect_fail "encode: NaN embedding named by row" 1 "nan.npy: row 3, column 2 is NaN" $SAETM encode -q --sae "$T/ok.saem" --emb "$T/nan.npy" --out "$T/a.sac"
 expect_fail "encode: Inf embedding named by row" 1 "inf.npy: row 5, column 0 is infinite" $SAETM encode -q --sae "$T/ok.saem" --emb "$T/inf.npy" --out "$T/a.sac"
 assert "no activations written by the refused runs" test ! -e "$T/a.sac"
