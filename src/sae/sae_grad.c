@@ -61,6 +61,9 @@ struct saetm__sae_work {
     int threads;
     float *xc;      /* B x d */
     float *pre;     /* B x F */
+    uint32_t zero_rows; /* pre's first zero_rows rows are all +0: the next product adds to them
+                         * (beta 1), which spares OpenBLAS its separate zeroing pass */
+    int keep_pre;       /* tests: never zero pre after the selection */
     float *r;       /* B x d: dL/dx_hat */
     float *q;       /* B x d: aux gradient */
     double *row_a;  /* B per-row scratch sums */
@@ -237,6 +240,7 @@ saetm_status saetm__sae_work_create(saetm_ctx *ctx, const saetm__sae_dims *dims,
     size_t B = max_batch, d = dims->d, F = dims->F;
     w->xc = saetm__calloc_aligned(B * d, sizeof(float));
     w->pre = saetm__calloc_aligned(B * F, sizeof(float));
+    w->zero_rows = max_batch;
     w->r = saetm__calloc_aligned(B * d, sizeof(float));
     w->q = saetm__calloc_aligned(B * d, sizeof(float));
     w->row_a = calloc(B, sizeof(double));
@@ -282,6 +286,11 @@ saetm_status saetm__sae_work_create(saetm_ctx *ctx, const saetm__sae_dims *dims,
     }
     *out = w;
     return SAETM_OK;
+}
+
+void saetm__sae_work_keep_pre(saetm__sae_work *w)
+{
+    w->keep_pre = 1;
 }
 
 const float *saetm__sae_work_pre(const saetm__sae_work *w)
@@ -377,10 +386,14 @@ static void select_rows(saetm__sae_work *w, int T, const float *b_enc, uint32_t 
  * estimated from a sample (about 1.5 K values above it) lets the threads skip nearly everything;
  * if fewer than K values turn out to lie above it, the pass is redone without it. */
 /* The best K candidates of the batch's B rows into w->merge[0..return) (at most K). */
-static size_t best_of_rows(saetm__sae_work *w, int T, const float *b_enc, uint32_t B, size_t K)
+/* w_enc non-NULL: pre is not needed after this pass, so each row is zeroed right after it was
+ * read (it is in cache then) and w->zero_rows = B; should the pass have to be redone, the
+ * product is computed again (pre = xc W_enc^T). */
+static size_t best_of_rows(saetm__sae_work *w, int T, const float *b_enc, uint32_t B, size_t K, const float *w_enc)
 {
     const saetm__sae_dims *dm = &w->dims;
-    float floor = saetm__sample_floor(w->pre, b_enc, B, dm->F, K + K / 2, w->merge);
+    const uint32_t F = dm->F;
+    float floor = saetm__sample_floor(w->pre, b_enc, B, F, K + K / 2, w->merge);
     size_t n;
     for (;;) {
 #pragma omp parallel num_threads(T)
@@ -391,9 +404,14 @@ static size_t best_of_rows(saetm__sae_work *w, int T, const float *b_enc, uint32
             row_range(B, T, t, &r0, &r1);
             saetm__topsel s;
             saetm__topsel_init_floor(&s, tb->bsel, tb->bsel_cap, K, floor);
-            for (uint32_t b = r0; b < r1; b++) saetm__topsel_push_row(&s, w->pre + (size_t)b * dm->F, b_enc, dm->F, b);
+            for (uint32_t b = r0; b < r1; b++) {
+                float *row = w->pre + (size_t)b * F;
+                saetm__topsel_push_row(&s, row, b_enc, F, b);
+                if (w_enc) memset(row, 0, F * sizeof *row);
+            }
             tb->bsel_n = saetm__topsel_finish(&s);
         }
+        if (w_enc) w->zero_rows = B;
         n = 0;
         for (int t = 0; t < T; t++) {
             memcpy(w->merge + n, w->tb[t].bsel, w->tb[t].bsel_n * sizeof *w->merge);
@@ -401,16 +419,20 @@ static size_t best_of_rows(saetm__sae_work *w, int T, const float *b_enc, uint32
         }
         if (n >= K || floor == -INFINITY) break;
         floor = -INFINITY; /* the sample misjudged: exact pass without a floor */
+        if (w_enc) { /* on the product computed again */
+            saetm__sgemm(T, 0, 1, B, F, dm->d, 1.0f, w->xc, dm->d, w_enc, dm->d, 1.0f, w->pre, F);
+            w->zero_rows = 0;
+        }
     }
     saetm__select_best(w->merge, n, K);
     return n > K ? K : n;
 }
 
-static float select_batch(saetm__sae_work *w, int T, const float *b_enc, uint32_t B)
+static float select_batch(saetm__sae_work *w, int T, const float *b_enc, uint32_t B, const float *w_enc)
 {
     const saetm__sae_dims *dm = &w->dims;
     const size_t K = (size_t)batch_k(dm, B);
-    size_t n = best_of_rows(w, T, b_enc, B, K);
+    size_t n = best_of_rows(w, T, b_enc, B, K, w_enc);
     float kth = INFINITY;
     for (size_t i = 0; i < n; i++)
         if (w->merge[i].v < kth) kth = w->merge[i].v;
@@ -494,7 +516,7 @@ static float select_batch_dist(saetm__sae_work *w, int T, const float *b_enc, ui
 {
     const saetm__sae_dims *dm = &w->dims;
     const size_t K = (size_t)batch_k(dm, w->bg);
-    size_t n = B > 0 ? best_of_rows(w, T, b_enc, B, K) : 0;
+    size_t n = B > 0 ? best_of_rows(w, T, b_enc, B, K, NULL) : 0;
     float kth = dist_select(w->merge, n, K, w->gpos, w->sel_state);
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
@@ -582,12 +604,18 @@ saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sa
 #pragma omp parallel for num_threads(T) schedule(static)
     for (uint32_t b = 0; b < B; b++)
         for (uint32_t j = 0; j < d; j++) w->xc[(size_t)b * d + j] = x[(size_t)b * d + j] - b_dec[j];
-    saetm__sgemm(T, 0, 1, B, F, d, 1.0f, w->xc, d, w_enc, d, 0.0f, w->pre, F);
+    saetm__sgemm(T, 0, 1, B, F, d, 1.0f, w->xc, d, w_enc, d, B <= w->zero_rows ? 1.0f : 0.0f, w->pre, F);
+    w->zero_rows = 0;
+    /* BatchTopK on one process reads pre once, in the selection, unless the auxiliary loss may
+     * need it (some feature is dead): then it zeroes pre behind itself for the next product. */
+    int zero_pre = dm->arch == SAETM_SAE_BATCHTOPK && !D && !w->keep_pre;
+    if (zero_pre && dead && dm->aux_alpha > 0.0f)
+        for (uint32_t f = 0; f < F && zero_pre; f++) zero_pre = !dead[f];
     PHASE(0);
 
     /* 2. Select the active pairs. */
     if (dm->arch == SAETM_SAE_BATCHTOPK)
-        st->batch_threshold = D ? select_batch_dist(w, T, b_enc, B) : select_batch(w, T, b_enc, B);
+        st->batch_threshold = D ? select_batch_dist(w, T, b_enc, B) : select_batch(w, T, b_enc, B, zero_pre ? w_enc : NULL);
     else {
         if (dm->arch == SAETM_SAE_JUMPRELU)
             for (uint32_t f = 0; f < F; f++) w->theta[f] = expf(log_theta[f]);
@@ -870,6 +898,7 @@ saetm_status saetm__sae_init_threshold(saetm_ctx *ctx, saetm__sae_work *w, const
     }
     for (size_t i = 0; i < (size_t)B * d; i++) w->xc[i] = x[i] - b_dec[i % d];
     saetm__sgemm(w->threads, 0, 1, B, F, d, 1.0f, w->xc, d, params + l->w_enc, d, 0.0f, w->pre, F);
+    w->zero_rows = 0;
     saetm__topsel s;
     saetm__topsel_init(&s, buf, cap, K);
     for (uint32_t b = 0; b < B; b++) saetm__topsel_push_row(&s, w->pre + (size_t)b * F, b_enc, F, b);

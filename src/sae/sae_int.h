@@ -173,8 +173,10 @@ saetm_status saetm__sae_init_threshold(saetm_ctx *ctx, saetm__sae_work *w, const
 #define SAETM__PROF_N 7
 void saetm__sae_work_profile(const saetm__sae_work *w, double out[SAETM__PROF_N]);
 
-/* The pre-activations of the last batch without b_enc (B x F, row-major). For tests. */
+/* The pre-activations of the last batch without b_enc (B x F, row-major). For tests, after
+ * saetm__sae_work_keep_pre (otherwise BatchTopK zeroes them once selected). */
 const float *saetm__sae_work_pre(const saetm__sae_work *w);
+void saetm__sae_work_keep_pre(saetm__sae_work *w);
 
 /* The entries of the last batch (main entries first, rows ascending, features ascending within
  * a row; aux and band entries after). For tests. */

@@ -315,8 +315,11 @@ static void test_grad_threads(void)
 /* BatchTopK picks exactly the k*B best pre-activations (ties: earlier row, then lower feature),
  * whatever the thread count and whatever floor the last batch left behind: batches in a row on
  * one work, scaled so that the floor is too high (exact pass again), about right, and far too
- * low (selector buffers cut and sorted back), with duplicated rows and features for ties. */
-static void check_batchtopk_exact(problem *pb, const char *what)
+ * low (selector buffers cut and sorted back), with duplicated rows and features for ties. The
+ * work pb->w keeps its pre-activations for the brute force; w2, which zeroes them behind the
+ * selection and adds the next product to those zeros (computing it again when the floor was too
+ * high), must give the same entries and gradients. */
+static void check_batchtopk_exact(problem *pb, saetm__sae_work *w2, const char *what)
 {
     const uint32_t B = pb->B, F = pb->dm.F;
     const size_t K = (size_t)pb->dm.k * B;
@@ -339,6 +342,18 @@ static void check_batchtopk_exact(problem *pb, const char *what)
     if (!same) fprintf(stderr, "  %s: %zu entries, brute force %zu\n", what, nm, m);
     CHECK(same);
     free(all);
+    float *g2 = calloc(pb->l.total, sizeof(float));
+    saetm__sae_batch_stats st;
+    memset(pb->fired, 0, pb->dm.F);
+    CHECK(saetm__sae_grad(pb->ctx, w2, &pb->l, pb->p, pb->x, pb->B, pb->dead, g2, pb->fired, &st) == SAETM_OK);
+    size_t nm2, na2;
+    const saetm__sae_entry *e2 = saetm__sae_work_entries(w2, &nm2, &na2);
+    int same2 = nm2 == nm && na2 == na;
+    for (size_t i = 0; same2 && i < na; i++)
+        same2 = e[i].row == e2[i].row && e[i].f == e2[i].f && e[i].z == e2[i].z && e[i].ga == e2[i].ga && e[i].kind == e2[i].kind;
+    CHECK(same2);
+    CHECK(memcmp(g2, pb->g, pb->l.total * sizeof(float)) == 0);
+    free(g2);
 }
 
 static void test_batchtopk_exact(void)
@@ -349,6 +364,9 @@ static void test_batchtopk_exact(void)
         problem_init(&pb, SAETM_SAE_BATCHTOPK, 16, 200, 5, 37, 43);
         saetm__sae_work_free(pb.w);
         CHECK(saetm__sae_work_create(pb.ctx, &pb.dm, pb.B, threads, &pb.w) == SAETM_OK);
+        saetm__sae_work_keep_pre(pb.w);
+        saetm__sae_work *w2 = NULL;
+        CHECK(saetm__sae_work_create(pb.ctx, &pb.dm, pb.B, threads, &w2) == SAETM_OK);
         const uint32_t d = pb.dm.d;
         float *x0 = malloc((size_t)pb.B * d * sizeof(float));
         memcpy(x0 + 0, pb.x, (size_t)pb.B * d * sizeof(float));
@@ -361,8 +379,9 @@ static void test_batchtopk_exact(void)
             for (size_t i = 0; i < (size_t)pb.B * d; i++) pb.x[i] = b_dec[i % d] + scales[s] * (x0[i] - b_dec[i % d]);
             char what[64];
             snprintf(what, sizeof what, "%d threads, batch %d", threads, s);
-            check_batchtopk_exact(&pb, what);
+            check_batchtopk_exact(&pb, w2, what);
         }
+        saetm__sae_work_free(w2);
         free(x0);
         problem_free(&pb);
     }
