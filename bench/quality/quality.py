@@ -9,7 +9,8 @@ For each corpus (bench/quality/corpora.py builds them as JSONL):
        nmf     scikit-learn NMF on TF-IDF (nndsvda init: deterministic, so one run)
        kmeans  k-means on the document embeddings + class-based TF-IDF top words (the BERTopic
                recipe with k-means as the cluster model), 3 seeds; needs embeddings
-       saetm   `saetm fit` with the same embeddings, 3 seeds; needs embeddings and `saetm fit`
+       saetm   `saetm fit` with the same embeddings, 3 seeds (one fit per seed; every K merged from it
+               by `saetm topics --model DIR --fit-defaults`); needs embeddings and `saetm fit`
   3. Every method's top 25 words per topic go through `saetm eval --json` against the corpus:
      NPMI (top 10, document co-occurrence), C_V, topic diversity (top 25). Time is the method's
      own wall time (fit + top words), not the evaluation.
@@ -156,25 +157,32 @@ FITS = {}  # (method, corpus, seed) -> (model directory, fit seconds, K of the f
 REUSE_FITS = False
 
 
+def without_out(cmd):
+    """A fit command without its --out value, to compare two fits' commands."""
+    return [x for i, x in enumerate(cmd) if not (i > 0 and cmd[i - 1] == "--out")]
+
+
 def saetm_fit(saetm, data, work, name, emb_path, k, seed, method, extra):
-    """`saetm fit` once per (method, corpus, seed), at the first K asked. With --reuse-fits, a model
-    directory whose recorded command (DIR/bench_fit.json) is the same is used again."""
+    """`saetm fit` once per (method, corpus, seed), at the first K asked, into
+    WORK/runs/fit-METHOD_CORPUS_sSEED. With --reuse-fits, a model directory whose recorded command
+    (DIR/bench_fit.json) is the same but for --out is used again."""
     key = (method, name, seed)
     if key in FITS:
         return FITS[key]
     src = os.path.join(data, name + ".jsonl")
     os.makedirs(os.path.join(work, "runs"), exist_ok=True)
-    base = os.path.join(work, "runs", "%s_%s_s%d" % (method, name, seed))
+    base = os.path.join(work, "runs", "fit-%s_%s_s%d" % (method, name, seed))
     cmd = [saetm, "fit", "--input", src, "--emb", emb_path, "--k", str(k), "--out", base, "--seed", str(seed),
            "--top-n", str(TOP_WORDS), "-q"] + corpus_args(src) + extra
     record = os.path.join(base, "bench_fit.json")
     if REUSE_FITS and os.path.exists(record):
         with open(record) as f:
             rec = json.load(f)
-        if rec["cmd"][1:] == cmd[1:]:
+        if without_out(rec["cmd"])[1:] == without_out(cmd)[1:]:
             log("quality: reusing the fit in %s (%.1f s when made)" % (base, rec["seconds"]))
             FITS[key] = (base, rec["seconds"], k)
             return FITS[key]
+        log("quality: %s was made by another command; fitting again" % base)
     t0 = time.time()
     run_cmd(cmd)
     FITS[key] = (base, time.time() - t0, k)
@@ -183,20 +191,21 @@ def saetm_fit(saetm, data, work, name, emb_path, k, seed, method, extra):
     return FITS[key]
 
 
-def run_saetm(saetm, data, work, name, emb_path, k, seed, method, extra, base_method=None, topics_extra=()):
-    """`saetm fit` once per (variant, corpus, seed), at the first K asked; every other K re-merges
-    that model with `saetm topics --model` (seconds, no retraining), which is how a user picks K.
-    A topics variant (base_method set) re-merges base_method's fit with topics_extra at every K.
-    Time reported for a K: the fit's time plus that K's re-merge time, i.e. from scratch."""
-    base, t_fit, k_fit = saetm_fit(saetm, data, work, name, emb_path, k, seed, base_method or method, extra)
-    out, t_merge = base, 0.0
-    if k != k_fit or base_method:
-        out = base + "_k%d" % k if not base_method else \
-            os.path.join(work, "runs", "%s_%s_s%d_k%d" % (method, name, seed, k))
-        t0 = time.time()
-        run_cmd([saetm, "topics", "--model", base, "--k", str(k), "--out", out, "--top-n", str(TOP_WORDS),
-                 "--seed", str(seed), "-q"] + list(topics_extra))
-        t_merge = time.time() - t0
+def run_saetm(saetm, data, work, name, emb_path, k, seed, method, extra, base_method=None, topics_extra=(),
+              fit_defaults=True):
+    """`saetm fit` once per (fit, corpus, seed), at the first K asked; every K (that one too) is then
+    merged from that model with `saetm topics --model` (seconds, no retraining), which is how a user
+    picks K. fit_defaults: the merge takes `saetm fit`'s topic defaults (--fit-defaults), so a fit
+    reused from an older build is merged as today's `saetm fit` would; a fit variant (its own fit
+    options, which may be topic options) is merged with the options its params.json recorded.
+    A topics variant (base_method set) merges base_method's fit with fit's defaults + topics_extra.
+    Time reported for a K: the fit's time plus that K's merge time, i.e. from scratch."""
+    base, t_fit, _ = saetm_fit(saetm, data, work, name, emb_path, k, seed, base_method or method, extra)
+    out = os.path.join(work, "runs", "%s_%s_s%d_k%d" % (method, name, seed, k))
+    t0 = time.time()
+    run_cmd([saetm, "topics", "--model", base, "--k", str(k), "--out", out, "--top-n", str(TOP_WORDS),
+             "--seed", str(seed), "-q"] + (["--fit-defaults"] if fit_defaults else []) + list(topics_extra))
+    t_merge = time.time() - t0
     tpath = os.path.join(out, "top_words.txt")
     with open(tpath, encoding="utf-8") as f:
         short = any(len(line.split()) < TOP_WORDS for line in f)
@@ -299,8 +308,8 @@ def main():
     ap.add_argument("--saetm-name", default="saetm",
                     help="the method name of the plain `saetm fit` rows (with --saetm-fit-args)")
     ap.add_argument("--saetm-topics-variant", action="append", default=[], metavar="NAME=ARGS",
-                    help="also re-merge each plain saetm fit with `saetm topics --model DIR ARGS` as method NAME "
-                         "(no retraining: same SAE and interpretation, other merge/re-fit/ranking options)")
+                    help="also re-merge each plain saetm fit with `saetm topics --model DIR --fit-defaults ARGS` as "
+                         "method NAME (no retraining: same SAE and interpretation, fit's topic defaults but for ARGS)")
     ap.add_argument("--reuse-fits", action="store_true",
                     help="reuse a saetm model directory made by the same `saetm fit` command before")
     ap.add_argument("--json", default=None)
@@ -360,7 +369,7 @@ def main():
                             tpath, dt, t_fit, t_merge = run_saetm(
                                 a.saetm, a.data, a.work, name, emb_path, k, seed, m,
                                 a.saetm_fit_args.split() + variants[m], base_method=a.saetm_name if tv else None,
-                                topics_extra=topics_variants.get(m, ()))
+                                topics_extra=topics_variants.get(m, ()), fit_defaults=tv or not variants[m])
                             row.update({"fit_time": t_fit, "merge_time": t_merge})
                         else:
                             t0 = time.time()

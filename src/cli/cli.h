@@ -133,9 +133,13 @@ int cli_topics_finish(const char *cmd, cli_topics_args *a);
 void cli_topics_to_json(const cli_topics_args *a, struct cJSON *obj);
 void cli_topics_from_json(cli_topics_args *a, const struct cJSON *obj);
 /* With --model DIR among the arguments (looked up before parsing): *model = DIR and the topic
- * options recorded in DIR/params.json become a's defaults. @return the params (cJSON_Delete) or
- * NULL. */
+ * options recorded in DIR/params.json become a's defaults (with --fit-defaults among the
+ * arguments: saetm fit's instead). @return the params (cJSON_Delete) or NULL. */
 struct cJSON *cli_topics_model_defaults(int argc, char **argv, cli_topics_args *a, const char **model);
+/* saetm fit's topic defaults (docs/quality.md) into a, and, where opts is not NULL, into the
+ * help's default strings of those n options. With --fit-defaults among the arguments,
+ * cli_topics_model_defaults applies these instead of DIR/params.json's. */
+void cli_topics_fit_defaults(cli_topics_args *a, cli_opt *opts, int n);
 /* The merge name of the options after cli_topics_finish: kmeans-words, kmeans-hellinger,
  * kmeans-decoder, kmeans-auto, agglomerative or coactivation. */
 const char *cli_topics_merge_name(const cli_topics_args *a);

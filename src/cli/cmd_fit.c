@@ -107,27 +107,6 @@ static int resume_sae(saetm_ctx *ctx, const char *dir, const saetm_sae_config *c
     return CLI_EXIT_OK;
 }
 
-/* fit's topic defaults, chosen in docs/quality.md (three corpora, K = 10-100, 3 seeds): features
- * merged by co-activation after setting aside those active in fewer than 20 documents (they join the
- * topic they co-activate with most), then the topics' word distributions re-fitted by EM with the
- * document proportions sharpened (power 4) against a heavy background (0.7). `saetm topics` keeps
- * the plain method's defaults (k-means, no refit: it may have no corpus). */
-static const struct { const char *name, *def; } FIT_TOPICS[] = {
-    {"merge", "coactivation"}, {"method", "coactivation"}, {"min-doc-freq", "20"}, {"min-docs", "20"},
-    {"refit", "on"}, {"sharpen", "4"}, {"refit-pi", "0.7"},
-};
-static void fit_topics_defaults(cli_topics_args *ta, cli_opt *opts, int n)
-{
-    ta->method = "coactivation"; /* not ta->merge: --method or --merge given still decide */
-    ta->o.min_docs = 20;
-    ta->refit = 1;
-    ta->sharpen = 4.0;
-    ta->refit_pi = 0.7;
-    for (int i = 0; i < n; i++)
-        for (size_t j = 0; j < sizeof FIT_TOPICS / sizeof FIT_TOPICS[0]; j++)
-            if (strcmp(opts[i].name, FIT_TOPICS[j].name) == 0) opts[i].def = FIT_TOPICS[j].def;
-}
-
 int cmd_fit(int argc, char **argv)
 {
     const char *input = NULL, *emb = NULL, *sae_path = NULL, *out = NULL, *arch = "batchtopk";
@@ -171,7 +150,7 @@ int cmd_fit(int argc, char **argv)
     n += cli_corpus_table(&ca, opts + n);
     n += cli_interp_table(&ia, opts + n);
     int nt = cli_topics_table(&ta, opts + n);
-    fit_topics_defaults(&ta, opts + n, nt);
+    cli_topics_fit_defaults(&ta, opts + n, nt);
     n += nt;
     cli_common common;
     int rc = cli_parse(argc, argv, "fit",

@@ -147,6 +147,7 @@ int cmd_sweep(int argc, char **argv)
     cli_topics_args ta;
     cli_topics_defaults(&ta);
     const char *model = NULL, *krange = "5:100:5", *out = NULL;
+    int fit_defaults = 0; /* applied by cli_topics_model_defaults */
     saetm_eval_opts eo;
     saetm_eval_opts_default(&eo);
     cJSON *params = cli_topics_model_defaults(argc, argv, &ta, &model);
@@ -156,8 +157,10 @@ int cmd_sweep(int argc, char **argv)
         {"out", CLI_STR, &out, "FILE", "CSV table to write (a JSON table is written beside it, .json)", "DIR/sweep.csv"},
         {"top", CLI_U32, &eo.top_n, "N", "words per topic for NPMI and C_V", "10"},
         {"diversity-top", CLI_U32, &eo.diversity_n, "N", "words per topic for topic diversity", "25"},
+        {"fit-defaults", CLI_FLAG, &fit_defaults, NULL,
+         "take saetm fit's topic defaults (docs/quality.md) instead of the model's params.json", NULL},
     };
-    int nopt = 5;
+    int nopt = 6;
     cli_opt topt[30];
     int nt = cli_topics_table(&ta, topt);
     for (int i = 0; i < nt; i++)

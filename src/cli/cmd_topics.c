@@ -400,12 +400,39 @@ int cli_topics_run(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a0, c
     return rc;
 }
 
+/* fit's topic defaults, chosen in docs/quality.md (three corpora, K = 10-100, 3 seeds): features
+ * merged by co-activation after setting aside those active in fewer than 20 documents (they join the
+ * topic they co-activate with most), then the topics' word distributions re-fitted by EM with the
+ * document proportions sharpened (power 4) against a heavy background (0.7). `saetm topics` keeps
+ * the plain method's defaults (k-means, no refit: it may have no corpus). */
+static const struct {
+    const char *name, *def;
+} FIT_TOPICS[] = {
+    {"merge", "coactivation"}, {"method", "coactivation"}, {"min-doc-freq", "20"}, {"min-docs", "20"},
+    {"refit", "on"}, {"sharpen", "4"}, {"refit-pi", "0.7"},
+};
+void cli_topics_fit_defaults(cli_topics_args *ta, cli_opt *opts, int n)
+{
+    ta->method = "coactivation"; /* not ta->merge: --method or --merge given still decide */
+    ta->o.min_docs = 20;
+    ta->refit = 1;
+    ta->sharpen = 4.0;
+    ta->refit_pi = 0.7;
+    for (int i = 0; i < n; i++)
+        for (size_t j = 0; j < sizeof FIT_TOPICS / sizeof FIT_TOPICS[0]; j++)
+            if (strcmp(opts[i].name, FIT_TOPICS[j].name) == 0) opts[i].def = FIT_TOPICS[j].def;
+}
+
 cJSON *cli_topics_model_defaults(int argc, char **argv, cli_topics_args *a, const char **model)
 {
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], "--model") == 0) *model = argv[i + 1];
+    int fit_defaults = 0;
+    for (int i = 1; i < argc; i++) {
+        if (i + 1 < argc && strcmp(argv[i], "--model") == 0) *model = argv[i + 1];
+        if (strcmp(argv[i], "--fit-defaults") == 0) fit_defaults = 1;
+    }
     cJSON *params = *model ? cli_read_params(*model) : NULL;
-    if (params) cli_topics_from_json(a, cJSON_GetObjectItemCaseSensitive(params, "topics"));
+    if (fit_defaults) cli_topics_fit_defaults(a, NULL, 0);
+    else if (params) cli_topics_from_json(a, cJSON_GetObjectItemCaseSensitive(params, "topics"));
     return params;
 }
 
@@ -440,15 +467,18 @@ int cmd_topics(int argc, char **argv)
     cli_topics_args ta;
     cli_topics_defaults(&ta);
     const char *interp_path = NULL, *model = NULL, *out = NULL, *corpus_path = NULL;
-    /* With --model DIR, the options of the run that made DIR are the defaults. */
+    int fit_defaults = 0; /* applied by cli_topics_model_defaults */
+    /* With --model DIR, the options of the run that made DIR are the defaults (--fit-defaults: fit's). */
     cJSON *params = cli_topics_model_defaults(argc, argv, &ta, &model);
     cli_opt opts[40] = {
         {"interp", CLI_STR, &interp_path, "FILE", "interpretation file (.sti) from saetm interpret", NULL},
         {"model", CLI_STR, &model, "DIR", "model directory from saetm fit: re-merge its features (its options are the defaults)", NULL},
         {"out", CLI_STR, &out, "DIR", "directory for the topic files", "the --model directory"},
         {"corpus", CLI_STR, &corpus_path, "FILE", "the interpretation's corpus (.stc), for --refit", "DIR/corpus.stc with --model"},
+        {"fit-defaults", CLI_FLAG, &fit_defaults, NULL,
+         "take saetm fit's topic defaults (docs/quality.md) instead of the model's params.json or the plain method's", NULL},
     };
-    cli_topics_table(&ta, opts + 4);
+    cli_topics_table(&ta, opts + 5);
     cli_common common;
     int rc = cli_parse(argc, argv, "topics",
                        "Merge the features of an interpretation into K topics (docs/method.md 2.4) and write\n"
@@ -460,6 +490,10 @@ int cmd_topics(int argc, char **argv)
                        opts, &common);
     if (rc < 0 && !interp_path == !model) rc = cli_usage_error("topics", "give --interp or --model (one of them)");
     if (rc < 0 && interp_path && !out) rc = cli_usage_error("topics", "--out is required with --interp");
+    /* as in fit: --space alone asks for the k-means merge in that space */
+    if (rc < 0 && fit_defaults && cli_given(argc, argv, "space") && !cli_given(argc, argv, "method") &&
+        !cli_given(argc, argv, "merge"))
+        ta.method = "kmeans";
     if (rc < 0) rc = cli_topics_finish("topics", &ta);
     ta.min_docs_given = cli_given(argc, argv, "min-doc-freq") || cli_given(argc, argv, "min-docs");
     if (rc >= 0) {

@@ -20,6 +20,16 @@ assert "topics: refit, sharpen 4, background 0.7" [ "$(param topics refit "$D/m"
 check "re-merge without refit" $S topics --model "$D/m" --k 3 --no-refit --out "$D/m3" -q
 check "--merge kmeans-words overrides the default merge" fit --emb "$D/emb.npy" --steps 5 --merge kmeans-hellinger --out "$D/mk"
 assert "kmeans recorded" [ "$(param topics method "$D/mk")" = kmeans ]
+# --fit-defaults: fit's topic options instead of the model's params.json (the k-means fit above)
+check "topics --fit-defaults on a k-means model" $S topics --model "$D/mk" --k 3 --fit-defaults --out "$D/fd1" -q
+check "the same with fit's options given" $S topics --model "$D/mk" --k 3 --merge coactivation --min-doc-freq 20 \
+  --refit --sharpen 4 --refit-pi 0.7 --out "$D/fd2" -q
+check "params.json's options (k-means)" $S topics --model "$D/mk" --k 3 --out "$D/fd3" -q
+for f in top_words.txt topic_word.npy doc_topics.npy; do
+  assert "--fit-defaults = fit's options given: $f" cmp -s "$D/fd1/$f" "$D/fd2/$f"
+done
+assert "--fit-defaults differs from the model's k-means" [ "$(cmp -s "$D/fd1/topic_word.npy" "$D/fd3/topic_word.npy"; echo $?)" = 1 ]
+check "sweep --fit-defaults" $S sweep --model "$D/mk" --k 2,3 --fit-defaults --out "$D/sw.csv" -q
 check "fit, batch 300" fit --emb "$D/emb.npy" --batch 300 --out "$D/mb"
 assert "40 epochs of 10 steps" [ "$(param sae steps "$D/mb")" = 400 ]
 $PY -c "import numpy as np; e=np.load('$D/emb.npy'); np.save('$D/emb64.npy', np.tile(e, (1, 4)))"
