@@ -627,6 +627,8 @@ typedef struct saetm_interp_opts {
     double smooth;              /* mass in [0, 1) spread uniformly over the vocabulary (default 1e-4) */
     double tol;                 /* stop when the relative NLL change of an iteration is <= tol (default 1e-6) */
     uint32_t max_iter;          /* at most this many EM iterations (default 500) */
+    double idf_power;           /* with idf: the weights are (log(N / df_w) / max)^idf_power, in (0, 4]
+                                   (default 1; 0.5 flattens them toward 1, i.e. toward no IDF) */
 } saetm_interp_opts;
 
 /* Fill *opts with the defaults listed above. */

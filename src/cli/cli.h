@@ -123,6 +123,7 @@ typedef struct cli_topics_args {
     int refit, no_refit; /* --no-refit turns off a refit that params.json or fit's defaults asked for */
     int min_docs_given;  /* --min-doc-freq on the command line: never lowered (a default or params.json's is) */
     double sharpen, refit_pi;
+    double refit_idf_power; /* from refit_idf (cli_topics_finish): 0 = off, 1 = on, else the IDF exponent */
     int quiet;      /* no progress lines on stderr */
 } cli_topics_args;
 void cli_topics_defaults(cli_topics_args *a);

@@ -70,7 +70,10 @@ int cli_topics_table(cli_topics_args *a, cli_opt *o)
         {"no-refit", CLI_FLAG, &a->no_refit, NULL, "do not re-fit (when --refit is the default: saetm fit, a model's params.json)", NULL},
         {"sharpen", CLI_DOUBLE, &a->sharpen, "S", "refit: raise document topic proportions to this power (>= 1)", "1"},
         {"refit-pi", CLI_DOUBLE, &a->refit_pi, "X", "refit: background weight", "0.3"},
-        {"refit-idf", CLI_STR, &a->refit_idf, "on|off", "refit: IDF-weight the likelihood", "on"},
+        {"refit-idf", CLI_STR, &a->refit_idf, "on|off|P",
+         "refit: IDF-weight the likelihood (on), or not (off), or with the IDF weights raised to the power P in (0, 4] "
+         "(on = 1; 0.5 weighs rare words less than on, more than off)",
+         "on"},
     };
     memcpy(o, t, sizeof t);
     return (int)(sizeof t / sizeof t[0]);
@@ -125,8 +128,12 @@ int cli_topics_finish(const char *cmd, cli_topics_args *a)
     if (strcmp(a->rare, "join") == 0) a->o.rare_drop = 0;
     else if (strcmp(a->rare, "drop") == 0) a->o.rare_drop = 1;
     else return cli_usage_error(cmd, "--rare must be join or drop, not '%s'", a->rare);
-    if (strcmp(a->refit_idf, "on") != 0 && strcmp(a->refit_idf, "off") != 0)
-        return cli_usage_error(cmd, "--refit-idf must be on or off, not '%s'", a->refit_idf);
+    char *idf_end = NULL;
+    if (strcmp(a->refit_idf, "on") == 0) a->refit_idf_power = 1;
+    else if (strcmp(a->refit_idf, "off") == 0) a->refit_idf_power = 0;
+    else if (!((a->refit_idf_power = strtod(a->refit_idf, &idf_end)) > 0 && a->refit_idf_power <= 4) ||
+             idf_end == a->refit_idf || *idf_end)
+        return cli_usage_error(cmd, "--refit-idf must be on, off or a power in (0, 4], not '%s'", a->refit_idf);
     if ((a->word_vectors != NULL) != (a->word_list != NULL))
         return cli_usage_error(cmd, "--word-vectors and --word-list go together");
     if (a->no_refit) a->refit = 0;
@@ -371,7 +378,8 @@ int cli_topics_make(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a, c
         saetm_interp_opts io;
         saetm_interp_opts_default(&io);
         io.pi = a->refit_pi;
-        io.idf = strcmp(a->refit_idf, "off") != 0;
+        io.idf = a->refit_idf_power > 0;
+        if (io.idf) io.idf_power = a->refit_idf_power;
         st = saetm_topics_refit(ctx, tp, &bow, &io, a->sharpen);
     }
     if (st) {

@@ -73,6 +73,7 @@ void saetm_interp_opts_default(saetm_interp_opts *o)
     o->smooth = 1e-4;
     o->tol = 1e-6;
     o->max_iter = 500;
+    o->idf_power = 1.0;
 }
 
 const char *saetm_interp_opts_check(const saetm_interp_opts *o)
@@ -82,6 +83,7 @@ const char *saetm_interp_opts_check(const saetm_interp_opts *o)
     if (!(o->smooth >= 0.0 && o->smooth < 1.0)) return "smooth must be in [0, 1)";
     if (!(o->tol >= 0.0) || !isfinite(o->tol)) return "tol must be >= 0";
     if (o->max_iter < 1) return "max_iter must be >= 1";
+    if (!(o->idf_power > 0.0 && o->idf_power <= 4.0)) return "idf_power must be in (0, 4]";
     if (o->background != SAETM_BACKGROUND_LEARNED && o->background != SAETM_BACKGROUND_UNIGRAM)
         return "background must be learned or unigram";
     return NULL;
@@ -175,7 +177,8 @@ static int cmp_u32(const void *a, const void *b)
 }
 
 /* IDF weights c_w (stored in it) and the per-entry weights w->wt. */
-static saetm_status build_weights(saetm_ctx *ctx, em_work *w, const saetm_bow *b, int use_idf, float *idf)
+static saetm_status build_weights(saetm_ctx *ctx, em_work *w, const saetm_bow *b, int use_idf, double power,
+                                   float *idf)
 {
     uint64_t nnz = b->row_ptr[b->rows];
     uint32_t *df = saetm__calloc_aligned(w->V, sizeof *df);
@@ -204,7 +207,9 @@ static saetm_status build_weights(saetm_ctx *ctx, em_work *w, const saetm_bow *b
     }
     for (uint32_t v = 0; v < w->V; v++) {
         if (!use_idf) idf[v] = 1.0f;
-        else idf[v] = df[v] && maxv > 0 ? (float)(log(Nd / (double)df[v]) / maxv) : 0.0f;
+        else if (!(df[v] && maxv > 0)) idf[v] = 0.0f;
+        else if (power == 1.0) idf[v] = (float)(log(Nd / (double)df[v]) / maxv);
+        else idf[v] = (float)pow(log(Nd / (double)df[v]) / maxv, power);
     }
     saetm__free_aligned(df);
     if (use_idf && !(maxv > 0))
@@ -752,7 +757,7 @@ saetm_status saetm_interp_fit(saetm_ctx *ctx, const saetm_acts *acts, const saet
     if (!idf || !theta_avg || !doc_freq || !w.p0 || !hist || !w.chi || !w.vscratch || !w.q || !w.doc_nll || !w.doc_bg)
         st = saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory");
     if (!st) st = copy_vocab(ctx, it, vocab, w.V);
-    if (!st) st = build_weights(ctx, &w, &lb, opts->idf, idf);
+    if (!st) st = build_weights(ctx, &w, &lb, opts->idf, opts->idf_power, idf);
     const uint64_t *th_ptr = NULL;
     const uint32_t *th_idx = NULL;
     const float *th_val = NULL;
@@ -967,7 +972,7 @@ saetm_status saetm_interp_save(saetm_ctx *ctx, const saetm_interp *it, const cha
     fit[FIT_PI_START] = it->opts.pi;
     fit[FIT_LEARN_PI] = it->opts.learn_pi;
     fit[FIT_BACKGROUND] = it->opts.background;
-    fit[FIT_IDF] = it->opts.idf;
+    fit[FIT_IDF] = it->opts.idf ? it->opts.idf_power : 0; /* 1 for plain IDF, as files before idf_power */
     fit[FIT_SMOOTH] = it->opts.smooth;
     fit[FIT_TOL] = it->opts.tol;
     fit[FIT_MAX_ITER] = it->opts.max_iter;
@@ -1073,6 +1078,7 @@ saetm_status saetm_interp_load(saetm_ctx *ctx, const char *path, saetm_interp **
             st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: vocabulary offset %llu out of range", path,
                              (unsigned long long)v);
     if (!st && (!(fit[FIT_SMOOTH] >= 0 && fit[FIT_SMOOTH] < 1) || !(fit[FIT_PI] >= 0 && fit[FIT_PI] < 1) ||
+                !(fit[FIT_IDF] >= 0 && fit[FIT_IDF] <= 4) ||
                 !(fit[FIT_MAX_ITER] >= 0 && fit[FIT_MAX_ITER] <= UINT32_MAX)))
         st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: fit parameters out of range", path);
     if (st) {
@@ -1084,6 +1090,7 @@ saetm_status saetm_interp_load(saetm_ctx *ctx, const char *path, saetm_interp **
     it->opts.learn_pi = fit[FIT_LEARN_PI] != 0;
     it->opts.background = fit[FIT_BACKGROUND] != 0 ? SAETM_BACKGROUND_UNIGRAM : SAETM_BACKGROUND_LEARNED;
     it->opts.idf = fit[FIT_IDF] != 0;
+    if (it->opts.idf) it->opts.idf_power = fit[FIT_IDF];
     it->opts.smooth = fit[FIT_SMOOTH];
     it->opts.tol = fit[FIT_TOL];
     it->opts.max_iter = (uint32_t)fit[FIT_MAX_ITER];

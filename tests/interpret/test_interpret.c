@@ -133,7 +133,7 @@ static void test_nll_is_objective(void)
     dense_to_bow(N, V, counts, &bow);
     saetm_acts acts;
     CHECK(dense_to_acts(ctx, N, F, a, &acts) == SAETM_OK);
-    for (int variant = 0; variant < 3; variant++) {
+    for (int variant = 0; variant < 4; variant++) {
         saetm_interp_opts o;
         saetm_interp_opts_default(&o);
         o.tol = 0;
@@ -141,6 +141,7 @@ static void test_nll_is_objective(void)
         o.smooth = 0.01;
         if (variant == 1) o.background = SAETM_BACKGROUND_UNIGRAM;
         if (variant == 2) o.learn_pi = 1, o.idf = 0;
+        if (variant == 3) o.idf_power = 0.5; /* the objective's weights are the square roots of IDF's */
         saetm_interp *it = NULL;
         CHECK(saetm_interp_fit(ctx, &acts, &bow, NULL, &o, &it) == SAETM_OK);
         if (!it) continue;
@@ -169,6 +170,7 @@ static void test_nll_is_objective(void)
         CHECK_NEAR(saetm_interp_nll(it), nll / wsum, 1e-5 * fabs(nll / wsum));
         /* IDF: word 4 occurs in 3 of 7 docs; the largest idf (word 5, df = 2) normalises to 1. */
         if (variant < 2) CHECK_NEAR(idf[4], log(7.0 / 3) / log(7.0 / 2), 1e-6);
+        else if (variant == 3) CHECK_NEAR(idf[4], sqrt(log(7.0 / 3) / log(7.0 / 2)), 1e-6);
         else CHECK_NEAR(idf[4], 1.0, 0);
         if (variant == 2) CHECK(pi != 0.3);
         saetm_interp_free(it);
@@ -297,6 +299,10 @@ static void test_refusals(void)
     CHECK(saetm_interp_fit(ctx, &acts, &bow, NULL, &o, &it) == SAETM_ERR_ARG);
     CHECK_CONTAINS(saetm_ctx_errmsg(ctx), "pi");
     o.pi = 0.3;
+    o.idf_power = 0;
+    CHECK(saetm_interp_fit(ctx, &acts, &bow, NULL, &o, &it) == SAETM_ERR_ARG);
+    CHECK_CONTAINS(saetm_ctx_errmsg(ctx), "idf_power");
+    o.idf_power = 1;
     c[2] = 0;
     CHECK(saetm_interp_fit(ctx, &acts, &bow, NULL, &o, &it) == SAETM_ERR_INPUT);
     CHECK_CONTAINS(saetm_ctx_errmsg(ctx), "zero count");

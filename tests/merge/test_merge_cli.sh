@@ -91,5 +91,18 @@ expect_fail "bad --rank" 2 "--rank must be" $S topics --interp "$D/i.sti" --rank
 expect_fail "frex weight out of range" 2 "frex weight must be in" $S topics --interp "$D/i.sti" --rank frex:2 --out "$D/x"
 expect_fail "bad --rare" 2 "--rare must be" $S topics --interp "$D/i.sti" --rare keep --out "$D/x"
 expect_fail "bad --refit-idf" 2 "--refit-idf must be" $S topics --interp "$D/i.sti" --refit-idf maybe --out "$D/x"
+# --refit-idf P: IDF weights to the power P (1 = on); identical bytes at 1 and 2 threads
+rf=(--interp "$D/i.sti" --k 7 --merge coactivation --refit --corpus "$D/c.stc" --sharpen 2 -q)
+check "refit-idf 1" $S topics "${rf[@]}" --refit-idf 1 --out "$D/idf1"
+check "refit-idf on" $S topics "${rf[@]}" --refit-idf on --out "$D/idfon2"
+check "refit-idf off" $S topics "${rf[@]}" --refit-idf off --out "$D/idfoff2"
+for th in 1 2; do check "refit-idf 0.5 at $th threads" $S topics "${rf[@]}" --refit-idf 0.5 --threads $th --out "$D/idfh$th"; done
+assert "refit-idf 1 = on" cmp -s "$D/idf1/topic_word.npy" "$D/idfon2/topic_word.npy"
+assert "refit-idf 0.5 is neither on nor off" bash -c "! cmp -s $D/idfh1/topic_word.npy $D/idfon2/topic_word.npy && ! cmp -s $D/idfh1/topic_word.npy $D/idfoff2/topic_word.npy"
+for f in top_words.txt topics.json doc_topics.npy topic_word.npy; do
+  assert "refit-idf 0.5: $f is the same at 1 and 2 threads" cmp -s "$D/idfh1/$f" "$D/idfh2/$f"
+done
+expect_fail "--refit-idf 0 (use off)" 2 "--refit-idf must be on, off or a power" $S topics --interp "$D/i.sti" --refit-idf 0 --out "$D/x"
+expect_fail "--refit-idf above 4" 2 "--refit-idf must be on, off or a power" $S topics --interp "$D/i.sti" --refit-idf 4.5 --out "$D/x"
 expect_fail "too few frequent features" 2 "fire in at least 1000 documents" $S topics --interp "$D/i.sti" --merge coactivation --min-doc-freq 1000 --k 3 --out "$D/x"
 report
