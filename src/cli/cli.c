@@ -259,16 +259,26 @@ int cli_fail(saetm_ctx *ctx, const char *cmd, saetm_status st)
     return CLI_EXIT_FAIL;
 }
 
-uint64_t cli_peak_memory(void)
+/* A "Key:   123 kB" field of /proc/self/status, in kB; 0 if absent. */
+static unsigned long long self_status_kb(const char *key)
 {
     FILE *f = fopen("/proc/self/status", "r");
     if (!f) return 0;
     char line[256];
+    size_t klen = strlen(key);
     unsigned long long kb = 0;
     while (fgets(line, sizeof line, f))
-        if (sscanf(line, "VmHWM: %llu kB", &kb) == 1) break;
+        if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
+            kb = strtoull(line + klen + 1, NULL, 10);
+            break;
+        }
     fclose(f);
-    return (uint64_t)kb * 1024;
+    return kb;
+}
+
+uint64_t cli_peak_memory(void)
+{
+    return (uint64_t)self_status_kb("VmHWM") * 1024;
 }
 
 /* Resident bytes of this process's mappings of the file at `real` (a resolved path), from
@@ -309,12 +319,7 @@ void cli_mem_report(const char *cmd, const char *const *files, int n)
         at += snprintf(text + at, sizeof text - (size_t)at, " %s %.2f of %.2f MB resident;", files[i],
                        (double)mapped_resident(real) / 1e6, (double)sb.st_size / 1e6);
     }
-    FILE *f = fopen("/proc/self/status", "r");
-    unsigned long long anon = 0, kb;
-    char line[256];
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "RssAnon: %llu kB", &kb) == 1) anon = kb;
-    if (f) fclose(f);
+    unsigned long long anon = self_status_kb("RssAnon");
     if (at > 0 && (size_t)at < sizeof text)
         snprintf(text + at, sizeof text - (size_t)at, " anonymous %.2f MB now, peak resident %.2f MB", (double)anon / 1e3 * 1.024,
                  (double)cli_peak_memory() / 1e6);
