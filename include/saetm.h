@@ -951,7 +951,8 @@ typedef enum saetm_merge_method {
 
 typedef enum saetm_rank {
     SAETM_RANK_PROB = 0,       /* topic words by p(w | t) */
-    SAETM_RANK_RELEVANCE = 1,  /* by lambda log p(w|t) + (1 - lambda) log(p(w|t) / p(w)) */
+    SAETM_RANK_RELEVANCE = 1,  /* by lambda log p(w|t) + (1 - lambda) log(p(w|t) / p(w)), p(w) the topic-weighted
+                                  marginal (lambda chosen when min_diversity > 0) */
     SAETM_RANK_FREX = 2        /* FREX: 1 / (W / ecdf_t(excl) + (1 - W) / ecdf_t(p(w|t))), excl = p(w|t) / sum_t' p(w|t'),
                                   ecdf_t the empirical CDF over the vocabulary within topic t; W = frex_weight */
 } saetm_rank;
@@ -977,6 +978,9 @@ typedef struct saetm_topics_opts {
     double frex_weight;         /* SAETM_RANK_FREX: weight of exclusivity in [0, 1] (default 0.5) */
     uint32_t neighbors;         /* SAETM_MERGE_COACT: each feature keeps its this many most correlated partners
                                    in the graph (>= 1, default 64) */
+    double min_diversity;       /* SAETM_RANK_RELEVANCE: > 0 chooses lambda, the largest of 1, 0.95, ..., 0 whose
+                                   topics' first 25 words (top_n if fewer) are at least this share distinct
+                                   (topic diversity, saetm_eval_topics); 0 (default): lambda as given */
     int rare_drop;              /* non-zero: features not clustered (below min_docs; for co-activation also
                                    those with no correlated partner) are in no topic: their mass is dropped
                                    (default 0: they join a topic as described at min_docs) */
@@ -1007,7 +1011,9 @@ SAETM_API const float *saetm_topics_doc_topics(const saetm_topics *t);
 SAETM_API const int32_t *saetm_topics_feature_topic(const saetm_topics *t);
 SAETM_API const uint32_t *saetm_topics_top_words(const saetm_topics *t, uint32_t k);
 /* Weight of topic k (sum of its features' theta_avg) and its number of documents (those where it
- * has the largest proportion). */
+ * has the largest proportion). saetm_topics_lambda: the relevance lambda the top words were ranked
+ * with (chosen by min_diversity, or as given; 1 for probability ranking, -1 for FREX). */
+SAETM_API double saetm_topics_lambda(const saetm_topics *t);
 SAETM_API double saetm_topics_weight(const saetm_topics *t, uint32_t k);
 SAETM_API uint64_t saetm_topics_doc_count(const saetm_topics *t, uint32_t k);
 
@@ -1017,6 +1023,22 @@ SAETM_API uint64_t saetm_topics_doc_count(const saetm_topics *t, uint32_t k);
  * Replaces topic_word and the top words; document proportions are unchanged. */
 SAETM_API saetm_status saetm_topics_refit(saetm_ctx *ctx, saetm_topics *t, const saetm_bow *bow,
                                           const saetm_interp_opts *opts, double sharpen);
+
+/* Coherence pruning (docs/topics.md): t was built with more topics than wanted (e.g. 2k, by
+ * k-means or co-activation; not agglomerative). Repeatedly re-fit the topics as saetm_topics_refit
+ * does (opts, sharpen), score each topic by the NPMI of its first 10 top words over the documents of
+ * bow (saetm_eval_topics' definition; the interpretation gives the words), and dissolve the least
+ * coherent half of the excess (the score of a topic: that NPMI minus half its largest cosine
+ * similarity of word distributions with another topic, so that of two near-duplicates one goes
+ * before a distinct topic does): their features join the remaining topic they co-activate with most
+ * (the largest sum_d theta_{d,f} theta_{d,g} over its features g), or no topic when they
+ * co-activate with none; until k topics remain, which are re-fitted and ranked once more. Topics
+ * are renumbered by weight. Deterministic for any thread count.
+ * @return SAETM_ERR_ARG if k is not in [1, current k], t is agglomerative or top_n < 2;
+ * SAETM_ERR_SHAPE if it or bow is not what t was built from. */
+SAETM_API saetm_status saetm_topics_prune(saetm_ctx *ctx, saetm_topics *t, const saetm_interp *it,
+                                          const saetm_bow *bow, uint32_t k, const saetm_interp_opts *opts,
+                                          double sharpen);
 
 /* Write the topic files into dir (created if missing; each file atomically): top_words.txt (one
  * line per topic, its top_n words space-separated), topics.json (per topic: id, weight,

@@ -123,11 +123,12 @@ typedef struct cli_topics_args {
     int refit, no_refit; /* --no-refit turns off a refit that params.json or fit's defaults asked for */
     int min_docs_given;  /* --min-doc-freq on the command line: never lowered (a default or params.json's is) */
     double sharpen, refit_pi;
+    double candidates;      /* --candidates: merge into this many times K topics, prune to K (1 = off) */
     double refit_idf_power; /* from refit_idf (cli_topics_finish): 0 = off, 1 = on, else the IDF exponent */
     int quiet;      /* no progress lines on stderr */
 } cli_topics_args;
 void cli_topics_defaults(cli_topics_args *a);
-/* Write the topic options into o (room for 24 entries); @return how many. */
+/* Write the topic options into o (room for 25 entries); @return how many. */
 int cli_topics_table(cli_topics_args *a, cli_opt *o);
 /* Turn the option strings into o and check; @return -1 to continue, else the exit code. */
 int cli_topics_finish(const char *cmd, cli_topics_args *a);

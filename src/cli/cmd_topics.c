@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include <cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@ void cli_topics_defaults(cli_topics_args *a)
     a->refit_idf = "on";
     a->sharpen = 1.0;
     a->refit_pi = 0.3;
+    a->candidates = 1.0;
 }
 
 int cli_topics_table(cli_topics_args *a, cli_opt *o)
@@ -64,7 +66,10 @@ int cli_topics_table(cli_topics_args *a, cli_opt *o)
         {"max-leaves", CLI_U32, &a->o.max_leaves, "N", "agglomerative: above N features, k-means groups them into N leaves first", "2048"},
         {"top-n", CLI_U32, &a->o.top_n, "N", "words listed per topic", "20"},
         {"rank", CLI_STR, &a->rank, "R",
-         "order topic words by prob | relevance[:LAMBDA] | frex[:W] (FREX, weight W on exclusivity; default W 0.5)", "prob"},
+         "order topic words by prob | relevance[:LAMBDA] | frex[:W] (FREX, weight W on exclusivity; default W 0.5) | "
+         "diverse[:D] (relevance with the largest LAMBDA in 1, 0.95, ..., 0 that makes at least the share D of all "
+         "topics' first 25 words distinct; default D 0.8)",
+         "prob"},
         {"lambda", CLI_DOUBLE, &a->o.lambda, "X", "relevance: weight of log p(w|t) against the lift p(w|t)/p(w) (relevance:X sets it too)", "0.6"},
         {"refit", CLI_FLAG, &a->refit, NULL, "re-fit the topic word distributions by EM with the topics as components (needs the corpus)", NULL},
         {"no-refit", CLI_FLAG, &a->no_refit, NULL, "do not re-fit (when --refit is the default: saetm fit, a model's params.json)", NULL},
@@ -74,6 +79,11 @@ int cli_topics_table(cli_topics_args *a, cli_opt *o)
          "refit: IDF-weight the likelihood (on), or not (off), or with the IDF weights raised to the power P in (0, 4] "
          "(on = 1; 0.5 weighs rare words less than on, more than off)",
          "on"},
+        {"candidates", CLI_DOUBLE, &a->candidates, "X",
+         "coherence pruning: merge into X times K topics, then dissolve the least coherent (NPMI of their top 10 "
+         "words in the corpus) until K remain; their features join the topics they co-activate with most (with "
+         "the refit only; 1 = off)",
+         "1"},
     };
     memcpy(o, t, sizeof t);
     return (int)(sizeof t / sizeof t[0]);
@@ -122,9 +132,13 @@ int cli_topics_finish(const char *cmd, cli_topics_args *a)
     if (strcmp(a->rank, "prob") == 0) a->o.rank = SAETM_RANK_PROB;
     else if ((r = name_num(a->rank, "relevance", &a->o.lambda)) == 1) a->o.rank = SAETM_RANK_RELEVANCE;
     else if (r == 0 && (r = name_num(a->rank, "frex", &a->o.frex_weight)) == 1) a->o.rank = SAETM_RANK_FREX;
+    else if (r == 0 && (r = name_num(a->rank, "diverse", &a->o.min_diversity)) == 1) a->o.rank = SAETM_RANK_RELEVANCE;
     else
-        return cli_usage_error(cmd, "--rank must be prob, relevance, relevance:LAMBDA, frex or frex:W (numbers in [0, 1]), "
-                                    "not '%s'", a->rank);
+        return cli_usage_error(cmd, "--rank must be prob, relevance, relevance:LAMBDA, frex, frex:W, diverse or diverse:D "
+                                    "(numbers in [0, 1]), not '%s'", a->rank);
+    if (strncmp(a->rank, "diverse", 7) != 0) a->o.min_diversity = 0;
+    else if (strcmp(a->rank, "diverse") == 0) a->o.min_diversity = 0.8;
+    else if (!(a->o.min_diversity > 0)) return cli_usage_error(cmd, "--rank diverse:D needs D in (0, 1], not '%s'", a->rank);
     if (strcmp(a->rare, "join") == 0) a->o.rare_drop = 0;
     else if (strcmp(a->rare, "drop") == 0) a->o.rare_drop = 1;
     else return cli_usage_error(cmd, "--rare must be join or drop, not '%s'", a->rare);
@@ -139,6 +153,11 @@ int cli_topics_finish(const char *cmd, cli_topics_args *a)
     if (a->no_refit) a->refit = 0;
     if (!(a->sharpen >= 1)) return cli_usage_error(cmd, "--sharpen must be >= 1");
     if (!(a->refit_pi >= 0 && a->refit_pi < 1)) return cli_usage_error(cmd, "--refit-pi must be in [0, 1)");
+    if (!(a->candidates >= 1 && a->candidates <= 16)) return cli_usage_error(cmd, "--candidates must be in [1, 16]");
+    if (!a->refit) a->candidates = 1; /* nothing to score topics by without the refit */
+    if (a->candidates > 1 && (a->o.method == SAETM_MERGE_WARD || a->o.method == SAETM_MERGE_AVERAGE))
+        return cli_usage_error(cmd, "--candidates prunes k-means or co-activation topics; agglomerative topics are cuts "
+                                    "of one tree");
     const char *bad = saetm_topics_opts_check(&a->o);
     if (bad) return cli_usage_error(cmd, "%s", bad);
     return -1;
@@ -169,6 +188,7 @@ void cli_topics_to_json(const cli_topics_args *a, cJSON *obj)
     cJSON_AddNumberToObject(obj, "sharpen", a->sharpen);
     cJSON_AddNumberToObject(obj, "refit_pi", a->refit_pi);
     cJSON_AddStringToObject(obj, "refit_idf", a->refit_idf);
+    cJSON_AddNumberToObject(obj, "candidates", a->candidates);
     cJSON_AddNumberToObject(obj, "seed", (double)a->o.seed);
 }
 
@@ -198,6 +218,7 @@ void cli_topics_from_json(cli_topics_args *a, const cJSON *obj)
     a->sharpen = cli_json_number(obj, "sharpen", a->sharpen);
     a->refit_pi = cli_json_number(obj, "refit_pi", a->refit_pi);
     a->refit_idf = cli_json_string(obj, "refit_idf", a->refit_idf);
+    a->candidates = cli_json_number(obj, "candidates", a->candidates);
 }
 
 const char *cli_topics_merge_name(const cli_topics_args *a)
@@ -369,6 +390,13 @@ int cli_topics_make(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a, c
     }
     saetm_topics *tp = NULL;
     saetm_topics_opts o = a->o;
+    if (a->candidates > 1) { /* more candidates than live features: as many as there are */
+        uint32_t F = saetm_interp_num_features(it), live = 0;
+        const float *ta = saetm_interp_theta_avg(it);
+        for (uint32_t f = 0; f < F; f++) live += ta[f] > 0;
+        double kc = ceil(a->candidates * o.k);
+        o.k = kc < live ? (uint32_t)kc : live > o.k ? live : o.k;
+    }
     lower_min_docs(cmd, a, it, &o);
     saetm_status st = saetm_topics_build(
         ctx, it, a->o.space == SAETM_SPACE_HELLINGER || a->o.method == SAETM_MERGE_COACT ? NULL : vec, &o, &tp);
@@ -380,7 +408,8 @@ int cli_topics_make(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a, c
         io.pi = a->refit_pi;
         io.idf = a->refit_idf_power > 0;
         if (io.idf) io.idf_power = a->refit_idf_power;
-        st = saetm_topics_refit(ctx, tp, &bow, &io, a->sharpen);
+        st = o.k > a->o.k ? saetm_topics_prune(ctx, tp, it, &bow, a->o.k, &io, a->sharpen)
+                          : saetm_topics_refit(ctx, tp, &bow, &io, a->sharpen);
     }
     if (st) {
         saetm_topics_free(tp);
@@ -409,15 +438,17 @@ int cli_topics_run(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a0, c
 }
 
 /* fit's topic defaults, chosen in docs/quality.md (three corpora, K = 10-100, 3 seeds): features
- * merged by co-activation after setting aside those active in fewer than 20 documents (they join the
- * topic they co-activate with most), then the topics' word distributions re-fitted by EM with the
- * document proportions sharpened (power 4) against a heavy background (0.7). `saetm topics` keeps
- * the plain method's defaults (k-means, no refit: it may have no corpus). */
+ * merged by co-activation into 2K candidate topics after setting aside those active in fewer than
+ * 20 documents (they join the topic they co-activate with most); the topics' word distributions
+ * re-fitted by EM with the document proportions sharpened (power 4) against a heavy background
+ * (0.7); the least coherent candidates dissolved until K remain; words ranked by relevance with
+ * the largest lambda that keeps 80% of the top-25 words distinct. `saetm topics` keeps the plain
+ * method's defaults (k-means, no refit: it may have no corpus). */
 static const struct {
     const char *name, *def;
 } FIT_TOPICS[] = {
     {"merge", "coactivation"}, {"method", "coactivation"}, {"min-doc-freq", "20"}, {"min-docs", "20"},
-    {"refit", "on"}, {"sharpen", "4"}, {"refit-pi", "0.7"},
+    {"refit", "on"}, {"sharpen", "4"}, {"refit-pi", "0.7"}, {"candidates", "2"}, {"rank", "diverse"},
 };
 void cli_topics_fit_defaults(cli_topics_args *ta, cli_opt *opts, int n)
 {
@@ -426,6 +457,8 @@ void cli_topics_fit_defaults(cli_topics_args *ta, cli_opt *opts, int n)
     ta->refit = 1;
     ta->sharpen = 4.0;
     ta->refit_pi = 0.7;
+    ta->candidates = 2.0;
+    ta->rank = "diverse";
     for (int i = 0; i < n; i++)
         for (size_t j = 0; j < sizeof FIT_TOPICS / sizeof FIT_TOPICS[0]; j++)
             if (strcmp(opts[i].name, FIT_TOPICS[j].name) == 0) opts[i].def = FIT_TOPICS[j].def;

@@ -27,6 +27,7 @@ struct saetm_topics {
     uint64_t n_leaves;
     saetm__merge *merges;
     uint32_t *leaf_of;      /* F: leaf of a clustered feature, UINT32_MAX otherwise */
+    double lambda;          /* the relevance lambda of the top words (saetm_topics_lambda) */
 };
 
 void saetm_topics_opts_default(saetm_topics_opts *o)
@@ -65,6 +66,7 @@ const char *saetm_topics_opts_check(const saetm_topics_opts *o)
     if (!(o->lambda >= 0 && o->lambda <= 1)) return "lambda must be in [0, 1]";
     if (!(o->frex_weight >= 0 && o->frex_weight <= 1)) return "frex weight must be in [0, 1]";
     if (o->neighbors < 1) return "neighbors must be >= 1";
+    if (!(o->min_diversity >= 0 && o->min_diversity <= 1)) return "min_diversity must be in [0, 1]";
     return NULL;
 }
 
@@ -84,6 +86,7 @@ const int32_t *saetm_topics_feature_topic(const saetm_topics *t) { return t->fea
 const uint32_t *saetm_topics_top_words(const saetm_topics *t, uint32_t k) { return t->top + (size_t)k * t->o.top_n; }
 double saetm_topics_weight(const saetm_topics *t, uint32_t k) { return t->weight[k]; }
 uint64_t saetm_topics_doc_count(const saetm_topics *t, uint32_t k) { return t->doc_count[k]; }
+double saetm_topics_lambda(const saetm_topics *t) { return t->lambda; }
 
 static const char *method_name(saetm_merge_method m)
 {
@@ -397,9 +400,44 @@ saetm_status saetm__rank_words(saetm_ctx *ctx, uint32_t K, uint32_t V, const flo
     return fail ? saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory") : SAETM_OK;
 }
 
+enum { DIVERSITY_N = 25, LAMBDA_STEPS = 20 };
+
+/* Share of distinct words among all topics' first n top words (saetm_eval_topics' diversity). */
+static double diversity(const saetm_topics *t, uint32_t n, uint8_t *seen)
+{
+    uint64_t all = 0, distinct = 0;
+    memset(seen, 0, t->V);
+    for (uint32_t k = 0; k < t->k; k++)
+        for (uint32_t j = 0; j < n; j++) {
+            uint32_t w = t->top[(size_t)k * t->o.top_n + j];
+            if (w == UINT32_MAX) continue;
+            all++;
+            distinct += !seen[w];
+            seen[w] = 1;
+        }
+    return all ? (double)distinct / (double)all : 0;
+}
+
+/* Top words by t->o; with min_diversity, relevance with the largest lambda on a grid of 1/20 steps
+ * that makes the topics that diverse (0 if none does). */
 static saetm_status rank_words(saetm_ctx *ctx, saetm_topics *t)
 {
-    return saetm__rank_words(ctx, t->k, t->V, t->topic_word, t->weight, &t->o, t->top);
+    t->lambda = t->o.rank == SAETM_RANK_PROB ? 1 : t->o.rank == SAETM_RANK_FREX ? -1 : t->o.lambda;
+    if (t->o.rank != SAETM_RANK_RELEVANCE || !(t->o.min_diversity > 0))
+        return saetm__rank_words(ctx, t->k, t->V, t->topic_word, t->weight, &t->o, t->top);
+    uint8_t *seen = malloc(t->V ? t->V : 1);
+    if (!seen) return saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory");
+    saetm_topics_opts o = t->o;
+    uint32_t n = o.top_n < DIVERSITY_N ? o.top_n : DIVERSITY_N;
+    saetm_status st = SAETM_OK;
+    for (int step = 0; step <= LAMBDA_STEPS && !st; step++) {
+        o.lambda = (double)(LAMBDA_STEPS - step) / LAMBDA_STEPS;
+        st = saetm__rank_words(ctx, t->k, t->V, t->topic_word, t->weight, &o, t->top);
+        if (!st && diversity(t, n, seen) >= o.min_diversity) break;
+    }
+    t->lambda = o.lambda;
+    free(seen);
+    return st;
 }
 
 /* Document-topic proportions from activations (raw: theta = A / sum A first, exactly as the
@@ -469,6 +507,32 @@ static void order_topics(saetm_topics *t, const uint32_t *label_raw, const float
     free(first);
     free(perm);
     free(rank);
+}
+
+/* Everything that follows from the features' cluster labels (UINT32_MAX: in no topic) for t->k
+ * clusters: topic order and weights, feature_topic, the mean word distributions, the document
+ * proportions theta . M, the document counts and the top words. */
+static saetm_status from_labels(saetm_ctx *ctx, saetm_topics *t, const saetm_interp *it, const uint32_t *label)
+{
+    const float *ta = saetm_interp_theta_avg(it);
+    uint32_t K = t->k;
+    order_topics(t, label, ta);
+    saetm_status st = topic_words(ctx, t, it, ta);
+    if (st) return st;
+    saetm_acts theta;
+    saetm_interp_theta(it, &theta);
+    saetm__log(ctx, SAETM_LOG_DEBUG, "topics: topic word distributions");
+    st = project(ctx, &theta, t->feature_topic, K, 0, t->doc_topics);
+    if (st) return st;
+    memset(t->doc_count, 0, (size_t)K * sizeof *t->doc_count);
+    for (uint64_t d = 0; d < t->N; d++) {
+        const float *row = t->doc_topics + d * K;
+        uint32_t best = 0;
+        for (uint32_t c = 1; c < K; c++)
+            if (row[c] > row[best]) best = c;
+        if (row[best] > 0) t->doc_count[best]++;
+    }
+    return rank_words(ctx, t);
 }
 
 /* Agglomerative merging of the clustered points cp into t->k clusters (assign, centroids). */
@@ -695,24 +759,7 @@ saetm_status saetm_topics_build(saetm_ctx *ctx, const saetm_interp *it, const sa
     }
     if (!st) {
         saetm__log(ctx, SAETM_LOG_DEBUG, "topics: features grouped");
-        order_topics(t, label, ta);
-        st = topic_words(ctx, t, it, ta);
-    }
-    if (!st) {
-        saetm_acts theta;
-        saetm_interp_theta(it, &theta);
-        saetm__log(ctx, SAETM_LOG_DEBUG, "topics: topic word distributions");
-        st = project(ctx, &theta, t->feature_topic, K, 0, t->doc_topics);
-    }
-    if (!st) {
-        for (uint64_t d = 0; d < N; d++) {
-            const float *row = t->doc_topics + d * K;
-            uint32_t best = 0;
-            for (uint32_t c = 1; c < K; c++)
-                if (row[c] > row[best]) best = c;
-            if (row[best] > 0) t->doc_count[best]++;
-        }
-        st = rank_words(ctx, t);
+        st = from_labels(ctx, t, it, label);
     }
     saetm__free_aligned(label);
     if (st) {
@@ -754,6 +801,214 @@ saetm_status saetm_topics_refit(saetm_ctx *ctx, saetm_topics *t, const saetm_bow
                sharpen, saetm_interp_nll(fit));
     saetm_interp_free(fit);
     return rank_words(ctx, t);
+}
+
+/* ======================================================================
+ * Coherence pruning (docs/topics.md)
+ * ==================================================================== */
+
+enum { PRUNE_TOP = 10 };
+#define PRUNE_REDUNDANCY 0.5 /* weight of a topic's largest cosine with another in its pruning score */
+
+/* Each topic's largest cosine similarity of word distributions with another topic, into out (K);
+ * gram: K x K scratch. */
+static saetm_status max_cosine(saetm_ctx *ctx, const saetm_topics *t, float *gram, double *out)
+{
+    uint32_t K = t->k;
+    saetm__sgemm(saetm_ctx_threads(ctx), 0, 1, K, K, t->V, 1.0f, t->topic_word, t->V, t->topic_word, t->V, 0.0f, gram, K);
+    for (uint32_t a = 0; a < K; a++) {
+        double best = 0;
+        for (uint32_t b = 0; b < K; b++) {
+            double nn = (double)gram[(size_t)a * K + a] * gram[(size_t)b * K + b];
+            double c = nn > 0 ? gram[(size_t)a * K + b] / sqrt(nn) : 0;
+            if (b != a && c > best) best = c;
+        }
+        out[a] = best;
+    }
+    (void)ctx;
+    return SAETM_OK;
+}
+
+/* NPMI of each topic's first PRUNE_TOP top words over the documents of ref (saetm_eval_topics'
+ * definition); a topic that cannot be scored gets -1, the lowest possible. */
+static saetm_status topic_npmi(saetm_ctx *ctx, const saetm_topics *t, const saetm__eval_ref *ref, double *out)
+{
+    uint32_t K = t->k, n = t->o.top_n < PRUNE_TOP ? t->o.top_n : PRUNE_TOP;
+    uint64_t *start = malloc(((size_t)K + 1) * sizeof *start), m = 0;
+    const char **words = malloc((size_t)K * n * sizeof *words);
+    if (!start || !words) {
+        free(start);
+        free(words);
+        return saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory");
+    }
+    for (uint32_t k = 0; k < K; k++) {
+        start[k] = m;
+        for (uint32_t j = 0; j < n; j++) {
+            uint32_t w = t->top[(size_t)k * t->o.top_n + j];
+            if (w != UINT32_MAX) words[m++] = ref->vocab[w];
+        }
+    }
+    start[K] = m;
+    saetm_eval_opts eo;
+    saetm_eval_opts_default(&eo);
+    eo.top_n = n;
+    saetm_eval_result *r = NULL;
+    saetm_status st = saetm__eval_run(ctx, ref, K, words, start, &eo, &r);
+    for (uint32_t k = 0; !st && k < K; k++) out[k] = r->topics[k].scored ? r->topics[k].npmi : -1;
+    saetm_eval_result_free(r);
+    free(start);
+    free(words);
+    return st;
+}
+
+/* Feature columns of theta (documents ascending): the documents of feature f are
+ * doc[ptr[f] .. ptr[f+1]). */
+typedef struct theta_cols {
+    uint64_t *ptr;
+    uint64_t *doc;
+    float *val;
+} theta_cols;
+
+static int theta_cols_make(const saetm_acts *th, theta_cols *c)
+{
+    uint64_t nnz = th->row_ptr[th->rows];
+    c->ptr = calloc((size_t)th->n_features + 1, sizeof *c->ptr);
+    c->doc = malloc((size_t)(nnz ? nnz : 1) * sizeof *c->doc);
+    c->val = malloc((size_t)(nnz ? nnz : 1) * sizeof *c->val);
+    if (!c->ptr || !c->doc || !c->val) return -1;
+    for (uint64_t j = 0; j < nnz; j++) c->ptr[th->idx[j] + 1]++;
+    for (uint32_t f = 0; f < th->n_features; f++) c->ptr[f + 1] += c->ptr[f];
+    uint64_t *fill = malloc(((size_t)th->n_features + 1) * sizeof *fill);
+    if (!fill) return -1;
+    memcpy(fill, c->ptr, ((size_t)th->n_features + 1) * sizeof *fill);
+    for (uint64_t d = 0; d < th->rows; d++)
+        for (uint64_t j = th->row_ptr[d]; j < th->row_ptr[d + 1]; j++) {
+            uint64_t q = fill[th->idx[j]]++;
+            c->doc[q] = d;
+            c->val[q] = th->val[j];
+        }
+    free(fill);
+    return 0;
+}
+
+static void theta_cols_free(theta_cols *c)
+{
+    free(c->ptr);
+    free(c->doc);
+    free(c->val);
+}
+
+enum { PENDING = UINT32_MAX - 1 };
+
+/* Each feature labelled PENDING joins the cluster it co-activates with most: the largest
+ * sum_d theta_{d,f} theta_{d,g} summed over the cluster's features g (documents and features in a
+ * fixed order, so the choice does not depend on the thread count), or none (UINT32_MAX) when it
+ * co-activates with no clustered feature. */
+static saetm_status rejoin(saetm_ctx *ctx, const saetm_acts *th, const theta_cols *cols, uint32_t K, uint32_t *label)
+{
+    int nt = saetm_ctx_threads(ctx);
+    uint32_t F = th->n_features;
+    double *acc_all = saetm__calloc_aligned((size_t)nt * K, sizeof *acc_all);
+    uint32_t *choice = malloc((size_t)(F ? F : 1) * sizeof *choice);
+    if (!acc_all || !choice) {
+        saetm__free_aligned(acc_all);
+        free(choice);
+        return saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory");
+    }
+#pragma omp parallel for schedule(dynamic, 16) num_threads(nt)
+    for (int64_t fi = 0; fi < (int64_t)F; fi++) {
+        uint32_t f = (uint32_t)fi;
+        choice[f] = label[f];
+        if (label[f] != PENDING) continue;
+        double *acc = acc_all + (size_t)omp_get_thread_num() * K;
+        memset(acc, 0, (size_t)K * sizeof *acc);
+        for (uint64_t q = cols->ptr[f]; q < cols->ptr[f + 1]; q++) {
+            uint64_t d = cols->doc[q];
+            for (uint64_t j = th->row_ptr[d]; j < th->row_ptr[d + 1]; j++) {
+                uint32_t c = label[th->idx[j]];
+                if (c < K) acc[c] += (double)cols->val[q] * th->val[j];
+            }
+        }
+        uint32_t best = UINT32_MAX;
+        for (uint32_t c = 0; c < K; c++)
+            if (acc[c] > 0 && (best == UINT32_MAX || acc[c] > acc[best])) best = c;
+        choice[f] = best;
+    }
+    memcpy(label, choice, (size_t)F * sizeof *label);
+    saetm__free_aligned(acc_all);
+    free(choice);
+    return SAETM_OK;
+}
+
+typedef struct scored {
+    double s;
+    uint32_t k;
+} scored;
+
+/* Least coherent first; among equals the lighter (higher-numbered) topic first. */
+static int cmp_scored(const void *x, const void *y)
+{
+    const scored *a = x, *b = y;
+    if (a->s != b->s) return a->s < b->s ? -1 : 1;
+    return (a->k < b->k) - (a->k > b->k);
+}
+
+saetm_status saetm_topics_prune(saetm_ctx *ctx, saetm_topics *t, const saetm_interp *it, const saetm_bow *bow,
+                                uint32_t k, const saetm_interp_opts *opts, double sharpen)
+{
+    if (k < 1 || k > t->k) return saetm__fail(ctx, SAETM_ERR_ARG, "prune: k must be in [1, %u], not %u", t->k, k);
+    if (t->merges) return saetm__fail(ctx, SAETM_ERR_ARG, "prune: agglomerative topics are cuts of one tree; prune k-means or co-activation topics");
+    if (t->o.top_n < 2) return saetm__fail(ctx, SAETM_ERR_ARG, "prune: top_n must be >= 2 to score a topic's words");
+    if (saetm_interp_num_docs(it) != t->N || saetm_interp_num_features(it) != t->F || saetm_interp_vocab_size(it) != t->V)
+        return saetm__fail(ctx, SAETM_ERR_SHAPE, "prune: the interpretation is not the one the topics were built from");
+    if (bow->rows != t->N || bow->vocab_size != t->V)
+        return saetm__fail(ctx, SAETM_ERR_SHAPE, "prune: the bag-of-words (%llu x %u) is not the topics' corpus (%llu x %u)",
+                           (unsigned long long)bow->rows, bow->vocab_size, (unsigned long long)t->N, t->V);
+    uint32_t K0 = t->k, F = t->F;
+    const char **vocab = malloc((size_t)t->V * sizeof *vocab);
+    uint32_t *label = malloc((size_t)(F ? F : 1) * sizeof *label), *newid = malloc((size_t)K0 * sizeof *newid);
+    double *npmi = malloc((size_t)K0 * sizeof *npmi), *redund = malloc((size_t)K0 * sizeof *redund);
+    float *gram = malloc((size_t)K0 * K0 * sizeof *gram);
+    scored *order = malloc((size_t)K0 * sizeof *order);
+    theta_cols cols = {0};
+    saetm_acts th;
+    saetm_interp_theta(it, &th);
+    saetm_status st = SAETM_OK;
+    if (!vocab || !label || !newid || !npmi || !redund || !gram || !order || theta_cols_make(&th, &cols))
+        st = saetm__fail(ctx, SAETM_ERR_NOMEM, "prune: out of memory");
+    for (uint32_t w = 0; !st && w < t->V; w++) vocab[w] = saetm_interp_word(it, w);
+    saetm__eval_ref ref = {bow->rows, bow->row_ptr, bow->word_ids, t->V, vocab};
+    while (!st && t->k > k) {
+        uint32_t K = t->k, drop = (K - k + 1) / 2; /* half the excess per round: a few refits for any K */
+        st = saetm_topics_refit(ctx, t, bow, opts, sharpen);
+        if (!st) st = topic_npmi(ctx, t, &ref, npmi);
+        if (!st) st = max_cosine(ctx, t, gram, redund);
+        if (st) break;
+        for (uint32_t c = 0; c < K; c++) order[c] = (scored){npmi[c] - PRUNE_REDUNDANCY * redund[c], c};
+        qsort(order, K, sizeof *order, cmp_scored);
+        for (uint32_t c = 0; c < K; c++) newid[c] = 0;
+        for (uint32_t i = 0; i < drop; i++) newid[order[i].k] = PENDING;
+        for (uint32_t c = 0, n = 0; c < K; c++)
+            if (newid[c] != PENDING) newid[c] = n++;
+        for (uint32_t f = 0; f < F; f++) label[f] = t->feature_topic[f] < 0 ? UINT32_MAX : newid[t->feature_topic[f]];
+        st = rejoin(ctx, &th, &cols, K - drop, label);
+        if (st) break;
+        saetm__log(ctx, SAETM_LOG_INFO, "topics: dissolved the %u least coherent of %u topics (scores %.3f to %.3f)", drop,
+                   K, order[0].s, order[drop - 1].s);
+        t->k = K - drop;
+        st = from_labels(ctx, t, it, label);
+    }
+    if (!st) st = saetm_topics_refit(ctx, t, bow, opts, sharpen);
+    if (!st) t->o.k = t->k;
+    free(vocab);
+    free(label);
+    free(newid);
+    free(npmi);
+    free(redund);
+    free(gram);
+    free(order);
+    theta_cols_free(&cols);
+    return st;
 }
 
 /* ======================================================================
@@ -822,7 +1077,9 @@ saetm_status saetm_topics_write(saetm_ctx *ctx, const saetm_topics *t, const sae
         cJSON_AddStringToObject(root, "rank", t->o.rank == SAETM_RANK_PROB       ? "prob"
                                               : t->o.rank == SAETM_RANK_RELEVANCE ? "relevance"
                                                                                   : "frex");
-        if (t->o.rank == SAETM_RANK_RELEVANCE) cJSON_AddNumberToObject(root, "lambda", t->o.lambda);
+        if (t->o.rank == SAETM_RANK_RELEVANCE) cJSON_AddNumberToObject(root, "lambda", t->lambda);
+        if (t->o.rank == SAETM_RANK_RELEVANCE && t->o.min_diversity > 0)
+            cJSON_AddNumberToObject(root, "min_diversity", t->o.min_diversity);
         if (t->o.rank == SAETM_RANK_FREX) cJSON_AddNumberToObject(root, "frex_weight", t->o.frex_weight);
         cJSON_AddItemToObject(root, "topics", arr);
         for (uint32_t k = 0; k < K; k++) {

@@ -2,7 +2,7 @@
  * test_topics.c - merging features into topics: planted recovery with every method and space,
  * k-means and agglomerative clustering against brute-force references, thread determinism of the
  * written files, transform == fit, assignment round trip, refusals; co-activation merging; FREX
- * ranking against a hand-computed example.
+ * ranking against a hand-computed example; coherence pruning.
  */
 #include "saetm.h"
 #include "saetm_int.h"
@@ -25,7 +25,9 @@ static uint64_t lcg(uint64_t *x)
     return *x >> 33;
 }
 
-static int make_planted(saetm_ctx *ctx, planted *p)
+/* junk > 0 adds that many features that fire together at random (in about one document in eight,
+ * whatever its topics): their word distributions mix every topic's words, and they co-activate. */
+static int make_planted_junk(saetm_ctx *ctx, planted *p, int junk)
 {
     memset(p, 0, sizeof *p);
     saetm_synth_opts so;
@@ -38,17 +40,21 @@ static int make_planted(saetm_ctx *ctx, planted *p)
     so.seed = 5;
     if (saetm_synth_generate(ctx, &so, &p->s)) return -1;
     const float *str = saetm_synth_strengths(p->s);
-    float *dense = calloc((size_t)NDOC * T * COPIES, sizeof *dense);
+    const int F = T * COPIES + junk;
+    float *dense = calloc((size_t)NDOC * F, sizeof *dense);
     uint64_t x = 99;
-    for (uint64_t d = 0; d < NDOC; d++)
+    for (uint64_t d = 0; d < NDOC; d++) {
         for (int t = 0; t < T; t++) {
             float v = str[d * T + t];
             if (v <= 0) continue;
             int a = (int)(lcg(&x) % COPIES), b = (int)(lcg(&x) % COPIES);
-            dense[(d * T + t) * COPIES + a] += v * 0.6f;
-            dense[(d * T + t) * COPIES + b] += v * 0.4f;
+            dense[d * F + t * COPIES + a] += v * 0.6f;
+            dense[d * F + t * COPIES + b] += v * 0.4f;
         }
-    saetm_matrix m = {NDOC, T * COPIES, dense, NULL};
+        if (junk && lcg(&x) % 8 == 0)
+            for (int j = 0; j < junk; j++) dense[d * F + T * COPIES + j] = 0.3f + 0.1f * (float)(lcg(&x) % 5);
+    }
+    saetm_matrix m = {NDOC, (uint64_t)F, dense, NULL};
     int rc = saetm_acts_from_dense(ctx, &m, &p->acts) != SAETM_OK;
     free(dense);
     saetm_bow bow;
@@ -56,13 +62,15 @@ static int make_planted(saetm_ctx *ctx, planted *p)
     saetm_interp_opts io;
     saetm_interp_opts_default(&io);
     rc |= saetm_interp_fit(ctx, &p->acts, &bow, saetm_synth_vocab(p->s), &io, &p->it) != SAETM_OK;
-    p->decoder = calloc((size_t)T * COPIES * DIM, sizeof *p->decoder);
+    p->decoder = calloc((size_t)F * DIM, sizeof *p->decoder);
     const float *dir = saetm_synth_directions(p->s);
     for (int f = 0; f < T * COPIES; f++)
         for (int j = 0; j < DIM; j++)
             p->decoder[f * DIM + j] = dir[(f / COPIES) * DIM + j] + 0.05f * ((float)(lcg(&x) % 1000) / 1000.0f - 0.5f);
     return rc;
 }
+
+static int make_planted(saetm_ctx *ctx, planted *p) { return make_planted_junk(ctx, p, 0); }
 
 static void free_planted(planted *p)
 {
@@ -439,6 +447,97 @@ static void test_refit(void)
     saetm_ctx_free(ctx);
 }
 
+/* Mean NPMI of the topics' first 10 top words over the planted corpus (saetm_eval_topics). */
+static double mean_npmi(saetm_ctx *ctx, const planted *p, const saetm_topics *tp)
+{
+    saetm_bow bow;
+    saetm_synth_bow(p->s, &bow);
+    uint32_t K = saetm_topics_k(tp);
+    const char **words = malloc((size_t)K * 10 * sizeof *words);
+    uint64_t start[64];
+    for (uint32_t k = 0; k < K; k++) {
+        start[k] = (uint64_t)k * 10;
+        for (int j = 0; j < 10; j++) words[k * 10 + j] = saetm_interp_word(p->it, saetm_topics_top_words(tp, k)[j]);
+    }
+    start[K] = (uint64_t)K * 10;
+    saetm__eval_ref ref = {bow.rows, bow.row_ptr, bow.word_ids, V, saetm_synth_vocab(p->s)};
+    saetm_eval_result *r = NULL;
+    double m = -2;
+    if (saetm__eval_run(ctx, &ref, K, words, start, NULL, &r) == SAETM_OK) m = r->npmi_mean;
+    saetm_eval_result_free(r);
+    free(words);
+    return m;
+}
+
+/* Coherence pruning: planted topics plus features that fire at random. Merged into 2T candidates
+ * and pruned to T, the planted topics come back, at least as coherent as merging straight into T;
+ * the same at 1 and 3 threads; refusals. */
+static void test_prune(void)
+{
+    enum { JUNK = 8, TOP = 10 };
+    saetm_ctx *ctx = saetm_ctx_create();
+    planted p;
+    CHECK(make_planted_junk(ctx, &p, JUNK) == 0);
+    saetm_bow bow;
+    saetm_synth_bow(p.s, &bow);
+    saetm_interp_opts io;
+    saetm_interp_opts_default(&io);
+    io.pi = 0.7;
+    saetm_topics_opts o;
+    saetm_topics_opts_default(&o);
+    o.top_n = TOP;
+    o.k = T;
+    saetm_topics *straight = NULL, *pr[2] = {NULL, NULL};
+    CHECK(saetm_topics_build(ctx, p.it, NULL, &o, &straight) == SAETM_OK);
+    CHECK(straight && saetm_topics_refit(ctx, straight, &bow, &io, 4.0) == SAETM_OK);
+    o.k = 2 * T;
+    for (int run = 0; run < 2; run++) {
+        saetm_ctx_set_threads(ctx, run ? 3 : 1);
+        CHECK(saetm_topics_build(ctx, p.it, NULL, &o, &pr[run]) == SAETM_OK);
+        CHECK(pr[run] && saetm_topics_prune(ctx, pr[run], p.it, &bow, T, &io, 4.0) == SAETM_OK);
+    }
+    if (straight && pr[0] && pr[1]) {
+        CHECK_EQ_INT(saetm_topics_k(pr[0]), T);
+        double cs, cr, cs0, cr0, n0 = mean_npmi(ctx, &p, straight), n1 = mean_npmi(ctx, &p, pr[0]);
+        recovery(&p, pr[0], &cs, &cr);
+        recovery(&p, straight, &cs0, &cr0);
+        fprintf(stderr, "prune: topic-word cosine %.4f, doc correlation %.4f, NPMI %.4f; straight into %d: %.4f, %.4f, %.4f\n",
+                cs, cr, n1, T, cs0, cr0, n0);
+        /* the planted topics map one to one onto the topics kept: every copy of a planted topic in
+         * the same topic, no two planted topics together */
+        const int32_t *ft = saetm_topics_feature_topic(pr[0]);
+        int pure = 1, used[T] = {0};
+        for (int f = 0; f < T * COPIES; f++) pure &= ft[f] == ft[(f / COPIES) * COPIES] && ft[f] >= 0;
+        for (int t = 0; pure && t < T; t++) pure &= !used[ft[t * COPIES]]++;
+        CHECK(pure);
+        CHECK(cs >= cs0 - 0.01);
+        CHECK(n1 >= n0 - 0.01);
+        CHECK(memcmp(saetm_topics_topic_word(pr[0]), saetm_topics_topic_word(pr[1]), (size_t)T * V * sizeof(float)) == 0);
+        CHECK(memcmp(saetm_topics_feature_topic(pr[0]), saetm_topics_feature_topic(pr[1]),
+                     (size_t)(T * COPIES + JUNK) * sizeof(int32_t)) == 0);
+        CHECK(memcmp(saetm_topics_doc_topics(pr[0]), saetm_topics_doc_topics(pr[1]), (size_t)NDOC * T * sizeof(float)) == 0);
+        /* refusals */
+        CHECK(saetm_topics_prune(ctx, pr[0], p.it, &bow, T + 1, &io, 4.0) == SAETM_ERR_ARG);
+        CHECK(saetm_topics_prune(ctx, pr[0], p.it, &bow, 0, &io, 4.0) == SAETM_ERR_ARG);
+        saetm_bow short_bow = bow;
+        short_bow.rows--;
+        CHECK(saetm_topics_prune(ctx, pr[0], p.it, &short_bow, 2, &io, 4.0) == SAETM_ERR_SHAPE);
+        CHECK(saetm_topics_prune(ctx, pr[0], p.it, &bow, T, &io, 4.0) == SAETM_OK); /* k == current: refit only */
+        CHECK_EQ_INT(saetm_topics_k(pr[0]), T);
+    }
+    saetm_topics *tree = NULL;
+    o.method = SAETM_MERGE_WARD;
+    CHECK(saetm_topics_build(ctx, p.it, NULL, &o, &tree) == SAETM_OK);
+    CHECK(tree && saetm_topics_prune(ctx, tree, p.it, &bow, T, &io, 4.0) == SAETM_ERR_ARG);
+    CHECK_CONTAINS(saetm_ctx_errmsg(ctx), "agglomerative");
+    saetm_topics_free(tree);
+    saetm_topics_free(straight);
+    saetm_topics_free(pr[0]);
+    saetm_topics_free(pr[1]);
+    free_planted(&p);
+    saetm_ctx_free(ctx);
+}
+
 int main(void)
 {
     RUN(test_kmeans);
@@ -446,6 +545,7 @@ int main(void)
     RUN(test_planted_all_methods);
     RUN(test_files_threads_transform);
     RUN(test_refit);
+    RUN(test_prune);
     RUN(test_frex_hand);
     return TEST_REPORT();
 }

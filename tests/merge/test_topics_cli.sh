@@ -43,6 +43,28 @@ for sub, k in (("km", 6), ("ag", 4), ("wd", 6)):
 tree = json.load(open(f"{d}/ag/tree.json"))
 assert tree["n_leaves"] == 6 and len(tree["merges"]) == 5
 PY
+# coherence pruning (--candidates) and diversity-targeted ranking (--rank diverse)
+check "pruning: 2 x 3 candidates pruned to 3" $S topics --interp "$D/i.sti" --k 3 --candidates 2 --refit \
+  --corpus "$D/c.stc" --rank diverse --out "$D/pr" -q
+check "pruned: 3 topics, the relevance lambda recorded" $PY - "$D/pr" <<'PY'
+import json, sys, numpy as np
+d = sys.argv[1]
+tj = json.load(open(d + "/topics.json"))
+assert tj["k"] == 3 and len(tj["topics"]) == 3 and np.load(d + "/doc_topics.npy").shape == (800, 3), tj["k"]
+assert np.load(d + "/topic_word.npy").shape[0] == 3
+assert tj["rank"] == "relevance" and 0 <= tj["lambda"] <= 1 and tj["min_diversity"] == 0.8, tj
+assert len(open(d + "/top_words.txt").read().splitlines()) == 3
+PY
+check "more candidates than features: as many as there are" $S topics --interp "$D/i.sti" --k 4 --candidates 4 --refit \
+  --corpus "$D/c.stc" --out "$D/pr2" -q
+check "--candidates without the refit does nothing" $S topics --interp "$D/i.sti" --k 3 --candidates 2 --out "$D/pr3" -q
+check "plain k-means into 3" $S topics --interp "$D/i.sti" --k 3 --out "$D/km3" -q
+assert "... the same topics as without --candidates" cmp -s "$D/pr3/topic_word.npy" "$D/km3/topic_word.npy"
+expect_fail "--candidates below 1" 2 "--candidates must be in" $S topics --interp "$D/i.sti" --k 3 --candidates 0.5 --out "$D/x"
+expect_fail "--rank diverse:0" 2 "diverse:D needs D" $S topics --interp "$D/i.sti" --k 3 --rank diverse:0 --out "$D/x"
+expect_fail "--rank diverse:x" 2 "--rank must be" $S topics --interp "$D/i.sti" --k 3 --rank diverse:x --out "$D/x"
+expect_fail "pruning an agglomerative tree" 2 "agglomerative topics are cuts" $S topics --interp "$D/i.sti" --k 3 --candidates 2 --refit \
+  --corpus "$D/c.stc" --method agglomerative --out "$D/x"
 expect_fail "topics needs an input" 2 "give --interp or --model" $S topics --k 3
 check "words space from the built-in embedder" $S topics --interp "$D/i.sti" --space words --k 3 --out "$D/we" -q
 assert "word vectors cached with their word list" test -s "$D/we/word_vectors.npy" -a -s "$D/we/word_vectors.txt"
