@@ -336,6 +336,21 @@ typedef enum saetm__linkage { SAETM__LINK_AVERAGE = 0, SAETM__LINK_WARD = 1 } sa
  * Average: weighted average of Euclidean distances. Ward: the increase of the weighted
  * within-cluster sum of squares. Needs n (n - 1) / 2 doubles. */
 saetm_status saetm__agglomerate(saetm_ctx *ctx, const saetm__points *p, saetm__linkage link, saetm__merge *merges);
+/* Columns of an activation matrix (merge/coact.c): the documents of feature f, ascending, are
+ * doc[ptr[f] .. ptr[f+1]), with their values in val. */
+typedef struct saetm__theta_cols {
+    uint64_t *ptr; /* F + 1 */
+    uint32_t *doc;
+    float *val;
+} saetm__theta_cols;
+saetm_status saetm__theta_cols_build(saetm_ctx *ctx, const saetm_acts *th, saetm__theta_cols *c);
+void saetm__theta_cols_free(saetm__theta_cols *c);
+/* Every feature f labelled `pending` gets best[f] = the cluster c < K it co-activates with most:
+ * the largest sum_d theta_{d,f} theta_{d,g} over the other features g labelled c (lowest c on
+ * ties), or UINT32_MAX when it co-activates with none; every other feature best[f] = label[f].
+ * Each sum in a fixed order: the result does not depend on the thread count (merge/coact.c). */
+saetm_status saetm__coact_join(saetm_ctx *ctx, const saetm_acts *th, const saetm__theta_cols *col, const uint32_t *label,
+                               uint32_t K, uint32_t pending, uint32_t *best);
 /* Co-activation merging (merge/coact.c): labels (F entries, 0..o->k-1, or UINT32_MAX for a feature
  * in no topic) from the theta view th, theta_avg and doc_freq of an interpretation. */
 saetm_status saetm__coact_cluster(saetm_ctx *ctx, const saetm_acts *th, const float *ta, const uint32_t *dfreq,

@@ -17,10 +17,12 @@ mkdir -p "$DATA" "$WORK"
 # 40 epochs = the same number of steps), given explicitly so that fits made before are reused
 # (--reuse-fits compares the fit commands); change them here when fit's SAE defaults change.
 fitargs=(--saetm-fit-args "--features 4096 --batch 1024 --epochs 40")
-# saetm-idfoff: the refit without IDF weights and with a heavier background (session 3's best on
-# the short Debian texts; docs/quality.md), as a row beside the default
-plain=(--saetm-topics-variant "saetm-plain=--merge kmeans-words --no-refit --min-doc-freq 1"
-       --saetm-topics-variant "saetm-idfoff=--refit-idf off --refit-pi 0.85")
+# Rows beside the default, merged from the same fits: saetm-prob (the default's topics, words
+# ranked by probability instead of for diversity), saetm-s3 (session 3's default: no coherence
+# pruning, probability ranking) and saetm-plain (the published method).
+plain=(--saetm-topics-variant "saetm-plain=--merge kmeans-words --no-refit --min-doc-freq 1 --rank prob"
+       --saetm-topics-variant "saetm-prob=--rank prob"
+       --saetm-topics-variant "saetm-s3=--candidates 1 --rank prob")
 args=(--corpora sotu,debian,kjv --k 20,10,50,100 --seeds 3 "${fitargs[@]}" "${plain[@]}")
 if [ "${1:-}" = "--quick" ]; then shift; args=(--corpora sotu --k 20 --seeds 1 "${fitargs[@]}" "${plain[@]}"); fi
 corpora=$(printf '%s\n' "${args[@]}" "$@" | awk '/^--corpora$/{getline; c=$0} END{print c}' | tr ',' ' ')  # the last --corpora wins

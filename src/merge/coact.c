@@ -75,21 +75,14 @@ static void select_top(edge *e, uint64_t n, uint64_t m)
     }
 }
 
-/* Columns of theta (documents ascending) for all features: CSC. */
-typedef struct csc {
-    uint64_t *ptr; /* F + 1 */
-    uint32_t *doc;
-    float *val;
-} csc;
-
-static void csc_free(csc *c)
+void saetm__theta_cols_free(saetm__theta_cols *c)
 {
     saetm__free_aligned(c->ptr);
     saetm__free_aligned(c->doc);
     saetm__free_aligned(c->val);
 }
 
-static saetm_status csc_build(saetm_ctx *ctx, const saetm_acts *th, csc *c)
+saetm_status saetm__theta_cols_build(saetm_ctx *ctx, const saetm_acts *th, saetm__theta_cols *c)
 {
     uint32_t F = th->n_features;
     uint64_t nnz = th->row_ptr[th->rows];
@@ -99,7 +92,7 @@ static saetm_status csc_build(saetm_ctx *ctx, const saetm_acts *th, csc *c)
     uint64_t *fill = saetm__calloc_aligned((size_t)F + 1, sizeof *fill);
     if (!c->ptr || !c->doc || !c->val || !fill) {
         saetm__free_aligned(fill);
-        csc_free(c);
+        saetm__theta_cols_free(c);
         return saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory for the activation columns");
     }
     for (uint64_t j = 0; j < nnz; j++) c->ptr[th->idx[j] + 1]++;
@@ -113,6 +106,38 @@ static saetm_status csc_build(saetm_ctx *ctx, const saetm_acts *th, csc *c)
         }
     saetm__free_aligned(fill);
     return SAETM_OK;
+}
+
+saetm_status saetm__coact_join(saetm_ctx *ctx, const saetm_acts *th, const saetm__theta_cols *col, const uint32_t *label,
+                               uint32_t K, uint32_t pending, uint32_t *best)
+{
+    int nt = saetm_ctx_threads(ctx), fail = 0;
+    uint32_t F = th->n_features;
+#pragma omp parallel num_threads(nt) reduction(| : fail)
+    {
+        double *acc = calloc(K ? K : 1, sizeof *acc);
+        if (!acc) fail = 1;
+#pragma omp for schedule(dynamic, 16)
+        for (int64_t fi = 0; fi < (int64_t)F; fi++) {
+            uint32_t f = (uint32_t)fi;
+            best[f] = label[f];
+            if (fail || label[f] != pending) continue;
+            best[f] = UINT32_MAX;
+            memset(acc, 0, (size_t)K * sizeof *acc);
+            for (uint64_t j = col->ptr[f]; j < col->ptr[f + 1]; j++) {
+                uint64_t d = col->doc[j];
+                for (uint64_t q = th->row_ptr[d]; q < th->row_ptr[d + 1]; q++) {
+                    uint32_t h = th->idx[q];
+                    if (h != f && label[h] < K) acc[label[h]] += (double)col->val[j] * th->val[q];
+                }
+            }
+            double bv = 0;
+            for (uint32_t c = 0; c < K; c++)
+                if (acc[c] > bv) bv = acc[c], best[f] = c;
+        }
+        free(acc);
+    }
+    return fail ? saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory") : SAETM_OK;
 }
 
 /* Cholesky-QR of the n x p row-major X in place (X = Q R, X := Q), with a small shift so that a
@@ -261,13 +286,13 @@ saetm_status saetm__coact_cluster(saetm_ctx *ctx, const saetm_acts *th, const fl
     }
     for (uint64_t d = 0; d < th->rows; d++) np += th->row_ptr[d + 1] > th->row_ptr[d];
     uint64_t nb = o->neighbors < n ? o->neighbors : (n ? n - 1 : 0);
-    csc col = {0};
+    saetm__theta_cols col = {0};
     saetm_status st = saetm__mem_check(ctx, (uint64_t)n * nb * 24 + (uint64_t)n * (K + OVERSAMPLE) * 16 +
                                                 (uint64_t)th->row_ptr[th->rows] * 8, "co-activation merging");
     if (!st && n < K)
         st = saetm__fail(ctx, SAETM_ERR_ARG, "topics: %u topics asked but only %llu features fire in at least %u "
                          "documents; lower --k or --min-doc-freq", K, (unsigned long long)n, o->min_docs);
-    if (!st) st = csc_build(ctx, th, &col);
+    if (!st) st = saetm__theta_cols_build(ctx, th, &col);
     saetm__log(ctx, SAETM_LOG_DEBUG, "topics: co-activation: %llu features kept", (unsigned long long)n);
     double *mu = NULL, *sd = NULL;
     edge *lists = NULL;
@@ -508,33 +533,10 @@ saetm_status saetm__coact_cluster(saetm_ctx *ctx, const saetm_acts *th, const fl
         double mass_joined = 0, mass_dropped = 0;
         uint32_t *best = saetm__calloc_aligned(F, sizeof *best);
         if (!best) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory");
-        fail = 0;
-        if (!st) {
-#pragma omp parallel num_threads(nt) reduction(| : fail)
-            {
-                double *acc = calloc(K, sizeof *acc);
-                if (!acc) fail = 1;
-#pragma omp for schedule(dynamic, 16)
-                for (int64_t fi = 0; fi < (int64_t)F; fi++) {
-                    uint32_t f = (uint32_t)fi;
-                    best[f] = UINT32_MAX;
-                    if (fail || !(ta[f] > 0) || label[f] != UINT32_MAX || o->rare_drop) continue;
-                    memset(acc, 0, (size_t)K * sizeof *acc);
-                    for (uint64_t j = col.ptr[f]; j < col.ptr[f + 1]; j++) {
-                        uint64_t d = col.doc[j];
-                        for (uint64_t q = th->row_ptr[d]; q < th->row_ptr[d + 1]; q++) {
-                            uint32_t h = th->idx[q];
-                            if (h != f && label[h] != UINT32_MAX) acc[label[h]] += (double)col.val[j] * th->val[q];
-                        }
-                    }
-                    double bv = 0;
-                    for (uint32_t c = 0; c < K; c++)
-                        if (acc[c] > bv) bv = acc[c], best[f] = c;
-                }
-                free(acc);
-            }
-            if (fail) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory");
-        }
+        if (!st && o->rare_drop)
+            for (uint32_t f = 0; f < F; f++) best[f] = label[f];
+        else if (!st)
+            st = saetm__coact_join(ctx, th, &col, label, K, UINT32_MAX, best);
         for (uint32_t f = 0; !st && f < F; f++) {
             if (!(ta[f] > 0) || label[f] != UINT32_MAX) continue;
             if (best[f] != UINT32_MAX) joined++, mass_joined += ta[f];
@@ -553,6 +555,6 @@ saetm_status saetm__coact_cluster(saetm_ctx *ctx, const saetm_acts *th, const fl
     }
     void *tmp[] = {cid, feat, mu, sd, lists, llen, gptr, gcol, gw, deg, x, y, z, g, r, ev, theta, vv, u, cent, assign, sel, w};
     for (size_t i = 0; i < sizeof tmp / sizeof tmp[0]; i++) saetm__free_aligned(tmp[i]);
-    csc_free(&col);
+    saetm__theta_cols_free(&col);
     return st;
 }

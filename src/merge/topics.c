@@ -861,97 +861,7 @@ static saetm_status topic_npmi(saetm_ctx *ctx, const saetm_topics *t, const saet
     return st;
 }
 
-/* Feature columns of theta (documents ascending): the documents of feature f are
- * doc[ptr[f] .. ptr[f+1]). */
-typedef struct theta_cols {
-    uint64_t *ptr;
-    uint64_t *doc;
-    float *val;
-} theta_cols;
-
-static int theta_cols_make(const saetm_acts *th, theta_cols *c)
-{
-    uint64_t nnz = th->row_ptr[th->rows];
-    c->ptr = calloc((size_t)th->n_features + 1, sizeof *c->ptr);
-    c->doc = malloc((size_t)(nnz ? nnz : 1) * sizeof *c->doc);
-    c->val = malloc((size_t)(nnz ? nnz : 1) * sizeof *c->val);
-    if (!c->ptr || !c->doc || !c->val) return -1;
-    for (uint64_t j = 0; j < nnz; j++) c->ptr[th->idx[j] + 1]++;
-    for (uint32_t f = 0; f < th->n_features; f++) c->ptr[f + 1] += c->ptr[f];
-    uint64_t *fill = malloc(((size_t)th->n_features + 1) * sizeof *fill);
-    if (!fill) return -1;
-    memcpy(fill, c->ptr, ((size_t)th->n_features + 1) * sizeof *fill);
-    for (uint64_t d = 0; d < th->rows; d++)
-        for (uint64_t j = th->row_ptr[d]; j < th->row_ptr[d + 1]; j++) {
-            uint64_t q = fill[th->idx[j]]++;
-            c->doc[q] = d;
-            c->val[q] = th->val[j];
-        }
-    free(fill);
-    return 0;
-}
-
-static void theta_cols_free(theta_cols *c)
-{
-    free(c->ptr);
-    free(c->doc);
-    free(c->val);
-}
-
-enum { PENDING = UINT32_MAX - 1 };
-
-/* Each feature labelled PENDING joins the cluster it co-activates with most: the largest
- * sum_d theta_{d,f} theta_{d,g} summed over the cluster's features g (documents and features in a
- * fixed order, so the choice does not depend on the thread count), or none (UINT32_MAX) when it
- * co-activates with no clustered feature. */
-static saetm_status rejoin(saetm_ctx *ctx, const saetm_acts *th, const theta_cols *cols, uint32_t K, uint32_t *label)
-{
-    int nt = saetm_ctx_threads(ctx);
-    uint32_t F = th->n_features;
-    double *acc_all = saetm__calloc_aligned((size_t)nt * K, sizeof *acc_all);
-    uint32_t *choice = malloc((size_t)(F ? F : 1) * sizeof *choice);
-    if (!acc_all || !choice) {
-        saetm__free_aligned(acc_all);
-        free(choice);
-        return saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory");
-    }
-#pragma omp parallel for schedule(dynamic, 16) num_threads(nt)
-    for (int64_t fi = 0; fi < (int64_t)F; fi++) {
-        uint32_t f = (uint32_t)fi;
-        choice[f] = label[f];
-        if (label[f] != PENDING) continue;
-        double *acc = acc_all + (size_t)omp_get_thread_num() * K;
-        memset(acc, 0, (size_t)K * sizeof *acc);
-        for (uint64_t q = cols->ptr[f]; q < cols->ptr[f + 1]; q++) {
-            uint64_t d = cols->doc[q];
-            for (uint64_t j = th->row_ptr[d]; j < th->row_ptr[d + 1]; j++) {
-                uint32_t c = label[th->idx[j]];
-                if (c < K) acc[c] += (double)cols->val[q] * th->val[j];
-            }
-        }
-        uint32_t best = UINT32_MAX;
-        for (uint32_t c = 0; c < K; c++)
-            if (acc[c] > 0 && (best == UINT32_MAX || acc[c] > acc[best])) best = c;
-        choice[f] = best;
-    }
-    memcpy(label, choice, (size_t)F * sizeof *label);
-    saetm__free_aligned(acc_all);
-    free(choice);
-    return SAETM_OK;
-}
-
-typedef struct scored {
-    double s;
-    uint32_t k;
-} scored;
-
-/* Least coherent first; among equals the lighter (higher-numbered) topic first. */
-static int cmp_scored(const void *x, const void *y)
-{
-    const scored *a = x, *b = y;
-    if (a->s != b->s) return a->s < b->s ? -1 : 1;
-    return (a->k < b->k) - (a->k > b->k);
-}
+enum { PENDING = UINT32_MAX - 1 }; /* a dissolved topic's feature, to join another topic */
 
 saetm_status saetm_topics_prune(saetm_ctx *ctx, saetm_topics *t, const saetm_interp *it, const saetm_bow *bow,
                                 uint32_t k, const saetm_interp_opts *opts, double sharpen)
@@ -966,16 +876,18 @@ saetm_status saetm_topics_prune(saetm_ctx *ctx, saetm_topics *t, const saetm_int
                            (unsigned long long)bow->rows, bow->vocab_size, (unsigned long long)t->N, t->V);
     uint32_t K0 = t->k, F = t->F;
     const char **vocab = malloc((size_t)t->V * sizeof *vocab);
-    uint32_t *label = malloc((size_t)(F ? F : 1) * sizeof *label), *newid = malloc((size_t)K0 * sizeof *newid);
+    uint32_t *label = malloc((size_t)(F ? F : 1) * sizeof *label), *joined = malloc((size_t)(F ? F : 1) * sizeof *joined);
+    uint32_t *newid = malloc((size_t)K0 * sizeof *newid);
     double *npmi = malloc((size_t)K0 * sizeof *npmi), *redund = malloc((size_t)K0 * sizeof *redund);
     float *gram = malloc((size_t)K0 * K0 * sizeof *gram);
-    scored *order = malloc((size_t)K0 * sizeof *order);
-    theta_cols cols = {0};
+    dpair *order = malloc((size_t)K0 * sizeof *order); /* (score, topic) */
+    saetm__theta_cols cols = {0};
     saetm_acts th;
     saetm_interp_theta(it, &th);
     saetm_status st = SAETM_OK;
-    if (!vocab || !label || !newid || !npmi || !redund || !gram || !order || theta_cols_make(&th, &cols))
+    if (!vocab || !label || !joined || !newid || !npmi || !redund || !gram || !order)
         st = saetm__fail(ctx, SAETM_ERR_NOMEM, "prune: out of memory");
+    if (!st) st = saetm__theta_cols_build(ctx, &th, &cols);
     for (uint32_t w = 0; !st && w < t->V; w++) vocab[w] = saetm_interp_word(it, w);
     saetm__eval_ref ref = {bow->rows, bow->row_ptr, bow->word_ids, t->V, vocab};
     while (!st && t->k > k) {
@@ -984,30 +896,31 @@ saetm_status saetm_topics_prune(saetm_ctx *ctx, saetm_topics *t, const saetm_int
         if (!st) st = topic_npmi(ctx, t, &ref, npmi);
         if (!st) st = max_cosine(ctx, t, gram, redund);
         if (st) break;
-        for (uint32_t c = 0; c < K; c++) order[c] = (scored){npmi[c] - PRUNE_REDUNDANCY * redund[c], c};
-        qsort(order, K, sizeof *order, cmp_scored);
+        for (uint32_t c = 0; c < K; c++) order[c] = (dpair){npmi[c] - PRUNE_REDUNDANCY * redund[c], c};
+        qsort(order, K, sizeof *order, cmp_dpair_asc); /* lowest first; ties: the lighter topic first */
         for (uint32_t c = 0; c < K; c++) newid[c] = 0;
-        for (uint32_t i = 0; i < drop; i++) newid[order[i].k] = PENDING;
+        for (uint32_t i = 0; i < drop; i++) newid[order[i].w] = PENDING;
         for (uint32_t c = 0, n = 0; c < K; c++)
             if (newid[c] != PENDING) newid[c] = n++;
         for (uint32_t f = 0; f < F; f++) label[f] = t->feature_topic[f] < 0 ? UINT32_MAX : newid[t->feature_topic[f]];
-        st = rejoin(ctx, &th, &cols, K - drop, label);
+        st = saetm__coact_join(ctx, &th, &cols, label, K - drop, PENDING, joined);
         if (st) break;
         saetm__log(ctx, SAETM_LOG_INFO, "topics: dissolved the %u least coherent of %u topics (scores %.3f to %.3f)", drop,
                    K, order[0].s, order[drop - 1].s);
         t->k = K - drop;
-        st = from_labels(ctx, t, it, label);
+        st = from_labels(ctx, t, it, joined);
     }
     if (!st) st = saetm_topics_refit(ctx, t, bow, opts, sharpen);
     if (!st) t->o.k = t->k;
     free(vocab);
     free(label);
+    free(joined);
     free(newid);
     free(npmi);
     free(redund);
     free(gram);
     free(order);
-    theta_cols_free(&cols);
+    saetm__theta_cols_free(&cols);
     return st;
 }
 
