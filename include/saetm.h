@@ -978,9 +978,9 @@ typedef struct saetm_topics_opts {
     double frex_weight;         /* SAETM_RANK_FREX: weight of exclusivity in [0, 1] (default 0.5) */
     uint32_t neighbors;         /* SAETM_MERGE_COACT: each feature keeps its this many most correlated partners
                                    in the graph (>= 1, default 64) */
-    double min_diversity;       /* SAETM_RANK_RELEVANCE: > 0 chooses lambda, the largest of 1, 0.95, ..., 0 whose
+    double min_diversity;       /* SAETM_RANK_RELEVANCE: > 0 chooses lambda, the largest of 1, 0.95, ..., 0.5 whose
                                    topics' first 25 words (top_n if fewer) are at least this share distinct
-                                   (topic diversity, saetm_eval_topics); 0 (default): lambda as given */
+                                   (topic diversity, saetm_eval_topics), 0.5 if none; 0 (default): lambda as given */
     int rare_drop;              /* non-zero: features not clustered (below min_docs; for co-activation also
                                    those with no correlated partner) are in no topic: their mass is dropped
                                    (default 0: they join a topic as described at min_docs) */

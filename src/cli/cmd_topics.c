@@ -67,7 +67,7 @@ int cli_topics_table(cli_topics_args *a, cli_opt *o)
         {"top-n", CLI_U32, &a->o.top_n, "N", "words listed per topic", "20"},
         {"rank", CLI_STR, &a->rank, "R",
          "order topic words by prob | relevance[:LAMBDA] | frex[:W] (FREX, weight W on exclusivity; default W 0.5) | "
-         "diverse[:D] (relevance with the largest LAMBDA in 1, 0.95, ..., 0 that makes at least the share D of all "
+         "diverse[:D] (relevance with the largest LAMBDA in 1, 0.95, ..., 0.5 that makes at least the share D of all "
          "topics' first 25 words distinct; default D 0.8)",
          "prob"},
         {"lambda", CLI_DOUBLE, &a->o.lambda, "X", "relevance: weight of log p(w|t) against the lift p(w|t)/p(w) (relevance:X sets it too)", "0.6"},

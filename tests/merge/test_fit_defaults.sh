@@ -23,9 +23,9 @@ check "topics.json: 4 topics, relevance lambda chosen for diversity 0.8" $PY - "
 import json, sys
 t = json.load(open(sys.argv[1] + "/topics.json"))
 assert t["k"] == 4 and len(t["topics"]) == 4, t["k"]
-assert t["rank"] == "relevance" and t["min_diversity"] == 0.8 and 0 <= t["lambda"] <= 1, t
+assert t["rank"] == "relevance" and t["min_diversity"] == 0.8 and 0.5 <= t["lambda"] <= 1, t
 words = [w["word"] for tp in t["topics"] for w in tp["words"][:25]]
-assert len(set(words)) >= 0.8 * len(words) or t["lambda"] == 0, (len(set(words)), len(words), t["lambda"])
+assert len(set(words)) >= 0.8 * len(words) or t["lambda"] == 0.5, (len(set(words)), len(words), t["lambda"])
 EOF
 check "re-merge without refit" $S topics --model "$D/m" --k 3 --no-refit --out "$D/m3" -q
 check "--merge kmeans-words overrides the default merge" fit --emb "$D/emb.npy" --steps 5 --merge kmeans-hellinger --out "$D/mk"

@@ -52,7 +52,7 @@ d = sys.argv[1]
 tj = json.load(open(d + "/topics.json"))
 assert tj["k"] == 3 and len(tj["topics"]) == 3 and np.load(d + "/doc_topics.npy").shape == (800, 3), tj["k"]
 assert np.load(d + "/topic_word.npy").shape[0] == 3
-assert tj["rank"] == "relevance" and 0 <= tj["lambda"] <= 1 and tj["min_diversity"] == 0.8, tj
+assert tj["rank"] == "relevance" and 0.5 <= tj["lambda"] <= 1 and tj["min_diversity"] == 0.8, tj
 assert len(open(d + "/top_words.txt").read().splitlines()) == 3
 PY
 check "more candidates than features: as many as there are" $S topics --interp "$D/i.sti" --k 4 --candidates 4 --refit \
