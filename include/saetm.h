@@ -1026,7 +1026,7 @@ SAETM_API saetm_status saetm_topics_refit(saetm_ctx *ctx, saetm_topics *t, const
 
 /* Coherence pruning (docs/topics.md): t was built with more topics than wanted (e.g. 2k, by
  * k-means or co-activation; not agglomerative). Repeatedly re-fit the topics as saetm_topics_refit
- * does (opts, sharpen), score each topic by the NPMI of its 10 most probable words over the documents of
+ * does (opts, sharpen), score each topic by the NPMI of its first 10 listed words (t's ranking) over the documents of
  * bow (saetm_eval_topics' definition; the interpretation gives the words), and dissolve the least
  * coherent half of the excess (the score of a topic: that NPMI minus half its largest cosine
  * similarity of word distributions with another topic, so that of two near-duplicates one goes

@@ -893,10 +893,6 @@ saetm_status saetm_topics_prune(saetm_ctx *ctx, saetm_topics *t, const saetm_int
     if (!st) st = saetm__theta_cols_build(ctx, &th, &cols);
     for (uint32_t w = 0; !st && w < t->V; w++) vocab[w] = saetm_interp_word(it, w);
     saetm__eval_ref ref = {bow->rows, bow->row_ptr, bow->word_ids, t->V, vocab};
-    /* candidates are scored by their most probable words, whatever ranking the listing uses: a
-     * ranking for diversity at 2K candidates would judge words that are not the topic's */
-    saetm_rank listed_rank = t->o.rank;
-    t->o.rank = SAETM_RANK_PROB;
     while (!st && t->k > k) {
         uint32_t K = t->k, drop = (K - k + 1) / 2; /* half the excess per round: a few refits for any K */
         st = saetm_topics_refit(ctx, t, bow, opts, sharpen);
@@ -917,7 +913,6 @@ saetm_status saetm_topics_prune(saetm_ctx *ctx, saetm_topics *t, const saetm_int
         t->k = K - drop;
         st = from_labels(ctx, t, it, joined);
     }
-    t->o.rank = listed_rank;
     if (!st) st = saetm_topics_refit(ctx, t, bow, opts, sharpen);
     if (!st) t->o.k = t->k;
     free(vocab);
