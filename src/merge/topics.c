@@ -512,20 +512,16 @@ static void order_topics(saetm_topics *t, const uint32_t *label_raw, const float
     free(rank);
 }
 
-/* Everything that follows from the features' cluster labels (UINT32_MAX: in no topic) for t->k
- * clusters: topic order and weights, feature_topic, the mean word distributions, the document
- * proportions theta . M, the document counts and the top words. */
+/* The topics of the features' cluster labels (UINT32_MAX: in no topic) for t->k clusters: topic
+ * order and weights, feature_topic, the document proportions theta . M and the document counts.
+ * Not the word distributions (topic_words, or a refit) nor the top words (rank_words). */
 static saetm_status from_labels(saetm_ctx *ctx, saetm_topics *t, const saetm_interp *it, const uint32_t *label)
 {
-    const float *ta = saetm_interp_theta_avg(it);
     uint32_t K = t->k;
-    order_topics(t, label, ta);
-    saetm_status st = topic_words(ctx, t, it, ta);
-    if (st) return st;
+    order_topics(t, label, saetm_interp_theta_avg(it));
     saetm_acts theta;
     saetm_interp_theta(it, &theta);
-    saetm__log(ctx, SAETM_LOG_DEBUG, "topics: topic word distributions");
-    st = project(ctx, &theta, t->feature_topic, K, 0, t->doc_topics);
+    saetm_status st = project(ctx, &theta, t->feature_topic, K, 0, t->doc_topics);
     if (st) return st;
     memset(t->doc_count, 0, (size_t)K * sizeof *t->doc_count);
     for (uint64_t d = 0; d < t->N; d++) {
@@ -535,7 +531,7 @@ static saetm_status from_labels(saetm_ctx *ctx, saetm_topics *t, const saetm_int
             if (row[c] > row[best]) best = c;
         if (row[best] > 0) t->doc_count[best]++;
     }
-    return rank_words(ctx, t);
+    return SAETM_OK;
 }
 
 /* Agglomerative merging of the clustered points cp into t->k clusters (assign, centroids). */
@@ -764,6 +760,11 @@ saetm_status saetm_topics_build(saetm_ctx *ctx, const saetm_interp *it, const sa
         saetm__log(ctx, SAETM_LOG_DEBUG, "topics: features grouped");
         st = from_labels(ctx, t, it, label);
     }
+    if (!st) st = topic_words(ctx, t, it, ta);
+    if (!st) {
+        saetm__log(ctx, SAETM_LOG_DEBUG, "topics: topic word distributions");
+        st = rank_words(ctx, t);
+    }
     saetm__free_aligned(label);
     if (st) {
         saetm_topics_free(t);
@@ -815,10 +816,10 @@ enum { PRUNE_TOP = 10 };
 
 /* Each topic's largest cosine similarity of word distributions with another topic, into out (K);
  * gram: K x K scratch. */
-static saetm_status max_cosine(saetm_ctx *ctx, const saetm_topics *t, float *gram, double *out)
+static void max_cosine(int threads, const saetm_topics *t, float *gram, double *out)
 {
     uint32_t K = t->k;
-    saetm__sgemm(saetm_ctx_threads(ctx), 0, 1, K, K, t->V, 1.0f, t->topic_word, t->V, t->topic_word, t->V, 0.0f, gram, K);
+    saetm__sgemm(threads, 0, 1, K, K, t->V, 1.0f, t->topic_word, t->V, t->topic_word, t->V, 0.0f, gram, K);
     for (uint32_t a = 0; a < K; a++) {
         double best = 0;
         for (uint32_t b = 0; b < K; b++) {
@@ -828,8 +829,6 @@ static saetm_status max_cosine(saetm_ctx *ctx, const saetm_topics *t, float *gra
         }
         out[a] = best;
     }
-    (void)ctx;
-    return SAETM_OK;
 }
 
 /* NPMI of each topic's first PRUNE_TOP top words over the documents of ref (saetm_eval_topics'
@@ -897,8 +896,8 @@ saetm_status saetm_topics_prune(saetm_ctx *ctx, saetm_topics *t, const saetm_int
         uint32_t K = t->k, drop = (K - k + 1) / 2; /* half the excess per round: a few refits for any K */
         st = saetm_topics_refit(ctx, t, bow, opts, sharpen);
         if (!st) st = topic_npmi(ctx, t, &ref, npmi);
-        if (!st) st = max_cosine(ctx, t, gram, redund);
         if (st) break;
+        max_cosine(saetm_ctx_threads(ctx), t, gram, redund);
         for (uint32_t c = 0; c < K; c++) order[c] = (dpair){npmi[c] - PRUNE_REDUNDANCY * redund[c], c};
         qsort(order, K, sizeof *order, cmp_dpair_asc); /* lowest first; ties: the lighter topic first */
         for (uint32_t c = 0; c < K; c++) newid[c] = 0;
@@ -911,7 +910,7 @@ saetm_status saetm_topics_prune(saetm_ctx *ctx, saetm_topics *t, const saetm_int
         saetm__log(ctx, SAETM_LOG_INFO, "topics: dissolved the %u least coherent of %u topics (scores %.3f to %.3f)", drop,
                    K, order[0].s, order[drop - 1].s);
         t->k = K - drop;
-        st = from_labels(ctx, t, it, joined);
+        st = from_labels(ctx, t, it, joined); /* the refit next gives the word distributions and top words */
     }
     if (!st) st = saetm_topics_refit(ctx, t, bow, opts, sharpen);
     if (!st) t->o.k = t->k;
