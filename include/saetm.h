@@ -1024,6 +1024,42 @@ SAETM_API uint64_t saetm_topics_doc_count(const saetm_topics *t, uint32_t k);
 SAETM_API saetm_status saetm_topics_refit(saetm_ctx *ctx, saetm_topics *t, const saetm_bow *bow,
                                           const saetm_interp_opts *opts, double sharpen);
 
+/* How the topic word distributions are estimated once features are grouped (docs/topics.md,
+ * "Topic words"; saetm fit's default is SAETM_WORDS_TFIDF, chosen on held-out documents in
+ * docs/quality.md). */
+typedef enum saetm_words_method {
+    SAETM_WORDS_MEAN = 0,  /* the theta_avg-weighted mean of the member features' phi (the published method) */
+    SAETM_WORDS_EM = 1,    /* re-fitted by the interpretation EM with the topics as components (saetm_topics_refit) */
+    SAETM_WORDS_TFIDF = 2  /* non-negative least squares of the documents' TF-IDF rows on their topic proportions */
+} saetm_words_method;
+
+typedef struct saetm_words_opts {
+    saetm_words_method method; /* default SAETM_WORDS_TFIDF */
+    saetm_interp_opts em;      /* SAETM_WORDS_EM: the EM's options (saetm_interp_opts_default) */
+    double sharpen;            /* SAETM_WORDS_EM: document proportions raised to this power, >= 1 (default 1) */
+    double background;         /* SAETM_WORDS_TFIDF: value of the constant background column that takes the words
+                                  every document uses, in [0, 100] (default 0.3; 0 = none) */
+    int sublinear;             /* SAETM_WORDS_TFIDF: term frequency 1 + log(count) (default 1) or the count (0) */
+    uint32_t max_sweeps;       /* SAETM_WORDS_TFIDF: coordinate-descent sweeps per word, at most (default 200) */
+    double tol;                /* SAETM_WORDS_TFIDF: a word's fit stops when no weight moves by more than tol times
+                                  its largest weight (default 1e-5) */
+} saetm_words_opts;
+
+SAETM_API void saetm_words_opts_default(saetm_words_opts *opts);
+/* @return NULL if valid, else a static message naming the offending field. */
+SAETM_API const char *saetm_words_opts_check(const saetm_words_opts *opts);
+
+/* Estimate t's topic word distributions from the documents as opts says (SAETM_WORDS_MEAN: keep
+ * those of the merge; SAETM_WORDS_EM: saetm_topics_refit; SAETM_WORDS_TFIDF: with theta the
+ * document proportions of t, the least-squares fit H >= 0 of X ~ [theta~ b] [H; h_bg], X the
+ * documents' TF-IDF rows (term frequency 1 + log count or the count, IDF ln((1 + n) / (1 + df)) + 1
+ * over the n documents that take part; rows at unit length), theta~ the proportions at unit length
+ * and b the constant background column; each topic's row of H normalised to sum 1). Then ranks
+ * the top words. Document proportions are unchanged. bow: the corpus t was built from.
+ * Deterministic for any thread count. */
+SAETM_API saetm_status saetm_topics_fit_words(saetm_ctx *ctx, saetm_topics *t, const saetm_bow *bow,
+                                              const saetm_words_opts *opts);
+
 /* Coherence pruning (docs/topics.md): t was built with more topics than wanted (e.g. 2k, by
  * k-means or co-activation; not agglomerative). Repeatedly re-fit the topics as saetm_topics_refit
  * does (opts, sharpen), score each topic by the NPMI of its first 10 listed words (t's ranking) over the documents of
@@ -1039,6 +1075,16 @@ SAETM_API saetm_status saetm_topics_refit(saetm_ctx *ctx, saetm_topics *t, const
 SAETM_API saetm_status saetm_topics_prune(saetm_ctx *ctx, saetm_topics *t, const saetm_interp *it,
                                           const saetm_bow *bow, uint32_t k, const saetm_interp_opts *opts,
                                           double sharpen);
+
+/* Coherence pruning with any word estimate (saetm_topics_fit_words' opts; not SAETM_WORDS_MEAN), as
+ * saetm_topics_prune otherwise. crossfit non-zero: a candidate's score is not counted on the
+ * documents that estimated its words: the documents are split by parity of their index, the words
+ * are estimated on one half and their NPMI counted on the other, both ways, and the two averaged
+ * (the redundancy term uses the mean of the two halves' word distributions); the K topics left
+ * are then estimated on all documents. crossfit needs SAETM_WORDS_TFIDF. */
+SAETM_API saetm_status saetm_topics_prune_words(saetm_ctx *ctx, saetm_topics *t, const saetm_interp *it,
+                                                const saetm_bow *bow, uint32_t k, const saetm_words_opts *opts,
+                                                int crossfit);
 
 /* Write the topic files into dir (created if missing; each file atomically): top_words.txt (one
  * line per topic, its top_n words space-separated), topics.json (per topic: id, weight,

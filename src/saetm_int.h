@@ -278,6 +278,13 @@ saetm_status saetm__eval_run(saetm_ctx *ctx, const saetm__eval_ref *ref, uint32_
                              const char *const *words, const uint64_t *word_start,
                              const saetm_eval_opts *opts, saetm_eval_result **out);
 
+/* ---- topic words from the documents (merge/words.c) --------------------------------------- */
+
+/* SAETM_WORDS_TFIDF of saetm_topics_fit_words on plain arrays: theta N x K (bow->rows rows), only
+ * the documents with use[d] != 0 (use NULL: all); topic_word K x V out. */
+saetm_status saetm__words_tfidf(saetm_ctx *ctx, const float *theta, uint32_t K, const saetm_bow *bow,
+                                const uint8_t *use, const saetm_words_opts *o, float *topic_word);
+
 /* ---- dense products (common/gemm.c) ------------------------------------------------------- */
 
 /* C = alpha * op(A) * op(B) + beta * C with row-major m x n C, op(A) m x kdim, op(B) kdim x n

@@ -151,7 +151,7 @@ int cmd_sweep(int argc, char **argv)
     saetm_eval_opts eo;
     saetm_eval_opts_default(&eo);
     cJSON *params = cli_topics_model_defaults(argc, argv, &ta, &model);
-    cli_opt opts[40] = {
+    cli_opt opts[48] = {
         {"model", CLI_STR, &model, "DIR", "model directory from saetm fit (its topic options are the defaults)", NULL},
         {"k", CLI_STR, &krange, "A:B[:S]", "the numbers of topics: A, A+S, ... up to B, or a list K1,K2,...", "5:100:5"},
         {"out", CLI_STR, &out, "FILE", "CSV table to write (a JSON table is written beside it, .json)", "DIR/sweep.csv"},
@@ -161,7 +161,7 @@ int cmd_sweep(int argc, char **argv)
          "take saetm fit's topic defaults (docs/quality.md) instead of the model's params.json", NULL},
     };
     int nopt = 6;
-    cli_opt topt[30];
+    cli_opt topt[40];
     int nt = cli_topics_table(&ta, topt);
     for (int i = 0; i < nt; i++)
         if (strcmp(topt[i].name, "k") != 0 && strcmp(topt[i].name, "top-n") != 0) opts[nopt++] = topt[i];

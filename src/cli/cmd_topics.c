@@ -32,6 +32,9 @@ void cli_topics_defaults(cli_topics_args *a)
     a->sharpen = 1.0;
     a->refit_pi = 0.3;
     a->candidates = 1.0;
+    a->words = "em";
+    a->crossfit = "off";
+    a->words_background = 0.3;
 }
 
 int cli_topics_table(cli_topics_args *a, cli_opt *o)
@@ -71,7 +74,13 @@ int cli_topics_table(cli_topics_args *a, cli_opt *o)
          "topics' first 25 words distinct; default D 0.8)",
          "prob"},
         {"lambda", CLI_DOUBLE, &a->o.lambda, "X", "relevance: weight of log p(w|t) against the lift p(w|t)/p(w) (relevance:X sets it too)", "0.6"},
-        {"refit", CLI_FLAG, &a->refit, NULL, "re-fit the topic word distributions by EM with the topics as components (needs the corpus)", NULL},
+        {"refit", CLI_FLAG, &a->refit, NULL, "re-estimate the topic word distributions from the documents (--words; needs the corpus)", NULL},
+        {"words", CLI_STR, &a->words, "W",
+         "how the refit estimates topic words: em (the interpretation's EM with the topics as components; --sharpen, "
+         "--refit-pi, --refit-idf) | tfidf (non-negative least squares of the documents' TF-IDF rows on their topic "
+         "proportions, with a background column)",
+         "em"},
+        {"words-background", CLI_DOUBLE, &a->words_background, "X", "refit --words tfidf: value of the background column (0 = none)", "0.3"},
         {"no-refit", CLI_FLAG, &a->no_refit, NULL, "do not re-fit (when --refit is the default: saetm fit, a model's params.json)", NULL},
         {"sharpen", CLI_DOUBLE, &a->sharpen, "S", "refit: raise document topic proportions to this power (>= 1)", "1"},
         {"refit-pi", CLI_DOUBLE, &a->refit_pi, "X", "refit: background weight", "0.3"},
@@ -84,6 +93,10 @@ int cli_topics_table(cli_topics_args *a, cli_opt *o)
          "words in the corpus) until K remain; their features join the topics they co-activate with most (with "
          "the refit only; 1 = off)",
          "1"},
+        {"crossfit", CLI_STR, &a->crossfit, "on|off",
+         "coherence pruning with --words tfidf: score each candidate's words, estimated on one half of the documents "
+         "(by index parity), on the other half, both ways (on), or on the documents that estimated them (off)",
+         "off"},
     };
     memcpy(o, t, sizeof t);
     return (int)(sizeof t / sizeof t[0]);
@@ -154,6 +167,22 @@ int cli_topics_finish(const char *cmd, cli_topics_args *a)
     if (!(a->sharpen >= 1)) return cli_usage_error(cmd, "--sharpen must be >= 1");
     if (!(a->refit_pi >= 0 && a->refit_pi < 1)) return cli_usage_error(cmd, "--refit-pi must be in [0, 1)");
     if (!(a->candidates >= 1 && a->candidates <= 16)) return cli_usage_error(cmd, "--candidates must be in [1, 16]");
+    saetm_words_opts_default(&a->wo);
+    if (strcmp(a->words, "em") == 0) a->wo.method = SAETM_WORDS_EM;
+    else if (strcmp(a->words, "tfidf") == 0) a->wo.method = SAETM_WORDS_TFIDF;
+    else return cli_usage_error(cmd, "--words must be em or tfidf, not '%s'", a->words);
+    if (!a->refit) a->wo.method = SAETM_WORDS_MEAN;
+    a->wo.em.pi = a->refit_pi;
+    a->wo.em.idf = a->refit_idf_power > 0;
+    if (a->wo.em.idf) a->wo.em.idf_power = a->refit_idf_power;
+    a->wo.sharpen = a->sharpen;
+    a->wo.background = a->words_background;
+    const char *wbad = saetm_words_opts_check(&a->wo);
+    if (wbad) return cli_usage_error(cmd, "--words-background: %s", wbad);
+    if (strcmp(a->crossfit, "on") == 0) a->crossfit_on = 1;
+    else if (strcmp(a->crossfit, "off") == 0) a->crossfit_on = 0;
+    else return cli_usage_error(cmd, "--crossfit must be on or off, not '%s'", a->crossfit);
+    if (a->crossfit_on && a->wo.method != SAETM_WORDS_TFIDF) a->crossfit_on = 0; /* only the tfidf words split */
     if (!a->refit) a->candidates = 1; /* nothing to score topics by without the refit */
     if (a->candidates > 1 && (a->o.method == SAETM_MERGE_WARD || a->o.method == SAETM_MERGE_AVERAGE))
         return cli_usage_error(cmd, "--candidates prunes k-means or co-activation topics; agglomerative topics are cuts "
@@ -189,6 +218,9 @@ void cli_topics_to_json(const cli_topics_args *a, cJSON *obj)
     cJSON_AddNumberToObject(obj, "refit_pi", a->refit_pi);
     cJSON_AddStringToObject(obj, "refit_idf", a->refit_idf);
     cJSON_AddNumberToObject(obj, "candidates", a->candidates);
+    cJSON_AddStringToObject(obj, "words", a->words);
+    cJSON_AddNumberToObject(obj, "words_background", a->words_background);
+    cJSON_AddStringToObject(obj, "crossfit", a->crossfit);
     cJSON_AddNumberToObject(obj, "seed", (double)a->o.seed);
 }
 
@@ -219,6 +251,9 @@ void cli_topics_from_json(cli_topics_args *a, const cJSON *obj)
     a->refit_pi = cli_json_number(obj, "refit_pi", a->refit_pi);
     a->refit_idf = cli_json_string(obj, "refit_idf", a->refit_idf);
     a->candidates = cli_json_number(obj, "candidates", a->candidates);
+    a->words = cli_json_string(obj, "words", a->words);
+    a->words_background = cli_json_number(obj, "words_background", a->words_background);
+    a->crossfit = cli_json_string(obj, "crossfit", a->crossfit);
 }
 
 const char *cli_topics_merge_name(const cli_topics_args *a)
@@ -403,13 +438,8 @@ int cli_topics_make(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a, c
     if (!st && a->refit) {
         saetm_bow bow = {saetm_corpus_num_docs(corpus), saetm_corpus_vocab_size(corpus), saetm_corpus_row_ptr(corpus),
                          saetm_corpus_word_ids(corpus), saetm_corpus_counts(corpus)};
-        saetm_interp_opts io;
-        saetm_interp_opts_default(&io);
-        io.pi = a->refit_pi;
-        io.idf = a->refit_idf_power > 0;
-        if (io.idf) io.idf_power = a->refit_idf_power;
-        st = o.k > a->o.k ? saetm_topics_prune(ctx, tp, it, &bow, a->o.k, &io, a->sharpen)
-                          : saetm_topics_refit(ctx, tp, &bow, &io, a->sharpen);
+        st = o.k > a->o.k ? saetm_topics_prune_words(ctx, tp, it, &bow, a->o.k, &a->wo, a->crossfit_on)
+                          : saetm_topics_fit_words(ctx, tp, &bow, &a->wo);
     }
     if (st) {
         saetm_topics_free(tp);
@@ -511,7 +541,7 @@ int cmd_topics(int argc, char **argv)
     int fit_defaults = 0; /* applied by cli_topics_model_defaults */
     /* With --model DIR, the options of the run that made DIR are the defaults (--fit-defaults: fit's). */
     cJSON *params = cli_topics_model_defaults(argc, argv, &ta, &model);
-    cli_opt opts[40] = {
+    cli_opt opts[48] = {
         {"interp", CLI_STR, &interp_path, "FILE", "interpretation file (.sti) from saetm interpret", NULL},
         {"model", CLI_STR, &model, "DIR", "model directory from saetm fit: re-merge its features (its options are the defaults)", NULL},
         {"out", CLI_STR, &out, "DIR", "directory for the topic files", "the --model directory"},
