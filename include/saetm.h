@@ -337,40 +337,64 @@ SAETM_API saetm_status saetm_acts_from_dense(saetm_ctx *ctx, const saetm_matrix 
  * ==================================================================== */
 
 /* Scores of a set of topics, each given as its list of words, most important first, against a
- * reference corpus (usually the corpus the topics were fitted on). Definitions, in full in
- * docs/eval.md:
+ * reference corpus: the corpus the topics were fitted on (in-sample), or better documents that no
+ * stage of the fit saw (held-out; saetm_eval_reference_open builds one from raw documents).
+ * Definitions, in full in docs/eval.md:
  *  - Probabilities are document frequencies: p(w) = df(w) / N and p(w1, w2) = df(w1, w2) / N, N the
  *    number of non-empty documents of the reference corpus (boolean document co-occurrence; a
  *    bag-of-words has no word order, so no sliding windows).
  *  - NPMI(w1, w2) = log((p12 + eps) / (p1 p2)) / -log(p12 + eps), eps = npmi_eps (default 1e-12,
- *    as gensim's c_npmi); NPMI = 1 when the two words occur in every document.
- *  - NPMI of a topic: mean NPMI over all pairs of its first top_n words (gensim c_npmi).
+ *    as gensim's c_npmi); NPMI = 1 when the two words occur in every document. Two words that
+ *    never occur together score -1 + log(p1 p2) / log(eps): -1 exactly with eps = 0, otherwise
+ *    above it (e.g. -0.62 for two words each in 0.5% of the documents at eps 1e-12).
+ *  - A word is *absent* when it is not in the reference vocabulary or occurs in no non-empty
+ *    reference document. With missing = SAETM_EVAL_MISSING_FLOOR (default) every pair with an
+ *    absent word scores exactly -1, NPMI's floor: NPMI(a, w) = NPMI(w, a) = NPMI(a, a) = -1 for
+ *    absent a and any w, so an absent word counts against its topic. With
+ *    SAETM_EVAL_MISSING_SKIP absent words are left out of their topic's pairs (the topic is scored
+ *    on the words the reference knows).
+ *  - NPMI of a topic: mean NPMI over all pairs of the distinct words among its first top_n
+ *    (gensim c_npmi).
  *  - C_V of a topic (Roeder et al. 2015, as gensim's c_v but over documents instead of windows of
- *    110 tokens): each word w_i gets the context vector v_i = (NPMI(w_i, w_j))_j over the topic's
- *    words (NPMI(w, w) included), the topic gets v_W = sum_i v_i, and C_V = mean_i cos(v_i, v_W)
- *    (a zero vector has cosine 0).
+ *    110 tokens): each present word w_i gets the context vector v_i = (NPMI(w_i, w_j))_j over the
+ *    topic's present words (NPMI(w, w) included), the topic gets v_W = sum_i v_i, and C_V is the
+ *    mean over the topic's n words of cos(v_i, v_W) (a zero vector has cosine 0). Under the floor
+ *    an absent word has no context vector and its term is -1, a cosine's floor:
+ *    C_V = (sum_present cos(v_i, v_W) - n_absent) / n. (Entries of -1 in the context vectors would
+ *    not do: vectors of -1s are parallel, so absent words would raise C_V.)
  *  - Diversity: number of distinct words among all topics' first diversity_n words divided by
  *    the number of words counted (K * diversity_n when every topic has that many).
- * A word that is not in the reference vocabulary, or that occurs in no reference document, cannot
- * be scored: it is left out of its topic's pairs and listed in the result (`missing`); it still
- * counts for diversity. A topic with fewer than two scorable words is not scored (scored = 0) and
- * is left out of the means. Repeated words within a topic count once for coherence. */
+ * Absent words are listed in the result (`missing`) under either rule; they count for diversity.
+ * A topic with fewer than two words to score (distinct words under the floor, distinct words the
+ * reference knows when skipping) is not scored (scored = 0) and is left out of the means. */
+typedef enum saetm_eval_missing {
+    SAETM_EVAL_MISSING_FLOOR = 0, /* absent words: every pair with one scores -1 (default) */
+    SAETM_EVAL_MISSING_SKIP = 1   /* absent words are left out of their topic's pairs */
+} saetm_eval_missing;
+
 typedef struct saetm_eval_opts {
     uint32_t top_n;        /* words per topic for NPMI and C_V (default 10) */
     uint32_t diversity_n;  /* words per topic for diversity (default 25) */
     double npmi_eps;       /* smoothing of the joint probability (default 1e-12) */
+    saetm_eval_missing missing; /* what absent words score (default SAETM_EVAL_MISSING_FLOOR) */
 } saetm_eval_opts;
 
 /* Fill *opts with the defaults listed above. */
 SAETM_API void saetm_eval_opts_default(saetm_eval_opts *opts);
+
+/* The name of a missing-word rule ("floor", "skip"; "?" if out of range), and back: @return 0 and
+ * *out for a known name, -1 otherwise. */
+SAETM_API const char *saetm_eval_missing_name(saetm_eval_missing m);
+SAETM_API int saetm_eval_missing_parse(const char *name, saetm_eval_missing *out);
 
 /* Per-topic scores. */
 typedef struct saetm_eval_topic {
     double npmi;        /* mean pairwise NPMI in [-1, 1]; 0 if not scored */
     double cv;          /* C_V in [-1, 1]; 0 if not scored */
     uint32_t n_words;   /* words considered: min(top_n, words given) */
-    uint32_t n_scored;  /* of these, distinct words found in the reference corpus */
-    int scored;         /* non-zero if n_scored >= 2 */
+    uint32_t n_scored;  /* of these, distinct words found in the reference corpus (not absent) */
+    uint32_t n_distinct; /* distinct words among the n_words (the words scored under the floor) */
+    int scored;         /* non-zero if there were >= 2 words to score (n_distinct under the floor, n_scored when skipping) */
 } saetm_eval_topic;
 
 typedef struct saetm_eval_result {
@@ -384,7 +408,7 @@ typedef struct saetm_eval_result {
     uint64_t diversity_distinct; /* distinct words among them */
     uint32_t diversity_short;   /* topics with fewer than diversity_n words */
     uint64_t n_docs;            /* non-empty reference documents (N above) */
-    uint32_t n_missing;         /* distinct top words that could not be scored */
+    uint32_t n_missing;         /* distinct absent top words */
     char **missing;             /* those words, in order of first appearance */
     void *owner_;               /* private */
 } saetm_eval_result;
@@ -395,13 +419,31 @@ typedef struct saetm_eval_result {
  * Co-occurrences are counted only for the topics' words, in parallel over ctx's threads; the
  * result does not depend on the thread count.
  * @return SAETM_OK and a new result in *out (free with saetm_eval_result_free); SAETM_ERR_ARG for
- * bad options (top_n < 2, diversity_n < 1, npmi_eps not in [0, 1)) or a bad word_start;
- * SAETM_ERR_INPUT if the corpus has no non-empty document. Thread-safe for distinct contexts;
- * the corpus is only read. */
+ * bad options (top_n < 2, diversity_n < 1, npmi_eps not in [0, 1), an unknown missing rule) or a
+ * bad word_start; SAETM_ERR_INPUT if the corpus has no non-empty document. Thread-safe for
+ * distinct contexts; the corpus is only read. */
 SAETM_API saetm_status saetm_eval_topics(saetm_ctx *ctx, const saetm_corpus *ref, uint32_t n_topics,
                                          const char *const *words, const uint64_t *word_start,
                                          const saetm_eval_opts *opts, saetm_eval_result **out);
 SAETM_API void saetm_eval_result_free(saetm_eval_result *r);
+
+/* Corpus options for a reference built from raw documents: saetm_corpus_opts_default with
+ * min_df 1, max_df 1.0 and max_vocab 0 (no limit), so every word of the reference is kept and a
+ * rare topic word is judged by its own co-occurrences rather than counted as absent. */
+SAETM_API void saetm_eval_reference_opts_default(saetm_corpus_opts *opts);
+
+/* Open the reference corpus at path for saetm_eval_topics. A saetm corpus file (.stc, recognised
+ * by its magic whatever its name) is loaded (saetm_corpus_load; opts are not used); another saetm
+ * file (a model, activations) is refused naming its kind; anything else (a JSONL, CSV or text file,
+ * a directory, any of them gzip-compressed) is read as documents and preprocessed with opts
+ * (saetm_corpus_build, into a temporary file in opts->tmp_dir or $TMPDIR or /tmp that is deleted
+ * at once). opts may be NULL for saetm_eval_reference_opts_default. *built (may be NULL) is set to
+ * 1 when the corpus was built from documents, 0 when loaded.
+ * @return SAETM_OK and a new corpus in *out (saetm_corpus_free); SAETM_ERR_IO naming the path if
+ * it cannot be read; SAETM_ERR_INPUT naming file, line and field for a bad record;
+ * SAETM_ERR_ARG for invalid options. */
+SAETM_API saetm_status saetm_eval_reference_open(saetm_ctx *ctx, const char *path, const saetm_corpus_opts *opts,
+                                                 saetm_corpus **out, int *built);
 
 /* Topic word lists, as read from a text file (e.g. DIR/top_words.txt written by `saetm topics`):
  * one line per topic, words separated by spaces or tabs, most important first. The words of topic

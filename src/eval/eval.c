@@ -3,13 +3,15 @@
  * reader of topic word files. Definitions: include/saetm.h ("Evaluation") and docs/eval.md.
  *
  * Only the topics' words are counted: an inverted index (sorted document lists) is built for the
- * union of all topics' scorable words in one pass over the corpus, then every needed word pair's
- * co-occurrence is the size of the intersection of two lists. Pairs are independent, so they are
- * counted in parallel; counts are integers and everything after them runs in a fixed order, so
- * the result is the same for any thread count.
+ * union of all topics' words in one pass over the corpus, then every needed word pair's
+ * co-occurrence is the size of the intersection of two lists. A word the reference does not know
+ * (absent) takes part in no count: its pairs are -1 (the floor) or it is left out (skip). Pairs
+ * are independent, so they are counted in parallel; counts are integers and everything after them
+ * runs in a fixed order, so the result is the same for any thread count.
  */
 #include "saetm_int.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,25 @@ void saetm_eval_opts_default(saetm_eval_opts *opts)
     opts->top_n = 10;
     opts->diversity_n = 25;
     opts->npmi_eps = 1e-12;
+    opts->missing = SAETM_EVAL_MISSING_FLOOR;
+}
+
+const char *saetm_eval_missing_name(saetm_eval_missing m)
+{
+    switch (m) {
+    case SAETM_EVAL_MISSING_FLOOR: return "floor";
+    case SAETM_EVAL_MISSING_SKIP: return "skip";
+    }
+    return "?";
+}
+
+int saetm_eval_missing_parse(const char *name, saetm_eval_missing *out)
+{
+    if (!name) return -1;
+    if (strcmp(name, "floor") == 0) *out = SAETM_EVAL_MISSING_FLOOR;
+    else if (strcmp(name, "skip") == 0) *out = SAETM_EVAL_MISSING_SKIP;
+    else return -1;
+    return 0;
 }
 
 void saetm_eval_result_free(saetm_eval_result *r)
@@ -41,6 +62,8 @@ static saetm_status check_opts(saetm_ctx *ctx, const saetm_eval_opts *o)
     if (o->diversity_n < 1) return saetm__fail(ctx, SAETM_ERR_ARG, "eval: diversity_n must be >= 1");
     if (!(o->npmi_eps >= 0.0 && o->npmi_eps < 1.0))
         return saetm__fail(ctx, SAETM_ERR_ARG, "eval: npmi_eps must be in [0, 1) (got %g)", o->npmi_eps);
+    if (o->missing != SAETM_EVAL_MISSING_FLOOR && o->missing != SAETM_EVAL_MISSING_SKIP)
+        return saetm__fail(ctx, SAETM_ERR_ARG, "eval: unknown missing-word rule %d", (int)o->missing);
     return SAETM_OK;
 }
 
@@ -131,7 +154,7 @@ typedef struct eval_work {
     uint32_t n_union;
     uint64_t *post_start;     /* n_union + 1 */
     uint32_t *post;           /* document lists */
-    uint32_t *topic_u;        /* per topic, up to top_n union indices (scorable words) */
+    uint32_t *topic_u;        /* per topic, up to top_n union indices (ABSENT: an absent word) */
     uint32_t *topic_n;        /* number of them */
     uint32_t *pairs;          /* 2 per pair: union indices */
     uint64_t *pair_count;
@@ -162,7 +185,9 @@ static saetm_status oom(saetm_ctx *ctx, eval_work *w, saetm_eval_result *r)
     return saetm__fail(ctx, SAETM_ERR_NOMEM, "eval: out of memory");
 }
 
-/* Note an unscorable word (once). @return 0, or -1 if out of memory. */
+#define ABSENT UINT32_MAX /* a topic word the reference does not know (docs/eval.md) */
+
+/* Note an absent word (once). @return 0, or -1 if out of memory. */
 static int add_missing(eval_work *w, const char *word)
 {
     uint32_t id;
@@ -219,31 +244,36 @@ saetm_status saetm__eval_run(saetm_ctx *ctx, const saetm__eval_ref *ref, uint32_
         if (added) w.vocab_id[id] = v;
     }
 
-    /* ---- topic words -> vocabulary ids; the union of them ---- */
+    /* ---- topic words -> vocabulary ids (ABSENT if not in the vocabulary), distinct, in order of
+     * first appearance; the union of the vocabulary ids ---- */
     uint32_t *tv = w.topic_u; /* vocab ids for now, union indices later */
     uint64_t n_union_max = 0;
     for (uint32_t t = 0; t < n_topics; t++) {
         uint64_t nw = word_start[t + 1] - word_start[t];
         uint32_t consider = nw < top ? (uint32_t)nw : top;
         r->topics[t].n_words = consider;
+        const char *const *tw = words + word_start[t];
         uint32_t *ids = tv + (size_t)t * top, n = 0;
         for (uint32_t i = 0; i < consider; i++) {
-            const char *word = words[word_start[t] + i];
-            int64_t id = vocab_lookup(&w, word);
-            if (id < 0) continue;
+            int64_t id = vocab_lookup(&w, tw[i]);
             int dup = 0;
-            for (uint32_t k = 0; k < n; k++) dup |= ids[k] == (uint32_t)id;
-            if (!dup) ids[n++] = (uint32_t)id;
+            if (id >= 0) { /* the same vocabulary id <=> the same string */
+                for (uint32_t k = 0; k < n; k++) dup |= ids[k] == (uint32_t)id;
+                n_union_max += !dup;
+            } else {
+                for (uint32_t k = 0; k < i && !dup; k++) dup = strcmp(tw[k], tw[i]) == 0;
+            }
+            if (!dup) ids[n++] = id >= 0 ? (uint32_t)id : ABSENT;
         }
         w.topic_n[t] = n;
-        n_union_max += n;
+        r->topics[t].n_distinct = n;
     }
     w.uvocab = malloc((size_t)(n_union_max + 1) * sizeof *w.uvocab);
     if (!w.uvocab) return oom(ctx, &w, r);
     for (uint32_t t = 0; t < n_topics; t++)
         for (uint32_t i = 0; i < w.topic_n[t]; i++) {
             uint32_t v = tv[(size_t)t * top + i];
-            if (w.uidx[v] < 0) {
+            if (v != ABSENT && w.uidx[v] < 0) {
                 w.uidx[v] = (int32_t)w.n_union;
                 w.uvocab[w.n_union++] = v;
             }
@@ -271,15 +301,20 @@ saetm_status saetm__eval_run(saetm_ctx *ctx, const saetm__eval_ref *ref, uint32_
         }
     free(fill);
 
-    /* ---- scorable words (df > 0) as union indices; the pairs to count ---- */
+    /* ---- each topic's words as union indices, ABSENT for a word in no document (floor) or left
+     * out (skip); the pairs to count: those of two present words ---- */
+    const int skip = opts.missing == SAETM_EVAL_MISSING_SKIP;
     uint64_t n_pairs = 0;
     for (uint32_t t = 0; t < n_topics; t++) {
-        uint32_t *ids = tv + (size_t)t * top, n = 0;
+        uint32_t *ids = tv + (size_t)t * top, n = 0, present = 0;
         for (uint32_t i = 0; i < w.topic_n[t]; i++) {
-            uint32_t u = (uint32_t)w.uidx[ids[i]];
-            if (w.post_start[u + 1] > w.post_start[u]) ids[n++] = u; /* else: in no document */
+            uint32_t u = ids[i] == ABSENT ? ABSENT : (uint32_t)w.uidx[ids[i]];
+            if (u != ABSENT && w.post_start[u + 1] == w.post_start[u]) u = ABSENT; /* in no document */
+            if (u == ABSENT && skip) continue;
+            ids[n++] = u;
+            present += u != ABSENT;
         }
-        /* unscorable words (not in the vocabulary, or in no document), in order of appearance */
+        /* absent words (not in the vocabulary, or in no document), in order of appearance */
         for (uint32_t i = 0; i < r->topics[t].n_words; i++) {
             const char *word = words[word_start[t] + i];
             int64_t id = vocab_lookup(&w, word);
@@ -287,9 +322,9 @@ saetm_status saetm__eval_run(saetm_ctx *ctx, const saetm__eval_ref *ref, uint32_
                 return oom(ctx, &w, r);
         }
         w.topic_n[t] = n;
-        r->topics[t].n_scored = n;
+        r->topics[t].n_scored = present;
         r->topics[t].scored = n >= 2;
-        if (n >= 2) n_pairs += (uint64_t)n * (n - 1) / 2;
+        if (n >= 2 && present >= 2) n_pairs += (uint64_t)present * (present - 1) / 2;
     }
     w.pairs = malloc((size_t)(2 * n_pairs + 2) * sizeof *w.pairs);
     w.pair_count = malloc((size_t)(n_pairs + 1) * sizeof *w.pair_count);
@@ -300,11 +335,13 @@ saetm_status saetm__eval_run(saetm_ctx *ctx, const saetm__eval_ref *ref, uint32_
         if (w.topic_n[t] < 2) continue;
         for (uint32_t i = 0; i < w.topic_n[t]; i++)
             for (uint32_t j = i + 1; j < w.topic_n[t]; j++) {
+                if (ids[i] == ABSENT || ids[j] == ABSENT) continue;
                 w.pairs[2 * p] = ids[i];
                 w.pairs[2 * p + 1] = ids[j];
                 p++;
             }
     }
+    assert(p == n_pairs);
     saetm__log(ctx, SAETM_LOG_DEBUG, "eval: %u topics, %u distinct words, %llu pairs over %llu documents", n_topics,
                w.n_union, (unsigned long long)n_pairs, (unsigned long long)n_docs);
 
@@ -319,7 +356,7 @@ saetm_status saetm__eval_run(saetm_ctx *ctx, const saetm__eval_ref *ref, uint32_
         pc[q] = intersect_count(post + ps[a], ps[a + 1] - ps[a], post + ps[b], ps[b + 1] - ps[b]);
     }
 
-    /* ---- per-topic NPMI and C_V, in topic order ---- */
+    /* ---- per-topic NPMI and C_V, in topic order; every NPMI pair with an absent word is -1 ---- */
     double *sim = malloc((size_t)top * top * sizeof *sim);
     double *vw = malloc((size_t)top * sizeof *vw);
     if (!sim || !vw) {
@@ -335,28 +372,41 @@ saetm_status saetm__eval_run(saetm_ctx *ctx, const saetm__eval_ref *ref, uint32_
         if (n < 2) continue;
         double pair_sum = 0.0;
         for (uint32_t i = 0; i < n; i++) {
-            uint64_t ci = ps[ids[i] + 1] - ps[ids[i]];
-            sim[(size_t)i * n + i] = npmi_from_counts(ci, ci, ci, n_docs, opts.npmi_eps);
+            int absent_i = ids[i] == ABSENT;
+            uint64_t ci = absent_i ? 0 : ps[ids[i] + 1] - ps[ids[i]];
+            sim[(size_t)i * n + i] = absent_i ? -1.0 : npmi_from_counts(ci, ci, ci, n_docs, opts.npmi_eps);
             for (uint32_t j = i + 1; j < n; j++) {
-                uint64_t cj = ps[ids[j] + 1] - ps[ids[j]];
-                double s = npmi_from_counts(pc[p++], ci, cj, n_docs, opts.npmi_eps);
+                double s = -1.0;
+                if (!absent_i && ids[j] != ABSENT) {
+                    uint64_t cj = ps[ids[j] + 1] - ps[ids[j]];
+                    s = npmi_from_counts(pc[p++], ci, cj, n_docs, opts.npmi_eps);
+                }
                 sim[(size_t)i * n + j] = sim[(size_t)j * n + i] = s;
                 pair_sum += s;
             }
         }
         double npmi = pair_sum / ((double)n * (n - 1) / 2.0);
-        /* C_V: cosine of each word's NPMI context vector with the topic's summed vector. */
+        /* C_V: cosine of each word's NPMI context vector with the topic's summed vector, over the
+         * present words; an absent word has no context vector (it is in none of them) and its
+         * term of the mean is -1, a cosine's floor. */
         double norm_w = 0.0;
         for (uint32_t j = 0; j < n; j++) {
             vw[j] = 0.0;
-            for (uint32_t i = 0; i < n; i++) vw[j] += sim[(size_t)i * n + j];
+            if (ids[j] == ABSENT) continue;
+            for (uint32_t i = 0; i < n; i++)
+                if (ids[i] != ABSENT) vw[j] += sim[(size_t)i * n + j];
             norm_w += vw[j] * vw[j];
         }
         norm_w = sqrt(norm_w);
         double cv = 0.0;
         for (uint32_t i = 0; i < n; i++) {
+            if (ids[i] == ABSENT) {
+                cv -= 1.0;
+                continue;
+            }
             double dot = 0.0, norm_i = 0.0;
             for (uint32_t j = 0; j < n; j++) {
+                if (ids[j] == ABSENT) continue;
                 dot += sim[(size_t)i * n + j] * vw[j];
                 norm_i += sim[(size_t)i * n + j] * sim[(size_t)i * n + j];
             }

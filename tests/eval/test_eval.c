@@ -1,11 +1,13 @@
 /*
- * test_eval.c - topic evaluation core: hand-computed NPMI / C_V / diversity, unscorable words,
- * refusals, the topic word file reader, 1-vs-N-thread determinism.
+ * test_eval.c - topic evaluation core: hand-computed NPMI / C_V / diversity, absent words under
+ * both rules (floor, skip), refusals, reference corpora from documents or corpus files, the topic
+ * word file reader, 1-vs-N-thread determinism.
  *
  * Also a harness for tests/eval/test_eval.py (cross-check against an independent Python
- * implementation and gensim): `test_eval --score DOCS TOPICS TOP_N DIV_N EPS THREADS` reads a
+ * implementation and gensim): `test_eval --score DOCS TOPICS TOP_N DIV_N EPS THREADS MISSING` reads a
  * reference corpus in a plain text form (line 1: the vocabulary, space-separated; then one line per
- * document: its word ids, ascending) and a topic word file, and prints the scores as JSON.
+ * document: its word ids, ascending) and a topic word file, and prints the scores as JSON (MISSING:
+ * floor or skip).
  */
 #include "saetm_int.h"
 #include "test.h"
@@ -38,50 +40,143 @@ static void toy_init(toy *t)
 
 /* ---- tests ---------------------------------------------------------------------------------- */
 
-static void test_hand_computed(void)
+/* C_V of one topic from its NPMI matrix S (n x n, row-major), written out from the definition. */
+static double cv_of(const double *S, int n)
+{
+    double vw[8], nw = 0, cv = 0;
+    for (int j = 0; j < n; j++) {
+        vw[j] = 0;
+        for (int i = 0; i < n; i++) vw[j] += S[i * n + j];
+        nw += vw[j] * vw[j];
+    }
+    for (int i = 0; i < n; i++) {
+        double dot = 0, ni = 0;
+        for (int j = 0; j < n; j++) {
+            dot += S[i * n + j] * vw[j];
+            ni += S[i * n + j] * S[i * n + j];
+        }
+        cv += dot / (sqrt(ni) * sqrt(nw));
+    }
+    return cv / n;
+}
+
+/* NPMI(w, w) from df(w) / N, with the default eps. */
+static double self_npmi(double p)
+{
+    return log((p + 1e-12) / (p * p)) / -log(p + 1e-12);
+}
+
+/* topic 0: a b zzz c (zzz not in the vocabulary); topic 1: a b; topic 2: e d (e is in no
+ * document); topic 3: zzz yyy zzz (nothing known); topic 4: zzz zzz (one distinct word) */
+static const char *const hand_words[] = {"a", "b", "zzz", "c", "a", "b", "e", "d", "zzz", "yyy", "zzz", "zzz", "zzz"};
+static const uint64_t hand_ws[] = {0, 4, 6, 8, 11, 13};
+
+static void test_hand_computed_skip(void)
 {
     saetm_ctx *ctx = saetm_ctx_create();
     toy t;
     toy_init(&t);
-    /* topic 0: a b zzz c (zzz not in the vocabulary); topic 1: a b;
-     * topic 2: e d (e is in no document -> one scorable word -> not scored) */
-    const char *words[] = {"a", "b", "zzz", "c", "a", "b", "e", "d"};
-    uint64_t ws[] = {0, 4, 6, 8};
+    saetm_eval_opts o;
+    saetm_eval_opts_default(&o);
+    o.missing = SAETM_EVAL_MISSING_SKIP;
     saetm_eval_result *r = NULL;
-    CHECK(saetm__eval_run(ctx, &t.ref, 3, words, ws, NULL, &r) == SAETM_OK);
+    CHECK(saetm__eval_run(ctx, &t.ref, 5, hand_words, hand_ws, &o, &r) == SAETM_OK);
     if (!r) return;
     CHECK_EQ_INT(r->n_docs, 4);
-    CHECK_EQ_INT(r->n_topics, 3);
-    /* N = 4, df a=3 b=2 c=2; co(a,b)=2 co(a,c)=1 co(b,c)=1 */
+    CHECK_EQ_INT(r->n_topics, 5);
+    /* N = 4, df a=3 b=2 c=2 d=1; co(a,b)=2 co(a,c)=1 co(b,c)=1 */
     double ab = log(4.0 / 3.0) / log(2.0), ac = log(2.0 / 3.0) / log(4.0), bc = 0.0;
     CHECK_NEAR(r->topics[0].npmi, (ab + ac + bc) / 3.0, 1e-9);
     CHECK_EQ_INT(r->topics[0].n_words, 4);
+    CHECK_EQ_INT(r->topics[0].n_distinct, 4);
     CHECK_EQ_INT(r->topics[0].n_scored, 3);
     CHECK(r->topics[0].scored);
     CHECK_NEAR(r->topics[1].npmi, ab, 1e-9);
-    CHECK(!r->topics[2].scored);
+    CHECK(!r->topics[2].scored); /* d alone is known */
     CHECK_EQ_INT(r->topics[2].n_scored, 1);
+    CHECK(!r->topics[3].scored && !r->topics[4].scored);
+    CHECK_EQ_INT(r->topics[3].n_distinct, 2);
+    CHECK_EQ_INT(r->topics[3].n_scored, 0);
     CHECK_EQ_INT(r->n_scored_topics, 2);
     CHECK_NEAR(r->npmi_mean, ((ab + ac + bc) / 3.0 + ab) / 2.0, 1e-9);
-    CHECK_EQ_INT(r->n_missing, 2);
-    if (r->n_missing == 2) {
+    CHECK_EQ_INT(r->n_missing, 3);
+    if (r->n_missing == 3) {
         CHECK(strcmp(r->missing[0], "zzz") == 0);
         CHECK(strcmp(r->missing[1], "e") == 0);
+        CHECK(strcmp(r->missing[2], "yyy") == 0);
     }
     /* C_V of topic 1 by hand: S = [[s_aa, ab], [ab, s_bb]] with s_ww = NPMI(w, w) (~1). */
-    double eps = 1e-12, pa = 0.75, pb = 0.5;
-    double saa = log((pa + eps) / (pa * pa)) / -log(pa + eps), sbb = log((pb + eps) / (pb * pb)) / -log(pb + eps);
+    double saa = self_npmi(0.75), sbb = self_npmi(0.5);
     double vw0 = saa + ab, vw1 = ab + sbb, nw = sqrt(vw0 * vw0 + vw1 * vw1);
     double c0 = (saa * vw0 + ab * vw1) / (sqrt(saa * saa + ab * ab) * nw);
     double c1 = (ab * vw0 + sbb * vw1) / (sqrt(ab * ab + sbb * sbb) * nw);
     CHECK_NEAR(r->topics[1].cv, (c0 + c1) / 2.0, 1e-9); /* ab above ignores eps */
-    /* diversity: 8 words given, all topics shorter than 25; distinct: a b zzz c e d = 6 */
-    CHECK_EQ_INT(r->diversity_words, 8);
-    CHECK_EQ_INT(r->diversity_short, 3);
-    CHECK_NEAR(r->diversity, 6.0 / 8.0, 1e-15);
-    CHECK_EQ_INT(r->diversity_distinct, 6);
+    double S0[9] = {saa, ab, ac, ab, sbb, bc, ac, bc, self_npmi(0.5)};
+    CHECK_NEAR(r->topics[0].cv, cv_of(S0, 3), 1e-9);
+    /* diversity: 13 words given, all topics shorter than 25; distinct: a b zzz c e d yyy = 7 */
+    CHECK_EQ_INT(r->diversity_words, 13);
+    CHECK_EQ_INT(r->diversity_short, 5);
+    CHECK_NEAR(r->diversity, 7.0 / 13.0, 1e-15);
+    CHECK_EQ_INT(r->diversity_distinct, 7);
     saetm_eval_result_free(r);
     saetm_ctx_free(ctx);
+}
+
+/* The default: every pair with an absent word scores -1 and an absent word's C_V term is -1. */
+static void test_hand_computed_floor(void)
+{
+    saetm_ctx *ctx = saetm_ctx_create();
+    toy t;
+    toy_init(&t);
+    saetm_eval_result *r = NULL;
+    CHECK(saetm__eval_run(ctx, &t.ref, 5, hand_words, hand_ws, NULL, &r) == SAETM_OK);
+    if (!r) return;
+    double ab = log(4.0 / 3.0) / log(2.0), ac = log(2.0 / 3.0) / log(4.0), bc = 0.0;
+    double saa = self_npmi(0.75), sbb = self_npmi(0.5);
+    /* topic 0: pairs ab, a-zzz, ac, b-zzz, bc, zzz-c: three of them -1 */
+    double t0 = (ab + ac + bc - 3.0) / 6.0;
+    CHECK_NEAR(r->topics[0].npmi, t0, 1e-9);
+    CHECK(r->topics[0].npmi < (ab + ac + bc) / 3.0); /* the absent word counts against the topic */
+    double S0[9] = {saa, ab, ac, ab, sbb, bc, ac, bc, self_npmi(0.5)};
+    CHECK_NEAR(r->topics[0].cv, (3.0 * cv_of(S0, 3) - 1.0) / 4.0, 1e-9);
+    CHECK_EQ_INT(r->topics[0].n_scored, 3);
+    CHECK_EQ_INT(r->topics[0].n_distinct, 4);
+    /* topic 1 has no absent word: as with skip */
+    double S1[4] = {saa, ab, ab, sbb};
+    CHECK_NEAR(r->topics[1].npmi, ab, 1e-9);
+    CHECK_NEAR(r->topics[1].cv, cv_of(S1, 2), 1e-9);
+    /* topic 2: e d, one pair, e absent: NPMI -1; C_V = (cos(v_d, v_d) + (-1)) / 2 = 0 */
+    CHECK(r->topics[2].scored);
+    CHECK_NEAR(r->topics[2].npmi, -1.0, 0);
+    CHECK_NEAR(r->topics[2].cv, 0.0, 1e-12);
+    CHECK_EQ_INT(r->topics[2].n_scored, 1);
+    CHECK_EQ_INT(r->topics[2].n_distinct, 2);
+    /* topic 3: zzz yyy (zzz counted once): the floor of both */
+    CHECK(r->topics[3].scored);
+    CHECK_NEAR(r->topics[3].npmi, -1.0, 0);
+    CHECK_NEAR(r->topics[3].cv, -1.0, 0);
+    /* topic 4: one distinct word, not scored */
+    CHECK(!r->topics[4].scored);
+    CHECK_EQ_INT(r->topics[4].n_distinct, 1);
+    CHECK_EQ_INT(r->n_scored_topics, 4);
+    CHECK_NEAR(r->npmi_mean, (t0 + ab - 1.0 - 1.0) / 4.0, 1e-9);
+    CHECK_EQ_INT(r->n_missing, 3);
+    if (r->n_missing == 3) CHECK(strcmp(r->missing[0], "zzz") == 0 && strcmp(r->missing[2], "yyy") == 0);
+    CHECK_NEAR(r->diversity, 7.0 / 13.0, 1e-15); /* diversity does not depend on the rule */
+    saetm_eval_result_free(r);
+    saetm_ctx_free(ctx);
+}
+
+static void test_missing_names(void)
+{
+    saetm_eval_missing m = SAETM_EVAL_MISSING_SKIP;
+    CHECK(saetm_eval_missing_parse("floor", &m) == 0 && m == SAETM_EVAL_MISSING_FLOOR);
+    CHECK(saetm_eval_missing_parse("skip", &m) == 0 && m == SAETM_EVAL_MISSING_SKIP);
+    CHECK(saetm_eval_missing_parse("Floor", &m) == -1 && m == SAETM_EVAL_MISSING_SKIP);
+    CHECK(saetm_eval_missing_parse(NULL, &m) == -1);
+    CHECK(strcmp(saetm_eval_missing_name(SAETM_EVAL_MISSING_FLOOR), "floor") == 0);
+    CHECK(strcmp(saetm_eval_missing_name(SAETM_EVAL_MISSING_SKIP), "skip") == 0);
+    CHECK(strcmp(saetm_eval_missing_name((saetm_eval_missing)9), "?") == 0);
 }
 
 static void test_top_n_and_edges(void)
@@ -94,6 +189,7 @@ static void test_top_n_and_edges(void)
     CHECK_EQ_INT(o.top_n, 10);
     CHECK_EQ_INT(o.diversity_n, 25);
     CHECK(o.npmi_eps == 1e-12);
+    CHECK(o.missing == SAETM_EVAL_MISSING_FLOOR);
     /* top_n = 2: only "a b" of "a b c" count; diversity_n = 1: first words only */
     const char *words[] = {"a", "b", "c", "c", "a", "a", "a"};
     uint64_t ws[] = {0, 3, 7};
@@ -175,6 +271,10 @@ static void test_refusals(void)
     saetm_eval_opts_default(&o);
     o.npmi_eps = 1.0;
     CHECK(saetm__eval_run(ctx, &t.ref, 1, words, ws, &o, &r) == SAETM_ERR_ARG);
+    saetm_eval_opts_default(&o);
+    o.missing = (saetm_eval_missing)2;
+    CHECK(saetm__eval_run(ctx, &t.ref, 1, words, ws, &o, &r) == SAETM_ERR_ARG);
+    CHECK_CONTAINS(saetm_ctx_errmsg(ctx), "missing-word rule");
     uint64_t bad_ws[] = {0, 3, 2};
     CHECK(saetm__eval_run(ctx, &t.ref, 2, words, bad_ws, NULL, &r) == SAETM_ERR_ARG);
     t.ids[1] = 0; /* d0: a a -> not ascending */
@@ -193,6 +293,7 @@ static void test_refusals(void)
 static void test_threads_identical(void)
 {
     enum { N = 3000, V = 400, K = 30, TOP = 12 };
+    static const char *const absent[] = {"nope", "nada", "w99999"};
     uint64_t *rp = malloc((N + 1) * sizeof *rp);
     uint32_t *ids = malloc((size_t)N * V / 8 * sizeof *ids);
     char **vocab = malloc(V * sizeof *vocab);
@@ -217,27 +318,35 @@ static void test_threads_identical(void)
     }
     for (int t = 0; t < K; t++) {
         ws[t] = (uint64_t)t * TOP;
-        for (int i = 0; i < TOP; i++) words[t * TOP + i] = vocab[saetm__rng_below(&g, V)];
+        for (int i = 0; i < TOP; i++) /* one word in 10 absent from the reference */
+            words[t * TOP + i] = saetm__rng_below(&g, 10) == 0 ? absent[saetm__rng_below(&g, 3)]
+                                                               : vocab[saetm__rng_below(&g, V)];
     }
     ws[K] = K * TOP;
     saetm__eval_ref ref = {N, rp, ids, V, (const char *const *)vocab};
     saetm_ctx *ctx = saetm_ctx_create();
-    saetm_eval_result *r1 = NULL, *r3 = NULL;
-    saetm_ctx_set_threads(ctx, 1);
-    CHECK(saetm__eval_run(ctx, &ref, K, words, ws, NULL, &r1) == SAETM_OK);
-    saetm_ctx_set_threads(ctx, 3);
-    CHECK(saetm__eval_run(ctx, &ref, K, words, ws, NULL, &r3) == SAETM_OK);
-    if (r1 && r3) {
-        CHECK(memcmp(r1->topics, r3->topics, K * sizeof *r1->topics) == 0);
-        CHECK(r1->npmi_mean == r3->npmi_mean && r1->cv_mean == r3->cv_mean);
-        CHECK_EQ_INT(r1->n_scored_topics, K);
-        for (int t = 0; t < K; t++) {
-            CHECK(r1->topics[t].npmi >= -1.0 && r1->topics[t].npmi <= 1.0);
-            CHECK(r1->topics[t].cv >= -1.0 && r1->topics[t].cv <= 1.0 + 1e-12);
+    for (int mode = 0; mode < 2; mode++) {
+        saetm_eval_opts o;
+        saetm_eval_opts_default(&o);
+        o.missing = mode ? SAETM_EVAL_MISSING_SKIP : SAETM_EVAL_MISSING_FLOOR;
+        saetm_eval_result *r1 = NULL, *r3 = NULL;
+        saetm_ctx_set_threads(ctx, 1);
+        CHECK(saetm__eval_run(ctx, &ref, K, words, ws, &o, &r1) == SAETM_OK);
+        saetm_ctx_set_threads(ctx, 3);
+        CHECK(saetm__eval_run(ctx, &ref, K, words, ws, &o, &r3) == SAETM_OK);
+        if (r1 && r3) {
+            CHECK(r1->n_missing >= 1);
+            CHECK(memcmp(r1->topics, r3->topics, K * sizeof *r1->topics) == 0);
+            CHECK(r1->npmi_mean == r3->npmi_mean && r1->cv_mean == r3->cv_mean);
+            CHECK_EQ_INT(r1->n_scored_topics, K);
+            for (int t = 0; t < K; t++) {
+                CHECK(r1->topics[t].npmi >= -1.0 && r1->topics[t].npmi <= 1.0);
+                CHECK(r1->topics[t].cv >= -1.0 && r1->topics[t].cv <= 1.0 + 1e-12);
+            }
         }
+        saetm_eval_result_free(r1);
+        saetm_eval_result_free(r3);
     }
-    saetm_eval_result_free(r1);
-    saetm_eval_result_free(r3);
     saetm_ctx_free(ctx);
     for (int v = 0; v < V; v++) free(vocab[v]);
     free(vocab);
@@ -307,6 +416,75 @@ static void test_topic_words_read(void)
     saetm_ctx_free(ctx);
 }
 
+/* saetm_eval_reference_open: raw documents are built with every word kept (min_df 1); a corpus file
+ * is recognised by its magic whatever its name; other saetm files and bad records are refused. */
+static void test_reference_open(void)
+{
+    saetm_ctx *ctx = saetm_ctx_create();
+    saetm_corpus_opts ro;
+    saetm_eval_reference_opts_default(&ro);
+    CHECK_EQ_INT(ro.min_df, 1);
+    CHECK(ro.max_df == 1.0);
+    CHECK_EQ_INT(ro.max_vocab, 0);
+    CHECK(ro.preprocess == SAETM_PREPROCESS_FULL); /* the rest as saetm_corpus_opts_default */
+    char docs[4096], copy[4096], bad[4096];
+    snprintf(docs, sizeof docs, "%s/ref.jsonl", test_tmpdir());
+    snprintf(copy, sizeof copy, "%s/ref_corpus.txt", test_tmpdir());
+    snprintf(bad, sizeof bad, "%s/bad.jsonl", test_tmpdir());
+    /* "rare" is in one document of three, "every" in all of them */
+    const char jl[] = "{\"text\": \"every rare one\"}\n{\"text\": \"every two\"}\n{\"text\": \"every one two\"}\n";
+    write_file(docs, jl, sizeof jl - 1);
+    ro.preprocess = SAETM_PREPROCESS_NONE;
+    ro.tmp_dir = test_tmpdir();
+    saetm_corpus *c = NULL;
+    int built = -1;
+    CHECK(saetm_eval_reference_open(ctx, docs, &ro, &c, &built) == SAETM_OK);
+    CHECK_EQ_INT(built, 1);
+    if (c) {
+        CHECK_EQ_INT(saetm_corpus_num_docs(c), 3);
+        CHECK_EQ_INT(saetm_corpus_vocab_size(c), 4); /* every, rare, one, two: all kept */
+        CHECK(saetm_corpus_word_id(c, "rare") != UINT32_MAX);
+        CHECK(saetm_corpus_word_id(c, "every") != UINT32_MAX);
+        /* "rare one": together in 1 of 3 documents, rare in 1, one in 2: NPMI = log(3/2) / log(3) */
+        const char *w[] = {"rare", "one"};
+        uint64_t ws[] = {0, 2};
+        saetm_eval_result *r = NULL;
+        CHECK(saetm_eval_topics(ctx, c, 1, w, ws, NULL, &r) == SAETM_OK);
+        if (r) CHECK_NEAR(r->topics[0].npmi, log(1.5) / log(3.0), 1e-9);
+        saetm_eval_result_free(r);
+        CHECK(saetm_corpus_save(ctx, c, copy) == SAETM_OK);
+        saetm_corpus_free(c);
+    }
+    /* the same corpus saved under a .txt name: loaded, not read as text */
+    c = NULL;
+    CHECK(saetm_eval_reference_open(ctx, copy, NULL, &c, &built) == SAETM_OK);
+    CHECK_EQ_INT(built, 0);
+    if (c) CHECK_EQ_INT(saetm_corpus_vocab_size(c), 4);
+    saetm_corpus_free(c);
+    /* the default options (min_df 1) on raw text, FULL preprocessing */
+    c = NULL;
+    CHECK(saetm_eval_reference_open(ctx, docs, NULL, &c, NULL) == SAETM_OK);
+    if (c) CHECK(saetm_corpus_word_id(c, "rare") != UINT32_MAX);
+    saetm_corpus_free(c);
+    /* a JSONL line without the text field: file and line named */
+    const char bl[] = "{\"text\": \"fine\"}\n{\"body\": \"no text here\"}\n";
+    write_file(bad, bl, sizeof bl - 1);
+    c = NULL;
+    CHECK(saetm_eval_reference_open(ctx, bad, &ro, &c, &built) == SAETM_ERR_INPUT);
+    CHECK(c == NULL);
+    CHECK_CONTAINS(saetm_ctx_errmsg(ctx), "bad.jsonl:2");
+    CHECK_CONTAINS(saetm_ctx_errmsg(ctx), "text");
+    /* another saetm file: refused, naming its kind, not read as text */
+    char fake[128] = "SAETMSAE"; /* a header's length, zeros after the magic */
+    write_file(bad, fake, sizeof fake);
+    CHECK(saetm_eval_reference_open(ctx, bad, &ro, &c, &built) != SAETM_OK);
+    CHECK_CONTAINS(saetm_ctx_errmsg(ctx), "SAETMSAE");
+    snprintf(bad, sizeof bad, "%s/none.jsonl", test_tmpdir());
+    CHECK(saetm_eval_reference_open(ctx, bad, &ro, &c, &built) == SAETM_ERR_IO);
+    CHECK_CONTAINS(saetm_ctx_errmsg(ctx), "none.jsonl");
+    saetm_ctx_free(ctx);
+}
+
 /* ---- harness for the Python cross-check ---------------------------------------------------- */
 
 static int score_main(char **argv)
@@ -349,6 +527,11 @@ static int score_main(char **argv)
     saetm_eval_result *r = NULL;
     if (!st) {
         saetm_eval_opts o;
+        saetm_eval_opts_default(&o);
+        if (saetm_eval_missing_parse(argv[6], &o.missing)) {
+            fprintf(stderr, "bad missing rule %s\n", argv[6]);
+            return 2;
+        }
         o.top_n = (uint32_t)atoi(argv[2]);
         o.diversity_n = (uint32_t)atoi(argv[3]);
         o.npmi_eps = atof(argv[4]);
@@ -367,8 +550,9 @@ static int score_main(char **argv)
         for (uint32_t i = 0; i < r->n_missing; i++) printf("%s\"%s\"", i ? ", " : "", r->missing[i]);
         printf("],\n \"topics\": [");
         for (uint32_t t = 0; t < r->n_topics; t++)
-            printf("%s\n  {\"npmi\": %.17g, \"cv\": %.17g, \"n_scored\": %u, \"scored\": %s}", t ? "," : "",
-                   r->topics[t].npmi, r->topics[t].cv, r->topics[t].n_scored, r->topics[t].scored ? "true" : "false");
+            printf("%s\n  {\"npmi\": %.17g, \"cv\": %.17g, \"n_scored\": %u, \"n_distinct\": %u, \"scored\": %s}",
+                   t ? "," : "", r->topics[t].npmi, r->topics[t].cv, r->topics[t].n_scored, r->topics[t].n_distinct,
+                   r->topics[t].scored ? "true" : "false");
         printf("]}\n");
     }
     saetm_eval_result_free(r);
@@ -383,11 +567,14 @@ static int score_main(char **argv)
 
 int main(int argc, char **argv)
 {
-    if (argc == 8 && strcmp(argv[1], "--score") == 0) return score_main(argv + 2);
-    RUN(test_hand_computed);
+    if (argc == 9 && strcmp(argv[1], "--score") == 0) return score_main(argv + 2);
+    RUN(test_hand_computed_skip);
+    RUN(test_hand_computed_floor);
+    RUN(test_missing_names);
     RUN(test_top_n_and_edges);
     RUN(test_refusals);
     RUN(test_threads_identical);
     RUN(test_topic_words_read);
+    RUN(test_reference_open);
     return TEST_REPORT();
 }

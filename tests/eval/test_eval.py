@@ -32,8 +32,10 @@ def check(cond, what):
 
 # ---- the reference implementation (numpy, written from the formulas) -----------------------
 
-def reference_scores(docs, vocab, topics, top_n, div_n, eps):
-    """docs: list of sets of word ids. Returns dict like the harness output."""
+def reference_scores(docs, vocab, topics, top_n, div_n, eps, missing="floor"):
+    """docs: list of sets of word ids. Returns dict like the harness output.
+    missing: "floor" (an absent word's pairs score -1, its C_V term is -1) or "skip" (absent words
+    are left out of their topic)."""
     nonempty = [d for d in docs if d]
     n = len(nonempty)
     index = {w: i for i, w in enumerate(vocab)}
@@ -41,40 +43,53 @@ def reference_scores(docs, vocab, topics, top_n, div_n, eps):
     for r, d in enumerate(nonempty):
         B[r, list(d)] = 1.0
     df = B.sum(axis=0)
-    missing, out_topics = [], []
+    missing_words, out_topics = [], []
     for words in topics:
-        ids = []
+        distinct = []  # distinct words in order of first appearance
         for w in words[:top_n]:
-            i = index.get(w)
-            if i is None or df[i] == 0:
-                if w not in missing:
-                    missing.append(w)
-                continue
-            if i not in ids:
-                ids.append(i)
-        if len(ids) < 2:
-            out_topics.append({"scored": False, "n_scored": len(ids)})
+            if w not in distinct:
+                distinct.append(w)
+        known = [w for w in distinct if w in index and df[index[w]] > 0]
+        for w in words[:top_n]:
+            if w not in known and w not in missing_words:
+                missing_words.append(w)
+        scored_words = distinct if missing == "floor" else known
+        m = len(scored_words)
+        entry = {"scored": m >= 2, "n_scored": len(known), "n_distinct": len(distinct)}
+        out_topics.append(entry)
+        if m < 2:
             continue
+        present = np.array([w in known for w in scored_words])
+        ids = [index[w] for w in scored_words if w in known]
+        # NPMI matrix of the present words
         sub = B[:, ids]
         co = sub.T @ sub  # diagonal = df
         p = df[ids] / n
         p12 = co / n
         with np.errstate(divide="ignore", invalid="ignore"):
-            S = np.log((p12 + eps) / np.outer(p, p)) / -np.log(p12 + eps)
-        S[co == n] = 1.0
+            P = np.log((p12 + eps) / np.outer(p, p)) / -np.log(p12 + eps)
+        P[co == n] = 1.0
         if eps == 0:
-            S[co == 0] = -1.0
-        iu = np.triu_indices(len(ids), 1)
-        npmi = S[iu].mean()
-        vw = S.sum(axis=0)
-        norms = np.linalg.norm(S, axis=1) * np.linalg.norm(vw)
-        cos = np.where(norms > 0, S @ vw / np.where(norms > 0, norms, 1), 0.0)
-        out_topics.append({"scored": True, "n_scored": len(ids), "npmi": npmi, "cv": cos.mean()})
+            P[co == 0] = -1.0
+        # the full matrix over the scored words: -1 wherever an absent word is involved
+        S = -np.ones((m, m))
+        S[np.ix_(present, present)] = P
+        iu = np.triu_indices(m, 1)
+        entry["npmi"] = S[iu].mean()
+        # C_V over the present words; each absent word adds a term of -1
+        if len(ids):
+            vw = P.sum(axis=0)
+            norms = np.linalg.norm(P, axis=1) * np.linalg.norm(vw)
+            cos = np.where(norms > 0, P @ vw / np.where(norms > 0, norms, 1), 0.0)
+            total = cos.sum()
+        else:
+            total = 0.0
+        entry["cv"] = (total - (m - len(ids))) / m
     scored = [t for t in out_topics if t["scored"]]
     div_words = [w for words in topics for w in words[:div_n]]
     return {
         "n_docs": n,
-        "missing": missing,
+        "missing": missing_words,
         "topics": out_topics,
         "npmi_mean": float(np.mean([t["npmi"] for t in scored])) if scored else 0.0,
         "cv_mean": float(np.mean([t["cv"] for t in scored])) if scored else 0.0,
@@ -113,7 +128,9 @@ def make_topics(rng, vocab, block, n_themes):
     for _ in range(4):  # incoherent: random words
         topics.append([vocab[i] for i in rng.choice(len(vocab), 12, replace=False)])
     topics.append(["w010", "notaword", "w011", "unused", "w010", "w012", "caf\u00e9"])  # OOV, df=0, repeat
-    topics.append(["w020", "zzz"])  # one scorable word: not scored
+    topics.append(["w020", "zzz"])  # one known word: scored under the floor only
+    topics.append(["nope", "nada", "nope"])  # nothing known: -1 under the floor, not scored skipping
+    topics.append(["nope"])         # one distinct word: never scored
     topics.append([])               # empty line
     return topics
 
@@ -131,8 +148,8 @@ def write_inputs(tag, vocab, docs, topics):
     return dpath, tpath
 
 
-def run_harness(dpath, tpath, top_n, div_n, eps, threads):
-    out = subprocess.run([HARNESS, "--score", dpath, tpath, str(top_n), str(div_n), repr(eps), str(threads)],
+def run_harness(dpath, tpath, top_n, div_n, eps, threads, missing):
+    out = subprocess.run([HARNESS, "--score", dpath, tpath, str(top_n), str(div_n), repr(eps), str(threads), missing],
                          capture_output=True, text=True)
     if out.returncode != 0:
         print(out.stderr, file=sys.stderr)
@@ -149,7 +166,7 @@ def compare(got, want, what, tol=1e-9):
     check(len(got["topics"]) == len(want["topics"]), what + ": topic count")
     bad = 0
     for g, w in zip(got["topics"], want["topics"]):
-        if g["scored"] != w["scored"] or g["n_scored"] != w["n_scored"]:
+        if g["scored"] != w["scored"] or g["n_scored"] != w["n_scored"] or g["n_distinct"] != w["n_distinct"]:
             bad += 1
         elif w["scored"] and (abs(g["npmi"] - w["npmi"]) > tol or abs(g["cv"] - w["cv"]) > tol):
             bad += 1
@@ -188,14 +205,32 @@ def gensim_check(vocab, docs, topics, top_n, want):
 
 # ---- the command line: `saetm corpus` then `saetm eval` ----------------------------------------
 
+def json_to_scores(got):
+    """`saetm eval --json` in the form of reference_scores()."""
+    return {"n_docs": got["n_docs"], "missing": got["missing_words"], "npmi_mean": got["npmi"] or 0.0,
+            "cv_mean": got["c_v"] or 0.0, "diversity": got["diversity"],
+            "topics": [{"scored": t["npmi"] is not None, "n_scored": t["n_scored"], "n_distinct": t["n_distinct"],
+                        "npmi": t["npmi"], "cv": t["c_v"]} for t in got["topics"]]}
+
+
+def run_eval(args):
+    r = subprocess.run([os.environ["SAETM"], "eval"] + args, capture_output=True, text=True)
+    check(r.returncode == 0, "saetm eval %s: %s" % (" ".join(args), r.stderr.strip()))
+    return r, (json.loads(r.stdout) if r.returncode == 0 and "--json" in args else None)
+
+
+def write_jsonl(path, vocab, docs, field="text"):
+    with open(path, "w", encoding="utf-8") as f:
+        for i, d in enumerate(docs):
+            f.write(json.dumps({"id": "d%d" % i, field: " ".join(vocab[w] for w in sorted(d))}) + "\n")
+
+
 def cli_check(vocab, docs, topics):
     """Build a corpus with `saetm corpus` (no preprocessing, every word kept, so the bag-of-words is
     known here) and compare `saetm eval --json` with the reference."""
     saetm = os.environ["SAETM"]
     jpath = os.path.join(TMP, "cli_docs.jsonl")
-    with open(jpath, "w", encoding="utf-8") as f:
-        for i, d in enumerate(docs):
-            f.write(json.dumps({"id": "d%d" % i, "text": " ".join(vocab[w] for w in sorted(d))}) + "\n")
+    write_jsonl(jpath, vocab, docs)
     cpath = os.path.join(TMP, "cli.stc")
     r = subprocess.run([saetm, "corpus", "--input", jpath, "--out", cpath, "--preprocess", "none", "--min-df", "1",
                         "--max-df", "1.0", "--max-vocab", "0", "-q"], capture_output=True, text=True)
@@ -206,20 +241,27 @@ def cli_check(vocab, docs, topics):
             f.write(" ".join(words) + "\n")
     want = reference_scores(docs, vocab, topics, 10, 25, EPS)
     for threads in ("1", "2"):
-        r = subprocess.run([saetm, "eval", "--topics", tpath, "--corpus", cpath, "--json", "--threads", threads],
-                           capture_output=True, text=True)
-        check(r.returncode == 0, "saetm eval --json: " + r.stderr.strip())
-        if r.returncode != 0:
+        r, got = run_eval(["--topics", tpath, "--corpus", cpath, "--json", "--threads", threads])
+        if got is None:
             return
-        got = json.loads(r.stdout)
-        conv = {"n_docs": got["n_docs"], "missing": got["missing_words"], "npmi_mean": got["npmi"],
-                "cv_mean": got["c_v"], "diversity": got["diversity"],
-                "topics": [{"scored": t["npmi"] is not None, "n_scored": t["n_scored"], "npmi": t["npmi"],
-                            "cv": t["c_v"]} for t in got["topics"]]}
-        compare(conv, want, "saetm eval --json, %s threads" % threads)
+        compare(json_to_scores(got), want, "saetm eval --json, %s threads" % threads)
+        check(got["missing"] == "floor" and got["reference_file"] == cpath and got["reference_kind"] == "corpus",
+              "JSON: the rule and the reference")
         check("not found in the reference corpus" in r.stderr and "notaword" in r.stderr,
               "unknown words reported on stderr")
         check(got["topics"][0]["words"] == topics[0][:10], "JSON lists the topic's top words")
+    # --missing skip: the rule of before, and --reference takes the corpus file too
+    want_skip = reference_scores(docs, vocab, topics, 10, 25, EPS, "skip")
+    r, got = run_eval(["--topics", tpath, "--reference", cpath, "--missing", "skip", "--json", "-q"])
+    if got:
+        compare(json_to_scores(got), want_skip, "saetm eval --missing skip")
+        check(got["missing"] == "skip", "JSON says skip")
+    check(want_skip["npmi_mean"] > want["npmi_mean"], "the floor lowers the mean NPMI of topics with absent words")
+    # --npmi-eps 0: a pair that never co-occurs is exactly -1 as well
+    want0 = reference_scores(docs, vocab, topics, 10, 25, 0.0)
+    r, got = run_eval(["--topics", tpath, "--corpus", cpath, "--npmi-eps", "0", "--json", "-q"])
+    if got:
+        compare(json_to_scores(got), want0, "saetm eval --npmi-eps 0")
     # the table: one line per topic, then the means
     r = subprocess.run([saetm, "eval", "--topics", tpath, "--corpus", cpath, "--top", "5"], capture_output=True,
                        text=True)
@@ -239,6 +281,69 @@ def cli_check(vocab, docs, topics):
           "--model DIR, quiet")
 
 
+def heldout_check(rng, vocab, block, n_themes, topics):
+    """Held-out evaluation: the reference is raw JSONL documents that saetm preprocesses (here
+    --preprocess none, so the tokens are the whitespace-separated words and this side can count
+    them), keeping every word (min_df 1). A topic word found in a single held-out document is
+    judged by its co-occurrences there; words the held-out documents lack score -1."""
+    _, held, _ = make_corpus(rng, 400, len(vocab), n_themes)
+    texts = [" ".join(vocab[w] for w in sorted(d)) for d in held]
+    texts.append("solo w010")  # "solo": in one document only
+    hpath = os.path.join(TMP, "held.jsonl")
+    with open(hpath, "w", encoding="utf-8") as f:
+        for i, t in enumerate(texts):
+            f.write(json.dumps({"id": "h%d" % i, "text": t}) + "\n")
+    # this side's tokenisation: split on whitespace, every token a word
+    hvocab = sorted({w for t in texts for w in t.split()})
+    hindex = {w: i for i, w in enumerate(hvocab)}
+    hdocs = [{hindex[w] for w in t.split()} for t in texts]
+    htopics = topics + [["solo", "w010", "w011"]]
+    tpath = os.path.join(TMP, "held_topics.txt")
+    with open(tpath, "w", encoding="utf-8") as f:
+        for words in htopics:
+            f.write(" ".join(words) + "\n")
+    want = reference_scores(hdocs, hvocab, htopics, 10, 25, EPS)
+    check("solo" not in want["missing"] and "unused" in want["missing"], "held-out data as intended")
+    for threads in ("1", "2"):
+        r, got = run_eval(["--topics", tpath, "--reference", hpath, "--preprocess", "none", "--json",
+                           "--threads", threads, "-q"])
+        if got is None:
+            return
+        compare(json_to_scores(got), want, "saetm eval --reference held.jsonl, %s threads" % threads)
+        check(got["reference_file"] == hpath and got["reference_kind"] == "documents" and
+              got["reference_docs"] == len(texts) and got["n_docs"] == sum(1 for d in hdocs if d) and
+              got["missing"] == "floor", "JSON: reference file, kind, document counts, rule")
+        check(got["reference_corpus"]["min_df"] == 1 and got["reference_corpus"]["preprocess"] == "none",
+              "the reference was built with min_df 1 and the preprocessing asked for")
+    # the user's --min-df still applies: "solo" (one document) is then absent
+    r, got = run_eval(["--topics", tpath, "--reference", hpath, "--preprocess", "none", "--min-df", "2", "--json",
+                       "-q"])
+    if got:
+        check("solo" in got["missing_words"], "--min-df 2 drops a word of one document")
+    # skip on the same reference
+    want_skip = reference_scores(hdocs, hvocab, htopics, 10, 25, EPS, "skip")
+    r, got = run_eval(["--topics", tpath, "--reference", hpath, "--preprocess", "none", "--missing", "skip",
+                       "--json", "-q"])
+    if got:
+        compare(json_to_scores(got), want_skip, "saetm eval --reference held.jsonl --missing skip")
+    # --model DIR --reference docs: DIR/params.json's preprocessing and text field, min_df still 1
+    mdir = os.path.join(TMP, "model_held")
+    os.makedirs(mdir, exist_ok=True)
+    with open(os.path.join(mdir, "params.json"), "w") as f:
+        json.dump({"corpus": {"format": "auto", "text_field": "body", "preprocess": "none", "min_df": 5,
+                              "max_df": 0.5, "max_vocab": 20000}}, f)
+    with open(os.path.join(mdir, "top_words.txt"), "w", encoding="utf-8") as f:
+        for words in htopics:
+            f.write(" ".join(words) + "\n")
+    bpath = os.path.join(TMP, "held_body.jsonl")
+    with open(bpath, "w", encoding="utf-8") as f:
+        for t in texts:
+            f.write(json.dumps({"body": t}) + "\n")
+    r, got = run_eval(["--model", mdir, "--reference", bpath, "--json", "-q"])
+    if got:
+        compare(json_to_scores(got), want, "--model DIR --reference: params.json's preprocessing, min_df 1")
+
+
 def main():
     rng = np.random.default_rng(12345)
     vocab, docs, block = make_corpus(rng, 1500, 300, 6)
@@ -246,12 +351,22 @@ def main():
     dpath, tpath = write_inputs("a", vocab, docs, topics)
 
     for top_n, div_n, eps in ((10, 25, EPS), (5, 10, EPS), (15, 25, 0.0), (10, 25, 1e-6)):
-        want = reference_scores(docs, vocab, topics, top_n, div_n, eps)
-        for threads in (1, 2):
-            got = run_harness(dpath, tpath, top_n, div_n, eps, threads)
-            compare(got, want, "top %d div %d eps %g threads %d" % (top_n, div_n, eps, threads))
+        for missing in ("floor", "skip"):
+            want = reference_scores(docs, vocab, topics, top_n, div_n, eps, missing)
+            for threads in (1, 2):
+                got = run_harness(dpath, tpath, top_n, div_n, eps, threads, missing)
+                compare(got, want, "top %d div %d eps %g threads %d %s" % (top_n, div_n, eps, threads, missing))
 
+    # the floor by hand on one topic: w010 w011 w012 café known, notaword and unused absent
     want = reference_scores(docs, vocab, topics, 10, 25, EPS)
+    skip = reference_scores(docs, vocab, topics, 10, 25, EPS, "skip")
+    t_f, t_s = want["topics"][10], skip["topics"][10]
+    check(t_f["n_distinct"] == 6 and t_s["n_scored"] == 4, "test topic: 6 distinct words, 4 known")
+    check(abs(t_f["npmi"] - (6 * t_s["npmi"] - 9) / 15) < 1e-12, "floor NPMI = (6 known pairs + 9 pairs at -1) / 15")
+    check(abs(t_f["cv"] - (4 * t_s["cv"] - 2) / 6) < 1e-12, "floor C_V = (4 known terms + 2 terms of -1) / 6")
+    check(want["topics"][-3]["npmi"] == -1 and want["topics"][-3]["cv"] == -1 and not skip["topics"][-3]["scored"],
+          "a topic of absent words: -1 under the floor, not scored skipping")
+
     coherent = np.mean([t["npmi"] for t in want["topics"][:6]])
     random_ = np.mean([t["npmi"] for t in want["topics"][6:10]])
     check(coherent > random_ + 0.1, "themed topics score above random ones (%.3f vs %.3f)" % (coherent, random_))
@@ -263,9 +378,11 @@ def main():
     else:
         # (a pair found in every document would differ: gensim gives -1 there, see docs/eval.md;
         # this corpus has none)
-        gensim_check(vocab, docs, topics, 10, want)
+        # gensim has no notion of absent words: compared on the known words (--missing skip)
+        gensim_check(vocab, docs, topics, 10, skip)
 
     cli_check(vocab, docs, topics)
+    heldout_check(rng, vocab, block, 6, topics)
 
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
