@@ -2,7 +2,9 @@
  * cmd_fit.c - `saetm fit`: the whole pipeline in one command, documents -> corpus -> SAE (trained
  * unless --sae is given) -> activations -> interpretation -> K topics, everything written into one
  * model directory with the run's parameters (params.json), ready for `saetm topics --model`,
- * `saetm transform`, `saetm eval`, `saetm report`.
+ * `saetm transform`, `saetm eval`, `saetm report`. With --holdout F a deterministic share of the
+ * documents (saetm_holdout_is_held) is kept out of every stage, written to heldout.stc and used to
+ * score the topics.
  */
 #include "cli.h"
 
@@ -251,6 +253,7 @@ int cmd_fit(int argc, char **argv)
                        "their embeddings (or use --sae), encode, interpret the features (a word distribution\n"
                        "each) and merge them into K topics. Writes into DIR: corpus.stc, sae.saem, acts.sac,\n"
                        "interp.sti, top_words.txt, topics.json, doc_topics.npy, topic_word.npy, params.json.\n"
+                       "With --holdout F the held-out documents take no part and score the topics (heldout.stc).\n"
                        "Re-merge later in seconds with `saetm topics --model DIR --k K2`. Example:\n"
                        "  saetm fit --input docs.jsonl --emb emb.npy --k 20 --out model/",
                        opts, &common);
@@ -342,10 +345,16 @@ int cmd_fit(int argc, char **argv)
     if (saetm_corpus_num_docs(corpus) < 2) {
         /* One document has nothing to contrast it with: the SAE's scale and the IDF weights of
          * the interpretation are undefined. `saetm transform` handles single documents. */
-        fprintf(stderr,
-                "saetm fit: %s has %llu document; fitting topics needs at least 2 (use `saetm transform --model DIR` "
-                "to give one document the topics of a fitted model)\n",
-                input, (unsigned long long)saetm_corpus_num_docs(corpus));
+        if (heldout)
+            fprintf(stderr,
+                    "saetm fit: %s has %llu training document (%llu held out by --holdout %g); fitting topics needs at "
+                    "least 2\n",
+                    input, (unsigned long long)saetm_corpus_num_docs(corpus), (unsigned long long)n_held, holdout);
+        else
+            fprintf(stderr,
+                    "saetm fit: %s has %llu document; fitting topics needs at least 2 (use `saetm transform --model "
+                    "DIR` to give one document the topics of a fitted model)\n",
+                    input, (unsigned long long)saetm_corpus_num_docs(corpus));
         rc = CLI_EXIT_FAIL;
         goto done;
     }
