@@ -162,6 +162,12 @@ typedef enum saetm_preprocess {
     SAETM_PREPROCESS_NONE = 2   /* whitespace-separated tokens as given */
 } saetm_preprocess;
 
+/* Which documents a corpus built with a holdout keeps (saetm_corpus_opts.holdout_part). */
+typedef enum saetm_holdout_part {
+    SAETM_HOLDOUT_TRAIN = 0,  /* the documents that are not held out (the training documents) */
+    SAETM_HOLDOUT_HELD = 1    /* only the held-out documents */
+} saetm_holdout_part;
+
 typedef struct saetm_corpus_opts {
     saetm_input_format format;
     const char *text_field;     /* JSONL/CSV field holding the text (default "text") */
@@ -176,6 +182,11 @@ typedef struct saetm_corpus_opts {
     const char *stopwords;      /* file of stopwords, one per line; NULL = the built-in English list */
     uint32_t snippet_chars;     /* characters of raw text kept per document for reports (default 300) */
     const char *tmp_dir;        /* temporary files; NULL = next to the output file, or $TMPDIR, or /tmp */
+    double holdout;             /* fraction of the documents held out, in [0, 0.9] (default 0: none); which ones:
+                                   saetm_holdout_is_held, counting the documents as the reader yields them */
+    saetm_holdout_part holdout_part; /* with holdout > 0: keep the training documents (default) or the held-out
+                                   ones; the others are read but take no part at all (no document frequency,
+                                   no row), so min_df, max_df and max_vocab see only the documents kept */
 } saetm_corpus_opts;
 
 /* Fill *opts with the defaults listed above. */
@@ -190,9 +201,30 @@ SAETM_API int saetm_input_format_parse(const char *name, saetm_input_format *out
  * valid, else a static message naming the problem. */
 SAETM_API const char *saetm_corpus_opts_check(const saetm_corpus_opts *opts);
 
+/* ---- Held-out documents ----------------------------------------------------------------------
+ * A deterministic share of the documents can be kept out of a fit and used to score it. With
+ * P = round(fraction * 1,000,000), document i (0-based, in the order the reader yields them: the
+ * row it has in a corpus built without holdout, row i of embeddings of the same input) is held out
+ * iff (i * P) mod 1,000,000 < P, computed exactly (as (i mod 10^6) * P, which never overflows).
+ * This spreads the held-out documents evenly: for 0.2 they are exactly those with i % 5 == 0,
+ * for 0.1 i % 10 == 0, for 0.25 i % 4 == 0; document 0 is always held out when P > 0. */
+
+/* @return non-zero if document i is held out at this fraction (0 for fraction <= 0 or NaN). */
+SAETM_API int saetm_holdout_is_held(uint64_t i, double fraction);
+/* @return NULL if fraction is a valid holdout fraction (a number in [0, 0.9]; 0 = none), else a
+ * static message. */
+SAETM_API const char *saetm_holdout_check(double fraction);
+/* The rows of x kept by the holdout rule (row i is document i): those not held out (part
+ * SAETM_HOLDOUT_TRAIN) or the held-out ones, in order, copied into a new owned matrix *out (free
+ * with saetm_matrix_free). Only these rows are read; each must be finite. `what` names x in
+ * messages. @return SAETM_OK; SAETM_ERR_INPUT naming the first non-finite kept row (its row in x);
+ * SAETM_ERR_ARG for a bad fraction; SAETM_ERR_NOMEM. */
+SAETM_API saetm_status saetm_holdout_rows(saetm_ctx *ctx, const saetm_matrix *x, double fraction,
+                                          saetm_holdout_part part, const char *what, saetm_matrix *out);
+
 /* What a build did (all counts after skipping bad records). */
 typedef struct saetm_corpus_stats {
-    uint64_t docs;            /* documents in the corpus (rows) */
+    uint64_t docs;            /* documents in the corpus (rows; with a holdout: those of the part kept) */
     uint64_t empty_docs;      /* of which without any vocabulary word */
     uint64_t skipped;         /* bad records left out (skip_bad) */
     uint64_t raw_tokens;      /* tokens after preprocessing, before the vocabulary limits */
@@ -201,6 +233,7 @@ typedef struct saetm_corpus_stats {
     uint64_t distinct_terms;  /* distinct terms before the vocabulary limits */
     uint32_t vocab_size;
     uint64_t bytes_read;      /* uncompressed input bytes */
+    uint64_t input_docs;      /* documents read, the part not kept included (= docs without a holdout) */
 } saetm_corpus_stats;
 
 /* Read, tokenise and count the documents of `path` (gzip read transparently) and write the
@@ -257,7 +290,8 @@ SAETM_API const char *saetm_corpus_doc_snippet(const saetm_corpus *c, uint64_t d
 /* @return non-zero if document d has no vocabulary word. */
 SAETM_API int saetm_corpus_doc_empty(const saetm_corpus *c, uint64_t d);
 /* @return how the corpus was made, as a JSON object (source, format, fields, preprocess,
- * min_df, max_df, max_vocab, counts), owned by the corpus. */
+ * min_df, max_df, max_vocab, counts; with a holdout also "holdout" (the fraction), "holdout_part"
+ * ("train" or "heldout") and "input_docs"), owned by the corpus. */
 SAETM_API const char *saetm_corpus_info_json(const saetm_corpus *c);
 
 /* ---- Reading documents without building a corpus ---------------------------------------------
@@ -278,7 +312,8 @@ typedef struct saetm_doc {
 typedef struct saetm_docreader saetm_docreader;
 
 /* Open `path` for reading with the format and fields of opts (preprocessing options are not
- * used). Fails early on an unreadable or empty file and on a CSV header without the fields.
+ * used; with opts->holdout > 0 the reader yields only the documents of opts->holdout_part, so a
+ * reader and a corpus built with the same options still line up row by row). Fails early on an unreadable or empty file and on a CSV header without the fields.
  * @return SAETM_OK and *out (close with saetm_docreader_close). */
 SAETM_API saetm_status saetm_docreader_open(saetm_ctx *ctx, const char *path, const saetm_corpus_opts *opts,
                                             saetm_docreader **out);
@@ -293,7 +328,8 @@ SAETM_API uint64_t saetm_docreader_skipped(const saetm_docreader *r);
 SAETM_API void saetm_docreader_progress(const saetm_docreader *r, uint64_t *done, uint64_t *total);
 SAETM_API void saetm_docreader_close(saetm_docreader *r);
 /* Open a reader over the documents of corpus c, for their full text: the source file recorded in
- * the corpus, read with the corpus's format, fields and skip rule, so document i is row i. Each
+ * the corpus, read with the corpus's format, fields, skip rule and holdout (the part the corpus
+ * kept), so document i is row i. Each
  * document is checked against the corpus (same id, same text snippet) and so is the count at the
  * end: a source changed since the corpus was built gives SAETM_ERR_INPUT naming the first
  * difference, never texts that do not line up. c must outlive the reader. @return SAETM_ERR_IO
@@ -1128,9 +1164,38 @@ SAETM_API saetm_status saetm_topics_prune_words(saetm_ctx *ctx, saetm_topics *t,
                                                 const saetm_bow *bow, uint32_t k, const saetm_words_opts *opts,
                                                 int crossfit);
 
+/* Scores of a set of topics against one reference corpus (saetm_topics_evaluate). */
+typedef struct saetm_topics_score {
+    int scored;                /* non-zero if at least one topic could be scored (else npmi, c_v are 0) */
+    double npmi;               /* mean NPMI of the topics' first 10 listed words */
+    double c_v;                /* mean C_V of the same words */
+    double diversity;          /* topic diversity of the first 25 listed words (all of them if fewer) */
+    uint32_t n_scored_topics;  /* topics with at least two of those words in the reference */
+    uint64_t n_docs;           /* non-empty documents of the reference (0: none, nothing scored) */
+} saetm_topics_score;
+
+/* Score the topics' listed words (the top_n words of each, as top_words.txt lists them) with
+ * saetm_eval_topics and its default options (NPMI and C_V of the first 10, diversity of the first
+ * 25): in-sample against the corpus the topics were fitted to, and, when held_out is not NULL,
+ * against a corpus of held-out documents (saetm_corpus_opts.holdout; holdout_fraction is recorded
+ * with the scores). The scores are kept in t until its words change (a refit, a prune) and
+ * saetm_topics_write writes them into topics.json as "evaluation": {"in_sample": {...},
+ * "held_out": {...}, "holdout_fraction": F}, each with npmi and c_v (null when no topic was
+ * scored), diversity, n_docs and n_scored_topics. A reference without any non-empty document
+ * scores nothing (n_docs 0) rather than failing. Deterministic for any thread count.
+ * @return SAETM_OK; SAETM_ERR_SHAPE if it is not the interpretation of t; SAETM_ERR_NOMEM. */
+SAETM_API saetm_status saetm_topics_evaluate(saetm_ctx *ctx, saetm_topics *t, const saetm_interp *it,
+                                             const saetm_corpus *in_sample, const saetm_corpus *held_out,
+                                             double holdout_fraction);
+/* The scores of the last saetm_topics_evaluate (either pointer may be NULL).
+ * @return 0 if t has none, 1 if only in-sample scores, 2 if held-out scores too. */
+SAETM_API int saetm_topics_evaluation(const saetm_topics *t, saetm_topics_score *in_sample,
+                                      saetm_topics_score *held_out);
+
 /* Write the topic files into dir (created if missing; each file atomically): top_words.txt (one
  * line per topic, its top_n words space-separated), topics.json (per topic: id, weight,
- * doc_count, words with probabilities, member features), doc_topics.npy (N x K), topic_word.npy
+ * doc_count, words with probabilities, member features; the scores of saetm_topics_evaluate if
+ * any), doc_topics.npy (N x K), topic_word.npy
  * (K x V), and for agglomerative merging tree.json (the merges, SciPy linkage order, and the
  * features of each leaf). `it` provides the words. */
 SAETM_API saetm_status saetm_topics_write(saetm_ctx *ctx, const saetm_topics *t, const saetm_interp *it,

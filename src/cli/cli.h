@@ -94,6 +94,10 @@ const char *cli_json_string(const struct cJSON *o, const char *key, const char *
 double cli_json_number(const struct cJSON *o, const char *key, double def);
 /* Write text to path through a temporary file and a rename; @return an exit code. (cmd_fit.c) */
 int cli_write_text(const char *cmd, const char *path, const char *text);
+/* Non-zero if path is a regular file. (cmd_fit.c) */
+int cli_file_exists(const char *path);
+/* The holdout fraction a corpus was built with (its info "holdout"), 0 if none. */
+double cli_corpus_holdout(const saetm_corpus *c);
 
 /* ---- interpretation options shared by `saetm interpret` and `saetm fit` (cmd_interpret.c) ---- */
 typedef struct cli_interp_args {
@@ -131,6 +135,12 @@ typedef struct cli_topics_args {
     saetm_words_opts wo;    /* from the above (cli_topics_finish) */
     int crossfit_on;
     int quiet;      /* no progress lines on stderr */
+    /* With a held-out corpus (saetm fit --holdout, DIR/heldout.stc): cli_topics_run scores the topics
+     * in-sample (its corpus) and held-out, prints both, writes them into topics.json and, where
+     * scores is not NULL, into scores[0] (in-sample) and scores[1] (held-out). */
+    const saetm_corpus *heldout;
+    double holdout;
+    saetm_topics_score *scores;
 } cli_topics_args;
 void cli_topics_defaults(cli_topics_args *a);
 /* Write the topic options into o (room for 28 entries); @return how many. */
@@ -150,10 +160,13 @@ void cli_topics_fit_defaults(cli_topics_args *a, cli_opt *opts, int n);
 /* The merge name of the options after cli_topics_finish: kmeans-words, kmeans-hellinger,
  * kmeans-decoder, kmeans-auto, agglomerative or coactivation. */
 const char *cli_topics_merge_name(const cli_topics_args *a);
-/* Build (and refit: corpus needed) the topics and write them into out_dir; @return an exit code.
+/* Build (and refit: corpus needed) the topics and write them into out_dir (with a->heldout: scored
+ * in-sample against corpus, which must then be given, and held-out); @return an exit code.
  * sae (may be NULL) gives the decoder directions for --space decoder without --decoder. */
 int cli_topics_run(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a, const saetm_interp *it,
                    const saetm_corpus *corpus, const saetm_sae *sae, const char *out_dir);
+/* Print in-sample (sc[0]) and held-out (sc[1]) scores on stderr, one line each. */
+void cli_print_scores(const char *cmd, const saetm_topics_score sc[2]);
 /* The parts of cli_topics_run, for commands that merge several times (sweep): the vectors the
  * merge space needs (a->o.space may fall back to hellinger; free with cli_topics_vectors_free),
  * then the topics built (and re-fitted with --refit). Errors are printed; @return an exit code. */

@@ -93,6 +93,14 @@ void cli_corpus_from_json(cli_corpus_args *a, const cJSON *obj)
     a->o.snippet_chars = (uint32_t)cli_json_number(obj, "snippet_chars", a->o.snippet_chars);
 }
 
+double cli_corpus_holdout(const saetm_corpus *c)
+{
+    cJSON *info = cJSON_Parse(saetm_corpus_info_json(c));
+    double f = cli_json_number(info, "holdout", 0);
+    cJSON_Delete(info);
+    return f;
+}
+
 const char *cli_json_string(const cJSON *o, const char *key, const char *def)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);

@@ -2,13 +2,16 @@
  * cmd_fit.c - `saetm fit`: the whole pipeline in one command, documents -> corpus -> SAE (trained
  * unless --sae is given) -> activations -> interpretation -> K topics, everything written into one
  * model directory with the run's parameters (params.json), ready for `saetm topics --model`,
- * `saetm transform`, `saetm eval`, `saetm report`.
+ * `saetm transform`, `saetm eval`, `saetm report`. With --holdout F a deterministic share of the
+ * documents (saetm_holdout_is_held) is kept out of every stage, written to heldout.stc and used to
+ * score the topics.
  */
 #include "cli.h"
 
 int cmd_embed(int argc, char **argv);
 
 #include <cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,13 +34,13 @@ int cli_write_text(const char *cmd, const char *path, const char *text)
     return st ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 
-/* "DIR/name" in a static buffer per call site (caller copies if it needs two at once). */
-static int cli_file_exists(const char *path)
+int cli_file_exists(const char *path)
 {
     struct stat sb;
     return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
+/* "DIR/name" in buf. */
 static const char *in_dir(char *buf, size_t cap, const char *dir, const char *name)
 {
     snprintf(buf, cap, "%s/%s", dir, name);
@@ -107,6 +110,93 @@ static int resume_sae(saetm_ctx *ctx, const char *dir, const saetm_sae_config *c
     return CLI_EXIT_OK;
 }
 
+/* --resume with --holdout: DIR/corpus.stc of the earlier try must have been built with the same
+ * holdout (else its SAE saw other documents); one without a readable corpus starts over. */
+static int resume_holdout(saetm_ctx *ctx, const char *dir, double holdout)
+{
+    char path[4096];
+    saetm_corpus *c = NULL;
+    if (!cli_file_exists(in_dir(path, sizeof path, dir, "corpus.stc")) || saetm_corpus_load(ctx, path, &c))
+        return CLI_EXIT_OK;
+    double had = cli_corpus_holdout(c);
+    saetm_corpus_free(c);
+    if (llround(had * 1e6) != llround(holdout * 1e6))
+        return cli_usage_error("fit", "--resume: %s was built with --holdout %g, not %g; give the same options, or "
+                                      "drop --resume to start over", path, had, holdout);
+    return CLI_EXIT_OK;
+}
+
+/* DIR/heldout_doc_topics.npy: the topic proportions of the held-out documents, as `saetm transform
+ * --model DIR --emb ROWS --input DOCS` gives them for their rows and texts: their embeddings
+ * encoded by the SAE and summed by topic, all-zero rows for documents without a word of
+ * corpus.stc's vocabulary. Skipped, with a note, when a held-out row is not finite (the fit reads
+ * no held-out row otherwise). @return an exit code. */
+static int heldout_doc_topics(saetm_ctx *ctx, const saetm_sae *sae, const saetm_matrix *x_all, double holdout,
+                              const char *emb, const saetm_corpus *corpus, const saetm_corpus *heldout,
+                              const char *dir, int quiet)
+{
+    char path[4096];
+    saetm_matrix xh = {0};
+    saetm_acts a = {0};
+    uint32_t F = saetm_sae_features(sae), k = 0;
+    int32_t *ft = NULL;
+    float *dt = NULL;
+    unsigned char *known = NULL;
+    saetm_status st = saetm_holdout_rows(ctx, x_all, holdout, SAETM_HOLDOUT_HELD, emb, &xh);
+    if (st == SAETM_ERR_INPUT) {
+        if (!quiet) fprintf(stderr, "fit: note: %s, so heldout_doc_topics.npy is not written\n", saetm_ctx_errmsg(ctx));
+        remove(in_dir(path, sizeof path, dir, "heldout_doc_topics.npy"));
+        return CLI_EXIT_OK;
+    }
+    if (!st && xh.rows != saetm_corpus_num_docs(heldout))
+        st = SAETM_ERR_INTERNAL; /* the reader and the rule disagree: cannot happen */
+    if (!st) st = saetm_sae_encode(ctx, sae, &xh, &a);
+    if (!st) {
+        ft = malloc((size_t)F * sizeof *ft);
+        st = ft ? saetm_topics_read_assignment(ctx, in_dir(path, sizeof path, dir, "topics.json"), F, ft, &k)
+                : SAETM_ERR_NOMEM;
+    }
+    if (!st) {
+        dt = malloc(((size_t)xh.rows * k + 1) * sizeof *dt);
+        st = dt ? saetm_topics_transform(ctx, &a, ft, k, dt) : SAETM_ERR_NOMEM;
+    }
+    uint32_t V = saetm_corpus_vocab_size(heldout);
+    if (!st && !(known = calloc(V ? V : 1, 1))) st = SAETM_ERR_NOMEM;
+    for (uint32_t w = 0; !st && w < V; w++)
+        known[w] = saetm_corpus_word_id(corpus, saetm_corpus_word(heldout, w)) != UINT32_MAX;
+    const uint64_t *rp = saetm_corpus_row_ptr(heldout);
+    const uint32_t *wid = saetm_corpus_word_ids(heldout);
+    for (uint64_t d = 0; !st && d < xh.rows; d++) {
+        int any = 0;
+        for (uint64_t p = rp[d]; p < rp[d + 1] && !any; p++) any = known[wid[p]];
+        if (!any) memset(dt + d * k, 0, (size_t)k * sizeof *dt);
+    }
+    if (!st) st = saetm_npy_save(ctx, in_dir(path, sizeof path, dir, "heldout_doc_topics.npy"), dt, xh.rows, k);
+    free(known);
+    free(dt);
+    free(ft);
+    saetm_acts_free(&a);
+    saetm_matrix_free(&xh);
+    return st ? cli_fail(ctx, "fit", st) : CLI_EXIT_OK;
+}
+
+/* One side's scores in params.json, as topics.json has them. */
+static cJSON *score_json(const saetm_topics_score *s)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (s->scored) {
+        cJSON_AddNumberToObject(o, "npmi", s->npmi);
+        cJSON_AddNumberToObject(o, "c_v", s->c_v);
+    } else {
+        cJSON_AddNullToObject(o, "npmi");
+        cJSON_AddNullToObject(o, "c_v");
+    }
+    cJSON_AddNumberToObject(o, "diversity", s->diversity);
+    cJSON_AddNumberToObject(o, "n_docs", (double)s->n_docs);
+    cJSON_AddNumberToObject(o, "n_scored_topics", s->n_scored_topics);
+    return o;
+}
+
 int cmd_fit(int argc, char **argv)
 {
     const char *input = NULL, *emb = NULL, *sae_path = NULL, *out = NULL, *arch = "batchtopk";
@@ -121,6 +211,7 @@ int cmd_fit(int argc, char **argv)
     cfg.batch = FIT_BATCH;
     uint32_t features = 0;
     int resume = 0;
+    double holdout = 0;
     cfg.checkpoint_every = 250;
     cli_opt opts[80] = {
         {"input", CLI_STR, &input, "PATH", "documents (.jsonl, .csv, text lines or a directory of .txt; gzip or not)", NULL},
@@ -145,8 +236,12 @@ int cmd_fit(int argc, char **argv)
          "continue an interrupted fit into DIR with the same options: reuse DIR/emb.npy (built-in embedder) and a "
          "finished DIR/sae.saem, or resume training from DIR/sae.ckpt; the result equals an uninterrupted run's",
          NULL},
+        {"holdout", CLI_DOUBLE, &holdout, "F",
+         "keep the share F in [0, 0.9] of the documents out of every stage (document i iff (i * round(F * 10^6)) mod "
+         "10^6 < round(F * 10^6); F = 0.2: i % 5 == 0) and score the topics on them: DIR/heldout.stc, scores in "
+         "topics.json and params.json; 0 = none", "0"},
     };
-    int n = 14;
+    int n = 15;
     n += cli_corpus_table(&ca, opts + n);
     n += cli_interp_table(&ia, opts + n);
     int nt = cli_topics_table(&ta, opts + n);
@@ -158,12 +253,17 @@ int cmd_fit(int argc, char **argv)
                        "their embeddings (or use --sae), encode, interpret the features (a word distribution\n"
                        "each) and merge them into K topics. Writes into DIR: corpus.stc, sae.saem, acts.sac,\n"
                        "interp.sti, top_words.txt, topics.json, doc_topics.npy, topic_word.npy, params.json.\n"
+                       "With --holdout F the held-out documents take no part and score the topics (heldout.stc).\n"
                        "Re-merge later in seconds with `saetm topics --model DIR --k K2`. Example:\n"
                        "  saetm fit --input docs.jsonl --emb emb.npy --k 20 --out model/",
                        opts, &common);
     if (rc >= 0) return rc;
     if (!input) return cli_usage_error("fit", "--input is required");
     if (!out) return cli_usage_error("fit", "--out is required");
+    const char *bad = saetm_holdout_check(holdout);
+    if (bad) return cli_usage_error("fit", "--holdout %g: %s", holdout, bad);
+    ca.o.holdout = holdout; /* corpus.stc: the training documents */
+    ca.o.holdout_part = SAETM_HOLDOUT_TRAIN;
     if ((rc = cli_corpus_finish("fit", &ca)) >= 0) return rc;
     if ((rc = cli_interp_finish("fit", &ia)) >= 0) return rc;
     /* --space alone asks for a feature embedding, which only k-means uses: the plain merge in that space */
@@ -184,11 +284,13 @@ int cmd_fit(int argc, char **argv)
 
     saetm_ctx *ctx = cli_ctx(&common);
     saetm_status st = SAETM_OK;
-    saetm_corpus *corpus = NULL;
+    saetm_corpus *corpus = NULL, *heldout = NULL;
     saetm_sae *sae = NULL;
     saetm_acts acts = {0};
     saetm_interp *it = NULL;
-    saetm_matrix x = {0};
+    saetm_matrix x = {0}, x_all = {0}; /* x: the training rows; x_all: every row, with --holdout */
+    saetm_topics_score scores[2];
+    memset(scores, 0, sizeof scores);
     const char **vocab = NULL;
     cJSON *params = NULL;
     char path[4096];
@@ -210,21 +312,49 @@ int cmd_fit(int argc, char **argv)
         char probe[4096];
         if ((st = saetm_sae_default_path(ctx, NULL, probe, sizeof probe))) goto fail;
     }
-    /* 1. corpus */
-    saetm_corpus_stats cs;
+    /* 1. corpus (with --holdout: the training documents, and the held-out ones in heldout.stc) */
+    if (resume) {
+        rc = writer ? resume_holdout(ctx, out, holdout) : CLI_EXIT_OK;
+        if (saetm_dist_agree(ctx, rc ? SAETM_ERR_ARG : SAETM_OK) && !rc) rc = CLI_EXIT_USAGE;
+        if (rc) goto done;
+    }
+    saetm_corpus_stats cs, hs;
     memset(&cs, 0, sizeof cs);
+    memset(&hs, 0, sizeof hs);
     in_dir(path, sizeof path, out, "corpus.stc");
     if (writer) st = saetm_corpus_build_file(ctx, input, &ca.o, path, &cs);
     st = saetm_dist_agree(ctx, st);
     if (!st) st = saetm_corpus_load(ctx, path, &corpus);
+    if (!st && holdout > 0) {
+        /* The reference for held-out scores: the same preprocessing, every word kept. */
+        saetm_corpus_opts ho = ca.o;
+        ho.holdout_part = SAETM_HOLDOUT_HELD;
+        ho.min_df = 1;
+        ho.max_df = 1.0;
+        ho.max_vocab = 0;
+        in_dir(path, sizeof path, out, "heldout.stc");
+        if (writer) st = saetm_corpus_build_file(ctx, input, &ho, path, &hs);
+        st = saetm_dist_agree(ctx, st);
+        if (!st) st = saetm_corpus_load(ctx, path, &heldout);
+    } else if (!st && writer) { /* not this fit's: `topics --model` would score against them */
+        remove(in_dir(path, sizeof path, out, "heldout.stc"));
+        remove(in_dir(path, sizeof path, out, "heldout_doc_topics.npy"));
+    }
     if (st) goto fail;
+    const uint64_t n_held = heldout ? saetm_corpus_num_docs(heldout) : 0;
     if (saetm_corpus_num_docs(corpus) < 2) {
         /* One document has nothing to contrast it with: the SAE's scale and the IDF weights of
          * the interpretation are undefined. `saetm transform` handles single documents. */
-        fprintf(stderr,
-                "saetm fit: %s has %llu document; fitting topics needs at least 2 (use `saetm transform --model DIR` "
-                "to give one document the topics of a fitted model)\n",
-                input, (unsigned long long)saetm_corpus_num_docs(corpus));
+        if (heldout)
+            fprintf(stderr,
+                    "saetm fit: %s has %llu training document (%llu held out by --holdout %g); fitting topics needs at "
+                    "least 2\n",
+                    input, (unsigned long long)saetm_corpus_num_docs(corpus), (unsigned long long)n_held, holdout);
+        else
+            fprintf(stderr,
+                    "saetm fit: %s has %llu document; fitting topics needs at least 2 (use `saetm transform --model "
+                    "DIR` to give one document the topics of a fitted model)\n",
+                    input, (unsigned long long)saetm_corpus_num_docs(corpus));
         rc = CLI_EXIT_FAIL;
         goto done;
     }
@@ -232,6 +362,9 @@ int cmd_fit(int argc, char **argv)
     if (!common.quiet && writer)
         fprintf(stderr, "fit: corpus of %llu documents (%llu empty), %u words\n", (unsigned long long)cs.docs,
                 (unsigned long long)cs.empty_docs, cs.vocab_size);
+    if (!common.quiet && writer && heldout)
+        fprintf(stderr, "fit: --holdout %g: %llu documents held out (heldout.stc, %u words), none of them used to fit\n",
+                holdout, (unsigned long long)hs.docs, hs.vocab_size);
     /* 2. embeddings (the built-in embedder unless --emb) and the SAE */
     char emb_path[4096];
     if (!emb && resume) {
@@ -264,7 +397,23 @@ int cmd_fit(int argc, char **argv)
         emb = emb_path;
     }
     st = saetm_npy_load(ctx, emb, &x);
-    if (!st && saetm_dist_size() == 1) st = saetm_matrix_check_finite(ctx, &x, emb); /* mpirun: per process, in train/encode */
+    if (!st && heldout) {
+        /* Row i embeds document i of all the documents; the SAE sees only the training rows. */
+        const uint64_t n_all = saetm_corpus_num_docs(corpus) + n_held;
+        if (x.rows != n_all) {
+            fprintf(stderr,
+                    "saetm fit: %s has %llu rows but %s has %llu documents (%llu for training, %llu held out by "
+                    "--holdout %g); row i must embed document i of all of them\n",
+                    emb, (unsigned long long)x.rows, input, (unsigned long long)n_all,
+                    (unsigned long long)saetm_corpus_num_docs(corpus), (unsigned long long)n_held, holdout);
+            rc = CLI_EXIT_FAIL;
+            goto done;
+        }
+        x_all = x;
+        st = saetm_holdout_rows(ctx, &x_all, holdout, SAETM_HOLDOUT_TRAIN, emb, &x);
+    } else if (!st && saetm_dist_size() == 1) {
+        st = saetm_matrix_check_finite(ctx, &x, emb); /* mpirun: per process, in train/encode */
+    }
     if (st) goto fail;
     if (x.rows != saetm_corpus_num_docs(corpus)) {
         fprintf(stderr, "saetm fit: %s has %llu rows but %s has %llu documents; row i must embed document i\n", emb,
@@ -325,7 +474,11 @@ int cmd_fit(int argc, char **argv)
     /* 5. topics (one process: k-means over the features is small) */
     saetm_ctx_set_distributed(ctx, 0);
     t1 = seconds_now();
+    ta.heldout = heldout;
+    ta.holdout = holdout;
+    ta.scores = scores;
     rc = cli_topics_run(ctx, "fit", &ta, it, corpus, sae, out);
+    if (!rc && heldout) rc = heldout_doc_topics(ctx, sae, &x_all, holdout, emb, corpus, heldout, out, common.quiet);
     if (rc) goto done;
     t_topics = seconds_now() - t1;
     /* 6. parameters of the run */
@@ -337,6 +490,7 @@ int cmd_fit(int argc, char **argv)
     cJSON_AddNumberToObject(params, "seed", (double)common.seed);
     cJSON *jc = cJSON_AddObjectToObject(params, "corpus"), *js = cJSON_AddObjectToObject(params, "sae");
     cli_corpus_to_json(&ca, jc);
+    cJSON_AddNumberToObject(jc, "holdout", holdout); /* not read back by cli_corpus_from_json: transform reads all */
     if (sae_path) {
         cJSON_AddStringToObject(js, "file", sae_path);
     } else {
@@ -352,6 +506,13 @@ int cmd_fit(int argc, char **argv)
     cli_topics_to_json(&ta, cJSON_AddObjectToObject(params, "topics"));
     cJSON *jr = cJSON_AddObjectToObject(params, "results");
     cJSON_AddNumberToObject(jr, "documents", (double)saetm_corpus_num_docs(corpus));
+    if (heldout) {
+        cJSON_AddNumberToObject(jr, "heldout_documents", (double)n_held);
+        cJSON *je = cJSON_AddObjectToObject(jr, "evaluation");
+        cJSON_AddItemToObject(je, "in_sample", score_json(&scores[0]));
+        cJSON_AddItemToObject(je, "held_out", score_json(&scores[1]));
+        cJSON_AddNumberToObject(je, "holdout_fraction", holdout);
+    }
     cJSON_AddNumberToObject(jr, "vocabulary", saetm_corpus_vocab_size(corpus));
     cJSON_AddNumberToObject(jr, "embedding_dim", (double)x.cols);
     cJSON_AddNumberToObject(jr, "features", saetm_sae_features(sae));
@@ -372,6 +533,7 @@ int cmd_fit(int argc, char **argv)
     if (!rc && !common.quiet)
         fprintf(stderr, "fit: done in %.1f s (corpus %.1f, SAE %.1f, interpretation %.1f, topics %.1f); model in %s/\n",
                 seconds_now() - t0, t_corpus, t_sae, t_interp, t_topics, out);
+    if (!rc && !common.quiet && heldout) cli_print_scores("fit", scores);
     goto done;
 fail:
     rc = cli_fail(ctx, "fit", st);
@@ -382,7 +544,9 @@ done:
     saetm_acts_free(&acts);
     saetm_sae_free(sae);
     saetm_matrix_free(&x);
+    saetm_matrix_free(&x_all);
     saetm_corpus_free(corpus);
+    saetm_corpus_free(heldout);
     saetm_ctx_free(ctx);
     return rc;
 }

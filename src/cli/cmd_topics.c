@@ -449,6 +449,17 @@ int cli_topics_make(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a, c
     return CLI_EXIT_OK;
 }
 
+void cli_print_scores(const char *cmd, const saetm_topics_score sc[2])
+{
+    for (int i = 0; i < 2; i++) {
+        fprintf(stderr, "%s: %-9s scores (%s, %llu documents): ", cmd, i ? "held-out" : "in-sample",
+                i ? "heldout.stc" : "corpus.stc", (unsigned long long)sc[i].n_docs);
+        if (sc[i].scored) fprintf(stderr, "NPMI %.4f, C_V %.4f, ", sc[i].npmi, sc[i].c_v);
+        else fprintf(stderr, "NPMI n/a, C_V n/a (no topic could be scored), ");
+        fprintf(stderr, "TD %.4f\n", sc[i].diversity);
+    }
+}
+
 int cli_topics_run(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a0, const saetm_interp *it,
                    const saetm_corpus *corpus, const saetm_sae *sae, const char *out_dir)
 {
@@ -457,10 +468,25 @@ int cli_topics_run(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a0, c
     saetm_topics *tp = NULL;
     int rc = cli_topics_vectors(ctx, cmd, a, it, sae, out_dir, &vec, &raw);
     if (rc == CLI_EXIT_OK) rc = cli_topics_make(ctx, cmd, a, it, corpus, &vec, &tp);
+    saetm_topics_score sc[2];
+    memset(sc, 0, sizeof sc);
+    if (rc == CLI_EXIT_OK && a->heldout) {
+        saetm_status st;
+        if (!corpus) {
+            fprintf(stderr, "saetm %s: scoring the topics needs their corpus (DIR/corpus.stc)\n", cmd);
+            rc = CLI_EXIT_FAIL;
+        } else if ((st = saetm_topics_evaluate(ctx, tp, it, corpus, a->heldout, a->holdout))) {
+            rc = cli_fail(ctx, cmd, st);
+        } else {
+            saetm_topics_evaluation(tp, &sc[0], &sc[1]);
+            if (a->scores) memcpy(a->scores, sc, sizeof sc);
+        }
+    }
     if (rc == CLI_EXIT_OK) {
         saetm_status st = saetm_topics_write(ctx, tp, it, out_dir);
         if (st) rc = cli_fail(ctx, cmd, st);
         else if (!a->quiet) fprintf(stderr, "%s: %u topics written to %s/\n", cmd, saetm_topics_k(tp), out_dir);
+        if (!st && a->heldout && !a->scores && !a->quiet) cli_print_scores(cmd, sc);
     }
     saetm_topics_free(tp);
     cli_topics_vectors_free(&vec, &raw);
@@ -573,22 +599,31 @@ int cmd_topics(int argc, char **argv)
     }
     ta.o.seed = common.seed;
     ta.quiet = common.quiet;
-    char ipath[4096], cpath[4096];
+    char ipath[4096], cpath[4096], hpath[4096];
+    const char *heldout_path = NULL;
     if (model) {
         snprintf(ipath, sizeof ipath, "%s/interp.sti", model);
         interp_path = ipath;
         if (!out) out = model;
-        if (!corpus_path && ta.refit) {
+        /* a fit with --holdout: the re-merged topics are scored in-sample and on its held-out documents */
+        snprintf(hpath, sizeof hpath, "%s/heldout.stc", model);
+        if (cli_file_exists(hpath)) heldout_path = hpath;
+        if (!corpus_path && (ta.refit || heldout_path)) {
             snprintf(cpath, sizeof cpath, "%s/corpus.stc", model);
             corpus_path = cpath;
         }
     }
     saetm_ctx *ctx = cli_ctx(&common);
     saetm_interp *it = NULL;
-    saetm_corpus *corpus = NULL;
+    saetm_corpus *corpus = NULL, *heldout = NULL;
     saetm_sae *sae = NULL;
     saetm_status st = saetm_interp_load(ctx, interp_path, &it);
     if (!st && corpus_path) st = saetm_corpus_load(ctx, corpus_path, &corpus);
+    if (!st && heldout_path) {
+        st = saetm_corpus_load(ctx, heldout_path, &heldout);
+        ta.heldout = heldout;
+        ta.holdout = cli_corpus_holdout(heldout);
+    }
     if (!st && model && ta.o.space == SAETM_SPACE_DECODER && ta.o.method != SAETM_MERGE_COACT && !ta.decoder) {
         char spath[4096];
         snprintf(spath, sizeof spath, "%s/sae.saem", model);
@@ -598,6 +633,7 @@ int cmd_topics(int argc, char **argv)
     else rc = cli_topics_run(ctx, "topics", &ta, it, corpus, sae, out);
     saetm_sae_free(sae);
     saetm_corpus_free(corpus);
+    saetm_corpus_free(heldout);
     saetm_interp_free(it);
     saetm_ctx_free(ctx);
     cJSON_Delete(params);

@@ -405,6 +405,11 @@ static char *info_json(const char *path, const saetm_corpus_opts *o, saetm_input
     cJSON_AddNumberToObject(j, "max_df", o->max_df);
     cJSON_AddNumberToObject(j, "max_vocab", o->max_vocab);
     cJSON_AddNumberToObject(j, "snippet_chars", o->snippet_chars);
+    if (o->holdout > 0) { /* only then: corpora without a holdout keep their bytes */
+        cJSON_AddNumberToObject(j, "holdout", o->holdout);
+        cJSON_AddStringToObject(j, "holdout_part", o->holdout_part == SAETM_HOLDOUT_HELD ? "heldout" : "train");
+        cJSON_AddNumberToObject(j, "input_docs", (double)s->input_docs);
+    }
     cJSON_AddNumberToObject(j, "docs", (double)s->docs);
     cJSON_AddNumberToObject(j, "empty_docs", (double)s->empty_docs);
     cJSON_AddNumberToObject(j, "skipped", (double)s->skipped);
@@ -554,6 +559,7 @@ saetm_status saetm_corpus_build_file(saetm_ctx *ctx, const char *path, const sae
         s.raw_tokens = b.raw_tokens;
         s.distinct_terms = b.terms.count;
         s.bytes_read = saetm__docreader_bytes(r);
+        s.input_docs = saetm__docreader_docs(r);
     }
     saetm_docreader_close(r);
 

@@ -59,6 +59,11 @@ const char *saetm_corpus_opts_check(const saetm_corpus_opts *o)
         return "a field name is empty";
     if (!(o->max_df > 0.0) || o->max_df != o->max_df) return "max_df must be > 0 (a fraction <= 1 or a count > 1)";
     if (o->snippet_chars > 100000) return "snippet_chars must be <= 100000";
+    const char *bad = saetm_holdout_check(o->holdout);
+    if (bad) return bad;
+    if ((unsigned)o->holdout_part > SAETM_HOLDOUT_HELD) return "unknown holdout part";
+    if (o->holdout_part == SAETM_HOLDOUT_HELD && !(o->holdout > 0))
+        return "the held-out part needs a holdout fraction > 0";
     return NULL;
 }
 

@@ -9,6 +9,7 @@
  *   stopwords.c    the built-in English stopword list (stopwords_en.txt)
  *   vocab.c        vocabulary selection by document frequency
  *   build.c        the two-pass streaming build of a corpus file
+ *   holdout.c      the held-out documents of a fit (which documents, which embedding rows)
  *   corpus_file.c  .stc files: writing, loading (mmap), accessors
  */
 #ifndef SAETM_CORPUS_INT_H
@@ -171,6 +172,8 @@ saetm_status saetm__vocab_select(saetm_ctx *ctx, const saetm__strmap *terms, con
 saetm_input_format saetm__detect_format(const char *path, saetm_input_format requested);
 /* Uncompressed bytes read so far (all files of a directory). */
 uint64_t saetm__docreader_bytes(const saetm_docreader *r);
+/* Valid documents read so far, those of the other side of a holdout included. */
+uint64_t saetm__docreader_docs(const saetm_docreader *r);
 
 /* ---- corpus_file.c ------------------------------------------------------------------------- */
 

@@ -35,7 +35,12 @@ struct saetm_docreader {
     cJSON *json;
     saetm__buf text;
     char id_buf[32], date_buf[40], group_buf[40];
-    uint64_t docs, skipped;
+    uint64_t docs, skipped; /* valid documents read (held-out or not), bad records skipped */
+    /* Holdout (saetm_corpus_opts.holdout): only documents i with saetm_holdout_is_held(i) ==
+     * want_held are yielded; `kept` counts them. */
+    double holdout;
+    int want_held;
+    uint64_t kept;
     uint64_t bytes_done; /* bytes of the directory files already closed */
     /* Reading a corpus's source (saetm_docreader_open_corpus): each document is checked
      * against row `row` of `check` (id and snippet of snippet_chars characters). */
@@ -470,6 +475,8 @@ saetm_status saetm_docreader_open(saetm_ctx *ctx, const char *path, const saetm_
     if (!r) return saetm__fail(ctx, SAETM_ERR_NOMEM, "out of memory");
     r->fmt = saetm__detect_format(path, opts->format);
     r->skip_bad = opts->skip_bad;
+    r->holdout = opts->holdout;
+    r->want_held = opts->holdout_part == SAETM_HOLDOUT_HELD;
     r->path = saetm__strdup(path);
     const char *names[4] = {opts->text_field ? opts->text_field : "text", opts->id_field, opts->date_field,
                             opts->group_field};
@@ -555,6 +562,13 @@ saetm_status saetm_docreader_open_corpus(saetm_ctx *ctx, const saetm_corpus *c, 
     o.group_field = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "group_field"));
     /* Records skipped when the corpus was built are skipped again. */
     o.skip_bad = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(info, "skipped")) > 0;
+    /* A corpus of one side of a holdout: that side again. */
+    const cJSON *ho = cJSON_GetObjectItemCaseSensitive(info, "holdout");
+    if (cJSON_IsNumber(ho) && !saetm_holdout_check(ho->valuedouble)) {
+        o.holdout = ho->valuedouble;
+        const char *part = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(info, "holdout_part"));
+        o.holdout_part = part && strcmp(part, "heldout") == 0 ? SAETM_HOLDOUT_HELD : SAETM_HOLDOUT_TRAIN;
+    }
     double chars = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(info, "snippet_chars"));
     saetm_docreader *r = NULL;
     saetm_status st = saetm_docreader_open(ctx, src->valuestring, &o, &r);
@@ -572,15 +586,26 @@ saetm_status saetm_docreader_open_corpus(saetm_ctx *ctx, const saetm_corpus *c, 
     return SAETM_OK;
 }
 
-saetm_status saetm_docreader_next(saetm_ctx *ctx, saetm_docreader *r, saetm_doc *doc, int *got)
+/* The next valid document, held-out or not. */
+static saetm_status next_any(saetm_ctx *ctx, saetm_docreader *r, saetm_doc *doc, int *got)
 {
     memset(doc, 0, sizeof *doc);
     *got = 0;
-    saetm_status st;
     switch (r->fmt) {
-    case SAETM_INPUT_CSV: st = csv_next(ctx, r, doc, got); break;
-    case SAETM_INPUT_DIR: st = dir_next(ctx, r, doc, got); break;
-    default: st = lines_next(ctx, r, doc, got); break;
+    case SAETM_INPUT_CSV: return csv_next(ctx, r, doc, got);
+    case SAETM_INPUT_DIR: return dir_next(ctx, r, doc, got);
+    default: return lines_next(ctx, r, doc, got);
+    }
+}
+
+saetm_status saetm_docreader_next(saetm_ctx *ctx, saetm_docreader *r, saetm_doc *doc, int *got)
+{
+    saetm_status st;
+    for (;;) { /* documents of the other side of a holdout are read (and checked) and passed over */
+        st = next_any(ctx, r, doc, got);
+        if (st || !*got) break;
+        uint64_t i = r->docs++;
+        if (!(r->holdout > 0) || saetm_holdout_is_held(i, r->holdout) == r->want_held) break;
     }
     if (st) return st;
     if (!*got) {
@@ -591,9 +616,13 @@ saetm_status saetm_docreader_next(saetm_ctx *ctx, saetm_docreader *r, saetm_doc 
                                    (unsigned long long)r->skipped);
             return saetm__fail(ctx, SAETM_ERR_INPUT, "%s: no documents in the input", r->path);
         }
+        if (r->kept == 0)
+            return saetm__fail(ctx, SAETM_ERR_INPUT, "%s: no %s document: holdout %g holds out %s of its %llu documents",
+                               r->path, r->want_held ? "held-out" : "training", r->holdout,
+                               r->want_held ? "none" : "all", (unsigned long long)r->docs);
         return SAETM_OK;
     }
-    r->docs++;
+    r->kept++;
     if (!doc->source) doc->source = r->path;
     if (!doc->id) {
         snprintf(r->id_buf, sizeof r->id_buf, "%llu", (unsigned long long)doc->line);
@@ -603,6 +632,8 @@ saetm_status saetm_docreader_next(saetm_ctx *ctx, saetm_docreader *r, saetm_doc 
 }
 
 uint64_t saetm__docreader_bytes(const saetm_docreader *r) { return r->bytes_done + r->in.bytes; }
+
+uint64_t saetm__docreader_docs(const saetm_docreader *r) { return r->docs; }
 
 uint64_t saetm_docreader_skipped(const saetm_docreader *r) { return r ? r->skipped : 0; }
 

@@ -28,6 +28,11 @@ struct saetm_topics {
     saetm__merge *merges;
     uint32_t *leaf_of;      /* F: leaf of a clustered feature, UINT32_MAX otherwise */
     double lambda;          /* the relevance lambda of the top words (saetm_topics_lambda) */
+    /* saetm_topics_evaluate: n_eval scores (0 none, 1 in-sample, 2 with held-out), cleared
+     * whenever the top words change */
+    int n_eval;
+    saetm_topics_score eval[2];
+    double holdout;
 };
 
 void saetm_topics_opts_default(saetm_topics_opts *o)
@@ -425,6 +430,7 @@ static double diversity(const saetm_topics *t, uint32_t n, uint8_t *seen)
  * down to 0.5 that makes the topics that diverse (0.5 if none does). */
 static saetm_status rank_words(saetm_ctx *ctx, saetm_topics *t)
 {
+    t->n_eval = 0; /* scores of other words */
     t->lambda = t->o.rank == SAETM_RANK_PROB ? 1 : t->o.rank == SAETM_RANK_FREX ? -1 : t->o.lambda;
     if (t->o.rank != SAETM_RANK_RELEVANCE || !(t->o.min_diversity > 0))
         return saetm__rank_words(ctx, t->k, t->V, t->topic_word, t->weight, &t->o, t->top);
@@ -1034,6 +1040,92 @@ saetm_status saetm_topics_prune(saetm_ctx *ctx, saetm_topics *t, const saetm_int
 }
 
 /* ======================================================================
+ * Evaluation: in-sample and held-out scores of the listed words
+ * ==================================================================== */
+
+/* Score the listed words of t against corpus ref with saetm_eval_topics' defaults. */
+static saetm_status score_against(saetm_ctx *ctx, const saetm_topics *t, const saetm_interp *it,
+                                  const saetm_corpus *ref, saetm_topics_score *out)
+{
+    memset(out, 0, sizeof *out);
+    uint32_t K = t->k, n = t->o.top_n;
+    uint64_t *start = malloc(((size_t)K + 1) * sizeof *start), m = 0;
+    const char **words = malloc(((size_t)K * n + 1) * sizeof *words);
+    if (!start || !words) {
+        free(start);
+        free(words);
+        return saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory");
+    }
+    for (uint32_t k = 0; k < K; k++) { /* exactly the words of top_words.txt */
+        start[k] = m;
+        const uint32_t *top = saetm_topics_top_words(t, k);
+        for (uint32_t j = 0; j < n && top[j] != UINT32_MAX; j++) words[m++] = saetm_interp_word(it, top[j]);
+    }
+    start[K] = m;
+    saetm_eval_result *r = NULL;
+    saetm_status st = saetm_eval_topics(ctx, ref, K, words, start, NULL, &r);
+    if (!st) {
+        out->scored = r->n_scored_topics > 0;
+        out->npmi = r->npmi_mean;
+        out->c_v = r->cv_mean;
+        out->diversity = r->diversity;
+        out->n_scored_topics = r->n_scored_topics;
+        out->n_docs = r->n_docs;
+    } else if (st == SAETM_ERR_INPUT && saetm_corpus_num_docs(ref) == saetm_corpus_num_empty(ref)) {
+        /* no document with words: nothing to score, and no reason to fail the fit */
+        saetm__log(ctx, SAETM_LOG_WARN, "topics: the reference corpus has no document with words; not scored");
+        st = SAETM_OK;
+    }
+    saetm_eval_result_free(r);
+    free(start);
+    free(words);
+    return st;
+}
+
+saetm_status saetm_topics_evaluate(saetm_ctx *ctx, saetm_topics *t, const saetm_interp *it,
+                                   const saetm_corpus *in_sample, const saetm_corpus *held_out, double holdout_fraction)
+{
+    t->n_eval = 0;
+    if (!in_sample) return saetm__fail(ctx, SAETM_ERR_ARG, "topics: evaluate: no in-sample corpus");
+    if (saetm_interp_vocab_size(it) != t->V || saetm_interp_num_features(it) != t->F)
+        return saetm__fail(ctx, SAETM_ERR_SHAPE, "topics: evaluate: the interpretation does not match the topics");
+    saetm_topics_score sc[2];
+    saetm_status st = score_against(ctx, t, it, in_sample, &sc[0]);
+    if (!st && held_out) st = score_against(ctx, t, it, held_out, &sc[1]);
+    if (st) return st;
+    t->eval[0] = sc[0];
+    if (held_out) t->eval[1] = sc[1];
+    t->holdout = held_out ? holdout_fraction : 0;
+    t->n_eval = held_out ? 2 : 1;
+    return SAETM_OK;
+}
+
+int saetm_topics_evaluation(const saetm_topics *t, saetm_topics_score *in_sample, saetm_topics_score *held_out)
+{
+    if (in_sample) memset(in_sample, 0, sizeof *in_sample);
+    if (held_out) memset(held_out, 0, sizeof *held_out);
+    if (t->n_eval >= 1 && in_sample) *in_sample = t->eval[0];
+    if (t->n_eval >= 2 && held_out) *held_out = t->eval[1];
+    return t->n_eval;
+}
+
+static cJSON *score_json(const saetm_topics_score *s)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (s->scored) {
+        cJSON_AddNumberToObject(o, "npmi", s->npmi);
+        cJSON_AddNumberToObject(o, "c_v", s->c_v);
+    } else {
+        cJSON_AddNullToObject(o, "npmi");
+        cJSON_AddNullToObject(o, "c_v");
+    }
+    cJSON_AddNumberToObject(o, "diversity", s->diversity);
+    cJSON_AddNumberToObject(o, "n_docs", (double)s->n_docs);
+    cJSON_AddNumberToObject(o, "n_scored_topics", s->n_scored_topics);
+    return o;
+}
+
+/* ======================================================================
  * Output files
  * ==================================================================== */
 
@@ -1103,6 +1195,14 @@ saetm_status saetm_topics_write(saetm_ctx *ctx, const saetm_topics *t, const sae
         if (t->o.rank == SAETM_RANK_RELEVANCE && t->o.min_diversity > 0)
             cJSON_AddNumberToObject(root, "min_diversity", t->o.min_diversity);
         if (t->o.rank == SAETM_RANK_FREX) cJSON_AddNumberToObject(root, "frex_weight", t->o.frex_weight);
+        if (t->n_eval) {
+            cJSON *ev = cJSON_AddObjectToObject(root, "evaluation");
+            cJSON_AddItemToObject(ev, "in_sample", score_json(&t->eval[0]));
+            if (t->n_eval > 1) {
+                cJSON_AddItemToObject(ev, "held_out", score_json(&t->eval[1]));
+                cJSON_AddNumberToObject(ev, "holdout_fraction", t->holdout);
+            }
+        }
         cJSON_AddItemToObject(root, "topics", arr);
         for (uint32_t k = 0; k < K; k++) {
             cJSON *tp = cJSON_CreateObject(), *words = cJSON_CreateArray(), *feats = cJSON_CreateArray();

@@ -50,6 +50,7 @@ void saetm__modeldir_free_mem(saetm_modeldir *md)
     cJSON_Delete(md->params);
     cJSON_Delete(md->sweep);
     free(md->vocab_words);
+    free(md->held_words);
     saetm_matrix_free(&md->theta_m);
     saetm_matrix_free(&md->topic_word_m);
     free(md);

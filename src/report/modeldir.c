@@ -181,6 +181,36 @@ static void read_optional_json(saetm_ctx *ctx, saetm_modeldir *md, const char *n
     free(path);
 }
 
+/* DIR/heldout.stc (saetm fit --holdout), optional: the held-out documents, a second reference
+ * for the scores. Absent is fine, unreadable becomes a note. */
+static saetm_status open_heldout(saetm_ctx *ctx, saetm_modeldir *md)
+{
+    char *path = join(md->dir, "heldout.stc");
+    if (!path) return saetm__fail(ctx, SAETM_ERR_NOMEM, "out of memory");
+    if (!exists(path)) {
+        free(path);
+        return SAETM_OK;
+    }
+    saetm_status st = saetm_corpus_load(ctx, path, &md->heldout);
+    free(path);
+    if (st == SAETM_ERR_NOMEM) return st;
+    if (st) {
+        saetm__modeldir_note(md, "heldout.stc ignored: %s", saetm_ctx_errmsg(ctx));
+        return SAETM_OK;
+    }
+    uint32_t V = saetm_corpus_vocab_size(md->heldout);
+    md->held_words = malloc(sizeof *md->held_words * (V ? V : 1));
+    if (!md->held_words) return saetm__fail(ctx, SAETM_ERR_NOMEM, "out of memory");
+    for (uint32_t w = 0; w < V; w++) md->held_words[w] = saetm_corpus_word(md->heldout, w);
+    md->held = (saetm__eval_ref){saetm_corpus_num_docs(md->heldout), saetm_corpus_row_ptr(md->heldout),
+                                 saetm_corpus_word_ids(md->heldout), V, md->held_words};
+    cJSON *info = cJSON_Parse(saetm_corpus_info_json(md->heldout));
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(info, "holdout");
+    md->holdout = cJSON_IsNumber(f) ? f->valuedouble : 0;
+    cJSON_Delete(info);
+    return SAETM_OK;
+}
+
 static saetm_status open_dir(saetm_ctx *ctx, const char *dir, saetm_modeldir **out)
 {
     saetm_status st;
@@ -274,7 +304,7 @@ static saetm_status open_dir(saetm_ctx *ctx, const char *dir, saetm_modeldir **o
     for (uint32_t w = 0; w < md->vocab; w++) md->vocab_words[w] = saetm_corpus_word(md->corpus, w);
     md->ref = (saetm__eval_ref){md->n_docs, saetm_corpus_row_ptr(md->corpus), saetm_corpus_word_ids(md->corpus),
                                 md->vocab, md->vocab_words};
-    return SAETM_OK;
+    return open_heldout(ctx, md);
 }
 
 saetm_status saetm_modeldir_open(saetm_ctx *ctx, const char *dir, saetm_modeldir **out)
@@ -294,5 +324,6 @@ void saetm_modeldir_free(saetm_modeldir *md)
 {
     if (!md) return;
     saetm_corpus_free(md->corpus);
+    saetm_corpus_free(md->heldout);
     saetm__modeldir_free_mem(md);
 }

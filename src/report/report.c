@@ -31,6 +31,8 @@ typedef struct rep {
     char trends_error[512];
     saetm_eval_result *ev; /* NULL if not computed (reason in eval_error, or no reference corpus) */
     char eval_error[512];
+    saetm_eval_result *ev_held; /* the same against DIR/heldout.stc (NULL: none, or reason in held_error) */
+    char held_error[512];
 } rep;
 
 static void h(rep *r, const char *s) { saetm__sb_html(&r->b, s, 0); }
@@ -103,14 +105,22 @@ static saetm_status scores(rep *r)
         start[k + 1] = start[k] + md->n_words[k];
     }
     saetm_status st = saetm__eval_run(r->ctx, &md->ref, K, words, start, &r->o->eval, &r->ev);
-    free(start);
-    free(words);
-    if (st == SAETM_ERR_NOMEM) return st;
-    if (st) { /* e.g. a corpus without any non-empty document: say so in the page */
+    if (st && st != SAETM_ERR_NOMEM) { /* e.g. a corpus without any non-empty document: say so in the page */
         snprintf(r->eval_error, sizeof r->eval_error, "%s", saetm_ctx_errmsg(r->ctx));
         r->ev = NULL;
+        st = SAETM_OK;
     }
-    return SAETM_OK;
+    if (!st && md->held.n_docs) { /* a fit with --holdout: the same words on its held-out documents */
+        st = saetm__eval_run(r->ctx, &md->held, K, words, start, &r->o->eval, &r->ev_held);
+        if (st && st != SAETM_ERR_NOMEM) {
+            snprintf(r->held_error, sizeof r->held_error, "%s", saetm_ctx_errmsg(r->ctx));
+            r->ev_held = NULL;
+            st = SAETM_OK;
+        }
+    }
+    free(start);
+    free(words);
+    return st;
 }
 
 /* ======================================================================
@@ -517,18 +527,52 @@ static void section_scores(rep *r)
         put(r, "</p>\n</section>\n");
         return;
     }
-    saetm__sb_printf(&r->b,
-                     "<p>Scored against the model's own corpus (%llu documents with words), counting document "
-                     "co-occurrence as <code>saetm eval</code> does (docs/eval.md). NPMI and C_V use each topic's "
-                     "first %u words; diversity is the share of distinct words among all topics' first %u.</p>\n"
-                     "<table>\n<tr><th>score</th><th>value</th></tr>\n",
-                     (unsigned long long)ev->n_docs, (unsigned)eo->top_n, (unsigned)eo->diversity_n);
-    saetm__sb_printf(&r->b, "<tr><td>NPMI (mean over topics)</td><td class=\"n\">%.4f</td></tr>\n", ev->npmi_mean);
-    saetm__sb_printf(&r->b, "<tr><td>C_V (mean over topics)</td><td class=\"n\">%.4f</td></tr>\n", ev->cv_mean);
-    saetm__sb_printf(&r->b, "<tr><td>topic diversity</td><td class=\"n\">%.4f</td></tr>\n", ev->diversity);
-    saetm__sb_printf(&r->b, "<tr><td>topics scored</td><td class=\"n\">%u of %u</td></tr>\n",
-                     (unsigned)ev->n_scored_topics, (unsigned)ev->n_topics);
-    put(r, "</table>\n");
+    const saetm_eval_result *hv = r->ev_held;
+    const int held = r->md->held.n_docs > 0;
+    if (!held) {
+        saetm__sb_printf(&r->b,
+                         "<p>Scored against the model's own corpus (%llu documents with words), counting document "
+                         "co-occurrence as <code>saetm eval</code> does (docs/eval.md). NPMI and C_V use each topic's "
+                         "first %u words; diversity is the share of distinct words among all topics' first %u.</p>\n"
+                         "<table>\n<tr><th>score</th><th>value</th></tr>\n",
+                         (unsigned long long)ev->n_docs, (unsigned)eo->top_n, (unsigned)eo->diversity_n);
+    } else {
+        saetm__sb_printf(&r->b,
+                         "<p>The model was fitted with <code>--holdout %g</code>: no stage saw the held-out "
+                         "documents. <b>In-sample</b> scores count document co-occurrence in the documents the "
+                         "topics were fitted to (corpus.stc, %llu documents with words), <b>held-out</b> scores in "
+                         "the held-out documents (heldout.stc, %llu with words), as <code>saetm eval</code> does "
+                         "(docs/eval.md): held-out scores tell whether the topics' words also go together in "
+                         "documents the model never saw. NPMI "
+                         "and C_V use each topic's first %u words; diversity is the share of distinct words among "
+                         "all topics' first %u.</p>\n"
+                         "<table>\n<tr><th>score</th><th>in-sample</th><th>held-out</th></tr>\n",
+                         r->md->holdout, (unsigned long long)ev->n_docs, hv ? (unsigned long long)hv->n_docs : 0ULL,
+                         (unsigned)eo->top_n, (unsigned)eo->diversity_n);
+    }
+    const char *names[3] = {"NPMI (mean over topics)", "C_V (mean over topics)", "topic diversity"};
+    for (int i = 0; i < 3; i++) {
+        double a = i == 0 ? ev->npmi_mean : i == 1 ? ev->cv_mean : ev->diversity;
+        saetm__sb_printf(&r->b, "<tr><td>%s</td><td class=\"n\">%.4f</td>", names[i], a);
+        if (held && hv) {
+            double b = i == 0 ? hv->npmi_mean : i == 1 ? hv->cv_mean : hv->diversity;
+            saetm__sb_printf(&r->b, "<td class=\"n\">%.4f</td>", b);
+        } else if (held) {
+            put(r, "<td class=\"n\">n/a</td>");
+        }
+        put(r, "</tr>\n");
+    }
+    saetm__sb_printf(&r->b, "<tr><td>topics scored</td><td class=\"n\">%u of %u</td>", (unsigned)ev->n_scored_topics,
+                     (unsigned)ev->n_topics);
+    if (held && hv)
+        saetm__sb_printf(&r->b, "<td class=\"n\">%u of %u</td>", (unsigned)hv->n_scored_topics, (unsigned)hv->n_topics);
+    else if (held) put(r, "<td class=\"n\">n/a</td>");
+    put(r, "</tr>\n</table>\n");
+    if (held && !hv) {
+        put(r, "<p class=\"note\">Held-out scores unavailable: ");
+        h(r, r->held_error);
+        put(r, "</p>\n");
+    }
     if (ev->diversity_short)
         saetm__sb_printf(&r->b, "<p class=\"muted\">%u topics have fewer than %u words; diversity uses the words "
                                 "they have.</p>\n",
@@ -608,6 +652,7 @@ saetm_status saetm_report_write(saetm_ctx *ctx, const saetm_modeldir *md, const 
     saetm__sb_free(&r.b);
     saetm_trends_free(r.tr);
     saetm_eval_result_free(r.ev);
+    saetm_eval_result_free(r.ev_held);
     free(r.prev);
     free(r.dominant);
     return st;

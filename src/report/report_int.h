@@ -113,6 +113,11 @@ struct saetm_modeldir {
     saetm__eval_ref ref;       /* the corpus as an evaluation reference (n_docs 0: none) */
     const char **vocab_words;  /* ref.vocab (owned array of pointers) */
     char *note;                /* problems met while reading optional files (owned) or NULL */
+    /* DIR/heldout.stc of a fit with --holdout, as a second reference (held.n_docs 0: none) */
+    saetm__eval_ref held;
+    const char **held_words;   /* held.vocab (owned array of pointers) */
+    double holdout;            /* its holdout fraction */
+    saetm_corpus *heldout;
 
     /* owners */
     saetm_corpus *corpus;
@@ -125,7 +130,7 @@ struct saetm_modeldir {
 saetm_modeldir *saetm__modeldir_new(const char *dir, uint64_t n_docs, uint32_t n_topics, uint32_t max_words);
 /* Build the "K: w1 w2 w3" labels from the words. @return SAETM_ERR_NOMEM on failure. */
 saetm_status saetm__modeldir_make_labels(saetm_modeldir *md);
-/* Free everything md owns except the corpus (saetm_modeldir_free also frees the corpus). */
+/* Free everything md owns except the corpora (saetm_modeldir_free also frees them). */
 void saetm__modeldir_free_mem(saetm_modeldir *md);
 /* Append a line to md->note. */
 void saetm__modeldir_note(saetm_modeldir *md, const char *fmt, ...) SAETM__PRINTF(2, 3);
