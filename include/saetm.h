@@ -1059,6 +1059,9 @@ typedef struct saetm_topics_opts {
     double min_diversity;       /* SAETM_RANK_RELEVANCE: > 0 chooses lambda, the largest of 1, 0.95, ..., 0.5 whose
                                    topics' first 25 words (top_n if fewer) are at least this share distinct
                                    (topic diversity, saetm_eval_topics), 0.5 if none; 0 (default): lambda as given */
+    double redundancy;          /* coherence pruning (saetm_topics_prune_words): a candidate's score is its NPMI minus
+                                   this times its largest cosine similarity with another candidate, in [0, 10]
+                                   (default 0.5) */
     int rare_drop;              /* non-zero: features not clustered (below min_docs; for co-activation also
                                    those with no correlated partner) are in no topic: their mass is dropped
                                    (default 0: they join a topic as described at min_docs) */

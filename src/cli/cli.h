@@ -143,7 +143,7 @@ typedef struct cli_topics_args {
     saetm_topics_score *scores;
 } cli_topics_args;
 void cli_topics_defaults(cli_topics_args *a);
-/* Write the topic options into o (room for 28 entries); @return how many. */
+/* Write the topic options into o (room for 30 entries); @return how many. */
 int cli_topics_table(cli_topics_args *a, cli_opt *o);
 /* Turn the option strings into o and check; @return -1 to continue, else the exit code. */
 int cli_topics_finish(const char *cmd, cli_topics_args *a);

@@ -93,6 +93,9 @@ int cli_topics_table(cli_topics_args *a, cli_opt *o)
          "words in the corpus) until K remain; their features join the topics they co-activate with most (with "
          "the refit only; 1 = off)",
          "1"},
+        {"prune-redundancy", CLI_DOUBLE, &a->o.redundancy, "X",
+         "coherence pruning: a candidate's score is its NPMI minus X times its largest cosine similarity of word "
+         "distributions with another candidate", "0.5"},
         {"crossfit", CLI_STR, &a->crossfit, "on|off",
          "coherence pruning with --words tfidf: score each candidate's words, estimated on one half of the documents "
          "(by index parity), on the other half, both ways (on), or on the documents that estimated them (off)",
@@ -221,6 +224,7 @@ void cli_topics_to_json(const cli_topics_args *a, cJSON *obj)
     cJSON_AddStringToObject(obj, "words", a->words);
     cJSON_AddNumberToObject(obj, "words_background", a->words_background);
     cJSON_AddStringToObject(obj, "crossfit", a->crossfit);
+    cJSON_AddNumberToObject(obj, "prune_redundancy", a->o.redundancy);
     cJSON_AddNumberToObject(obj, "seed", (double)a->o.seed);
 }
 
@@ -254,6 +258,7 @@ void cli_topics_from_json(cli_topics_args *a, const cJSON *obj)
     a->words = cli_json_string(obj, "words", a->words);
     a->words_background = cli_json_number(obj, "words_background", a->words_background);
     a->crossfit = cli_json_string(obj, "crossfit", a->crossfit);
+    a->o.redundancy = cli_json_number(obj, "prune_redundancy", a->o.redundancy);
 }
 
 const char *cli_topics_merge_name(const cli_topics_args *a)
@@ -493,18 +498,21 @@ int cli_topics_run(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a0, c
     return rc;
 }
 
-/* fit's topic defaults, chosen in docs/quality.md (three corpora, K = 10-100, 3 seeds): features
- * merged by co-activation into 2K candidate topics after setting aside those active in fewer than
- * 20 documents (they join the topic they co-activate with most); the topics' word distributions
- * re-fitted by EM with the document proportions sharpened (power 4) against a heavy background
- * (0.7); the least coherent candidates dissolved until K remain; words ranked by relevance with
- * the largest lambda that keeps 80% of the top-25 words distinct. `saetm topics` keeps the plain
- * method's defaults (k-means, no refit: it may have no corpus). */
+/* fit's topic defaults, chosen in docs/quality.md on held-out documents (a validation split of
+ * three corpora, K = 10-50, 3 seeds): features merged by co-activation into 2K candidate topics
+ * after setting aside those active in fewer than 20 documents (they join the topic they
+ * co-activate with most); the topics' words estimated by non-negative least squares on the
+ * documents' TF-IDF (--words tfidf); the least coherent candidates dissolved until K remain, each
+ * scored on the half of the documents that did not estimate its words (--crossfit on), with no
+ * redundancy term; words listed by probability. The EM refit's options (sharpen 4, background
+ * 0.7) stay recorded for --words em. `saetm topics` keeps the plain method's defaults (k-means,
+ * no refit: it may have no corpus). */
 static const struct {
     const char *name, *def;
 } FIT_TOPICS[] = {
     {"merge", "coactivation"}, {"method", "coactivation"}, {"min-doc-freq", "20"}, {"min-docs", "20"},
-    {"refit", "on"}, {"sharpen", "4"}, {"refit-pi", "0.7"}, {"candidates", "2"}, {"rank", "diverse"},
+    {"refit", "on"}, {"sharpen", "4"}, {"refit-pi", "0.7"}, {"candidates", "2"}, {"rank", "prob"},
+    {"words", "tfidf"}, {"crossfit", "on"}, {"prune-redundancy", "0"},
 };
 void cli_topics_fit_defaults(cli_topics_args *ta, cli_opt *opts, int n)
 {
@@ -514,7 +522,10 @@ void cli_topics_fit_defaults(cli_topics_args *ta, cli_opt *opts, int n)
     ta->sharpen = 4.0;
     ta->refit_pi = 0.7;
     ta->candidates = 2.0;
-    ta->rank = "diverse";
+    ta->rank = "prob";
+    ta->words = "tfidf";
+    ta->crossfit = "on";
+    ta->o.redundancy = 0;
     for (int i = 0; i < n; i++)
         for (size_t j = 0; j < sizeof FIT_TOPICS / sizeof FIT_TOPICS[0]; j++)
             if (strcmp(opts[i].name, FIT_TOPICS[j].name) == 0) opts[i].def = FIT_TOPICS[j].def;

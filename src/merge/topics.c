@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define PRUNE_REDUNDANCY 0.5 /* default weight of a topic's largest cosine with another in its pruning score */
+
 struct saetm_topics {
     saetm_topics_opts o;
     uint32_t k, F, V;
@@ -52,6 +54,7 @@ void saetm_topics_opts_default(saetm_topics_opts *o)
     o->seed = 1;
     o->frex_weight = 0.5;
     o->neighbors = 64;
+    o->redundancy = PRUNE_REDUNDANCY;
 }
 
 const char *saetm_topics_opts_check(const saetm_topics_opts *o)
@@ -72,6 +75,7 @@ const char *saetm_topics_opts_check(const saetm_topics_opts *o)
     if (!(o->frex_weight >= 0 && o->frex_weight <= 1)) return "frex weight must be in [0, 1]";
     if (o->neighbors < 1) return "neighbors must be >= 1";
     if (!(o->min_diversity >= 0 && o->min_diversity <= 1)) return "min_diversity must be in [0, 1]";
+    if (!(o->redundancy >= 0 && o->redundancy <= 10)) return "redundancy must be in [0, 10]";
     return NULL;
 }
 
@@ -833,7 +837,6 @@ saetm_status saetm_topics_fit_words(saetm_ctx *ctx, saetm_topics *t, const saetm
  * ==================================================================== */
 
 enum { PRUNE_TOP = 10 };
-#define PRUNE_REDUNDANCY 0.5 /* weight of a topic's largest cosine with another in its pruning score */
 
 /* Each topic's largest cosine similarity of word distributions with another topic, into out (K);
  * gram: K x K scratch. */
@@ -994,7 +997,7 @@ saetm_status saetm_topics_prune_words(saetm_ctx *ctx, saetm_topics *t, const sae
         uint32_t K = t->k, drop = (K - k + 1) / 2; /* half the excess per round: a few refits for any K */
         st = prune_scores(ctx, t, bow, wo, crossfit, &pr, npmi, redund);
         if (st) break;
-        for (uint32_t c = 0; c < K; c++) order[c] = (dpair){npmi[c] - PRUNE_REDUNDANCY * redund[c], c};
+        for (uint32_t c = 0; c < K; c++) order[c] = (dpair){npmi[c] - t->o.redundancy * redund[c], c};
         qsort(order, K, sizeof *order, cmp_dpair_asc); /* lowest first; ties: the lighter topic first */
         for (uint32_t c = 0; c < K; c++) newid[c] = 0;
         for (uint32_t i = 0; i < drop; i++) newid[order[i].w] = PENDING;

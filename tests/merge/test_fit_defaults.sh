@@ -2,8 +2,9 @@
 # saetm fit's defaults (docs/quality.md chose them): the SAE is sized to the corpus (a power of two
 # >= N/2 features within [1024, 64 x d], batch 1024, 40 epochs and at least 200 steps) unless
 # --features/--expansion/--epochs/--steps say otherwise; conflicting size options are refused; the
-# topics are merged by co-activation (features in >= 20 documents) into 2K candidates, re-fitted
-# (sharpen 4, pi 0.7), pruned to the K most coherent, and ranked for diversity >= 0.8.
+# topics are merged by co-activation (features in >= 20 documents) into 2K candidates, their words
+# estimated from the documents' TF-IDF, pruned to the K most coherent (each scored on the half of
+# the documents that did not estimate its words, no redundancy term), words ranked by probability.
 source "$(dirname "$0")/../lib.sh"
 S="$SAETM"
 D="$T/fitdef"
@@ -18,14 +19,19 @@ assert "40 epochs of 2 steps: raised to 200 steps" [ "$(param sae steps "$D/m")"
 assert "topics: co-activation merge" [ "$(param topics merge "$D/m")" = coactivation ]
 assert "topics: features in >= 20 documents clustered" [ "$(param topics min_docs "$D/m")" = 20 ]
 assert "topics: refit, sharpen 4, background 0.7" [ "$(param topics refit "$D/m") $(param topics sharpen "$D/m") $(param topics refit_pi "$D/m")" = "True 4 0.7" ]
-assert "topics: 2K candidates, words ranked for diversity" [ "$(param topics candidates "$D/m") $(param topics rank "$D/m")" = "2 diverse" ]
-check "topics.json: 4 topics, relevance lambda chosen for diversity 0.8" $PY - "$D/m" <<'EOF'
+assert "topics: 2K candidates, words by probability" [ "$(param topics candidates "$D/m") $(param topics rank "$D/m")" = "2 prob" ]
+assert "topics: tfidf words, cross-fitted pruning, no redundancy term" [ "$(param topics words "$D/m") $(param topics crossfit "$D/m") $(param topics prune_redundancy "$D/m")" = "tfidf on 0" ]
+check "topics.json: 4 topics, listed by probability" $PY - "$D/m" <<'EOF'
 import json, sys
+import numpy as np
 t = json.load(open(sys.argv[1] + "/topics.json"))
 assert t["k"] == 4 and len(t["topics"]) == 4, t["k"]
-assert t["rank"] == "relevance" and t["min_diversity"] == 0.8 and 0.5 <= t["lambda"] <= 1, t
-words = [w["word"] for tp in t["topics"] for w in tp["words"][:25]]
-assert len(set(words)) >= 0.8 * len(words) or t["lambda"] == 0.5, (len(set(words)), len(words), t["lambda"])
+assert t["rank"] == "prob", t["rank"]
+tw = np.load(sys.argv[1] + "/topic_word.npy")
+for i, tp in enumerate(t["topics"]):
+    p = [w["prob"] for w in tp["words"]]
+    assert p == sorted(p, reverse=True), p
+    assert abs(p[0] - float(tw[i].max())) < 1e-6, (p[0], tw[i].max())
 EOF
 check "re-merge without refit" $S topics --model "$D/m" --k 3 --no-refit --out "$D/m3" -q
 check "--merge kmeans-words overrides the default merge" fit --emb "$D/emb.npy" --steps 5 --merge kmeans-hellinger --out "$D/mk"
@@ -33,7 +39,8 @@ assert "kmeans recorded" [ "$(param topics method "$D/mk")" = kmeans ]
 # --fit-defaults: fit's topic options instead of the model's params.json (the k-means fit above)
 check "topics --fit-defaults on a k-means model" $S topics --model "$D/mk" --k 3 --fit-defaults --out "$D/fd1" -q
 check "the same with fit's options given" $S topics --model "$D/mk" --k 3 --merge coactivation --min-doc-freq 20 \
-  --refit --sharpen 4 --refit-pi 0.7 --candidates 2 --rank diverse:0.8 --out "$D/fd2" -q
+  --refit --sharpen 4 --refit-pi 0.7 --candidates 2 --rank prob --words tfidf --crossfit on --prune-redundancy 0 \
+  --out "$D/fd2" -q
 check "params.json's options (k-means)" $S topics --model "$D/mk" --k 3 --out "$D/fd3" -q
 for f in top_words.txt topic_word.npy doc_topics.npy; do
   assert "--fit-defaults = fit's options given: $f" cmp -s "$D/fd1/$f" "$D/fd2/$f"
