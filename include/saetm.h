@@ -379,10 +379,12 @@ SAETM_API saetm_status saetm_acts_from_dense(saetm_ctx *ctx, const saetm_matrix 
  *  - Probabilities are document frequencies: p(w) = df(w) / N and p(w1, w2) = df(w1, w2) / N, N the
  *    number of non-empty documents of the reference corpus (boolean document co-occurrence; a
  *    bag-of-words has no word order, so no sliding windows).
- *  - NPMI(w1, w2) = log((p12 + eps) / (p1 p2)) / -log(p12 + eps), eps = npmi_eps (default 1e-12,
- *    as gensim's c_npmi); NPMI = 1 when the two words occur in every document. Two words that
- *    never occur together score -1 + log(p1 p2) / log(eps): -1 exactly with eps = 0, otherwise
- *    above it (e.g. -0.62 for two words each in 0.5% of the documents at eps 1e-12).
+ *  - NPMI(w1, w2) = log((p12 + eps) / (p1 p2)) / -log(p12 + eps), eps = npmi_eps (default 0;
+ *    gensim's c_npmi uses 1e-12); NPMI = 1 when the two words occur in every document, and with
+ *    eps = 0 exactly 1 when they always occur together (so NPMI(w, w) = 1). Two words that never
+ *    occur together score -1, NPMI's floor, at the default eps = 0; with eps > 0 they score
+ *    -1 + log(p1 p2) / log(eps), above the floor (e.g. -0.62 for two words each in 0.5% of the
+ *    documents at gensim's eps 1e-12).
  *  - A word is *absent* when it is not in the reference vocabulary or occurs in no non-empty
  *    reference document. With missing = SAETM_EVAL_MISSING_FLOOR (default) every pair with an
  *    absent word scores exactly -1, NPMI's floor: NPMI(a, w) = NPMI(w, a) = NPMI(a, a) = -1 for
@@ -411,7 +413,8 @@ typedef enum saetm_eval_missing {
 typedef struct saetm_eval_opts {
     uint32_t top_n;        /* words per topic for NPMI and C_V (default 10) */
     uint32_t diversity_n;  /* words per topic for diversity (default 25) */
-    double npmi_eps;       /* smoothing of the joint probability (default 1e-12) */
+    double npmi_eps;       /* smoothing of the joint probability (default 0: a pair that never
+                              co-occurs scores -1; 1e-12 gives gensim's c_npmi) */
     saetm_eval_missing missing; /* what absent words score (default SAETM_EVAL_MISSING_FLOOR) */
 } saetm_eval_opts;
 

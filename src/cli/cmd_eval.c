@@ -178,9 +178,9 @@ int cmd_eval(int argc, char **argv)
          "with one scores -1, NPMI's floor) | skip (left out of their topic's pairs)",
          "floor"},
         {"npmi-eps", CLI_DOUBLE, &o.npmi_eps, "X",
-         "smoothing added to p(w1, w2); a pair that never co-occurs scores -1 + log(p1 p2) / log(X): "
-         "exactly -1 with 0",
-         "1e-12, as gensim"},
+         "smoothing added to p(w1, w2); a pair that never co-occurs scores -1 (NPMI's floor) with 0, "
+         "-1 + log(p1 p2) / log(X) above it otherwise; 1e-12 gives gensim's c_npmi numbers",
+         "0"},
         {"json", CLI_FLAG, &json, NULL, "print one JSON object instead of a table", NULL},
     };
     int n = 9, n_corpus_opts = cli_corpus_table(&ca, opts + n);
@@ -201,8 +201,9 @@ int cmd_eval(int argc, char **argv)
                        "held_out.jsonl); in-sample NPMI rewards words whose co-occurrence belongs to the fitted\n"
                        "documents. A reference of raw documents keeps every word (min_df 1, max_df 1.0) so a rare\n"
                        "topic word is judged by its own co-occurrences; a topic word absent from the reference\n"
-                       "scores -1 (NPMI's floor) with every other word (--missing floor), and so does, with\n"
-                       "--npmi-eps 0, a pair that never co-occurs. Definitions: docs/eval.md.\n"
+                       "scores -1 (NPMI's floor) with every other word (--missing floor), and so does a pair\n"
+                       "that never co-occurs (--npmi-eps 0; gensim's numbers: --npmi-eps 1e-12).\n"
+                       "Definitions: docs/eval.md.\n"
                        "  saetm eval --topics DIR/top_words.txt --reference held_out.jsonl [--top 10] [--json]\n"
                        "  saetm eval --model DIR --reference held_out.jsonl   # tokenised as DIR's corpus was\n"
                        "  saetm eval --model DIR                              # in-sample: DIR/corpus.stc",

@@ -21,7 +21,7 @@ void saetm_eval_opts_default(saetm_eval_opts *opts)
 {
     opts->top_n = 10;
     opts->diversity_n = 25;
-    opts->npmi_eps = 1e-12;
+    opts->npmi_eps = 0.0; /* a pair that never co-occurs at NPMI's floor -1; gensim's is 1e-12 */
     opts->missing = SAETM_EVAL_MISSING_FLOOR;
 }
 
@@ -137,7 +137,11 @@ static double npmi_from_counts(uint64_t c12, uint64_t c1, uint64_t c2, uint64_t 
     if (c12 == n) return 1.0; /* both words in every document: perfect association */
     double dn = (double)n;
     double p12 = (double)c12 / dn + eps;
-    if (p12 <= 0.0) return -1.0; /* eps = 0 and never together: the limit value */
+    if (p12 <= 0.0) return -1.0; /* eps = 0 and never together: the floor, the limit value */
+    /* eps = 0 and the two always together (NPMI(w, w) above all): log(1 / p) / -log(p) = 1 exactly,
+     * not 1 give or take a rounding; a two-word topic that never co-occurs then has v_W = 0 exactly
+     * and C_V 0, as a two-word topic with an absent word has */
+    if (eps == 0.0 && c12 == c1 && c12 == c2) return 1.0;
     double p1 = (double)c1 / dn, p2 = (double)c2 / dn;
     return log(p12 / (p1 * p2)) / -log(p12);
 }

@@ -60,11 +60,21 @@ static double cv_of(const double *S, int n)
     return cv / n;
 }
 
-/* NPMI(w, w) from df(w) / N, with the default eps. */
-static double self_npmi(double p)
+/* NPMI of a pair from p(w1, w2), p(w1), p(w2) and the smoothing eps, written out from the definition
+ * (eps = 0 and p12 = 0: the floor, the formula's limit). */
+static double npmi_of(double p12, double p1, double p2, double eps)
 {
-    return log((p + 1e-12) / (p * p)) / -log(p + 1e-12);
+    if (p12 + eps <= 0.0) return -1.0;
+    return log((p12 + eps) / (p1 * p2)) / -log(p12 + eps);
 }
+
+/* NPMI(w, w) from df(w) / N: exactly 1 at eps = 0, a little below with eps > 0. */
+static double self_npmi(double p, double eps)
+{
+    return npmi_of(p, p, p, eps);
+}
+
+#define GENSIM_EPS 1e-12 /* gensim's c_npmi smoothing: saetm eval --npmi-eps 1e-12 */
 
 /* topic 0: a b zzz c (zzz not in the vocabulary); topic 1: a b; topic 2: e d (e is in no
  * document); topic 3: zzz yyy zzz (nothing known); topic 4: zzz zzz (one distinct word) */
@@ -106,12 +116,12 @@ static void test_hand_computed_skip(void)
         CHECK(strcmp(r->missing[2], "yyy") == 0);
     }
     /* C_V of topic 1 by hand: S = [[s_aa, ab], [ab, s_bb]] with s_ww = NPMI(w, w) (~1). */
-    double saa = self_npmi(0.75), sbb = self_npmi(0.5);
+    double saa = self_npmi(0.75, 0.0), sbb = self_npmi(0.5, 0.0); /* the default eps, 0 */
     double vw0 = saa + ab, vw1 = ab + sbb, nw = sqrt(vw0 * vw0 + vw1 * vw1);
     double c0 = (saa * vw0 + ab * vw1) / (sqrt(saa * saa + ab * ab) * nw);
     double c1 = (ab * vw0 + sbb * vw1) / (sqrt(ab * ab + sbb * sbb) * nw);
-    CHECK_NEAR(r->topics[1].cv, (c0 + c1) / 2.0, 1e-9); /* ab above ignores eps */
-    double S0[9] = {saa, ab, ac, ab, sbb, bc, ac, bc, self_npmi(0.5)};
+    CHECK_NEAR(r->topics[1].cv, (c0 + c1) / 2.0, 1e-9);
+    double S0[9] = {saa, ab, ac, ab, sbb, bc, ac, bc, self_npmi(0.5, 0.0)};
     CHECK_NEAR(r->topics[0].cv, cv_of(S0, 3), 1e-9);
     /* diversity: 13 words given, all topics shorter than 25; distinct: a b zzz c e d yyy = 7 */
     CHECK_EQ_INT(r->diversity_words, 13);
@@ -122,22 +132,30 @@ static void test_hand_computed_skip(void)
     saetm_ctx_free(ctx);
 }
 
-/* The default: every pair with an absent word scores -1 and an absent word's C_V term is -1. */
-static void test_hand_computed_floor(void)
+/* The default rule: every pair with an absent word scores -1 and an absent word's C_V term is -1,
+ * whatever the eps. opts NULL: the defaults (eps 0). */
+static void hand_computed_floor(const saetm_eval_opts *opts)
 {
     saetm_ctx *ctx = saetm_ctx_create();
     toy t;
     toy_init(&t);
+    double eps = opts ? opts->npmi_eps : 0.0;
     saetm_eval_result *r = NULL;
-    CHECK(saetm__eval_run(ctx, &t.ref, 5, hand_words, hand_ws, NULL, &r) == SAETM_OK);
+    CHECK(saetm__eval_run(ctx, &t.ref, 5, hand_words, hand_ws, opts, &r) == SAETM_OK);
     if (!r) return;
-    double ab = log(4.0 / 3.0) / log(2.0), ac = log(2.0 / 3.0) / log(4.0), bc = 0.0;
-    double saa = self_npmi(0.75), sbb = self_npmi(0.5);
+    /* N = 4, df a=3 b=2 c=2; co(a,b)=2 co(a,c)=1 co(b,c)=1 */
+    double ab = npmi_of(0.5, 0.75, 0.5, eps), ac = npmi_of(0.25, 0.75, 0.5, eps), bc = npmi_of(0.25, 0.5, 0.5, eps);
+    if (eps == 0.0) { /* the closed forms */
+        CHECK_NEAR(ab, log(4.0 / 3.0) / log(2.0), 1e-15);
+        CHECK_NEAR(ac, log(2.0 / 3.0) / log(4.0), 1e-15);
+        CHECK_NEAR(bc, 0.0, 1e-15);
+    }
+    double saa = self_npmi(0.75, eps), sbb = self_npmi(0.5, eps);
     /* topic 0: pairs ab, a-zzz, ac, b-zzz, bc, zzz-c: three of them -1 */
     double t0 = (ab + ac + bc - 3.0) / 6.0;
     CHECK_NEAR(r->topics[0].npmi, t0, 1e-9);
     CHECK(r->topics[0].npmi < (ab + ac + bc) / 3.0); /* the absent word counts against the topic */
-    double S0[9] = {saa, ab, ac, ab, sbb, bc, ac, bc, self_npmi(0.5)};
+    double S0[9] = {saa, ab, ac, ab, sbb, bc, ac, bc, self_npmi(0.5, eps)};
     CHECK_NEAR(r->topics[0].cv, (3.0 * cv_of(S0, 3) - 1.0) / 4.0, 1e-9);
     CHECK_EQ_INT(r->topics[0].n_scored, 3);
     CHECK_EQ_INT(r->topics[0].n_distinct, 4);
@@ -167,6 +185,60 @@ static void test_hand_computed_floor(void)
     saetm_ctx_free(ctx);
 }
 
+static void test_hand_computed_floor(void)
+{
+    hand_computed_floor(NULL); /* the defaults: eps 0 */
+    saetm_eval_opts o;
+    saetm_eval_opts_default(&o);
+    o.npmi_eps = GENSIM_EPS;
+    hand_computed_floor(&o);
+}
+
+/* A pair that never co-occurs: at the default eps 0 exactly NPMI's floor -1; at gensim's eps above it,
+ * -1 + log(p1 p2) / log(eps). Toy: b in d0 d1, d in d4 (N = 4); a with d in d4. */
+static void test_never_cooccurring(void)
+{
+    saetm_ctx *ctx = saetm_ctx_create();
+    toy t;
+    toy_init(&t);
+    const char *words[] = {"b", "d", "a", "b", "d"};
+    uint64_t ws[] = {0, 2, 5};
+    saetm_eval_opts o;
+    saetm_eval_opts_default(&o);
+    CHECK(o.npmi_eps == 0.0);
+    saetm_eval_result *r = NULL;
+    CHECK(saetm__eval_run(ctx, &t.ref, 2, words, ws, NULL, &r) == SAETM_OK);
+    double ab = log(4.0 / 3.0) / log(2.0), ad = log(4.0 / 3.0) / log(4.0);
+    if (r) {
+        CHECK(r->topics[0].npmi == -1.0); /* exactly the floor */
+        /* S = [[1, -1], [-1, 1]]: v_W = 0 exactly (NPMI(w, w) is exactly 1 at eps 0), so C_V = 0, as for a
+         * two-word topic with an absent word */
+        CHECK(r->topics[0].cv == 0.0);
+        CHECK_NEAR(r->topics[1].npmi, (ab + ad - 1.0) / 3.0, 1e-12);
+        double S1[9] = {1.0, ab, ad, ab, 1.0, -1.0, ad, -1.0, 1.0};
+        CHECK_NEAR(r->topics[1].cv, cv_of(S1, 3), 1e-12);
+        saetm_eval_result_free(r);
+    }
+    o.npmi_eps = GENSIM_EPS;
+    r = NULL;
+    CHECK(saetm__eval_run(ctx, &t.ref, 2, words, ws, &o, &r) == SAETM_OK);
+    if (r) {
+        double bd = -1.0 + log(0.5 * 0.25) / log(GENSIM_EPS); /* about -0.925 */
+        CHECK_NEAR(bd, npmi_of(0.0, 0.5, 0.25, GENSIM_EPS), 1e-15);
+        CHECK_NEAR(r->topics[0].npmi, bd, 1e-12);
+        CHECK(r->topics[0].npmi > -0.93 && r->topics[0].npmi < -0.92);
+        double sbb = self_npmi(0.5, GENSIM_EPS), sdd = self_npmi(0.25, GENSIM_EPS);
+        double S0[4] = {sbb, bd, bd, sdd};
+        CHECK_NEAR(r->topics[0].cv, cv_of(S0, 2), 1e-9);
+        double abe = npmi_of(0.5, 0.75, 0.5, GENSIM_EPS), ade = npmi_of(0.25, 0.75, 0.25, GENSIM_EPS);
+        CHECK_NEAR(r->topics[1].npmi, (abe + ade + bd) / 3.0, 1e-12);
+        double S1[9] = {self_npmi(0.75, GENSIM_EPS), abe, ade, abe, sbb, bd, ade, bd, sdd};
+        CHECK_NEAR(r->topics[1].cv, cv_of(S1, 3), 1e-9);
+        saetm_eval_result_free(r);
+    }
+    saetm_ctx_free(ctx);
+}
+
 static void test_missing_names(void)
 {
     saetm_eval_missing m = SAETM_EVAL_MISSING_SKIP;
@@ -188,7 +260,7 @@ static void test_top_n_and_edges(void)
     saetm_eval_opts_default(&o);
     CHECK_EQ_INT(o.top_n, 10);
     CHECK_EQ_INT(o.diversity_n, 25);
-    CHECK(o.npmi_eps == 1e-12);
+    CHECK(o.npmi_eps == 0.0); /* a pair that never co-occurs at NPMI's floor */
     CHECK(o.missing == SAETM_EVAL_MISSING_FLOOR);
     /* top_n = 2: only "a b" of "a b c" count; diversity_n = 1: first words only */
     const char *words[] = {"a", "b", "c", "c", "a", "a", "a"};
@@ -230,7 +302,7 @@ static void test_top_n_and_edges(void)
         CHECK_NEAR(r->topics[0].cv, 1.0, 1e-12);
         saetm_eval_result_free(r);
     }
-    /* eps = 0 and words that never meet: -1, not NaN */
+    /* eps = 0 (the default) and words that never meet: -1, not NaN; C_V 0 (v_W = 0) */
     uint64_t rp2[] = {0, 1, 2};
     uint32_t ids2[] = {0, 1};
     saetm__eval_ref apart = {2, rp2, ids2, 5, toy_vocab};
@@ -240,7 +312,7 @@ static void test_top_n_and_edges(void)
     CHECK(saetm__eval_run(ctx, &apart, 1, ab, ws3, &o, &r) == SAETM_OK);
     if (r) {
         CHECK_NEAR(r->topics[0].npmi, -1.0, 0);
-        CHECK(isfinite(r->topics[0].cv));
+        CHECK(r->topics[0].cv == 0.0);
         saetm_eval_result_free(r);
     }
     /* zero topics: fine, nothing scored */
@@ -570,6 +642,7 @@ int main(int argc, char **argv)
     if (argc == 9 && strcmp(argv[1], "--score") == 0) return score_main(argv + 2);
     RUN(test_hand_computed_skip);
     RUN(test_hand_computed_floor);
+    RUN(test_never_cooccurring);
     RUN(test_missing_names);
     RUN(test_top_n_and_edges);
     RUN(test_refusals);

@@ -16,9 +16,16 @@ import numpy as np
 ROOT = os.environ.get("ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
 TMP = os.environ.get("TEST_TMPDIR", "/tmp")
 HARNESS = os.path.join(ROOT, "build", "test", "tests", "eval", "test_eval")
-EPS = 1e-12
+DEFAULT_EPS = 0.0   # saetm eval's default: a pair that never co-occurs scores -1, NPMI's floor
+GENSIM_EPS = 1e-12  # gensim's c_npmi / c_v smoothing: `saetm eval --npmi-eps 1e-12`
 
 passed = failed = 0
+
+try:
+    import gensim  # noqa: F401
+    HAVE_GENSIM = True
+except ImportError:
+    HAVE_GENSIM = False
 
 
 def check(cond, what):
@@ -71,6 +78,9 @@ def reference_scores(docs, vocab, topics, top_n, div_n, eps, missing="floor"):
         P[co == n] = 1.0
         if eps == 0:
             P[co == 0] = -1.0
+            # p12 = p1 = p2 (NPMI(w, w) above all): log(1/p) / -log(p) is 1 exactly, not 1 give or
+            # take a rounding (a two-word topic that never co-occurs then has v_W = 0 and C_V 0)
+            P[(co == df[ids][:, None]) & (co == df[ids][None, :])] = 1.0
         # the full matrix over the scored words: -1 wherever an absent word is involved
         S = -np.ones((m, m))
         S[np.ix_(present, present)] = P
@@ -177,7 +187,7 @@ def compare(got, want, what, tol=1e-9):
 
 # ---- gensim -----------------------------------------------------------------------------------
 
-def gensim_check(vocab, docs, topics, top_n, want):
+def gensim_check(vocab, docs, topics, top_n, want, what=""):
     from gensim.corpora import Dictionary
     from gensim.models.coherencemodel import CoherenceModel
     texts = [[vocab[i] for i in sorted(d)] for d in docs if d]
@@ -198,7 +208,7 @@ def gensim_check(vocab, docs, topics, top_n, want):
                             window_size=window, topn=top_n, processes=1)
         per = cm.get_coherence_per_topic()
         diffs = [abs(per[j] - want["topics"][i][key]) for j, i in enumerate(keep)]
-        check(max(diffs) < 1e-9, "gensim %s agrees (max diff %g)" % (measure, max(diffs)))
+        check(max(diffs) < 1e-9, "%sgensim %s agrees (max diff %g)" % (what, measure, max(diffs)))
 
 
 # ---- the runs -----------------------------------------------------------------------------------
@@ -239,7 +249,7 @@ def cli_check(vocab, docs, topics):
     with open(tpath, "w", encoding="utf-8") as f:
         for words in topics:
             f.write(" ".join(words) + "\n")
-    want = reference_scores(docs, vocab, topics, 10, 25, EPS)
+    want = reference_scores(docs, vocab, topics, 10, 25, DEFAULT_EPS)
     for threads in ("1", "2"):
         r, got = run_eval(["--topics", tpath, "--corpus", cpath, "--json", "--threads", threads])
         if got is None:
@@ -250,18 +260,33 @@ def cli_check(vocab, docs, topics):
         check("not found in the reference corpus" in r.stderr and "notaword" in r.stderr,
               "unknown words reported on stderr")
         check(got["topics"][0]["words"] == topics[0][:10], "JSON lists the topic's top words")
+        check(got["npmi_eps"] == 0, "JSON: the default eps is 0")
     # --missing skip: the rule of before, and --reference takes the corpus file too
-    want_skip = reference_scores(docs, vocab, topics, 10, 25, EPS, "skip")
+    want_skip = reference_scores(docs, vocab, topics, 10, 25, DEFAULT_EPS, "skip")
     r, got = run_eval(["--topics", tpath, "--reference", cpath, "--missing", "skip", "--json", "-q"])
     if got:
         compare(json_to_scores(got), want_skip, "saetm eval --missing skip")
         check(got["missing"] == "skip", "JSON says skip")
     check(want_skip["npmi_mean"] > want["npmi_mean"], "the floor lowers the mean NPMI of topics with absent words")
-    # --npmi-eps 0: a pair that never co-occurs is exactly -1 as well
-    want0 = reference_scores(docs, vocab, topics, 10, 25, 0.0)
+    # --npmi-eps 0 is the default
     r, got = run_eval(["--topics", tpath, "--corpus", cpath, "--npmi-eps", "0", "--json", "-q"])
     if got:
-        compare(json_to_scores(got), want0, "saetm eval --npmi-eps 0")
+        compare(json_to_scores(got), want, "saetm eval --npmi-eps 0")
+    # --npmi-eps 1e-12: gensim's smoothing; never-co-occurring pairs above -1, so the mean is higher
+    want_g = reference_scores(docs, vocab, topics, 10, 25, GENSIM_EPS)
+    r, got = run_eval(["--topics", tpath, "--corpus", cpath, "--npmi-eps", "1e-12", "--json", "-q"])
+    if got:
+        compare(json_to_scores(got), want_g, "saetm eval --npmi-eps 1e-12")
+        check(got["npmi_eps"] == 1e-12, "JSON: the eps given")
+    check(want_g["npmi_mean"] > want["npmi_mean"] + 1e-3,
+          "the default eps 0 scores never-co-occurring pairs lower than gensim's eps (%.4f vs %.4f)"
+          % (want["npmi_mean"], want_g["npmi_mean"]))
+    # `saetm eval` itself against gensim, at gensim's eps and on the known words
+    if HAVE_GENSIM:
+        r, got = run_eval(["--topics", tpath, "--corpus", cpath, "--npmi-eps", "1e-12", "--missing", "skip",
+                           "--json", "-q"])
+        if got:
+            gensim_check(vocab, docs, topics, 10, json_to_scores(got), "saetm eval --npmi-eps 1e-12: ")
     # the table: one line per topic, then the means
     r = subprocess.run([saetm, "eval", "--topics", tpath, "--corpus", cpath, "--top", "5"], capture_output=True,
                        text=True)
@@ -269,7 +294,7 @@ def cli_check(vocab, docs, topics):
     check(r.returncode == 0 and sum(1 for l in lines if l.split() and l.split()[0].isdigit()) == len(topics),
           "table has one line per topic")
     mean = [l for l in lines if l.startswith(" mean")]
-    want5 = reference_scores(docs, vocab, topics, 5, 25, EPS)
+    want5 = reference_scores(docs, vocab, topics, 5, 25, DEFAULT_EPS)
     check(len(mean) == 1 and abs(float(mean[0].split()[1]) - want5["npmi_mean"]) < 1e-4, "table mean, --top 5")
     # --model DIR reads DIR/top_words.txt and DIR/corpus.stc
     mdir = os.path.join(TMP, "model")
@@ -302,7 +327,7 @@ def heldout_check(rng, vocab, block, n_themes, topics):
     with open(tpath, "w", encoding="utf-8") as f:
         for words in htopics:
             f.write(" ".join(words) + "\n")
-    want = reference_scores(hdocs, hvocab, htopics, 10, 25, EPS)
+    want = reference_scores(hdocs, hvocab, htopics, 10, 25, DEFAULT_EPS)
     check("solo" not in want["missing"] and "unused" in want["missing"], "held-out data as intended")
     for threads in ("1", "2"):
         r, got = run_eval(["--topics", tpath, "--reference", hpath, "--preprocess", "none", "--json",
@@ -321,7 +346,7 @@ def heldout_check(rng, vocab, block, n_themes, topics):
     if got:
         check("solo" in got["missing_words"], "--min-df 2 drops a word of one document")
     # skip on the same reference
-    want_skip = reference_scores(hdocs, hvocab, htopics, 10, 25, EPS, "skip")
+    want_skip = reference_scores(hdocs, hvocab, htopics, 10, 25, DEFAULT_EPS, "skip")
     r, got = run_eval(["--topics", tpath, "--reference", hpath, "--preprocess", "none", "--missing", "skip",
                        "--json", "-q"])
     if got:
@@ -344,13 +369,39 @@ def heldout_check(rng, vocab, block, n_themes, topics):
         compare(json_to_scores(got), want, "--model DIR --reference: params.json's preprocessing, min_df 1")
 
 
+def floor_pair_check():
+    """The default puts a pair that never co-occurs in the reference at exactly -1, NPMI's floor;
+    --npmi-eps 1e-12 (gensim's) puts it at -1 + log(p1 p2) / log(1e-12), above."""
+    texts = ["alpha beta", "gamma delta", "alpha gamma", "beta epsilon"]  # beta: 2 of 4, delta: 1 of 4
+    rpath = os.path.join(TMP, "apart.jsonl")
+    with open(rpath, "w", encoding="utf-8") as f:
+        for t in texts:
+            f.write(json.dumps({"text": t}) + "\n")
+    tpath = os.path.join(TMP, "apart_topics.txt")
+    with open(tpath, "w", encoding="utf-8") as f:
+        f.write("beta delta\n")
+    args = ["--topics", tpath, "--reference", rpath, "--preprocess", "none", "--json", "-q"]
+    r, got = run_eval(args)
+    if got:
+        t = got["topics"][0]
+        check(t["n_scored"] == 2 and t["npmi"] == -1.0 and got["npmi"] == -1.0,
+              "default: a pair that never co-occurs scores exactly -1 (got %r)" % t["npmi"])
+        check(t["c_v"] == 0.0, "default: its two-word topic has C_V 0 (v_W = 0; got %r)" % t["c_v"])
+    r, got = run_eval(args + ["--npmi-eps", "1e-12"])
+    if got:
+        want = -1.0 + np.log(0.5 * 0.25) / np.log(GENSIM_EPS)  # about -0.925
+        check(abs(got["topics"][0]["npmi"] - want) < 1e-12,
+              "--npmi-eps 1e-12: %r, want %r" % (got["topics"][0]["npmi"], want))
+
+
 def main():
     rng = np.random.default_rng(12345)
     vocab, docs, block = make_corpus(rng, 1500, 300, 6)
     topics = make_topics(rng, vocab, block, 6)
     dpath, tpath = write_inputs("a", vocab, docs, topics)
 
-    for top_n, div_n, eps in ((10, 25, EPS), (5, 10, EPS), (15, 25, 0.0), (10, 25, 1e-6)):
+    for top_n, div_n, eps in ((10, 25, DEFAULT_EPS), (10, 25, GENSIM_EPS), (5, 10, GENSIM_EPS), (15, 25, 0.0),
+                              (10, 25, 1e-6)):
         for missing in ("floor", "skip"):
             want = reference_scores(docs, vocab, topics, top_n, div_n, eps, missing)
             for threads in (1, 2):
@@ -358,8 +409,8 @@ def main():
                 compare(got, want, "top %d div %d eps %g threads %d %s" % (top_n, div_n, eps, threads, missing))
 
     # the floor by hand on one topic: w010 w011 w012 café known, notaword and unused absent
-    want = reference_scores(docs, vocab, topics, 10, 25, EPS)
-    skip = reference_scores(docs, vocab, topics, 10, 25, EPS, "skip")
+    want = reference_scores(docs, vocab, topics, 10, 25, DEFAULT_EPS)
+    skip = reference_scores(docs, vocab, topics, 10, 25, DEFAULT_EPS, "skip")
     t_f, t_s = want["topics"][10], skip["topics"][10]
     check(t_f["n_distinct"] == 6 and t_s["n_scored"] == 4, "test topic: 6 distinct words, 4 known")
     check(abs(t_f["npmi"] - (6 * t_s["npmi"] - 9) / 15) < 1e-12, "floor NPMI = (6 known pairs + 9 pairs at -1) / 15")
@@ -371,17 +422,20 @@ def main():
     random_ = np.mean([t["npmi"] for t in want["topics"][6:10]])
     check(coherent > random_ + 0.1, "themed topics score above random ones (%.3f vs %.3f)" % (coherent, random_))
 
-    try:
-        import gensim  # noqa: F401
-    except ImportError:
+    if not HAVE_GENSIM:
         check(False, "gensim not importable: install python3-gensim (scripts/install-deps.sh)")
     else:
         # (a pair found in every document would differ: gensim gives -1 there, see docs/eval.md;
         # this corpus has none)
-        # gensim has no notion of absent words: compared on the known words (--missing skip)
-        gensim_check(vocab, docs, topics, 10, skip)
+        # gensim has no notion of absent words: compared on the known words (--missing skip), and
+        # at gensim's eps 1e-12 (at the default eps 0 never-co-occurring pairs are lower, at -1)
+        gensim_check(vocab, docs, topics, 10, reference_scores(docs, vocab, topics, 10, 25, GENSIM_EPS, "skip"))
+        got = run_harness(dpath, tpath, 10, 25, GENSIM_EPS, 1, "skip")
+        if got:
+            gensim_check(vocab, docs, topics, 10, got, "C core at eps 1e-12: ")
 
     cli_check(vocab, docs, topics)
+    floor_pair_check()
     heldout_check(rng, vocab, block, 6, topics)
 
     print("%d passed, %d failed" % (passed, failed))

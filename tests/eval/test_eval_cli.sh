@@ -8,6 +8,8 @@ assert "help: reference documents" grep -q -- "--reference PATH" "$T/.out"
 assert "help: min_df 1 for a reference" grep -q "min-df N.*default: 1: every word of the reference" "$T/.out"
 assert "help: the floor" grep -q "floor (every pair" "$T/.out"
 assert "help: corpus options" grep -q -- "--preprocess MODE" "$T/.out"
+assert "help: eps default 0" grep -qE -- "--npmi-eps X .*\(default: 0\)" "$T/.out"
+assert "help: gensim's eps named" grep -q -- "--npmi-eps 1e-12" "$T/.out"
 expect_fail "no inputs" 2 "--topics and --reference" $SAETM eval
 expect_fail "bad --missing" 2 "--missing must be floor or skip" $SAETM eval --topics x --reference y --missing none
 expect_fail "both --reference and --corpus" 2 "not both" $SAETM eval --topics x --reference y --corpus z
@@ -33,6 +35,15 @@ assert "floor warning" grep -q "scored at NPMI's floor" "$T/.err"
 check "unscorable topics still exit 0" $SAETM eval --topics "$T/none.txt" --corpus "$T/c.stc" --missing skip
 assert "n/a shown" grep -qE "^ +0 +n/a" "$T/.out"
 assert "warning given" grep -q "not scored" "$T/.err"
+# a pair that never co-occurs: NPMI's floor by default, above it with gensim's eps
+printf '{"text": "alpha beta"}\n{"text": "gamma delta"}\n' > "$T/apart.jsonl"
+printf 'beta delta\n' > "$T/apart.txt"
+check "never-co-occurring pair" $SAETM eval --topics "$T/apart.txt" --reference "$T/apart.jsonl" --preprocess none
+assert "scores -1 by default (C_V 0)" grep -qE "^ +0 +-1\.0000 +0\.0000 +2/2" "$T/.out"
+check "never-co-occurring pair, gensim's eps" $SAETM eval --topics "$T/apart.txt" --reference "$T/apart.jsonl" \
+  --preprocess none --npmi-eps 1e-12
+# -1 + log(1/4) / log(1e-12) = -0.9498
+assert "above -1 with --npmi-eps 1e-12" grep -qE "^ +0 +-0\.9498 " "$T/.out"
 # reference documents: bad input named, exit 1
 expect_fail "missing reference file" 1 "nope.jsonl: cannot open" $SAETM eval --topics "$T/t.txt" --reference "$T/nope.jsonl"
 printf '{"text": "alpha beta"}\n{"body": "gamma"}\n' > "$T/bad.jsonl"
