@@ -303,8 +303,24 @@ def fmt(s, key, digits=3):
     return "%.*f" % (digits, s[key])
 
 
+def corpus_table(corpora_info):
+    """One line per split and corpus: the training and held-out parts' sizes and vocabularies."""
+    keys = [k for k in corpora_info if "/" in k and not k.startswith("none/")]
+    if not keys:
+        return []
+    lines = ["", "| split | corpus | training documents (non-empty) | training vocabulary | held-out documents "
+             "(non-empty) | held-out vocabulary |", "|-------|--------|---:|---:|---:|---:|"]
+    for k in sorted(keys, key=lambda k: (k.split("/")[0] != "test", k)):
+        i = corpora_info[k]
+        sp, c = k.split("/", 1)
+        lines.append("| %s | %s | %s (%s) | %s | %s (%s) | %s |" % (
+            sp, c, i.get("docs", "?"), i.get("nonempty", "?"), i.get("vocab", "?"), i.get("heldout_docs", "?"),
+            i.get("heldout_nonempty", "?"), i.get("heldout_vocab", "?")))
+    return lines
+
+
 def table(summary, corpora_info):
-    lines = []
+    lines = corpus_table(corpora_info)
     for sp, c in dict.fromkeys((s["split"], s["corpus"]) for s in summary):
         info = corpora_info.get("%s/%s" % (sp, c), corpora_info.get(c, {}))
         cells = [s for s in summary if s["split"] == sp and s["corpus"] == c]
