@@ -119,9 +119,10 @@ test: test-build
 bench: build/saetm $(BENCH_BINS) build/release/bench/embed_speed $(EMBED_MODEL)
 	bash bench/run.sh
 
-# Topic quality against gensim LDA, scikit-learn NMF and k-means + c-TF-IDF on three real corpora
-# (docs/quality.md). Long: about an hour on 2 cores; `make bench-quality QUICK=1` runs SOTU at K=20
-# with one seed (a few minutes). Results in build/bench-quality/.
+# Topic quality against gensim LDA, scikit-learn NMF and k-means + c-TF-IDF on four real corpora,
+# every method fitted on 80% of each corpus and scored on the other 20% (docs/quality.md, "Held-out
+# protocol"). Long: hours on 2 cores; `make bench-quality QUICK=1` runs SOTU at K=20 with one seed.
+# Results in build/bench-quality-heldout/ (results-test.json; run.sh --split validation for tuning).
 bench-quality: build/saetm
 	bash scripts/install-deps.sh --bench
 	bash bench/quality/run.sh $(if $(QUICK),--quick)
