@@ -20,12 +20,13 @@ DATA=build/bench-data
 # 40 epochs = the same number of steps), given explicitly so that fits made before are reused
 # (--reuse-fits compares the fit commands); change them here when fit's SAE defaults change.
 fitargs=(--saetm-fit-args "--features 4096 --batch 1024 --epochs 40")
-# Rows beside the default, merged from the same fits: saetm-prob (the default's topics, words
-# ranked by probability instead of for diversity), saetm-s3 (session 3's default: no coherence
-# pruning, probability ranking) and saetm-plain (the published method).
+# Rows beside the default, merged from the same fits: saetm-diverse (the default's topics, words
+# ranked for diversity >= 0.8 instead of by probability), saetm-s4 (session 4's default: EM refit,
+# pruning scored in-sample with the redundancy term, diversity ranking) and saetm-plain (the
+# published method).
 plain=(--saetm-topics-variant "saetm-plain=--merge kmeans-words --no-refit --min-doc-freq 1 --rank prob"
-       --saetm-topics-variant "saetm-prob=--rank prob"
-       --saetm-topics-variant "saetm-s3=--candidates 1 --rank prob")
+       --saetm-topics-variant "saetm-diverse=--rank diverse"
+       --saetm-topics-variant "saetm-s4=--words em --crossfit off --prune-redundancy 0.5 --rank diverse")
 args=(--corpora sotu,debian,kjv,email --k 20,10,50,100 --seeds 3 "${fitargs[@]}" "${plain[@]}")
 if [ "${1:-}" = "--quick" ]; then shift; args=(--corpora sotu --k 20 --seeds 1 "${fitargs[@]}" "${plain[@]}"); fi
 last() {  # the value of the last option $1 among the arguments that follow (the last one wins)
