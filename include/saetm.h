@@ -1122,11 +1122,13 @@ typedef struct saetm_words_opts {
     saetm_interp_opts em;      /* SAETM_WORDS_EM: the EM's options (saetm_interp_opts_default) */
     double sharpen;            /* SAETM_WORDS_EM: document proportions raised to this power, >= 1 (default 1) */
     double background;         /* SAETM_WORDS_TFIDF: value of the constant background column that takes the words
-                                  every document uses, in [0, 100] (default 0.3; 0 = none) */
+                                  every document uses, in [0, 100] (default 0.3; 0 = none). Any value > 0 gives
+                                  the same topic words up to rounding (the background's weights scale by 1/value) */
     int sublinear;             /* SAETM_WORDS_TFIDF: term frequency 1 + log(count) (default 1) or the count (0) */
-    uint32_t max_sweeps;       /* SAETM_WORDS_TFIDF: coordinate-descent sweeps per word, at most (default 200) */
-    double tol;                /* SAETM_WORDS_TFIDF: a word's fit stops when no weight moves by more than tol times
-                                  its largest weight (default 1e-5) */
+    uint32_t max_sweeps;       /* SAETM_WORDS_TFIDF: coordinate-descent sweeps per word, at most (default 200);
+                                  the active-set method then solves the descent's support exactly */
+    double tol;                /* SAETM_WORDS_TFIDF: a word's descent stops when no weight moves by more than tol
+                                  times its largest weight (default 1e-5) */
 } saetm_words_opts;
 
 SAETM_API void saetm_words_opts_default(saetm_words_opts *opts);
@@ -1137,10 +1139,12 @@ SAETM_API const char *saetm_words_opts_check(const saetm_words_opts *opts);
  * those of the merge; SAETM_WORDS_EM: saetm_topics_refit; SAETM_WORDS_TFIDF: with theta the
  * document proportions of t, the least-squares fit H >= 0 of X ~ [theta~ b] [H; h_bg], X the
  * documents' TF-IDF rows (term frequency 1 + log count or the count, IDF ln((1 + n) / (1 + df)) + 1
- * over the n documents that take part; rows at unit length), theta~ the proportions at unit length
- * and b the constant background column; each topic's row of H normalised to sum 1). Then ranks
- * the top words. Document proportions are unchanged. bow: the corpus t was built from.
- * Deterministic for any thread count. */
+ * over the n documents that take part: a vocabulary word and a non-zero row of theta; rows at unit
+ * length), theta~ the proportions at unit length and b the constant background column; each
+ * topic's row of H normalised to sum 1, a row of zeros uniform). Solved per word by coordinate
+ * descent, finished by the active-set method (exact up to rounding; tests/merge/test_words.py
+ * compares it with scipy's NNLS). Then ranks the top words. Document proportions are unchanged.
+ * bow: the corpus t was built from. Deterministic for any thread count. */
 SAETM_API saetm_status saetm_topics_fit_words(saetm_ctx *ctx, saetm_topics *t, const saetm_bow *bow,
                                               const saetm_words_opts *opts);
 

@@ -80,7 +80,10 @@ int cli_topics_table(cli_topics_args *a, cli_opt *o)
          "--refit-pi, --refit-idf) | tfidf (non-negative least squares of the documents' TF-IDF rows on their topic "
          "proportions, with a background column)",
          "em"},
-        {"words-background", CLI_DOUBLE, &a->words_background, "X", "refit --words tfidf: value of the background column (0 = none)", "0.3"},
+        {"words-background", CLI_DOUBLE, &a->words_background, "X",
+         "refit --words tfidf: value of the background column (0 = none; any value > 0 gives the same words up to "
+         "rounding)",
+         "0.3"},
         {"no-refit", CLI_FLAG, &a->no_refit, NULL, "do not re-fit (when --refit is the default: saetm fit, a model's params.json)", NULL},
         {"sharpen", CLI_DOUBLE, &a->sharpen, "S", "refit: raise document topic proportions to this power (>= 1)", "1"},
         {"refit-pi", CLI_DOUBLE, &a->refit_pi, "X", "refit: background weight", "0.3"},
@@ -98,7 +101,8 @@ int cli_topics_table(cli_topics_args *a, cli_opt *o)
          "distributions with another candidate", "0.5"},
         {"crossfit", CLI_STR, &a->crossfit, "on|off",
          "coherence pruning with --words tfidf: score each candidate's words, estimated on one half of the documents "
-         "(by index parity), on the other half, both ways (on), or on the documents that estimated them (off)",
+         "(by index parity), on the other half, both ways (on), or on the documents that estimated them (off); "
+         "ignored with --words em or without pruning (--candidates 1)",
          "off"},
     };
     memcpy(o, t, sizeof t);

@@ -2,7 +2,8 @@
  * test_topics.c - merging features into topics: planted recovery with every method and space,
  * k-means and agglomerative clustering against brute-force references, thread determinism of the
  * written files, transform == fit, assignment round trip, refusals; co-activation merging; FREX
- * ranking against a hand-computed example; coherence pruning.
+ * ranking against a hand-computed example; coherence pruning, with the EM or the tfidf word estimate,
+ * in-sample or cross-fitted.
  */
 #include "saetm.h"
 #include "saetm_int.h"
@@ -538,6 +539,112 @@ static void test_prune(void)
     saetm_ctx_free(ctx);
 }
 
+/* Word estimates from the documents (saetm_topics_fit_words) and the cross-fitted pruning
+ * (saetm_topics_prune_words with crossfit): the planted data with junk features of test_prune,
+ * merged into 2T candidates and pruned to T with the tfidf words, cross-fitted or in-sample. The
+ * planted topics survive one to one either way, the tfidf words of T planted topics recover the
+ * planted word distributions, any thread count gives the same bytes; refusals. (The estimate
+ * itself is checked against an exact NNLS in tests/merge/test_words.py.) */
+static void test_prune_crossfit(void)
+{
+    enum { JUNK = 8, TOP = 10 };
+    saetm_ctx *ctx = saetm_ctx_create();
+    planted p;
+    CHECK(make_planted_junk(ctx, &p, JUNK) == 0);
+    saetm_bow bow;
+    saetm_synth_bow(p.s, &bow);
+    saetm_words_opts wo;
+    saetm_words_opts_default(&wo);
+    CHECK(wo.method == SAETM_WORDS_TFIDF && wo.background == 0.3 && wo.sublinear == 1);
+    CHECK(saetm_words_opts_check(&wo) == NULL);
+    saetm_topics_opts o;
+    saetm_topics_opts_default(&o);
+    o.top_n = TOP;
+    o.k = T;
+    saetm_topics *straight = NULL;
+    CHECK(saetm_topics_build(ctx, p.it, NULL, &o, &straight) == SAETM_OK);
+    CHECK(straight && saetm_topics_fit_words(ctx, straight, &bow, &wo) == SAETM_OK);
+    if (straight) {
+        double cs, cr;
+        recovery(&p, straight, &cs, &cr);
+        fprintf(stderr, "tfidf words, straight into %d: topic-word cosine %.4f, doc correlation %.4f\n", T, cs, cr);
+        CHECK(cs >= 0.9);
+        const float *tw = saetm_topics_topic_word(straight);
+        int ok = 1;
+        for (int k = 0; k < T; k++) {
+            double s = 0;
+            for (int w = 0; w < V; w++) ok &= tw[k * V + w] >= 0, s += tw[k * V + w];
+            ok &= fabs(s - 1) < 1e-4;
+        }
+        CHECK(ok);
+    }
+    o.k = 2 * T;
+    for (int cf = 0; cf < 2; cf++) {
+        saetm_topics *pr[2] = {NULL, NULL};
+        for (int run = 0; run < 2; run++) {
+            saetm_ctx_set_threads(ctx, run ? 3 : 1);
+            CHECK(saetm_topics_build(ctx, p.it, NULL, &o, &pr[run]) == SAETM_OK);
+            CHECK(pr[run] && saetm_topics_prune_words(ctx, pr[run], p.it, &bow, T, &wo, cf) == SAETM_OK);
+        }
+        if (pr[0] && pr[1]) {
+            CHECK_EQ_INT(saetm_topics_k(pr[0]), T);
+            double cs, cr;
+            recovery(&p, pr[0], &cs, &cr);
+            fprintf(stderr, "prune, tfidf words, %s: topic-word cosine %.4f, doc correlation %.4f, NPMI %.4f\n",
+                    cf ? "cross-fitted" : "in-sample", cs, cr, mean_npmi(ctx, &p, pr[0]));
+            const int32_t *ft = saetm_topics_feature_topic(pr[0]);
+            int pure = 1, used[T] = {0};
+            for (int f = 0; f < T * COPIES; f++) pure &= ft[f] == ft[(f / COPIES) * COPIES] && ft[f] >= 0;
+            for (int t = 0; pure && t < T; t++) pure &= !used[ft[t * COPIES]]++;
+            CHECK(pure);
+            CHECK(cs >= 0.9);
+            CHECK(memcmp(saetm_topics_topic_word(pr[0]), saetm_topics_topic_word(pr[1]), (size_t)T * V * sizeof(float)) == 0);
+            CHECK(memcmp(saetm_topics_feature_topic(pr[0]), saetm_topics_feature_topic(pr[1]),
+                         (size_t)(T * COPIES + JUNK) * sizeof(int32_t)) == 0);
+            CHECK(memcmp(saetm_topics_doc_topics(pr[0]), saetm_topics_doc_topics(pr[1]), (size_t)NDOC * T * sizeof(float)) == 0);
+            for (int j = 0; j < TOP; j++) CHECK(saetm_topics_top_words(pr[0], 0)[j] == saetm_topics_top_words(pr[1], 0)[j]);
+        }
+        saetm_topics_free(pr[0]);
+        saetm_topics_free(pr[1]);
+    }
+    /* refusals */
+    if (straight) {
+        saetm_words_opts bad = wo;
+        bad.background = -1;
+        CHECK(saetm_words_opts_check(&bad) != NULL);
+        CHECK(saetm_topics_fit_words(ctx, straight, &bow, &bad) == SAETM_ERR_ARG);
+        bad = wo;
+        bad.method = (saetm_words_method)7;
+        CHECK(saetm_words_opts_check(&bad) != NULL);
+        bad = wo;
+        bad.max_sweeps = 0;
+        CHECK(saetm_words_opts_check(&bad) != NULL);
+        bad = wo;
+        bad.tol = 1;
+        CHECK(saetm_words_opts_check(&bad) != NULL);
+        saetm_bow short_bow = bow;
+        short_bow.rows--;
+        CHECK(saetm_topics_fit_words(ctx, straight, &short_bow, &wo) == SAETM_ERR_SHAPE);
+        bad = wo;
+        bad.method = SAETM_WORDS_EM;
+        CHECK(saetm_topics_prune_words(ctx, straight, p.it, &bow, T, &bad, 1) == SAETM_ERR_ARG);
+        CHECK_CONTAINS(saetm_ctx_errmsg(ctx), "tfidf");
+        bad.method = SAETM_WORDS_MEAN;
+        CHECK(saetm_topics_prune_words(ctx, straight, p.it, &bow, T, &bad, 0) == SAETM_ERR_ARG);
+        CHECK(saetm_topics_prune_words(ctx, straight, p.it, &bow, T + 1, &wo, 1) == SAETM_ERR_ARG);
+        CHECK(saetm_topics_prune_words(ctx, straight, p.it, &short_bow, T, &wo, 1) == SAETM_ERR_SHAPE);
+        /* k == current: no round, the words estimated on all documents (= saetm_topics_fit_words) */
+        float *before = malloc((size_t)T * V * sizeof *before);
+        if (before) memcpy(before, saetm_topics_topic_word(straight), (size_t)T * V * sizeof *before);
+        CHECK(saetm_topics_prune_words(ctx, straight, p.it, &bow, T, &wo, 1) == SAETM_OK);
+        CHECK(before && memcmp(before, saetm_topics_topic_word(straight), (size_t)T * V * sizeof *before) == 0);
+        free(before);
+    }
+    saetm_topics_free(straight);
+    free_planted(&p);
+    saetm_ctx_free(ctx);
+}
+
 int main(void)
 {
     RUN(test_kmeans);
@@ -546,6 +653,7 @@ int main(void)
     RUN(test_files_threads_transform);
     RUN(test_refit);
     RUN(test_prune);
+    RUN(test_prune_crossfit);
     RUN(test_frex_hand);
     return TEST_REPORT();
 }
