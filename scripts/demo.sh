@@ -17,10 +17,12 @@ mkdir -p "$OUT"
 if [ "${DEMO_ALL:-0}" = 1 ]; then cp "$DATA/sotu_paragraphs.jsonl" "$OUT/sotu.jsonl"
 else awk 'NR % 3 == 1' "$DATA/sotu_paragraphs.jsonl" > "$OUT/sotu.jsonl"; fi
 
-# corpus -> built-in embedder -> SAE -> interpretation -> K topics, all in one model directory
+# corpus -> built-in embedder -> SAE -> interpretation -> K topics, all in one model directory;
+# every fifth paragraph is held out of every stage (--holdout 0.2) and scores the topics
 $SAETM fit --input "$OUT/sotu.jsonl" --id-field id --date-field date --group-field group \
-  --k "$K" --out "$OUT/model"
-$SAETM eval --topics "$OUT/model/top_words.txt" --corpus "$OUT/model/corpus.stc"
+  --k "$K" --holdout 0.2 --out "$OUT/model"
+echo "demo: coherence on the held-out paragraphs (no stage saw them):"
+$SAETM eval --topics "$OUT/model/top_words.txt" --reference "$OUT/model/heldout.stc"
 $SAETM trends --model "$OUT/model" --bin decade
 $SAETM report --model "$OUT/model" --out "$OUT/report.html"
 echo
