@@ -470,6 +470,26 @@ static double mean_npmi(saetm_ctx *ctx, const planted *p, const saetm_topics *tp
     return m;
 }
 
+/* The planted topics map one to one onto the topics of t: every copy of a planted topic in the
+ * same topic, no two planted topics together. */
+static int planted_one_to_one(const saetm_topics *t)
+{
+    const int32_t *ft = saetm_topics_feature_topic(t);
+    int pure = 1, used[T] = {0};
+    for (int f = 0; f < T * COPIES; f++) pure &= ft[f] == ft[(f / COPIES) * COPIES] && ft[f] >= 0;
+    for (int k = 0; pure && k < T; k++) pure &= !used[ft[k * COPIES]]++;
+    return pure;
+}
+
+/* Two runs of the same T-topic merge (at different thread counts) gave the same bytes. */
+static int same_topics(const saetm_topics *a, const saetm_topics *b, int junk)
+{
+    return memcmp(saetm_topics_topic_word(a), saetm_topics_topic_word(b), (size_t)T * V * sizeof(float)) == 0 &&
+           memcmp(saetm_topics_feature_topic(a), saetm_topics_feature_topic(b),
+                  (size_t)(T * COPIES + junk) * sizeof(int32_t)) == 0 &&
+           memcmp(saetm_topics_doc_topics(a), saetm_topics_doc_topics(b), (size_t)NDOC * T * sizeof(float)) == 0;
+}
+
 /* Coherence pruning: planted topics plus features that fire at random. Merged into 2T candidates
  * and pruned to T, the planted topics come back, at least as coherent as merging straight into T;
  * the same at 1 and 3 threads; refusals. */
@@ -504,19 +524,10 @@ static void test_prune(void)
         recovery(&p, straight, &cs0, &cr0);
         fprintf(stderr, "prune: topic-word cosine %.4f, doc correlation %.4f, NPMI %.4f; straight into %d: %.4f, %.4f, %.4f\n",
                 cs, cr, n1, T, cs0, cr0, n0);
-        /* the planted topics map one to one onto the topics kept: every copy of a planted topic in
-         * the same topic, no two planted topics together */
-        const int32_t *ft = saetm_topics_feature_topic(pr[0]);
-        int pure = 1, used[T] = {0};
-        for (int f = 0; f < T * COPIES; f++) pure &= ft[f] == ft[(f / COPIES) * COPIES] && ft[f] >= 0;
-        for (int t = 0; pure && t < T; t++) pure &= !used[ft[t * COPIES]]++;
-        CHECK(pure);
+        CHECK(planted_one_to_one(pr[0]));
         CHECK(cs >= cs0 - 0.01);
         CHECK(n1 >= n0 - 0.01);
-        CHECK(memcmp(saetm_topics_topic_word(pr[0]), saetm_topics_topic_word(pr[1]), (size_t)T * V * sizeof(float)) == 0);
-        CHECK(memcmp(saetm_topics_feature_topic(pr[0]), saetm_topics_feature_topic(pr[1]),
-                     (size_t)(T * COPIES + JUNK) * sizeof(int32_t)) == 0);
-        CHECK(memcmp(saetm_topics_doc_topics(pr[0]), saetm_topics_doc_topics(pr[1]), (size_t)NDOC * T * sizeof(float)) == 0);
+        CHECK(same_topics(pr[0], pr[1], JUNK));
         /* refusals */
         CHECK(saetm_topics_prune(ctx, pr[0], p.it, &bow, T + 1, &io, 4.0) == SAETM_ERR_ARG);
         CHECK(saetm_topics_prune(ctx, pr[0], p.it, &bow, 0, &io, 4.0) == SAETM_ERR_ARG);
@@ -592,16 +603,9 @@ static void test_prune_crossfit(void)
             recovery(&p, pr[0], &cs, &cr);
             fprintf(stderr, "prune, tfidf words, %s: topic-word cosine %.4f, doc correlation %.4f, NPMI %.4f\n",
                     cf ? "cross-fitted" : "in-sample", cs, cr, mean_npmi(ctx, &p, pr[0]));
-            const int32_t *ft = saetm_topics_feature_topic(pr[0]);
-            int pure = 1, used[T] = {0};
-            for (int f = 0; f < T * COPIES; f++) pure &= ft[f] == ft[(f / COPIES) * COPIES] && ft[f] >= 0;
-            for (int t = 0; pure && t < T; t++) pure &= !used[ft[t * COPIES]]++;
-            CHECK(pure);
+            CHECK(planted_one_to_one(pr[0]));
             CHECK(cs >= 0.9);
-            CHECK(memcmp(saetm_topics_topic_word(pr[0]), saetm_topics_topic_word(pr[1]), (size_t)T * V * sizeof(float)) == 0);
-            CHECK(memcmp(saetm_topics_feature_topic(pr[0]), saetm_topics_feature_topic(pr[1]),
-                         (size_t)(T * COPIES + JUNK) * sizeof(int32_t)) == 0);
-            CHECK(memcmp(saetm_topics_doc_topics(pr[0]), saetm_topics_doc_topics(pr[1]), (size_t)NDOC * T * sizeof(float)) == 0);
+            CHECK(same_topics(pr[0], pr[1], JUNK));
             for (int j = 0; j < TOP; j++) CHECK(saetm_topics_top_words(pr[0], 0)[j] == saetm_topics_top_words(pr[1], 0)[j]);
         }
         saetm_topics_free(pr[0]);
