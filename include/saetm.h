@@ -1030,6 +1030,16 @@ typedef enum saetm_merge_method {
                                   same documents (correlation of their theta columns); ignores the space */
 } saetm_merge_method;
 
+/* How the co-activation merge (SAETM_MERGE_COACT) starts its spectral embedding and the k-means of
+ * the embedding's rows (docs/topics.md, "Seed stability"). */
+typedef enum saetm_coact_init {
+    SAETM_COACT_INIT_RANDOM = 0, /* start vectors of the eigenvector iteration drawn from seed, k-means++ from seed,
+                                    the best of restarts (default) */
+    SAETM_COACT_INIT_PIVOT = 1   /* seed-independent: the start vectors of seed 1 whatever the seed, and one k-means
+                                    run started at K rows chosen by pivoted QR (each next row the one farthest from
+                                    the span of those chosen); restarts unused */
+} saetm_coact_init;
+
 typedef enum saetm_rank {
     SAETM_RANK_PROB = 0,       /* topic words by p(w | t) */
     SAETM_RANK_RELEVANCE = 1,  /* by lambda log p(w|t) + (1 - lambda) log(p(w|t) / p(w)), p(w) the topic-weighted
@@ -1068,6 +1078,8 @@ typedef struct saetm_topics_opts {
     int rare_drop;              /* non-zero: features not clustered (below min_docs; for co-activation also
                                    those with no correlated partner) are in no topic: their mass is dropped
                                    (default 0: they join a topic as described at min_docs) */
+    saetm_coact_init coact_init; /* SAETM_MERGE_COACT only: SAETM_COACT_INIT_PIVOT makes the merge (and the
+                                   pruning after it) independent of seed (default SAETM_COACT_INIT_RANDOM) */
 } saetm_topics_opts;
 
 SAETM_API void saetm_topics_opts_default(saetm_topics_opts *opts);

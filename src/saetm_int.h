@@ -323,6 +323,18 @@ void saetm__point_dense(const saetm__points *p, uint64_t i, float *out);
  * assignment (n) and centroids (k x dim). Deterministic for any thread count. */
 saetm_status saetm__kmeans(saetm_ctx *ctx, const saetm__points *p, uint32_t k, uint32_t restarts, uint32_t max_iter,
                            uint64_t seed, uint32_t *assign, float *centroids, double *inertia);
+/* Lloyd iterations of weighted k-means from the k given centroids (k x dim, replaced by the final
+ * ones); writes the assignment (n) and the weighted inertia. Deterministic for any thread count. */
+saetm_status saetm__kmeans_from(saetm_ctx *ctx, const saetm__points *p, uint32_t k, uint32_t max_iter,
+                                uint32_t *assign, float *centroids, double *inertia);
+/* Deterministic k-means start for dense points without a selection (p->dense, !p->sel), e.g. the
+ * unit rows of a spectral embedding: k rows chosen by pivoted Gram-Schmidt (column-pivoted QR of the
+ * transposed points): the first the row of largest norm, each next the row with the largest residual
+ * after projecting out the span of those chosen (ties to the lower index). Their coordinates go into
+ * centroids (k x dim); pivots (k, may be NULL) gets their indices. Uses no weights and no seed;
+ * the same result for any thread count. */
+saetm_status saetm__pivot_seeds(saetm_ctx *ctx, const saetm__points *p, uint32_t k, float *centroids,
+                                uint64_t *pivots);
 /* Weighted centroids of an assignment (k x dim); an empty cluster gets a zero centroid. */
 saetm_status saetm__centroids(saetm_ctx *ctx, const saetm__points *p, const uint32_t *assign, uint32_t k,
                               float *centroids);

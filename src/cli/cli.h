@@ -131,6 +131,7 @@ typedef struct cli_topics_args {
     double refit_idf_power; /* from refit_idf (cli_topics_finish): 0 = off, 1 = on, else the IDF exponent */
     const char *words;      /* --words em|tfidf: how the refit estimates the topic words */
     const char *crossfit;   /* --crossfit on|off: the pruning scores candidates on the other half of the documents */
+    const char *coact_init; /* --coact-init random|pivot (cli_topics_finish sets o.coact_init) */
     double words_background;
     saetm_words_opts wo;    /* from the above (cli_topics_finish) */
     int crossfit_on;
@@ -143,7 +144,7 @@ typedef struct cli_topics_args {
     saetm_topics_score *scores;
 } cli_topics_args;
 void cli_topics_defaults(cli_topics_args *a);
-/* Write the topic options into o (room for 30 entries); @return how many. */
+/* Write the topic options into o (room for 31 entries); @return how many. */
 int cli_topics_table(cli_topics_args *a, cli_opt *o);
 /* Turn the option strings into o and check; @return -1 to continue, else the exit code. */
 int cli_topics_finish(const char *cmd, cli_topics_args *a);

@@ -35,6 +35,7 @@ void cli_topics_defaults(cli_topics_args *a)
     a->words = "em";
     a->crossfit = "off";
     a->words_background = 0.3;
+    a->coact_init = "random";
 }
 
 int cli_topics_table(cli_topics_args *a, cli_opt *o)
@@ -58,6 +59,11 @@ int cli_topics_table(cli_topics_args *a, cli_opt *o)
         {"method", CLI_STR, &a->method, "M", "kmeans | agglomerative (every K is a cut of one tree) | coactivation", "kmeans"},
         {"linkage", CLI_STR, &a->linkage, "L", "agglomerative linkage: ward | average", "ward"},
         {"restarts", CLI_U32, &a->o.restarts, "N", "k-means runs; the lowest weighted inertia wins", "4"},
+        {"coact-init", CLI_STR, &a->coact_init, "I",
+         "coactivation: random (eigenvector iteration and k-means++ started from --seed, best of --restarts) | pivot "
+         "(seed-independent: a fixed start and one k-means run from rows chosen by pivoted QR; --seed and --restarts "
+         "do not change the topics)",
+         "random"},
         {"max-iter", CLI_U32, &a->o.max_iter, "N", "k-means iterations per run", "100"},
         {"min-doc-freq", CLI_U32, &a->o.min_docs, "N",
          "cluster only features active in >= N documents; the others join a topic (the nearest centroid; "
@@ -159,6 +165,10 @@ int cli_topics_finish(const char *cmd, cli_topics_args *a)
     if (strncmp(a->rank, "diverse", 7) != 0) a->o.min_diversity = 0;
     else if (strcmp(a->rank, "diverse") == 0) a->o.min_diversity = 0.8;
     else if (!(a->o.min_diversity > 0)) return cli_usage_error(cmd, "--rank diverse:D needs D in (0, 1], not '%s'", a->rank);
+    if (strcmp(a->coact_init, "random") == 0) a->o.coact_init = SAETM_COACT_INIT_RANDOM;
+    else if (strcmp(a->coact_init, "pivot") == 0) a->o.coact_init = SAETM_COACT_INIT_PIVOT;
+    else return cli_usage_error(cmd, "--coact-init must be random or pivot, not '%s'", a->coact_init);
+    if (a->o.method != SAETM_MERGE_COACT) a->o.coact_init = SAETM_COACT_INIT_RANDOM; /* as --neighbors: coactivation's */
     if (strcmp(a->rare, "join") == 0) a->o.rare_drop = 0;
     else if (strcmp(a->rare, "drop") == 0) a->o.rare_drop = 1;
     else return cli_usage_error(cmd, "--rare must be join or drop, not '%s'", a->rare);
@@ -211,6 +221,7 @@ void cli_topics_to_json(const cli_topics_args *a, cJSON *obj)
     cJSON_AddStringToObject(obj, "method", a->method);
     cJSON_AddStringToObject(obj, "linkage", a->linkage);
     cJSON_AddNumberToObject(obj, "restarts", a->o.restarts);
+    cJSON_AddStringToObject(obj, "coact_init", a->coact_init);
     cJSON_AddNumberToObject(obj, "max_iter", a->o.max_iter);
     cJSON_AddNumberToObject(obj, "min_docs", a->o.min_docs);
     cJSON_AddStringToObject(obj, "rare", a->rare);
@@ -244,6 +255,7 @@ void cli_topics_from_json(cli_topics_args *a, const cJSON *obj)
     a->method = cli_json_string(obj, "method", a->method);
     a->linkage = cli_json_string(obj, "linkage", a->linkage);
     a->o.restarts = (uint32_t)cli_json_number(obj, "restarts", a->o.restarts);
+    a->coact_init = cli_json_string(obj, "coact_init", a->coact_init);
     a->o.max_iter = (uint32_t)cli_json_number(obj, "max_iter", a->o.max_iter);
     a->o.min_docs = (uint32_t)cli_json_number(obj, "min_docs", a->o.min_docs);
     a->rare = cli_json_string(obj, "rare", a->rare);
@@ -508,7 +520,8 @@ int cli_topics_run(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a0, c
  * co-activate with most); the topics' words estimated by non-negative least squares on the
  * documents' TF-IDF (--words tfidf); the least coherent candidates dissolved until K remain, each
  * scored on the half of the documents that did not estimate its words (--crossfit on), with no
- * redundancy term; words listed by probability. The EM refit's options (sharpen 4, background
+ * redundancy term; words listed by probability; the merge started without the seed (--coact-init
+ * pivot: the same topics for any seed once the SAE is fixed). The EM refit's options (sharpen 4, background
  * 0.7) stay recorded for --words em. `saetm topics` keeps the plain method's defaults (k-means,
  * no refit: it may have no corpus). */
 static const struct {
@@ -517,6 +530,7 @@ static const struct {
     {"merge", "coactivation"}, {"method", "coactivation"}, {"min-doc-freq", "20"}, {"min-docs", "20"},
     {"refit", "on"}, {"sharpen", "4"}, {"refit-pi", "0.7"}, {"candidates", "2"}, {"rank", "prob"},
     {"words", "tfidf"}, {"crossfit", "on"}, {"prune-redundancy", "0"},
+    {"coact-init", "pivot"},
 };
 void cli_topics_fit_defaults(cli_topics_args *ta, cli_opt *opts, int n)
 {
@@ -530,6 +544,7 @@ void cli_topics_fit_defaults(cli_topics_args *ta, cli_opt *opts, int n)
     ta->words = "tfidf";
     ta->crossfit = "on";
     ta->o.redundancy = 0;
+    ta->coact_init = "pivot";
     for (int i = 0; i < n; i++)
         for (size_t j = 0; j < sizeof FIT_TOPICS / sizeof FIT_TOPICS[0]; j++)
             if (strcmp(opts[i].name, FIT_TOPICS[j].name) == 0) opts[i].def = FIT_TOPICS[j].def;

@@ -15,7 +15,9 @@
  *
  * Determinism: every sum is per row in a fixed order, products of dense blocks go through
  * saetm__sgemm, the start is drawn from the counter-based RNG per feature: the result does not
- * depend on the thread count.
+ * depend on the thread count. With SAETM_COACT_INIT_PIVOT it does not depend on the seed either:
+ * the start vectors are those of a fixed seed, and the k-means starts at the rows chosen by
+ * pivoted Gram-Schmidt (saetm__pivot_seeds) and runs once (docs/topics.md, "Seed stability").
  */
 #include "saetm_int.h"
 
@@ -25,6 +27,9 @@
 #include <string.h>
 
 enum { STAGE_COACT = 0xc0ac, SPECTRAL_ITER = 30, OVERSAMPLE = 12, CHEB_DEGREE = 8 };
+/* SAETM_COACT_INIT_PIVOT: the eigenvector iteration starts from the vectors of this seed, whatever
+ * the seed asked for (the default seed, so that seed 1 gives the same embedding either way). */
+enum { PIVOT_START_SEED = 1 };
 #define SPECTRAL_TOL 1e-4
 
 typedef struct edge {
@@ -270,7 +275,7 @@ saetm_status saetm__coact_cluster(saetm_ctx *ctx, const saetm_acts *th, const fl
                                   const saetm_topics_opts *o, uint32_t *label)
 {
     uint32_t F = th->n_features, K = o->k;
-    int nt = saetm_ctx_threads(ctx);
+    int nt = saetm_ctx_threads(ctx), pivot = o->coact_init == SAETM_COACT_INIT_PIVOT;
     for (uint32_t f = 0; f < F; f++) label[f] = UINT32_MAX;
     /* Kept features, their index c, and the statistics of their columns. */
     uint32_t *cid = saetm__calloc_aligned(F, sizeof *cid), *feat = saetm__calloc_aligned(F, sizeof *feat);
@@ -288,6 +293,7 @@ saetm_status saetm__coact_cluster(saetm_ctx *ctx, const saetm_acts *th, const fl
     uint64_t nb = o->neighbors < n ? o->neighbors : (n ? n - 1 : 0);
     saetm__theta_cols col = {0};
     saetm_status st = saetm__mem_check(ctx, (uint64_t)n * nb * 24 + (uint64_t)n * (K + OVERSAMPLE) * 16 +
+                                                (pivot ? (uint64_t)n * K * 8 : 0) +
                                                 (uint64_t)th->row_ptr[th->rows] * 8, "co-activation merging");
     if (!st && n < K)
         st = saetm__fail(ctx, SAETM_ERR_ARG, "topics: %u topics asked but only %llu features fire in at least %u "
@@ -459,7 +465,7 @@ saetm_status saetm__coact_cluster(saetm_ctx *ctx, const saetm_acts *th, const fl
     if (!st) {
         for (uint64_t c = 0; c < n; c++) {
             saetm__rng rng;
-            saetm__rng_init(&rng, o->seed, STAGE_COACT, c);
+            saetm__rng_init(&rng, pivot ? PIVOT_START_SEED : o->seed, STAGE_COACT, c);
             for (uint32_t q = 0; q < p; q++) x[c * p + q] = gptr[c + 1] > gptr[c] ? (float)saetm__rng_normal(&rng) : 0.0f;
         }
         cholqr(nt, x, y, n, p, g, r);
@@ -520,11 +526,16 @@ saetm_status saetm__coact_cluster(saetm_ctx *ctx, const saetm_acts *th, const fl
                              (unsigned long long)m, K);
         saetm__points pts = {m, K, x, NULL, NULL, NULL, NULL, w};
         double inertia = 0;
-        if (!st) st = saetm__kmeans(ctx, &pts, K, o->restarts, o->max_iter, o->seed, assign, cent, &inertia);
+        if (!st && pivot) { /* seed-independent: Lloyd from the pivoted Gram-Schmidt rows */
+            st = saetm__pivot_seeds(ctx, &pts, K, cent, NULL);
+            if (!st) st = saetm__kmeans_from(ctx, &pts, K, o->max_iter, assign, cent, &inertia);
+        } else if (!st) {
+            st = saetm__kmeans(ctx, &pts, K, o->restarts, o->max_iter, o->seed, assign, cent, &inertia);
+        }
         for (uint64_t i = 0; !st && i < m; i++) label[feat[sel[i]]] = assign[i];
         if (!st)
-            saetm__log(ctx, SAETM_LOG_INFO, "topics: spectral clustering of %llu co-activating features, weighted inertia %.6g",
-                       (unsigned long long)m, inertia);
+            saetm__log(ctx, SAETM_LOG_INFO, "topics: spectral clustering of %llu co-activating features, weighted inertia %.6g%s",
+                       (unsigned long long)m, inertia, pivot ? " (pivoted start: independent of the seed)" : "");
     }
     /* The others join the topic they co-activate with most (the largest sum_d theta_{d,f} theta_{d,g}
      * over the topic's clustered features g), or are dropped. */

@@ -1,6 +1,7 @@
 /*
  * kmeans.c - weighted k-means for topic merging (method.md 2.4): k-means++ seeding with weights,
- * Lloyd iterations, restarts keeping the lowest weighted inertia.
+ * Lloyd iterations, restarts keeping the lowest weighted inertia; or Lloyd from given centroids,
+ * e.g. the seed-independent start of pivoted Gram-Schmidt (saetm__pivot_seeds).
  *
  * Points are dense or sparse (CSR) rows; centroids are dense. Squared distances are computed as
  * |x|^2 - 2 x.c + |c|^2. Every sum runs in a fixed order (per point, per cluster over its points in
@@ -8,6 +9,7 @@
  */
 #include "saetm_int.h"
 
+#include <assert.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -168,40 +170,16 @@ static uint64_t draw(saetm__rng *r, const double *v, uint64_t n, double total)
     return last;
 }
 
-/* One k-means run from k-means++ seeds drawn from stream `run`. */
-static saetm_status kmeans_run(saetm_ctx *ctx, const saetm__points *p, uint32_t k, uint32_t max_iter, uint64_t seed,
-                               uint32_t run, uint32_t *assign, float *cent, double *inertia, double *dist,
-                               double *score, double *cn2)
+/* Lloyd iterations from the k centroids in cent (k x dim, overwritten with the final ones):
+ * assign, stop when nothing moves (or at max_iter), else recompute the centroids. An emptied
+ * cluster restarts at the worst-served point. dist: n scratch (the final squared distances);
+ * cn2: k scratch. */
+static saetm_status lloyd(saetm_ctx *ctx, const saetm__points *p, uint32_t k, uint32_t max_iter, uint32_t *assign,
+                          float *cent, double *inertia, double *dist, double *cn2)
 {
-    int nt = saetm_ctx_threads(ctx);
     uint64_t n = p->n;
     uint32_t dim = p->dim;
-    saetm__rng r;
-    saetm__rng_init(&r, seed, STAGE_KMEANS, run);
-    /* k-means++: the first seed by weight, each next one by weight x squared distance. */
-    double total = 0;
-    for (uint64_t i = 0; i < n; i++) total += p->w[i];
-    saetm__point_dense(p, draw(&r, p->w, n, total), cent);
-    cn2[0] = saetm__dot(cent, cent, dim);
-    for (uint64_t i = 0; i < n; i++) dist[i] = INFINITY;
-    for (uint32_t c = 0;; c++) {
-        const float *cc = cent + (size_t)c * dim;
-#pragma omp parallel for schedule(static, 256) num_threads(nt)
-        for (int64_t ii = 0; ii < (int64_t)n; ii++) {
-            uint64_t i = (uint64_t)ii;
-            double d = saetm__point_norm2(p, i) - 2.0 * saetm__point_dot(p, i, cc) + cn2[c];
-            if (d < 0) d = 0;
-            if (d < dist[i]) dist[i] = d;
-            score[i] = p->w[i] * dist[i];
-        }
-        if (c + 1 == k) break;
-        double s = 0;
-        for (uint64_t i = 0; i < n; i++) s += score[i];
-        uint64_t pick = s > 0 ? draw(&r, score, n, s) : saetm__rng_below(&r, n);
-        saetm__point_dense(p, pick, cent + (size_t)(c + 1) * dim);
-        cn2[c + 1] = saetm__dot(cent + (size_t)(c + 1) * dim, cent + (size_t)(c + 1) * dim, dim);
-    }
-    /* Lloyd: assign, stop when nothing moves (or at max_iter), else recompute the centroids. */
+    for (uint32_t c = 0; c < k; c++) cn2[c] = saetm__dot(cent + (size_t)c * dim, cent + (size_t)c * dim, dim);
     uint64_t *counts = saetm__calloc_aligned((size_t)k, sizeof *counts);
     double *xn = saetm__calloc_aligned((size_t)n, sizeof *xn);
     float *g = p->dense && !p->sel ? saetm__calloc_aligned((size_t)k * (n < KM_BLOCK ? n : KM_BLOCK), sizeof *g) : NULL;
@@ -243,6 +221,113 @@ static saetm_status kmeans_run(saetm_ctx *ctx, const saetm__points *p, uint32_t 
     saetm__free_aligned(xn);
     saetm__free_aligned(g);
     return st;
+}
+
+/* One k-means run from k-means++ seeds drawn from stream `run`. */
+static saetm_status kmeans_run(saetm_ctx *ctx, const saetm__points *p, uint32_t k, uint32_t max_iter, uint64_t seed,
+                               uint32_t run, uint32_t *assign, float *cent, double *inertia, double *dist,
+                               double *score, double *cn2)
+{
+    int nt = saetm_ctx_threads(ctx);
+    uint64_t n = p->n;
+    uint32_t dim = p->dim;
+    saetm__rng r;
+    saetm__rng_init(&r, seed, STAGE_KMEANS, run);
+    /* k-means++: the first seed by weight, each next one by weight x squared distance. */
+    double total = 0;
+    for (uint64_t i = 0; i < n; i++) total += p->w[i];
+    saetm__point_dense(p, draw(&r, p->w, n, total), cent);
+    cn2[0] = saetm__dot(cent, cent, dim);
+    for (uint64_t i = 0; i < n; i++) dist[i] = INFINITY;
+    for (uint32_t c = 0;; c++) {
+        const float *cc = cent + (size_t)c * dim;
+#pragma omp parallel for schedule(static, 256) num_threads(nt)
+        for (int64_t ii = 0; ii < (int64_t)n; ii++) {
+            uint64_t i = (uint64_t)ii;
+            double d = saetm__point_norm2(p, i) - 2.0 * saetm__point_dot(p, i, cc) + cn2[c];
+            if (d < 0) d = 0;
+            if (d < dist[i]) dist[i] = d;
+            score[i] = p->w[i] * dist[i];
+        }
+        if (c + 1 == k) break;
+        double s = 0;
+        for (uint64_t i = 0; i < n; i++) s += score[i];
+        uint64_t pick = s > 0 ? draw(&r, score, n, s) : saetm__rng_below(&r, n);
+        saetm__point_dense(p, pick, cent + (size_t)(c + 1) * dim);
+        cn2[c + 1] = saetm__dot(cent + (size_t)(c + 1) * dim, cent + (size_t)(c + 1) * dim, dim);
+    }
+    return lloyd(ctx, p, k, max_iter, assign, cent, inertia, dist, cn2);
+}
+
+saetm_status saetm__kmeans_from(saetm_ctx *ctx, const saetm__points *p, uint32_t k, uint32_t max_iter,
+                                uint32_t *assign, float *centroids, double *inertia)
+{
+    double *dist = saetm__calloc_aligned((size_t)p->n, sizeof *dist);
+    double *cn2 = saetm__calloc_aligned((size_t)k, sizeof *cn2);
+    saetm_status st = !dist || !cn2 ? saetm__fail(ctx, SAETM_ERR_NOMEM, "k-means: out of memory")
+                                    : lloyd(ctx, p, k, max_iter, assign, centroids, inertia, dist, cn2);
+    saetm__free_aligned(dist);
+    saetm__free_aligned(cn2);
+    return st;
+}
+
+saetm_status saetm__pivot_seeds(saetm_ctx *ctx, const saetm__points *p, uint32_t k, float *centroids,
+                                uint64_t *pivots)
+{
+    assert(p->dense && !p->sel);
+    uint64_t n = p->n;
+    uint32_t dim = p->dim;
+    if (k == 0 || n < k)
+        return saetm__fail(ctx, SAETM_ERR_ARG, "k-means: %u clusters asked from %llu points", k, (unsigned long long)n);
+    int nt = saetm_ctx_threads(ctx);
+    double *r = saetm__calloc_aligned((size_t)n * dim, sizeof *r), *nrm = saetm__calloc_aligned((size_t)n, sizeof *nrm);
+    double *q = saetm__calloc_aligned(dim, sizeof *q);
+    uint8_t *taken = saetm__calloc_aligned((size_t)n, 1);
+    if (!r || !nrm || !q || !taken) {
+        saetm__free_aligned(r);
+        saetm__free_aligned(nrm);
+        saetm__free_aligned(q);
+        saetm__free_aligned(taken);
+        return saetm__fail(ctx, SAETM_ERR_NOMEM, "k-means: out of memory for the pivoted start");
+    }
+    /* r: the residuals of the rows (double), nrm their squared norms, each summed in index order. */
+    for (uint64_t i = 0; i < n; i++) {
+        double s = 0;
+        for (uint32_t j = 0; j < dim; j++) {
+            double x = p->dense[i * dim + j];
+            r[i * dim + j] = x;
+            s += x * x;
+        }
+        nrm[i] = s;
+    }
+    for (uint32_t c = 0; c < k; c++) {
+        /* The pivot: the largest residual among the rows not chosen (a serial scan: ties to the lower index). */
+        uint64_t best = UINT64_MAX;
+        for (uint64_t i = 0; i < n; i++)
+            if (!taken[i] && (best == UINT64_MAX || nrm[i] > nrm[best])) best = i;
+        taken[best] = 1;
+        if (pivots) pivots[c] = best;
+        memcpy(centroids + (size_t)c * dim, p->dense + best * dim, (size_t)dim * sizeof *centroids);
+        double len = sqrt(nrm[best]);
+        if (!(len > 1e-12) || c + 1 == k) continue; /* nothing left to project out (rank < k), or done */
+        for (uint32_t j = 0; j < dim; j++) q[j] = r[best * dim + j] / len;
+        /* Project q out of every residual; each row on its own, so any thread count gives the same bytes. */
+#pragma omp parallel for schedule(static, 256) num_threads(nt)
+        for (int64_t ii = 0; ii < (int64_t)n; ii++) {
+            double *ri = r + (size_t)ii * dim, d = 0, s = 0;
+            for (uint32_t j = 0; j < dim; j++) d += ri[j] * q[j];
+            for (uint32_t j = 0; j < dim; j++) {
+                ri[j] -= d * q[j];
+                s += ri[j] * ri[j];
+            }
+            nrm[ii] = s;
+        }
+    }
+    saetm__free_aligned(r);
+    saetm__free_aligned(nrm);
+    saetm__free_aligned(q);
+    saetm__free_aligned(taken);
+    return SAETM_OK;
 }
 
 saetm_status saetm__kmeans(saetm_ctx *ctx, const saetm__points *p, uint32_t k, uint32_t restarts, uint32_t max_iter,

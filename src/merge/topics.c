@@ -76,6 +76,10 @@ const char *saetm_topics_opts_check(const saetm_topics_opts *o)
     if (o->neighbors < 1) return "neighbors must be >= 1";
     if (!(o->min_diversity >= 0 && o->min_diversity <= 1)) return "min_diversity must be in [0, 1]";
     if (!(o->redundancy >= 0 && o->redundancy <= 10)) return "redundancy must be in [0, 10]";
+    if (o->coact_init != SAETM_COACT_INIT_RANDOM && o->coact_init != SAETM_COACT_INIT_PIVOT)
+        return "coact_init must be random or pivot";
+    if (o->coact_init == SAETM_COACT_INIT_PIVOT && o->method != SAETM_MERGE_COACT)
+        return "coact_init pivot is for the co-activation merge (method coactivation)";
     return NULL;
 }
 
@@ -1190,6 +1194,7 @@ saetm_status saetm_topics_write(saetm_ctx *ctx, const saetm_topics *t, const sae
         cJSON_AddNumberToObject(root, "n_docs", (double)t->N);
         cJSON_AddStringToObject(root, "method", method_name(t->o.method));
         cJSON_AddStringToObject(root, "space", t->o.method == SAETM_MERGE_COACT ? "none" : space_name(t->o.space));
+        if (t->o.coact_init == SAETM_COACT_INIT_PIVOT) cJSON_AddStringToObject(root, "coact_init", "pivot");
         cJSON_AddNumberToObject(root, "tau", t->o.tau);
         cJSON_AddStringToObject(root, "rank", t->o.rank == SAETM_RANK_PROB       ? "prob"
                                               : t->o.rank == SAETM_RANK_RELEVANCE ? "relevance"

@@ -4,7 +4,9 @@
 # --features/--expansion/--epochs/--steps say otherwise; conflicting size options are refused; the
 # topics are merged by co-activation (features in >= 20 documents) into 2K candidates, their words
 # estimated from the documents' TF-IDF, pruned to the K most coherent (each scored on the half of
-# the documents that did not estimate its words, no redundancy term), words ranked by probability.
+# the documents that did not estimate its words, no redundancy term), words ranked by probability;
+# the merge starts without the seed (--coact-init pivot): re-merging with other seeds gives the
+# same bytes.
 source "$(dirname "$0")/../lib.sh"
 S="$SAETM"
 D="$T/fitdef"
@@ -21,6 +23,16 @@ assert "topics: features in >= 20 documents clustered" [ "$(param topics min_doc
 assert "topics: refit, sharpen 4, background 0.7" [ "$(param topics refit "$D/m") $(param topics sharpen "$D/m") $(param topics refit_pi "$D/m")" = "True 4 0.7" ]
 assert "topics: 2K candidates, words by probability" [ "$(param topics candidates "$D/m") $(param topics rank "$D/m")" = "2 prob" ]
 assert "topics: tfidf words, cross-fitted pruning, no redundancy term" [ "$(param topics words "$D/m") $(param topics crossfit "$D/m") $(param topics prune_redundancy "$D/m")" = "tfidf on 0" ]
+assert "topics: pivoted (seed-independent) merge" [ "$(param topics coact_init "$D/m")" = pivot ]
+check "re-merge, seed 1" $S topics --model "$D/m" --k 3 --seed 1 --out "$D/ms1" -q
+check "re-merge, seed 7, 1 restart" $S topics --model "$D/m" --k 3 --seed 7 --restarts 1 --out "$D/ms7" -q
+for f in top_words.txt topic_word.npy doc_topics.npy; do
+  assert "pivoted merge: seed 1 = seed 7: $f" cmp -s "$D/ms1/$f" "$D/ms7/$f"
+done
+check "re-merge, --coact-init random, seed 7" $S topics --model "$D/m" --k 3 --seed 7 --coact-init random --out "$D/mr7" -q
+tj() { $PY -c "import json,sys; print(json.load(open(sys.argv[1] + '/topics.json')).get('coact_init', 'random'))" "$1"; }
+assert "topics.json says pivot / random" [ "$(tj "$D/ms7") $(tj "$D/mr7")" = "pivot random" ]
+expect_fail "--coact-init bogus" 2 "random or pivot" $S topics --model "$D/m" --k 3 --coact-init bogus --out "$D/x"
 check "topics.json: 4 topics, listed by probability" $PY - "$D/m" <<'EOF'
 import json, sys
 import numpy as np
@@ -40,6 +52,7 @@ assert "kmeans recorded" [ "$(param topics method "$D/mk")" = kmeans ]
 check "topics --fit-defaults on a k-means model" $S topics --model "$D/mk" --k 3 --fit-defaults --out "$D/fd1" -q
 check "the same with fit's options given" $S topics --model "$D/mk" --k 3 --merge coactivation --min-doc-freq 20 \
   --refit --sharpen 4 --refit-pi 0.7 --candidates 2 --rank prob --words tfidf --crossfit on --prune-redundancy 0 \
+  --coact-init pivot \
   --out "$D/fd2" -q
 check "params.json's options (k-means)" $S topics --model "$D/mk" --k 3 --out "$D/fd3" -q
 for f in top_words.txt topic_word.npy doc_topics.npy; do

@@ -3,7 +3,7 @@
  * k-means and agglomerative clustering against brute-force references, thread determinism of the
  * written files, transform == fit, assignment round trip, refusals; co-activation merging; FREX
  * ranking against a hand-computed example; coherence pruning, with the EM or the tfidf word estimate,
- * in-sample or cross-fitted.
+ * in-sample or cross-fitted; the seed-independent (pivoted) co-activation merge.
  */
 #include "saetm.h"
 #include "saetm_int.h"
@@ -649,6 +649,133 @@ static void test_prune_crossfit(void)
     saetm_ctx_free(ctx);
 }
 
+/* ---- seed-independent co-activation merge (SAETM_COACT_INIT_PIVOT) ------------------------ */
+
+/* The pivoted start picks one row per direction: rows along 4 orthogonal axes (with a little
+ * noise), the first pivot the longest row, each next the farthest from the span of those chosen;
+ * the same pivots for any thread count; with more pivots than the rank, still distinct rows. */
+static void test_pivot_seeds(void)
+{
+    saetm_ctx *ctx = saetm_ctx_create();
+    enum { n = 200, dim = 4 };
+    float *x = malloc(n * dim * sizeof *x);
+    double w[n];
+    uint64_t s = 3;
+    for (int i = 0; i < n; i++) {
+        w[i] = 1;
+        for (int j = 0; j < dim; j++) x[i * dim + j] = (j == i % dim ? 1.0f : 0.0f) + 0.01f * (float)(lcg(&s) % 100) / 100.0f;
+    }
+    x[5 * dim + 1] = 2.0f; /* the longest row: the first pivot */
+    saetm__points p = {n, dim, x, NULL, NULL, NULL, NULL, w};
+    uint64_t piv[2][dim];
+    float c[dim * dim];
+    for (int run = 0; run < 2; run++) {
+        saetm_ctx_set_threads(ctx, run ? 3 : 1);
+        CHECK(saetm__pivot_seeds(ctx, &p, dim, c, piv[run]) == SAETM_OK);
+    }
+    CHECK(memcmp(piv[0], piv[1], sizeof piv[0]) == 0);
+    CHECK_EQ_INT(piv[0][0], 5);
+    int seen[dim] = {0};
+    for (int q = 0; q < dim; q++) seen[piv[0][q] % dim]++;
+    for (int q = 0; q < dim; q++) CHECK_EQ_INT(seen[q], 1);
+    CHECK(memcmp(c + dim, x + piv[0][1] * dim, dim * sizeof *c) == 0); /* the centroids are the pivot rows */
+    /* rank 4, 6 pivots: the last two are rows of zero residual, distinct from the others */
+    uint64_t p6[6];
+    float c6[6 * dim];
+    CHECK(saetm__pivot_seeds(ctx, &p, 6, c6, p6) == SAETM_OK);
+    for (int a = 0; a < 6; a++)
+        for (int b = a + 1; b < 6; b++) CHECK(p6[a] != p6[b]);
+    CHECK(saetm__pivot_seeds(ctx, &p, n + 1, c6, NULL) == SAETM_ERR_ARG);
+    free(x);
+    saetm_ctx_free(ctx);
+}
+
+/* The pivoted co-activation merge recovers the planted topics, gives the same topics for any
+ * seed, restarts and thread count, straight into K and through the pruning from 2K candidates;
+ * only the co-activation merge takes it. */
+static void test_coact_pivot(void)
+{
+    enum { JUNK = 8, F = T * COPIES + JUNK };
+    saetm_ctx *ctx = saetm_ctx_create();
+    planted p;
+    CHECK(make_planted_junk(ctx, &p, JUNK) == 0);
+    saetm_bow bow;
+    saetm_synth_bow(p.s, &bow);
+    saetm_topics_opts o;
+    saetm_topics_opts_default(&o);
+    o.method = SAETM_MERGE_COACT;
+    /* The junk features join topics and dilute them either way: the pivoted start must recover
+     * the planted topics as well as the seeded one (within 0.01) and purely. */
+    double cs[2], cr[2];
+    for (int pivot = 0; pivot < 2; pivot++) {
+        o.coact_init = pivot ? SAETM_COACT_INIT_PIVOT : SAETM_COACT_INIT_RANDOM;
+        o.k = T;
+        saetm_topics *tp = NULL;
+        CHECK(saetm_topics_build(ctx, p.it, NULL, &o, &tp) == SAETM_OK);
+        cs[pivot] = cr[pivot] = 0;
+        if (tp) {
+            const int32_t *ft = saetm_topics_feature_topic(tp);
+            int pure = 1;
+            for (int f = 0; f < T * COPIES; f++) pure &= ft[f] == ft[(f / COPIES) * COPIES] && ft[f] >= 0;
+            recovery(&p, tp, &cs[pivot], &cr[pivot]);
+            fprintf(stderr, "coactivation, %s start: pure %d, topic-word cosine %.4f, doc correlation %.4f\n",
+                    pivot ? "pivoted" : "seeded", pure, cs[pivot], cr[pivot]);
+            CHECK(pure);
+        }
+        saetm_topics_free(tp);
+    }
+    CHECK(cs[1] >= 0.8 && cr[1] >= 0.8);
+    CHECK(cs[1] >= cs[0] - 0.01 && cr[1] >= cr[0] - 0.01);
+    /* Two seeds (with other restarts, on 1 and 3 threads): the same merge into 5 (not T: the merge
+     * must decide something) and the same pruned topics from 2T candidates. */
+    saetm_words_opts wo;
+    saetm_words_opts_default(&wo);
+    saetm_topics *m[2] = {NULL, NULL}, *pr[2] = {NULL, NULL};
+    for (int run = 0; run < 2; run++) {
+        saetm_ctx_set_threads(ctx, run ? 3 : 1);
+        o.seed = run ? 987654321 : 1;
+        o.restarts = run ? 1 : 4;
+        o.k = 5;
+        CHECK(saetm_topics_build(ctx, p.it, NULL, &o, &m[run]) == SAETM_OK);
+        o.k = 2 * T;
+        CHECK(saetm_topics_build(ctx, p.it, NULL, &o, &pr[run]) == SAETM_OK);
+        CHECK(pr[run] && saetm_topics_prune_words(ctx, pr[run], p.it, &bow, T, &wo, 1) == SAETM_OK);
+    }
+    for (int i = 0; i < 2; i++) {
+        saetm_topics **t = i ? pr : m;
+        if (!t[0] || !t[1]) continue;
+        uint32_t K = saetm_topics_k(t[0]);
+        CHECK_EQ_INT(saetm_topics_k(t[1]), K);
+        CHECK(memcmp(saetm_topics_feature_topic(t[0]), saetm_topics_feature_topic(t[1]), F * sizeof(int32_t)) == 0);
+        CHECK(memcmp(saetm_topics_topic_word(t[0]), saetm_topics_topic_word(t[1]), (size_t)K * V * sizeof(float)) == 0);
+        CHECK(memcmp(saetm_topics_doc_topics(t[0]), saetm_topics_doc_topics(t[1]), (size_t)NDOC * K * sizeof(float)) == 0);
+        for (uint32_t k = 0; k < K; k++)
+            CHECK(memcmp(saetm_topics_top_words(t[0], k), saetm_topics_top_words(t[1], k), o.top_n * sizeof(uint32_t)) == 0);
+    }
+    /* topics.json says how the merge started */
+    char dir[4096], path[8400];
+    snprintf(dir, sizeof dir, "%s/pivot", test_tmpdir());
+    CHECK(m[0] && saetm_topics_write(ctx, m[0], p.it, dir) == SAETM_OK);
+    snprintf(path, sizeof path, "%s/topics.json", dir);
+    char *js = test_slurp_n(path, NULL);
+    CHECK(js && strstr(js, "\"coact_init\":\"pivot\""));
+    free(js);
+    for (int run = 0; run < 2; run++) saetm_topics_free(m[run]), saetm_topics_free(pr[run]);
+    /* only for the co-activation merge */
+    o.k = T;
+    o.method = SAETM_MERGE_KMEANS;
+    CHECK(saetm_topics_opts_check(&o) != NULL);
+    saetm_topics *tp = NULL;
+    CHECK(saetm_topics_build(ctx, p.it, NULL, &o, &tp) == SAETM_ERR_ARG);
+    CHECK(tp == NULL);
+    CHECK_CONTAINS(saetm_ctx_errmsg(ctx), "co-activation");
+    o.method = SAETM_MERGE_COACT;
+    o.coact_init = (saetm_coact_init)2;
+    CHECK(saetm_topics_opts_check(&o) != NULL);
+    free_planted(&p);
+    saetm_ctx_free(ctx);
+}
+
 int main(void)
 {
     RUN(test_kmeans);
@@ -659,5 +786,7 @@ int main(void)
     RUN(test_prune);
     RUN(test_prune_crossfit);
     RUN(test_frex_hand);
+    RUN(test_pivot_seeds);
+    RUN(test_coact_pivot);
     return TEST_REPORT();
 }
