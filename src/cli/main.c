@@ -66,12 +66,12 @@ static int cli_dist_run(cli_cmd_fn fn, const char *name, int argc, char **argv)
     if (!ok) rc = cli_usage_error(name, "does not run across processes (mpirun -np %d); run it as one process",
                                   saetm_dist_size());
     else rc = fn(argc - 1, argv + 1);
-    if (saetm_dist_size() > 1) {
-        fflush(stdout);
-        fflush(stderr);
-        if (rc != CLI_EXIT_OK) saetm_dist_abort(rc);
-        saetm_dist_finalize();
-    }
+    /* Finalize whenever MPI was initialised, one process included: under mpirun -np 1 a
+     * process that exits without MPI_Finalize is reported as "exiting improperly" (exit 1). */
+    fflush(stdout);
+    fflush(stderr);
+    if (rc != CLI_EXIT_OK && saetm_dist_size() > 1) saetm_dist_abort(rc);
+    saetm_dist_finalize();
     return rc;
 }
 

@@ -183,5 +183,13 @@ for f in ('topic_word.npy', 'doc_topics.npy'):
     assert a.shape == b.shape and np.abs(a - b).max() < 1e-5, f
 "
 assert "fit: same top words" cmp -s "$T/m1/top_words.txt" "$T/m2/top_words.txt"
+# mpirun -np 1 initialises MPI with one process: it must finalise it too, or Open MPI reports
+# the process as exiting improperly and mpirun exits 1 after every file was written (issue 16).
+check "fit, mpirun -np 1: exit 0" mpi 1 $S fit $FA --out "$T/mp1"
+for f in sae.saem acts.sac interp.sti topic_word.npy doc_topics.npy top_words.txt topics.json params.json; do
+  assert "fit, mpirun -np 1 wrote $f" test -s "$T/mp1/$f"
+done
+assert "fit, mpirun -np 1: the one-process topic-word matrix" cmp -s "$T/m1/topic_word.npy" "$T/mp1/topic_word.npy"
+expect_fail "mpirun -np 1: a failing command keeps its exit code" 2 "unknown option|--no-such" mpi 1 $S fit $FA --out "$T/mp1b" --no-such
 expect_fail "one-process commands refuse mpirun" 2 "does not run across processes" mpi 2 $S inspect "$T/x.npy"
 report
