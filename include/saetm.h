@@ -995,6 +995,10 @@ SAETM_API const char *saetm_embedder_version(const saetm_embedder *e);
  * empty document (the normalised output bias). out receives n x dim floats, row i for texts[i],
  * each of unit L2 norm. Parallel over documents with the context's threads; the result does not
  * depend on the thread count. Reports progress as stage "embed" (units: documents).
+ * With a distributed ctx (saetm_ctx_set_distributed under mpirun) the call is collective: every
+ * process passes the same n texts and an out of n rows; each embeds a contiguous share, and on
+ * rank 0 out receives every row (the same bytes as one process), on the others only their own
+ * (the rest is left untouched: untouched pages of a large malloc cost no memory).
  * @return SAETM_OK; SAETM_ERR_NOMEM; SAETM_ERR_INTERRUPTED if the progress callback asked to stop
  * (out is then partly written). Thread-safe for distinct contexts. */
 SAETM_API saetm_status saetm_embed_texts(saetm_ctx *ctx, const saetm_embedder *e, const char *const *texts,

@@ -144,6 +144,9 @@ int cmd_embed(int argc, char **argv)
         saetm_ctx_free(ctx);
         return rc;
     }
+    /* Under mpirun every process reads the documents and embeds its share; rank 0 gathers the
+     * rows (saetm_embed_texts) and writes the files (docs/distributed.md). */
+    const int writer = saetm_dist_rank() == 0;
     docs d;
     memset(&d, 0, sizeof d);
     float *emb = NULL;
@@ -156,9 +159,9 @@ int cmd_embed(int argc, char **argv)
         if (!emb) {
             fprintf(stderr, "saetm embed: out of memory for %zu x %u floats\n", d.n, dim);
         } else if ((st = saetm_embed_texts(ctx, e, (const char *const *)d.text, d.len, d.n, emb)) ||
-                   (st = saetm_npy_save(ctx, out, emb, d.n, dim))) {
+                   (writer && (st = saetm_npy_save(ctx, out, emb, d.n, dim)))) {
             rc = cli_fail(ctx, "embed", st);
-        } else if (write_sidecar(out, e, d.n, corpus ? corpus : input) == 0) {
+        } else if (!writer || write_sidecar(out, e, d.n, corpus ? corpus : input) == 0) {
             rc = CLI_EXIT_OK;
         }
     }

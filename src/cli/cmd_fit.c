@@ -299,8 +299,8 @@ int cmd_fit(int argc, char **argv)
         rc = cli_usage_error("fit", "%s", saetm_ctx_errmsg(ctx));
         goto done;
     }
-    /* Under mpirun (docs/distributed.md) rank 0 writes every file and builds the corpus and the
-     * embeddings; SAE training, encoding and interpretation run across the processes; rank 0
+    /* Under mpirun (docs/distributed.md) rank 0 writes every file and builds the corpus; the
+     * embedding, SAE training, encoding and interpretation run across the processes; rank 0
      * merges the topics alone. The others read what rank 0 wrote (a shared file system). */
     const int writer = saetm_dist_rank() == 0;
     if (writer && cli_mkdir(out)) {
@@ -391,7 +391,7 @@ int cmd_fit(int argc, char **argv)
         if (common.quiet) eargv[ea++] = (char *)"-q";
         eargv[ea] = NULL;
         if (!common.quiet && writer) fprintf(stderr, "fit: embedding the documents with the built-in embedder\n");
-        rc = writer ? cmd_embed(ea, eargv) : CLI_EXIT_OK;
+        rc = cmd_embed(ea, eargv); /* collective under mpirun: every process embeds its share */
         if (saetm_dist_agree(ctx, rc ? SAETM_ERR_IO : SAETM_OK) && !rc) rc = CLI_EXIT_FAIL;
         if (rc) goto done;
         emb = emb_path;

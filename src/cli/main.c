@@ -44,7 +44,7 @@ static const struct {
 };
 
 /* Commands that run data-parallel under mpirun (docs/distributed.md). */
-static const char *const dist_commands[] = {"train", "encode", "interpret", "fit"};
+static const char *const dist_commands[] = {"embed", "train", "encode", "interpret", "fit"};
 
 /* Run a command, inside the MPI job when started by mpirun: a failing process stops the whole
  * job (MPI_Abort) instead of leaving the others waiting for it. */

@@ -253,7 +253,9 @@ void saetm__dist_gatherv(const void *send, const uint64_t *counts, void *recv, i
         if (g_rank == root) {
             size_t at = 0;
             for (int r = 0; r < g_size; r++) {
-                if (r == root) memcpy((char *)recv + at, send, counts[r]);
+                if (r == root) {
+                    if ((char *)recv + at != (const char *)send) memcpy((char *)recv + at, send, counts[r]);
+                }
                 else
                     for (size_t i = 0; i < counts[r]; i += CHUNK) {
                         size_t m = counts[r] - i < CHUNK ? counts[r] - i : CHUNK;
@@ -276,6 +278,38 @@ void saetm__dist_gatherv(const void *send, const uint64_t *counts, void *recv, i
 #endif
     (void)root;
     if (counts[0]) memmove(recv, send, counts[0]);
+}
+
+saetm_status saetm__dist_gather_rows(saetm_ctx *ctx, void *base, uint64_t first, uint64_t rows, size_t row_bytes,
+                                     uint64_t n_all)
+{
+    if (g_size <= 1) return SAETM_OK;
+    uint64_t mine[2] = {first, rows}, *all = calloc(2 * (size_t)g_size, sizeof *all);
+    uint64_t *counts = calloc((size_t)g_size, sizeof *counts);
+    uint8_t bad = !all || !counts;
+    saetm__dist_max_u8(&bad, 1);
+    if (bad) {
+        free(all);
+        free(counts);
+        return saetm__fail(ctx, SAETM_ERR_NOMEM, "out of memory");
+    }
+    saetm__dist_allgather(mine, sizeof mine, all);
+    /* The parts must tile [0, n_all) in rank order (an empty part may sit anywhere). */
+    uint64_t at = 0;
+    for (int r = 0; r < g_size; r++) {
+        if (all[2 * r + 1] && all[2 * r] != at) bad = 1;
+        at += all[2 * r + 1];
+        counts[r] = all[2 * r + 1] * row_bytes;
+    }
+    saetm_status st = SAETM_OK;
+    if (bad || at != n_all)
+        st = saetm__fail(ctx, SAETM_ERR_INTERNAL, "gather_rows: the processes' rows do not tile 0..%llu",
+                         (unsigned long long)n_all);
+    else
+        saetm__dist_gatherv((const char *)base + first * row_bytes, counts, base, 0);
+    free(all);
+    free(counts);
+    return st;
 }
 
 int saetm__dist_allgatherv(const void *send, uint64_t n, void **recv, uint64_t *counts)

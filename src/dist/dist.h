@@ -36,6 +36,12 @@ void saetm__dist_allgather(const void *send, size_t n, void *recv);
 /* Rank root gathers each rank's counts[r] bytes (counts known everywhere) into recv in rank
  * order (recv is used on root only). */
 void saetm__dist_gatherv(const void *send, const uint64_t *counts, void *recv, int root);
+/* Collective: rows [first, first + rows) of an n_all-row array at base (row_bytes each, the same
+ * base layout on every rank) are this process's; the parts must tile [0, n_all) in rank order.
+ * Rank 0 receives every part at its place in base; the others' base is left as it is.
+ * @return SAETM_OK, or an error on every process (out of memory, parts that do not tile). */
+saetm_status saetm__dist_gather_rows(saetm_ctx *ctx, void *base, uint64_t first, uint64_t rows, size_t row_bytes,
+                                     uint64_t n_all);
 /* Every rank contributes n bytes (any n); *recv (malloc'ed, owned by the caller; NULL when the
  * total is 0) gets all contributions in rank order on every rank, counts[r] (size entries) their
  * sizes. @return 0, or -1 if out of memory (on every rank alike only if all fail: callers agree). */
@@ -58,7 +64,7 @@ saetm_status saetm__dist_agree(saetm_ctx *ctx, saetm_status st);
 saetm_status saetm__dist_check_finite(saetm_ctx *ctx, const saetm_matrix *x, const char *what);
 
 /* Test hook (docs/distributed.md): with SAETM_TEST_FAIL="RANK:STAGE:N", the process of rank RANK
- * dies (SIGKILL) when it reaches step N of STAGE ("train", "interpret"); with "RANK:STAGE:N:hang"
+ * dies (SIGKILL) when it reaches step N of STAGE ("train", "interpret", "embed": its Nth chunk of 8192 documents); with "RANK:STAGE:N:hang"
  * it stops there forever (for the SAETM_DIST_TIMEOUT watchdog). */
 void saetm__dist_fault_point(const char *stage, uint64_t n);
 

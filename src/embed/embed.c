@@ -10,6 +10,9 @@
  */
 #include "embed_int.h"
 
+#include "dist/dist.h"
+
+#include <assert.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,6 +269,10 @@ saetm_status saetm_embed_tokenize(saetm_ctx *ctx, const saetm_embedder *e, const
     return SAETM_OK;
 }
 
+/* Under mpirun (docs/distributed.md) process r embeds the batches that start in its share
+ * [r0, r1) of the documents: the batches are cut from each chunk's start exactly as one process
+ * cuts them, so every row comes out of the same batch, hence the same bytes, at any process
+ * count. Rank 0 then gathers the rows in rank order (they are contiguous). */
 saetm_status saetm_embed_texts(saetm_ctx *ctx, const saetm_embedder *e, const char *const *texts,
                                const size_t *lens, uint64_t n, float *out)
 {
@@ -275,6 +282,10 @@ saetm_status saetm_embed_texts(saetm_ctx *ctx, const saetm_embedder *e, const ch
     const uint32_t L = m->max_len, dm = m->d_model;
     const int nt = ctx && ctx->threads > 0 ? ctx->threads : 1;
     const uint32_t chunk = n < CHUNK_DOCS ? (uint32_t)n : CHUNK_DOCS;
+    const int dist = saetm__dist_on(ctx);
+    uint64_t r0 = 0, r1 = n;
+    if (dist) saetm__dist_range(n, saetm__dist_rank(), saetm__dist_size(), &r0, &r1);
+    uint64_t first_row = 0, rows = 0; /* the rows this process embeds: [first_row, first_row + rows) */
 
     int32_t *ids = malloc((size_t)chunk * L * sizeof *ids);
     uint32_t *off = malloc(((size_t)chunk + 1) * sizeof *off);
@@ -285,15 +296,19 @@ saetm_status saetm_embed_texts(saetm_ctx *ctx, const saetm_embedder *e, const ch
     saetm_status st = SAETM_OK;
     if (!ids || !off || !ntok || !batch || !tws || !uws) {
         st = saetm__fail(ctx, SAETM_ERR_NOMEM, "out of memory");
-        goto done;
+        goto gather;
     }
 
-    for (uint64_t c0 = 0; c0 < n && st == SAETM_OK; c0 += chunk) {
+    for (uint64_t c0 = r0 / chunk * chunk; c0 < r1 && st == SAETM_OK; c0 += chunk) {
+        saetm__dist_fault_point("embed", c0 / chunk);
         const uint32_t cn = (uint32_t)(n - c0 < chunk ? n - c0 : chunk);
+        /* Tokenise up to the end of the last batch starting before r1: a batch holds at most
+         * BATCH_TOKENS documents (each counts at least 1 token). */
+        const uint32_t tn = r1 + BATCH_TOKENS - c0 < cn ? (uint32_t)(r1 + BATCH_TOKENS - c0) : cn;
         int failed = 0;
         /* 1. tokenise (ids of document i go to ids[i * L], at most L of them) */
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 16) reduction(| : failed)
-        for (uint32_t i = 0; i < cn; i++) {
+        for (uint32_t i = 0; i < tn; i++) {
             const char *t = texts[c0 + i];
             size_t len = t ? (lens ? lens[c0 + i] : strlen(t)) : 0;
             const int32_t *res;
@@ -308,27 +323,36 @@ saetm_status saetm_embed_texts(saetm_ctx *ctx, const saetm_embedder *e, const ch
         }
         if (failed) {
             st = saetm__fail(ctx, SAETM_ERR_NOMEM, "out of memory while tokenising documents %llu..%llu",
-                             (unsigned long long)c0, (unsigned long long)(c0 + cn - 1));
+                             (unsigned long long)c0, (unsigned long long)(c0 + tn - 1));
             break;
         }
-        /* 2. pack ids, cut into batches of about BATCH_TOKENS tokens */
-        uint32_t nb = 0, acc = 0;
+        /* 2. pack ids, cut into batches of about BATCH_TOKENS tokens (from the chunk's start, as
+         * for one process); this process runs batches [b_lo, b_hi), those starting in [r0, r1) */
+        uint32_t nb = 0, acc = 0, b_lo = UINT32_MAX, b_hi = 0;
         off[0] = 0;
         batch[0] = 0;
-        for (uint32_t i = 0; i < cn; i++) {
+        for (uint32_t i = 0; i < tn; i++) {
             memmove(ids + off[i], ids + (size_t)i * L, ntok[i] * sizeof *ids);
             off[i + 1] = off[i] + ntok[i];
             acc += ntok[i] ? ntok[i] : 1;
             if (acc >= BATCH_TOKENS || i + 1 == cn) {
+                if (c0 + batch[nb] >= r0 && c0 + batch[nb] < r1) {
+                    if (b_lo == UINT32_MAX) b_lo = nb;
+                    b_hi = nb + 1;
+                }
                 batch[++nb] = i + 1;
                 acc = 0;
             }
         }
+        assert(c0 + batch[nb] >= r1 || batch[nb] == cn); /* no unfinished batch starts before r1 */
+        if (b_lo == UINT32_MAX) continue;
+        if (rows == 0) first_row = c0 + batch[b_lo];
+        rows += batch[b_hi] - batch[b_lo];
         /* 3. run the network, one batch per thread at a time. The region always has at least two
          * threads (extra ones idle) so that it is active and OpenBLAS takes its single-threaded
          * path inside it: its threaded path sums in another order, and the bytes must not depend
          * on the thread count. */
-        uint32_t next = 0;
+        uint32_t next = b_lo;
 #pragma omp parallel num_threads(nt < 2 ? 2 : nt) reduction(| : failed)
         {
             const int tid = omp_get_thread_num();
@@ -336,7 +360,7 @@ saetm_status saetm_embed_texts(saetm_ctx *ctx, const saetm_embedder *e, const ch
                 uint32_t b;
 #pragma omp atomic capture
                 b = next++;
-                if (b >= nb) break;
+                if (b >= b_hi) break;
                 uint32_t d0 = batch[b], d1 = batch[b + 1];
                 if (saetm__use_forward(m, ids, off + d0, d1 - d0, &uws[tid], out + (c0 + d0) * (uint64_t)dm))
                     failed = 1;
@@ -346,9 +370,14 @@ saetm_status saetm_embed_texts(saetm_ctx *ctx, const saetm_embedder *e, const ch
             st = saetm__fail(ctx, SAETM_ERR_NOMEM, "out of memory for the embedder's work space");
             break;
         }
-        if (saetm__progress(ctx, "embed", c0 + cn, n)) st = saetm__fail(ctx, SAETM_ERR_INTERRUPTED, "interrupted");
+        const uint64_t done = (c0 + cn < r1 ? c0 + cn : r1) - r0;
+        if (saetm__progress(ctx, "embed", done, r1 - r0)) st = saetm__fail(ctx, SAETM_ERR_INTERRUPTED, "interrupted");
     }
-done:
+gather:
+    if (dist) {
+        st = saetm__dist_agree(ctx, st);
+        if (!st) st = saetm__dist_gather_rows(ctx, out, first_row, rows, (size_t)dm * sizeof *out, n);
+    }
     if (tws)
         for (int t = 0; t < nt; t++) saetm__tok_ws_free(&tws[t]);
     if (uws)

@@ -191,5 +191,30 @@ for f in sae.saem acts.sac interp.sti topic_word.npy doc_topics.npy top_words.tx
 done
 assert "fit, mpirun -np 1: the one-process topic-word matrix" cmp -s "$T/m1/topic_word.npy" "$T/mp1/topic_word.npy"
 expect_fail "mpirun -np 1: a failing command keeps its exit code" 2 "unknown option|--no-such" mpi 1 $S fit $FA --out "$T/mp1b" --no-such
+# Embedding across processes: each embeds the batches starting in its share of the documents,
+# cut as one process cuts them, so the rows have the same bytes at any process count. Documents
+# of very different lengths (0 to 150 words) put batch boundaries away from the shares' edges.
+$PY - "$T" <<'PY'
+import json, random, sys
+random.seed(1)
+words = [w + s for w in ('river', 'stone', 'market', 'vote', 'cell', 'gene', 'tax', 'song') for s in ('', 's', 'ing')]
+with open(sys.argv[1] + '/var.jsonl', 'w') as f:
+    for i in range(120):
+        n = random.choice([0, 1, 3, 10, 40, 90, 150])
+        f.write(json.dumps({'text': ' '.join(random.choice(words) for _ in range(n))}) + '\n')
+PY
+check "embed, 1 process" $S embed --input "$T/var.jsonl" --out "$T/v1.npy" -q
+for np in 1 2 3; do
+  check "embed, mpirun -np $np" mpi $np $S embed --input "$T/var.jsonl" --out "$T/v$np-p.npy" -q
+  assert "embed, mpirun -np $np: the one-process bytes" cmp -s "$T/v1.npy" "$T/v$np-p.npy"
+  assert "embed, mpirun -np $np: the sidecar" cmp -s "$T/v1.npy.json" "$T/v$np-p.npy.json"
+done
+expect_fail "a process dying while embedding stops the job" 137 "rank 1 dies at embed step 0" \
+  env SAETM_TEST_FAIL=1:embed:0 bash -c 'ASAN_OPTIONS=detect_leaks=0 timeout 120 mpirun -np 2 --oversubscribe "$@"' _ \
+  $S embed --input "$T/var.jsonl" --out "$T/vdead.npy" -q
+assert "no embeddings written after a death" test ! -e "$T/vdead.npy"
+check "fit with the built-in embedder, mpirun -np 2" mpi 2 $S fit --input "$T/var.jsonl" --preprocess none --features 16 \
+  --sae-k 2 --batch 32 --steps 5 --k 2 -q --out "$T/mv"
+assert "fit's embedding stage across 2 processes: the one-process bytes" cmp -s "$T/v1.npy" "$T/mv/emb.npy"
 expect_fail "one-process commands refuse mpirun" 2 "does not run across processes" mpi 2 $S inspect "$T/x.npy"
 report
