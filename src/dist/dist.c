@@ -171,6 +171,7 @@ typedef MPI_Op op_t;
 #define T_F64 MPI_DOUBLE
 #define T_F32 MPI_FLOAT
 #define T_U64 MPI_UINT64_T
+#define T_I64 MPI_INT64_T
 #define T_U8 MPI_UINT8_T
 #define OP_SUM MPI_SUM
 #define OP_MAX MPI_MAX
@@ -180,6 +181,7 @@ typedef int op_t;
 #define T_F64 0
 #define T_F32 0
 #define T_U64 0
+#define T_I64 0
 #define T_U8 0
 #define OP_SUM 0
 #define OP_MAX 0
@@ -209,6 +211,11 @@ static void allreduce(void *x, size_t n, size_t es, dtype t, op_t op)
 void saetm__dist_sum_f64(double *x, size_t n) { allreduce(x, n, sizeof *x, T_F64, OP_SUM); }
 void saetm__dist_sum_f32(float *x, size_t n) { allreduce(x, n, sizeof *x, T_F32, OP_SUM); }
 void saetm__dist_sum_u64(uint64_t *x, size_t n) { allreduce(x, n, sizeof *x, T_U64, OP_SUM); }
+void saetm__dist_sum_fx(saetm__fx *x, size_t n)
+{
+    static_assert(sizeof *x == 3 * sizeof(int64_t), "saetm__fx is three packed int64");
+    allreduce(x, 3 * n, sizeof(int64_t), T_I64, OP_SUM);
+}
 void saetm__dist_max_f64(double *x, size_t n) { allreduce(x, n, sizeof *x, T_F64, OP_MAX); }
 void saetm__dist_max_u8(uint8_t *x, size_t n) { allreduce(x, n, 1, T_U8, OP_MAX); }
 

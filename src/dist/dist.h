@@ -12,6 +12,8 @@
 
 #include "saetm_int.h"
 
+#include <math.h>
+
 /* Number of processes of the job and this one's rank (1 and 0 when alone). */
 int saetm__dist_size(void);
 int saetm__dist_rank(void);
@@ -54,6 +56,46 @@ int saetm__dist_allgatherv(const void *send, uint64_t n, void **recv, uint64_t *
  * memory ran out on any. */
 int saetm__dist_gather_csr(uint64_t n_all, uint64_t n, const uint64_t *ptr, const uint32_t *idx, const float *val,
                            uint64_t **out_ptr, uint32_t **out_idx, float **out_val);
+/* ------------------------------------------------------------------------------------------- */
+/* Exact sums (docs/distributed.md, "Same bytes at any process count")                          */
+/* ------------------------------------------------------------------------------------------- */
+
+/* A sum of doubles that does not depend on how its terms are split over threads or processes,
+ * nor on their order: each term is rounded to a multiple of 2^-56 and added as integers to three
+ * int64 limbs of weights 2^8, 2^-24 and 2^-56. Integer addition is associative, so any split
+ * gives the same limbs and saetm__fx_value the same double. Each term adds less than 2^32 to
+ * each lower limb (no carries needed: up to 2^31 terms per sum); a term of magnitude 2^60 or
+ * more (or NaN) counts as +-2^60. Absolute resolution 2^-57 per term: 1.4e-17, far below the
+ * float outputs' rounding for the sums it is used for (probabilities, counts, weighted NLL). */
+typedef struct saetm__fx {
+    int64_t l[3];
+} saetm__fx;
+
+static inline void saetm__fx_add(saetm__fx *a, double x)
+{
+    double ax = x < 0 ? -x : x;
+    if (!(ax < 0x1p60)) ax = 0x1p60;
+    const double y = ax * 0x1p-8, h = floor(y), r = (y - h) * 0x1p32, m = floor(r);
+    const int64_t hi = (int64_t)h, mi = (int64_t)m, lo = (int64_t)nearbyint((r - m) * 0x1p32);
+    if (x < 0) {
+        a->l[0] -= hi, a->l[1] -= mi, a->l[2] -= lo;
+    } else {
+        a->l[0] += hi, a->l[1] += mi, a->l[2] += lo;
+    }
+}
+static inline void saetm__fx_merge(saetm__fx *a, const saetm__fx *b)
+{
+    a->l[0] += b->l[0], a->l[1] += b->l[1], a->l[2] += b->l[2];
+}
+/* The sum as a double (a fixed function of the limbs). */
+static inline double saetm__fx_value(const saetm__fx *a)
+{
+    return (double)a->l[0] * 0x1p8 + (double)a->l[1] * 0x1p-24 + (double)a->l[2] * 0x1p-56;
+}
+/* In-place element-wise sums over all ranks of n exact sums (exact: the same on every rank and
+ * for any number of ranks). */
+void saetm__dist_sum_fx(saetm__fx *x, size_t n);
+
 void saetm__dist_barrier(void);
 /* Collective: every process passes its status; @return st where it failed, elsewhere the
  * first failing process's status with a message pointing at that process's own message. */

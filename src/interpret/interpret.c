@@ -113,7 +113,7 @@ void saetm_interp_free(saetm_interp *it)
 typedef struct em_work {
     int dist;              /* data parallel: N documents of this process, N_all in all */
     uint64_t N_all;
-    double *num;           /* dist: psi numerators over S (phi_ptr[F] doubles) */
+    saetm__fx *num;        /* dist: psi numerators over S (phi_ptr[F] exact sums) */
     uint64_t N;
     uint32_t F, V;
     int nt;
@@ -137,13 +137,15 @@ typedef struct em_work {
     uint64_t *wm_ptr, *wm_pos; /* word-major list of bow positions of taking-part docs */
     float *chi, *p0;
     double *vscratch;      /* V doubles */
+    saetm__fx *vscratch_fx; /* V exact sums */
     double weight_total;
 } em_work;
 
 static void em_work_free(em_work *w)
 {
     void *arrays[] = {w->wt, w->cs_ptr, w->cs_doc, w->cs_val, w->psi, w->s, w->rowbuf, w->chunk, w->q,
-                      w->doc_nll, w->doc_bg, w->wm_ptr, w->wm_pos, w->chi, w->vscratch, w->num};
+                      w->doc_nll, w->doc_bg, w->wm_ptr, w->wm_pos, w->chi, w->vscratch, w->num,
+                      w->vscratch_fx};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) saetm__free_aligned(arrays[i]);
 }
 
@@ -222,7 +224,7 @@ static saetm_status build_weights(saetm_ctx *ctx, em_work *w, const saetm_bow *b
 
 /* theta (CSR over taking-part docs), theta by feature, theta_avg and doc_freq. */
 static saetm_status build_theta(saetm_ctx *ctx, saetm_interp *it, em_work *w, const saetm_acts *a,
-                                float *theta_avg, uint32_t *doc_freq, uint64_t *n_part, double *theta_sum)
+                                float *theta_avg, uint32_t *doc_freq, uint64_t *n_part, saetm__fx *theta_sum)
 {
     uint64_t N = w->N, nnz_a = a->row_ptr[N], cnt = 0;
     w->th_ptr = own_alloc(it, (size_t)N + 1, sizeof *w->th_ptr);
@@ -260,10 +262,10 @@ static saetm_status build_theta(saetm_ctx *ctx, saetm_interp *it, em_work *w, co
         }
     /* cs_ptr[f] is now the start of f, cs_ptr[F] the end. */
     for (uint32_t f = 0; f < w->F; f++) {
-        double s = 0.0;
-        for (uint64_t e = w->cs_ptr[f]; e < w->cs_ptr[f + 1]; e++) s += w->cs_val[e];
+        saetm__fx s = {{0, 0, 0}};
+        for (uint64_t e = w->cs_ptr[f]; e < w->cs_ptr[f + 1]; e++) saetm__fx_add(&s, w->cs_val[e]);
         if (theta_sum) theta_sum[f] = s;
-        theta_avg[f] = *n_part ? (float)(s / (double)*n_part) : 0.0f;
+        theta_avg[f] = *n_part ? (float)(saetm__fx_value(&s) / (double)*n_part) : 0.0f;
         doc_freq[f] = (uint32_t)(w->cs_ptr[f + 1] - w->cs_ptr[f]);
     }
     return SAETM_OK;
@@ -502,13 +504,15 @@ static double e_step(em_work *w, double pi, double eps, double *bg_total)
             w->doc_bg[d] = bg;
         }
     }
-    double nll = 0.0, bg = 0.0;
+    /* The totals over all documents of all processes, exact (the same for any split). */
+    saetm__fx tot[2] = {{{0, 0, 0}}, {{0, 0, 0}}};
     for (uint64_t d = 0; d < w->N; d++) {
-        nll += w->doc_nll[d];
-        bg += w->doc_bg[d];
+        saetm__fx_add(&tot[0], w->doc_nll[d]);
+        saetm__fx_add(&tot[1], w->doc_bg[d]);
     }
-    *bg_total = bg;
-    return nll;
+    if (w->dist) saetm__dist_sum_fx(tot, 2);
+    *bg_total = saetm__fx_value(&tot[1]);
+    return saetm__fx_value(&tot[0]);
 }
 
 /* M-step for psi: psi_{f,w} <- psi_{f,w} * sum_{d in f} theta_{d,f} q_{d,w}, normalised per row.
@@ -525,13 +529,14 @@ static void normalize_psi_row(em_work *w, uint64_t r0, uint64_t r1, double sum)
     }
 }
 
-/* g[w] += sum over f's documents of theta_{d,f} q_{d,w} (g: V doubles). */
-static inline void feature_numerators(const em_work *w, const float *q, uint32_t f, double *g)
+/* g[w] += sum over f's documents of theta_{d,f} q_{d,w} (g: V exact sums, so that the result
+ * does not depend on how the documents are split over processes). */
+static inline void feature_numerators(const em_work *w, const float *q, uint32_t f, saetm__fx *g)
 {
     for (uint64_t e = w->cs_ptr[f]; e < w->cs_ptr[f + 1]; e++) {
         uint64_t d = w->cs_doc[e];
         double t = w->cs_val[e];
-        for (uint64_t p = w->rp[d]; p < w->rp[d + 1]; p++) g[w->wid[p]] += t * q[p];
+        for (uint64_t p = w->rp[d]; p < w->rp[d + 1]; p++) saetm__fx_add(&g[w->wid[p]], t * q[p]);
     }
 }
 
@@ -541,26 +546,26 @@ static saetm_status m_step_psi_dist(em_work *w, const float *q, int init)
     int nt = w->nt;
     uint64_t S = w->phi_ptr[w->F];
     if (!w->num && !(w->num = saetm__calloc_aligned((size_t)S, sizeof *w->num))) return SAETM_ERR_NOMEM;
-    double *g_all = saetm__calloc_aligned((size_t)nt * w->V, sizeof *g_all);
+    saetm__fx *g_all = saetm__calloc_aligned((size_t)nt * w->V, sizeof *g_all);
     if (!g_all) return SAETM_ERR_NOMEM;
 #pragma omp parallel for schedule(dynamic, 32) num_threads(nt)
     for (int64_t fi = 0; fi < (int64_t)w->F; fi++) {
         uint32_t f = (uint32_t)fi;
-        double *g = g_all + (size_t)omp_get_thread_num() * w->V;
+        saetm__fx *g = g_all + (size_t)omp_get_thread_num() * w->V;
         feature_numerators(w, q, f, g);
         for (uint64_t i = w->phi_ptr[f]; i < w->phi_ptr[f + 1]; i++) {
             w->num[i] = g[w->phi_word[i]];
-            g[w->phi_word[i]] = 0.0;
+            memset(&g[w->phi_word[i]], 0, sizeof *g);
         }
     }
     saetm__free_aligned(g_all);
-    saetm__dist_sum_f64(w->num, S);
+    saetm__dist_sum_fx(w->num, S);
 #pragma omp parallel for schedule(dynamic, 32) num_threads(nt)
     for (int64_t fi = 0; fi < (int64_t)w->F; fi++) {
         uint64_t r0 = w->phi_ptr[fi], r1 = w->phi_ptr[fi + 1];
         double sum = 0.0;
         for (uint64_t i = r0; i < r1; i++) {
-            double c = (init ? 1.0 : (double)w->psi[i]) * w->num[i];
+            double c = (init ? 1.0 : (double)w->psi[i]) * saetm__fx_value(&w->num[i]);
             w->psi[i] = (float)c;
             sum += c;
         }
@@ -573,18 +578,18 @@ static saetm_status m_step_psi(em_work *w, const float *q, int init)
 {
     if (w->dist) return m_step_psi_dist(w, q, init);
     int nt = w->nt;
-    double *g_all = saetm__calloc_aligned((size_t)nt * w->V, sizeof *g_all);
+    saetm__fx *g_all = saetm__calloc_aligned((size_t)nt * w->V, sizeof *g_all);
     if (!g_all) return SAETM_ERR_NOMEM;
 #pragma omp parallel for schedule(dynamic, 32) num_threads(nt)
     for (int64_t fi = 0; fi < (int64_t)w->F; fi++) {
         uint32_t f = (uint32_t)fi;
-        double *g = g_all + (size_t)omp_get_thread_num() * w->V;
+        saetm__fx *g = g_all + (size_t)omp_get_thread_num() * w->V;
         feature_numerators(w, q, f, g);
         uint64_t r0 = w->phi_ptr[f], r1 = w->phi_ptr[f + 1];
         double sum = 0.0;
         for (uint64_t i = r0; i < r1; i++) {
-            double c = (init ? 1.0 : (double)w->psi[i]) * g[w->phi_word[i]];
-            g[w->phi_word[i]] = 0.0;
+            double c = (init ? 1.0 : (double)w->psi[i]) * saetm__fx_value(&g[w->phi_word[i]]);
+            memset(&g[w->phi_word[i]], 0, sizeof *g);
             w->psi[i] = (float)c;
             sum += c;
         }
@@ -599,14 +604,16 @@ static saetm_status m_step_psi(em_work *w, const float *q, int init)
 static void m_step_chi(em_work *w, const float *q, int init, double eps)
 {
     double *c = w->vscratch;
+    saetm__fx *cx = w->vscratch_fx;
 #pragma omp parallel for schedule(static, 1024) num_threads(w->nt)
     for (int64_t vi = 0; vi < (int64_t)w->V; vi++) {
         uint32_t v = (uint32_t)vi;
-        double s = 0.0;
-        for (uint64_t i = w->wm_ptr[v]; i < w->wm_ptr[v + 1]; i++) s += q[w->wm_pos[i]];
-        c[v] = s;
+        saetm__fx s = {{0, 0, 0}};
+        for (uint64_t i = w->wm_ptr[v]; i < w->wm_ptr[v + 1]; i++) saetm__fx_add(&s, q[w->wm_pos[i]]);
+        cx[v] = s;
     }
-    if (w->dist) saetm__dist_sum_f64(c, w->V);
+    if (w->dist) saetm__dist_sum_fx(cx, w->V);
+    for (uint32_t v = 0; v < w->V; v++) c[v] = saetm__fx_value(&cx[v]);
     for (uint32_t v = 0; v < w->V; v++) c[v] = (init ? 1.0 : (double)w->chi[v]) * c[v];
     double sum = 0.0;
     for (uint32_t v = 0; v < w->V; v++) sum += c[v];
@@ -750,11 +757,12 @@ saetm_status saetm_interp_fit(saetm_ctx *ctx, const saetm_acts *acts, const saet
     double *hist = own_alloc(it, (size_t)opts->max_iter + 1, sizeof *hist);
     w.chi = saetm__calloc_aligned(w.V, sizeof *w.chi);
     w.vscratch = saetm__calloc_aligned(w.V, sizeof *w.vscratch);
+    w.vscratch_fx = saetm__calloc_aligned(w.V, sizeof *w.vscratch_fx);
     uint64_t nnz = lb.row_ptr[w.N], n_part = 0;
     w.q = saetm__calloc_aligned((size_t)nnz, sizeof *w.q);
     w.doc_nll = saetm__calloc_aligned((size_t)w.N, sizeof *w.doc_nll);
     w.doc_bg = saetm__calloc_aligned((size_t)w.N, sizeof *w.doc_bg);
-    if (!idf || !theta_avg || !doc_freq || !w.p0 || !hist || !w.chi || !w.vscratch || !w.q || !w.doc_nll || !w.doc_bg)
+    if (!idf || !theta_avg || !doc_freq || !w.p0 || !hist || !w.chi || !w.vscratch || !w.vscratch_fx || !w.q || !w.doc_nll || !w.doc_bg)
         st = saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory");
     if (!st) st = copy_vocab(ctx, it, vocab, w.V);
     if (!st) st = build_weights(ctx, &w, &lb, opts->idf, opts->idf_power, idf);
@@ -766,23 +774,25 @@ saetm_status saetm_interp_fit(saetm_ctx *ctx, const saetm_acts *acts, const saet
          * processes; the theta of every document gathered to rank 0 (which writes the file). */
         float *ta = own_alloc(scratch, w.F, sizeof *ta);
         uint32_t *dfq = own_alloc(scratch, w.F, sizeof *dfq);
-        double *sums = calloc((size_t)w.F * 2 + 1, sizeof *sums);
-        uint64_t np_local = 0;
-        if (!ta || !dfq || !sums) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory");
+        saetm__fx *sums = calloc((size_t)w.F, sizeof *sums);
+        uint64_t *counts = calloc((size_t)w.F + 1, sizeof *counts), np_local = 0;
+        if (!ta || !dfq || !sums || !counts) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory");
         if (!st) st = build_theta(ctx, scratch, &w, &la, ta, dfq, &np_local, sums);
         st = saetm__dist_agree(ctx, st);
         if (!st) {
-            for (uint32_t f = 0; f < w.F; f++) sums[w.F + f] = dfq[f];
-            sums[2 * w.F] = (double)np_local;
-            saetm__dist_sum_f64(sums, (size_t)w.F * 2 + 1);
-            n_part = (uint64_t)sums[2 * w.F];
+            for (uint32_t f = 0; f < w.F; f++) counts[f] = dfq[f];
+            counts[w.F] = np_local;
+            saetm__dist_sum_fx(sums, w.F);
+            saetm__dist_sum_u64(counts, (size_t)w.F + 1);
+            n_part = counts[w.F];
             for (uint32_t f = 0; f < w.F; f++) {
-                theta_avg[f] = n_part ? (float)(sums[f] / (double)n_part) : 0.0f;
-                doc_freq[f] = (uint32_t)sums[w.F + f];
+                theta_avg[f] = n_part ? (float)(saetm__fx_value(&sums[f]) / (double)n_part) : 0.0f;
+                doc_freq[f] = (uint32_t)counts[f];
             }
             st = gather_theta(ctx, it, &w, &th_ptr, &th_idx, &th_val);
         }
         free(sums);
+        free(counts);
     } else if (!st) {
         st = build_theta(ctx, it, &w, acts, theta_avg, doc_freq, &n_part, NULL);
         th_ptr = w.th_ptr;
@@ -810,10 +820,12 @@ saetm_status saetm_interp_fit(saetm_ctx *ctx, const saetm_acts *acts, const saet
     if (!st) st = build_estep(ctx, &w);
     if (!st) st = build_word_major(ctx, &w);
     if (!st) {
+        saetm__fx wsum = {{0, 0, 0}};
         for (uint64_t d = 0; d < w.N; d++)
             if (w.th_ptr[d + 1] > w.th_ptr[d])
-                for (uint64_t p = w.rp[d]; p < w.rp[d + 1]; p++) w.weight_total += w.wt[p];
-        if (D) saetm__dist_sum_f64(&w.weight_total, 1);
+                for (uint64_t p = w.rp[d]; p < w.rp[d + 1]; p++) saetm__fx_add(&wsum, w.wt[p]);
+        if (D) saetm__dist_sum_fx(&wsum, 1);
+        w.weight_total = saetm__fx_value(&wsum);
         if (!(w.weight_total > 0))
             st = saetm__fail(ctx, SAETM_ERR_INPUT, "interpret: the documents that take part have zero total weight");
     }
@@ -833,14 +845,7 @@ saetm_status saetm_interp_fit(saetm_ctx *ctx, const saetm_acts *acts, const saet
     while (!st) {
         double bg = 0.0;
         if (D) saetm__dist_fault_point("interpret", iter + 1);
-        nll = e_step(&w, pi, eps, &bg);
-        if (D) { /* the sums over all documents, and rank 0's copy so that every stop decision agrees */
-            double v[2] = {nll, bg};
-            saetm__dist_sum_f64(v, 2);
-            saetm__dist_bcast(v, sizeof v, 0);
-            nll = v[0];
-            bg = v[1];
-        }
+        nll = e_step(&w, pi, eps, &bg); /* summed over all processes: every stop decision agrees */
         hist[iter] = nll / w.weight_total;
         saetm__log(ctx, SAETM_LOG_DEBUG, "interpret: iteration %u NLL %.9g pi %.6f", iter, hist[iter], pi);
         if (iter > 0 && hist[iter - 1] - hist[iter] <= opts->tol * fabs(hist[iter])) break;
