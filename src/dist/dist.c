@@ -213,8 +213,8 @@ void saetm__dist_sum_f32(float *x, size_t n) { allreduce(x, n, sizeof *x, T_F32,
 void saetm__dist_sum_u64(uint64_t *x, size_t n) { allreduce(x, n, sizeof *x, T_U64, OP_SUM); }
 void saetm__dist_sum_fx(saetm__fx *x, size_t n)
 {
-    static_assert(sizeof *x == 3 * sizeof(int64_t), "saetm__fx is three packed int64");
-    allreduce(x, 3 * n, sizeof(int64_t), T_I64, OP_SUM);
+    static_assert(sizeof *x == 2 * sizeof(int64_t), "saetm__fx is two packed int64");
+    allreduce(x, 2 * n, sizeof(int64_t), T_I64, OP_SUM);
 }
 void saetm__dist_max_f64(double *x, size_t n) { allreduce(x, n, sizeof *x, T_F64, OP_MAX); }
 void saetm__dist_max_u8(uint8_t *x, size_t n) { allreduce(x, n, 1, T_U8, OP_MAX); }

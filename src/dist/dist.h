@@ -12,7 +12,6 @@
 
 #include "saetm_int.h"
 
-#include <math.h>
 
 /* Number of processes of the job and this one's rank (1 and 0 when alone). */
 int saetm__dist_size(void);
@@ -61,39 +60,32 @@ int saetm__dist_gather_csr(uint64_t n_all, uint64_t n, const uint64_t *ptr, cons
 /* ------------------------------------------------------------------------------------------- */
 
 /* A sum of doubles that does not depend on how its terms are split over threads or processes,
- * nor on their order: each term is rounded to a multiple of 2^-56 and added as integers to three
- * int64 limbs of weights 2^8, 2^-24 and 2^-56. Integer addition is associative, so any split
- * gives the same limbs and saetm__fx_value the same double. Each term adds less than 2^32 to
- * each lower limb (no carries needed: up to 2^31 terms per sum); a term of magnitude 2^60 or
- * more (or NaN) counts as +-2^60. Absolute resolution 2^-57 per term: 1.4e-17, far below the
- * float outputs' rounding for the sums it is used for (probabilities, counts, weighted NLL). */
+ * nor on their order: each term is truncated (toward zero) to a multiple of 2^-56 and added as
+ * integers to two int64 limbs of weights 2^-24 and 2^-56 (each term adds less than 2^32 to the
+ * low one: no carries are needed for up to 2^31 terms, and MPI_SUM adds limbs exactly). Integer
+ * addition is associative, so any split gives the same limbs and saetm__fx_value the same
+ * double. Terms are clamped to +-2^39 and sums must stay below 2^39 (5.5e11) in magnitude; the
+ * sums it is used for (probabilities, weights, weighted NLL) stay far below. Resolution 1.4e-17
+ * per term, far below the float outputs' rounding. */
 typedef struct saetm__fx {
-    int64_t l[3];
+    int64_t hi, lo;
 } saetm__fx;
 
 static inline void saetm__fx_add(saetm__fx *a, double x)
 {
-    double ax = x < 0 ? -x : x;
-    if (!(ax < 0x1p60)) ax = 0x1p60;
-    const double y = ax * 0x1p-8, h = floor(y), r = (y - h) * 0x1p32, m = floor(r);
-    const int64_t hi = (int64_t)h, mi = (int64_t)m, lo = (int64_t)nearbyint((r - m) * 0x1p32);
-    if (x < 0) {
-        a->l[0] -= hi, a->l[1] -= mi, a->l[2] -= lo;
-    } else {
-        a->l[0] += hi, a->l[1] += mi, a->l[2] += lo;
-    }
-}
-static inline void saetm__fx_merge(saetm__fx *a, const saetm__fx *b)
-{
-    a->l[0] += b->l[0], a->l[1] += b->l[1], a->l[2] += b->l[2];
+    /* No branches (minsd/maxsd; NaN maps to the upper bound). (double)h is exact below 2^53, and
+     * above it y is an integer: y - h is exact. */
+    x = x < 0x1p39 ? x : 0x1p39;
+    x = x > -0x1p39 ? x : -0x1p39;
+    const double y = x * 0x1p24;
+    const int64_t h = (int64_t)y;
+    a->hi += h;
+    a->lo += (int64_t)((y - (double)h) * 0x1p32);
 }
 /* The sum as a double (a fixed function of the limbs). */
-static inline double saetm__fx_value(const saetm__fx *a)
-{
-    return (double)a->l[0] * 0x1p8 + (double)a->l[1] * 0x1p-24 + (double)a->l[2] * 0x1p-56;
-}
+static inline double saetm__fx_value(const saetm__fx *a) { return (double)a->hi * 0x1p-24 + (double)a->lo * 0x1p-56; }
 /* In-place element-wise sums over all ranks of n exact sums (exact: the same on every rank and
- * for any number of ranks). */
+ * for any number of ranks; 16 bytes per sum). */
 void saetm__dist_sum_fx(saetm__fx *x, size_t n);
 
 void saetm__dist_barrier(void);

@@ -262,7 +262,7 @@ static saetm_status build_theta(saetm_ctx *ctx, saetm_interp *it, em_work *w, co
         }
     /* cs_ptr[f] is now the start of f, cs_ptr[F] the end. */
     for (uint32_t f = 0; f < w->F; f++) {
-        saetm__fx s = {{0, 0, 0}};
+        saetm__fx s = {0};
         for (uint64_t e = w->cs_ptr[f]; e < w->cs_ptr[f + 1]; e++) saetm__fx_add(&s, w->cs_val[e]);
         if (theta_sum) theta_sum[f] = s;
         theta_avg[f] = *n_part ? (float)(saetm__fx_value(&s) / (double)*n_part) : 0.0f;
@@ -505,7 +505,7 @@ static double e_step(em_work *w, double pi, double eps, double *bg_total)
         }
     }
     /* The totals over all documents of all processes, exact (the same for any split). */
-    saetm__fx tot[2] = {{{0, 0, 0}}, {{0, 0, 0}}};
+    saetm__fx tot[2] = {{0}, {0}};
     for (uint64_t d = 0; d < w->N; d++) {
         saetm__fx_add(&tot[0], w->doc_nll[d]);
         saetm__fx_add(&tot[1], w->doc_bg[d]);
@@ -608,7 +608,7 @@ static void m_step_chi(em_work *w, const float *q, int init, double eps)
 #pragma omp parallel for schedule(static, 1024) num_threads(w->nt)
     for (int64_t vi = 0; vi < (int64_t)w->V; vi++) {
         uint32_t v = (uint32_t)vi;
-        saetm__fx s = {{0, 0, 0}};
+        saetm__fx s = {0};
         for (uint64_t i = w->wm_ptr[v]; i < w->wm_ptr[v + 1]; i++) saetm__fx_add(&s, q[w->wm_pos[i]]);
         cx[v] = s;
     }
@@ -820,7 +820,7 @@ saetm_status saetm_interp_fit(saetm_ctx *ctx, const saetm_acts *acts, const saet
     if (!st) st = build_estep(ctx, &w);
     if (!st) st = build_word_major(ctx, &w);
     if (!st) {
-        saetm__fx wsum = {{0, 0, 0}};
+        saetm__fx wsum = {0};
         for (uint64_t d = 0; d < w.N; d++)
             if (w.th_ptr[d + 1] > w.th_ptr[d])
                 for (uint64_t p = w.rp[d]; p < w.rp[d + 1]; p++) saetm__fx_add(&wsum, w.wt[p]);
