@@ -1,18 +1,7 @@
 # test_mpi.sh - data-parallel runs under mpirun (docs/distributed.md): `mpirun -np 2` gives the
 # model of one process within float rounding, checkpoints resume under mpirun, a dying or failing
-# process stops the whole job with a message instead of hanging. Needs Open MPI (installed by
-# scripts/install-deps.sh): fails, never skips, without it.
-source "$ROOT/tests/lib.sh"
-S="$SAETM"
-if ! command -v mpirun >/dev/null; then
-  echo "FAIL: mpirun not found: install openmpi-bin and libopenmpi-dev (scripts/install-deps.sh)" >&2
-  report; exit 1
-fi
-# Open MPI refuses root without these; 2 ranks on a 2-core machine need --oversubscribe. Open
-# MPI's own allocations are never freed, so LeakSanitizer is off inside mpirun (the code paths
-# are leak-checked by the one-process tests).
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
-mpi() { local np=$1; shift; ASAN_OPTIONS=detect_leaks=0 timeout 120 mpirun -np "$np" --oversubscribe "$@"; }
+# process stops the whole job with a message instead of hanging. Needs Open MPI (mpi_lib.sh).
+source "$ROOT/tests/dist/mpi_lib.sh"
 check "built with Open MPI" bash -c "nm '$S' | grep -q ' U MPI_Allreduce\| T MPI_Allreduce' || ldd '$S' | grep -q libmpi"
 
 $PY - "$T" <<'PY'

@@ -3,15 +3,8 @@
 # embeddings), topics and fit with a given SAE write identical files under mpirun -np 1, 2 and 3
 # (and at 2 threads) as one plain process. SAE training is not byte-exact across process counts
 # (its gradient sums are float sums of each process's rows): test_mpi.sh checks it within 1e-5,
-# and this file checks that claim stays honest (fit with training differs only through the SAE).
-source "$ROOT/tests/lib.sh"
-S="$SAETM"
-if ! command -v mpirun >/dev/null; then
-  echo "FAIL: mpirun not found: install openmpi-bin and libopenmpi-dev (scripts/install-deps.sh)" >&2
-  report; exit 1
-fi
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
-mpi() { local np=$1; shift; ASAN_OPTIONS=detect_leaks=0 timeout 120 mpirun -np "$np" --oversubscribe "$@"; }
+# and this file asserts that it is not byte-identical, so that the docs' table stays true.
+source "$ROOT/tests/dist/mpi_lib.sh"
 # same_dir A B: every file of two model directories identical, params.json up to its timings.
 same_dir() {
   local f b ok=0
