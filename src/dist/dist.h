@@ -12,7 +12,6 @@
 
 #include "saetm_int.h"
 
-
 /* Number of processes of the job and this one's rank (1 and 0 when alone). */
 int saetm__dist_size(void);
 int saetm__dist_rank(void);
@@ -64,7 +63,7 @@ int saetm__dist_gather_csr(uint64_t n_all, uint64_t n, const uint64_t *ptr, cons
  * integers to two int64 limbs of weights 2^-24 and 2^-56 (each term adds less than 2^32 to the
  * low one: no carries are needed for up to 2^31 terms, and MPI_SUM adds limbs exactly). Integer
  * addition is associative, so any split gives the same limbs and saetm__fx_value the same
- * double. Terms are clamped to +-2^39 and sums must stay below 2^39 (5.5e11) in magnitude; the
+ * double. Terms are clamped to +-2^38 and sums must stay below 2^39 (5.5e11) in magnitude; the
  * sums it is used for (probabilities, weights, weighted NLL) stay far below. Resolution 1.4e-17
  * per term, far below the float outputs' rounding. */
 typedef struct saetm__fx {
@@ -75,8 +74,8 @@ static inline void saetm__fx_add(saetm__fx *a, double x)
 {
     /* No branches (minsd/maxsd; NaN maps to the upper bound). (double)h is exact below 2^53, and
      * above it y is an integer: y - h is exact. */
-    x = x < 0x1p39 ? x : 0x1p39;
-    x = x > -0x1p39 ? x : -0x1p39;
+    x = x < 0x1p38 ? x : 0x1p38;
+    x = x > -0x1p38 ? x : -0x1p38;
     const double y = x * 0x1p24;
     const int64_t h = (int64_t)y;
     a->hi += h;
