@@ -1,6 +1,7 @@
 # saetm - plain Makefile. `make` builds build/saetm (optimised); `make test` builds the test
 # configuration (-Werror, ASan+UBSan) under build/test and runs the whole suite; `make bench`
-# runs the benchmarks. Missing Debian packages are installed by scripts/install-deps.sh.
+# runs the benchmarks; `make install [PREFIX=/usr/local] [DESTDIR=...]` installs (install.mk).
+# Missing Debian packages are installed by scripts/install-deps.sh.
 
 CC      ?= gcc
 BLAS_INC = /usr/include/x86_64-linux-gnu/openblas-openmp
@@ -24,7 +25,9 @@ HAVE_MPICC = $(shell command -v mpicc 2>/dev/null)
 MPI_CPPFLAGS = $(if $(HAVE_MPICC),-DSAETM_HAVE_MPI $(patsubst -I%,-isystem %,$(shell mpicc --showme:compile)))
 LDLIBS  += $(if $(HAVE_MPICC),$(shell mpicc --showme:link))
 
-REL_CFLAGS  = -O3 -march=native $(BASE)
+# -fPIC: the same release objects make libsaetm.a, build/saetm and the shared libsaetm.so
+# (install.mk); no semantic interposition keeps calls between exported functions inlinable.
+REL_CFLAGS  = -O3 -march=native -fPIC -fno-semantic-interposition $(BASE)
 TEST_CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined,float-cast-overflow \
               -fno-sanitize-recover=undefined -Werror $(BASE)
 
@@ -138,3 +141,6 @@ clean:
 
 # Fuzzing: `make fuzz`, harness builds (fuzz/fuzz.mk, docs/fuzzing.md).
 include fuzz/fuzz.mk
+
+# `make install`, `make uninstall` (install.mk, docs/install.md).
+include install.mk

@@ -977,7 +977,8 @@ typedef struct saetm_embedder saetm_embedder;
 
 /* Load an embedder model file. path NULL means the default: $SAETM_EMBEDDER if set, else
  * $SAETM_MODEL_DIR/use-lite-en.stm, models/use-lite-en.stm, ../models/use-lite-en.stm and ../share/saetm/use-lite-en.stm next to
- * the running executable (the first that exists). Verifies magic, version, every checksum and
+ * the running executable, else PREFIX/share/saetm/use-lite-en.stm of an installed libsaetm (the
+ * first that exists). Verifies magic, version, every checksum and
  * every shape. @return SAETM_OK and *out (free with saetm_embedder_free); SAETM_ERR_IO when no
  * file is found (the message lists where it looked), SAETM_ERR_FORMAT/CHECKSUM when corrupt. */
 SAETM_API saetm_status saetm_embedder_load(saetm_ctx *ctx, const char *path, saetm_embedder **out);
@@ -1249,8 +1250,9 @@ SAETM_API saetm_status saetm_word_vectors_align(saetm_ctx *ctx, const saetm_matr
 /* Find the foundational SAE of embedder `embedder` ("NAME" or "NAME@VERSION", the file is named by
  * NAME; NULL or "" = the built-in "use-lite-en"), the
  * model `saetm fit --sae default` uses: $SAETM_MODEL_DIR/foundation-NAME.saem if set and present,
- * else models/, ../models/ and ../share/saetm/ next to the running executable (the first that
- * exists; `make` puts the shipped one in build/models/). Looks only; does not load.
+ * else models/, ../models/ and ../share/saetm/ next to the running executable, else PREFIX/share/saetm
+ * of an installed libsaetm (`make install`) (the first that exists; `make` puts the shipped one in
+ * build/models/). Looks only; does not load.
  * @return SAETM_OK with the path in buf (cap bytes); SAETM_ERR_IO when there is none (the message
  * lists where it looked and names `make foundation-sae`), SAETM_ERR_ARG if buf is too small. */
 SAETM_API saetm_status saetm_sae_default_path(saetm_ctx *ctx, const char *embedder, char *buf, size_t cap);

@@ -84,7 +84,8 @@ float saetm__f16_to_f32(uint16_t h);
 /* ---- model files (common/modelpath.c) ------------------------------------------------------- */
 
 /* Find the model file `file` (a bare name): $SAETM_MODEL_DIR/file, else models/, ../models/,
- * ../share/saetm/ next to the running executable, the first readable one. @return 0 with the
+ * ../share/saetm/ next to the running executable, else the installed data directory (SAETM_DATADIR,
+ * compiled in by `make install`), the first readable one. @return 0 with the
  * path in buf, or -1 with the places looked at listed in tried (", "-separated). */
 int saetm__find_model(const char *file, char *buf, size_t cap, char *tried, size_t tcap);
 
