@@ -1,5 +1,5 @@
 /*
- * coact.c - merging features by co-activation (method.md 2.6): features that fire together in
+ * coact.c - merging features by co-activation (docs/method.md 2.6): features that fire together in
  * the same documents form a topic. The features firing in at least min_docs documents are kept;
  * the Pearson correlation of their columns of theta (activations normalised per document) over the
  * taking-part documents is computed for every pair that co-occurs in some document (a sparse
