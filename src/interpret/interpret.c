@@ -37,6 +37,7 @@
 
 #define STI_MAGIC "SAETMINT"
 #define STI_VERSION 1
+const saetm__file_kind saetm__interp_kind = {STI_MAGIC, NULL};
 #define MAX_OWNED 24
 
 struct saetm_interp {
