@@ -84,7 +84,8 @@ float saetm__f16_to_f32(uint16_t h);
 /* ---- model files (common/modelpath.c) ------------------------------------------------------- */
 
 /* Find the model file `file` (a bare name): $SAETM_MODEL_DIR/file, else models/, ../models/,
- * ../share/saetm/ next to the running executable, the first readable one. @return 0 with the
+ * ../share/saetm/ next to the running executable, else the installed data directory (SAETM_DATADIR,
+ * compiled in by `make install`), the first readable one. @return 0 with the
  * path in buf, or -1 with the places looked at listed in tried (", "-separated). */
 int saetm__find_model(const char *file, char *buf, size_t cap, char *tried, size_t tcap);
 
@@ -229,11 +230,25 @@ uint32_t saetm__crc32(uint32_t crc, const void *data, size_t n);
 /* The CRC-32 of A followed by B from crc1 = CRC(A), crc2 = CRC(B) and len2 = |B| (zlib). */
 uint32_t saetm__crc32_combine(uint32_t crc1, uint32_t crc2, uint64_t len2);
 
-/* ---- corpus files (corpus/corpus_file.c) --------------------------------------------------- */
+/* ---- file kinds (common/kinds.c) ----------------------------------------------------------- */
 
-/* Load a corpus file with every check and append a summary (documents, vocabulary, tokens, the
- * most frequent words) to the NUL-terminated text in buf (for saetm_file_inspect). */
-saetm_status saetm__corpus_describe(saetm_ctx *ctx, const char *path, char *buf, size_t cap);
+/* Every container file starts with this prefix; the 8-byte magic names its kind. */
+#define SAETM__MAGIC_PREFIX "SAETM"
+
+/* A kind of container file, defined by the stage that owns the format (the magic's one
+ * definition is that stage's macro): describe, if not NULL, loads a file of this kind with every
+ * check and appends a summary to the NUL-terminated text in buf (saetm_file_inspect). */
+typedef struct saetm__file_kind {
+    const char *magic; /* 8 bytes */
+    saetm_status (*describe)(saetm_ctx *ctx, const char *path, char *buf, size_t cap);
+} saetm__file_kind;
+
+/* The kinds, one per stage's file format: corpus/corpus_file.c, sae/sae_model.c (model and
+ * checkpoint), io/acts.c, interpret/interpret.c, embed/embed.c. */
+extern const saetm__file_kind saetm__corpus_kind, saetm__sae_kind, saetm__ckpt_kind, saetm__acts_kind,
+    saetm__interp_kind, saetm__embed_kind;
+/* @return the kind with this magic (8 bytes), or NULL for none. */
+const saetm__file_kind *saetm__file_kind_find(const uint8_t *magic);
 
 /* ---- string interning (common/strmap.c) ----------------------------------------------------- */
 

@@ -1,6 +1,6 @@
 /*
  * cmd_interpret.c - `saetm interpret`: fit a word distribution per SAE feature on a corpus
- * (method.md 2.3) and write the interpretation file (.sti).
+ * (docs/method.md 2.3) and write the interpretation file (.sti).
  */
 #include "cli.h"
 

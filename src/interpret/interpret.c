@@ -1,5 +1,5 @@
 /*
- * interpret.c - feature interpretation (method.md 2.3): a word distribution phi_f per SAE feature,
+ * interpret.c - feature interpretation (docs/method.md 2.3): a word distribution phi_f per SAE feature,
  * fitted by EM with the per-document feature proportions theta fixed.
  *
  * Model of the words of a taking-part document d (positive activation sum and at least one word):
@@ -37,6 +37,7 @@
 
 #define STI_MAGIC "SAETMINT"
 #define STI_VERSION 1
+const saetm__file_kind saetm__interp_kind = {STI_MAGIC, NULL};
 #define MAX_OWNED 24
 
 struct saetm_interp {

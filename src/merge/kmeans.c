@@ -1,5 +1,5 @@
 /*
- * kmeans.c - weighted k-means for topic merging (method.md 2.4): k-means++ seeding with weights,
+ * kmeans.c - weighted k-means for topic merging (docs/method.md 2.4): k-means++ seeding with weights,
  * Lloyd iterations, restarts keeping the lowest weighted inertia; or Lloyd from given centroids,
  * e.g. the seed-independent start of pivoted Gram-Schmidt (saetm__pivot_seeds).
  *

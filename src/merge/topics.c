@@ -1,5 +1,5 @@
 /*
- * topics.c - merging SAE features into K topics (method.md 2.4): keep the features that occur in
+ * topics.c - merging SAE features into K topics (docs/method.md 2.4): keep the features that occur in
  * the corpus, sparsify their word distributions to mass tau, embed them (Hellinger, word vectors
  * or decoder directions), group them with weights theta_avg (k-means or agglomerative), and give
  * every topic the weighted mean word distribution of its features and every document theta . M.
@@ -789,7 +789,7 @@ saetm_status saetm_topics_build(saetm_ctx *ctx, const saetm_interp *it, const sa
 }
 
 /* ======================================================================
- * Re-fit (method.md 2.6)
+ * Re-fit (docs/method.md 2.6)
  * ==================================================================== */
 
 saetm_status saetm_topics_refit(saetm_ctx *ctx, saetm_topics *t, const saetm_bow *bow, const saetm_interp_opts *opts,
