@@ -700,6 +700,13 @@ typedef enum saetm_background {
  * with c_w = log(N / df_w) / max_w log(N / df_w) (or c_w = 1 when idf = 0). Every distribution is
  * smoothed: phi_f = (1 - smooth) * psi_f + smooth / V (likewise p0), psi_f fitted, so no probability
  * is zero. A document takes part when it has at least one positive activation and one word. */
+/* How the EM of the interpretation fit moves between iterations (docs/topics.md, Solver). */
+typedef enum saetm_em_accel {
+    SAETM_ACCEL_NONE = 0,   /* plain EM: one E-step and one M-step per iteration */
+    SAETM_ACCEL_SQUAREM = 1 /* SQUAREM (Varadhan & Roland 2008): two EM steps, then an extrapolated point,
+                               kept only if its NLL is not worse than the EM point's (else the EM point) */
+} saetm_em_accel;
+
 typedef struct saetm_interp_opts {
     double pi;                  /* background weight in [0, 1) (default 0.3); start value if learn_pi */
     int learn_pi;               /* non-zero: fit pi by EM too (default 0) */
@@ -707,9 +714,14 @@ typedef struct saetm_interp_opts {
     int idf;                    /* non-zero: IDF-weight the likelihood (default 1) */
     double smooth;              /* mass in [0, 1) spread uniformly over the vocabulary (default 1e-4) */
     double tol;                 /* stop when the relative NLL change of an iteration is <= tol (default 1e-6) */
-    uint32_t max_iter;          /* at most this many EM iterations (default 500) */
+    uint32_t max_iter;          /* at most this many iterations (default 500): an EM step or an accepted
+                                   SQUAREM point each, the points of saetm_interp_iterations */
     double idf_power;           /* with idf: the weights are (log(N / df_w) / max)^idf_power, in (0, 4]
                                    (default 1; 0.5 flattens them toward 1, i.e. toward no IDF) */
+    saetm_em_accel accel;       /* default SAETM_ACCEL_SQUAREM; the objective and its optimum do not depend on it */
+    uint32_t stable_top;        /* stop only once, besides tol, the stable_top most probable words (in order)
+                                   of all but 1% of the features (rounded down: all of fewer than 100) did
+                                   not change over the last iteration; 0 = tol alone (default 10, <= 100) */
 } saetm_interp_opts;
 
 /* Fill *opts with the defaults listed above. */
