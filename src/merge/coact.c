@@ -19,7 +19,7 @@
  * the start vectors are those of a fixed seed, and the k-means starts at the rows chosen by
  * pivoted Gram-Schmidt (saetm__pivot_seeds) and runs once (docs/topics.md, "Seed stability").
  */
-#include "saetm_int.h"
+#include "merge_int.h"
 
 #include <math.h>
 #include <omp.h>

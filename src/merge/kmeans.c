@@ -7,7 +7,7 @@
  * |x|^2 - 2 x.c + |c|^2. Every sum runs in a fixed order (per point, per cluster over its points in
  * index order), so the result is the same for any thread count.
  */
-#include "saetm_int.h"
+#include "merge_int.h"
 
 #include <assert.h>
 #include <math.h>
