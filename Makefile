@@ -1,6 +1,7 @@
 # saetm - plain Makefile. `make` builds build/saetm (optimised); `make test` builds the test
 # configuration (-Werror, ASan+UBSan) under build/test and runs the whole suite; `make bench`
-# runs the benchmarks. Missing Debian packages are installed by scripts/install-deps.sh.
+# runs the benchmarks; `make install [PREFIX=/usr/local] [DESTDIR=...]` installs (install.mk).
+# Missing Debian packages are installed by scripts/install-deps.sh.
 
 CC      ?= gcc
 BLAS_INC = /usr/include/x86_64-linux-gnu/openblas-openmp
@@ -11,7 +12,12 @@ EMBED_MODEL = build/models/use-lite-en.stm
 # next to the binaries, where `saetm fit --sae default` finds it.
 FOUNDATION_SAE = $(if $(wildcard models/foundation-use-lite-en.saem),build/models/foundation-use-lite-en.saem)
 
+# What building and running need (make, make demo, make install); the test suite, the benchmarks
+# and fuzzing add their own packages (scripts/install-deps.sh --test / --bench / --fuzz).
 DEPS_STAMP = build/.deps-ok
+DEPS_TEST_STAMP = build/.deps-test-ok
+DEPS_BENCH_STAMP = build/.deps-bench-ok
+DEPS_FUZZ_STAMP = build/.deps-fuzz-ok
 CPPFLAGS = -Iinclude -Isrc -I$(BLAS_INC) -I/usr/include/cjson -D_GNU_SOURCE
 WARN     = -Wall -Wextra -Wconversion -Wshadow -Wno-sign-conversion
 BASE     = -std=c11 -fopenmp -fvisibility=hidden -MMD -MP $(WARN)
@@ -24,7 +30,9 @@ HAVE_MPICC = $(shell command -v mpicc 2>/dev/null)
 MPI_CPPFLAGS = $(if $(HAVE_MPICC),-DSAETM_HAVE_MPI $(patsubst -I%,-isystem %,$(shell mpicc --showme:compile)))
 LDLIBS  += $(if $(HAVE_MPICC),$(shell mpicc --showme:link))
 
-REL_CFLAGS  = -O3 -march=native $(BASE)
+# -fPIC: the same release objects make libsaetm.a, build/saetm and the shared libsaetm.so
+# (install.mk); no semantic interposition keeps calls between exported functions inlinable.
+REL_CFLAGS  = -O3 -march=native -fPIC -fno-semantic-interposition $(BASE)
 TEST_CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined,float-cast-overflow \
               -fno-sanitize-recover=undefined -Werror $(BASE)
 
@@ -47,6 +55,16 @@ deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/install-deps.sh
 	bash scripts/install-deps.sh
 	@mkdir -p build && touch $@
+# Order-only on the run packages: one apt-get at a time.
+$(DEPS_TEST_STAMP): scripts/install-deps.sh | $(DEPS_STAMP)
+	bash scripts/install-deps.sh --test
+	@touch $@
+$(DEPS_BENCH_STAMP): scripts/install-deps.sh | $(DEPS_STAMP)
+	bash scripts/install-deps.sh --bench
+	@touch $@
+$(DEPS_FUZZ_STAMP): scripts/install-deps.sh | $(DEPS_STAMP)
+	bash scripts/install-deps.sh --fuzz
+	@touch $@
 
 build/release/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -113,10 +131,10 @@ foundation-sae: build/saetm $(EMBED_MODEL)
 	$(MAKE) build/models/foundation-use-lite-en.saem
 
 # The whole test suite: C unit tests, CLI shell tests and Python cross-checks, under ASan+UBSan.
-test: test-build
+test: test-build $(DEPS_TEST_STAMP)
 	bash tests/run.sh
 
-bench: build/saetm $(BENCH_BINS) build/release/bench/embed_speed $(EMBED_MODEL)
+bench: build/saetm $(BENCH_BINS) build/release/bench/embed_speed $(EMBED_MODEL) $(DEPS_BENCH_STAMP)
 	bash bench/run.sh
 
 # Topic quality against gensim LDA, scikit-learn NMF and k-means + c-TF-IDF on four real corpora,
@@ -124,7 +142,7 @@ bench: build/saetm $(BENCH_BINS) build/release/bench/embed_speed $(EMBED_MODEL)
 # protocol"). Long: hours on 2 cores; `make bench-quality QUICK=1` runs SOTU at K=20 with one seed.
 # Results in build/bench-quality-heldout/ (results-test.json; run.sh --split validation for tuning).
 bench-quality: build/saetm
-	bash scripts/install-deps.sh --bench
+	bash scripts/install-deps.sh --quality
 	bash bench/quality/run.sh $(if $(QUICK),--quick)
 
 # The main job on the built-in demo corpus.
@@ -138,3 +156,6 @@ clean:
 
 # Fuzzing: `make fuzz`, harness builds (fuzz/fuzz.mk, docs/fuzzing.md).
 include fuzz/fuzz.mk
+
+# `make install`, `make uninstall` (install.mk, docs/install.md).
+include install.mk

@@ -1,6 +1,6 @@
 """interpret_adam.py - the reference method's fit of feature word distributions, for bench_interpret:
 phi = softmax(B) by AdamW (lr 1e-2, weight decay 0.01, batch 1024 documents, the recipe of the
-reference implementation, method.md 2.3) on the objective saetm's EM solves (fixed pi and the
+reference implementation, docs/method.md 2.3) on the objective saetm's EM solves (fixed pi and the
 IDF-weighted unigram background), in numpy.
 
     interpret_adam.py full DIR EPOCHS       run every epoch; print the final NLL and seconds

@@ -28,7 +28,7 @@ build/test/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_AUX) $(wildcard fuzz/*.h) build/tes
 	@echo "LD  $@"
 	@$(CC) $(CPPFLAGS) -Ifuzz $(TEST_CFLAGS) -o $@ $< $(FUZZ_AUX) build/test/libsaetm.a $(LDLIBS)
 
-build/fuzz/%.o: %.c | $(DEPS_STAMP)
+build/fuzz/%.o: %.c | $(DEPS_FUZZ_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "AFL $@"
 	@AFL_QUIET=1 $(AFL_CC) $(CPPFLAGS) $(AFL_CFLAGS) -c $< -o $@
@@ -37,7 +37,7 @@ build/fuzz/libsaetm.a: $(AFL_OBJ)
 	@rm -f $@
 	@ar rcs $@ $^
 
-build/fuzz/fuzz/%.o: fuzz/%.c $(wildcard fuzz/*.h) | $(DEPS_STAMP)
+build/fuzz/fuzz/%.o: fuzz/%.c $(wildcard fuzz/*.h) | $(DEPS_FUZZ_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "AFL $@"
 	@AFL_QUIET=1 $(AFL_CC) $(CPPFLAGS) -Ifuzz $(AFL_CFLAGS) -c $< -o $@

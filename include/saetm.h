@@ -522,7 +522,7 @@ SAETM_API uint64_t saetm_mem_available(const saetm_ctx *ctx);
  * SAE. Sparse autoencoders: training and encoding
  * ==================================================================== */
 
-/* A trained sparse autoencoder over d-dimensional embeddings with F features (method.md 2.2):
+/* A trained sparse autoencoder over d-dimensional embeddings with F features (docs/method.md 2.2):
  *   pre = W_enc (x - b_dec) + b_enc,  a = act(pre),  x_hat = W_dec^T a + b_dec
  * W_enc and W_dec are both stored F x d, row f belonging to feature f; every decoder row has unit
  * norm (the feature's "topic direction"). Activations are non-negative. Read-only once trained or
@@ -694,12 +694,19 @@ typedef enum saetm_background {
     SAETM_BACKGROUND_UNIGRAM = 1  /* fixed: the IDF-weighted corpus unigram (plain unigram with idf = 0) */
 } saetm_background;
 
-/* Options of the interpretation fit (method.md 2.3). The model of a document d's words is
+/* Options of the interpretation fit (docs/method.md 2.3). The model of a document d's words is
  *     p(w | d) = (1 - pi) * sum_f theta_{d,f} phi_{f,w} + pi * p0_w,  theta_{d,f} = A_{d,f} / sum_f A_{d,f},
  * fitted by EM to minimise the weighted negative log-likelihood -sum_{d,w} n_{d,w} c_w log p(w|d),
  * with c_w = log(N / df_w) / max_w log(N / df_w) (or c_w = 1 when idf = 0). Every distribution is
  * smoothed: phi_f = (1 - smooth) * psi_f + smooth / V (likewise p0), psi_f fitted, so no probability
  * is zero. A document takes part when it has at least one positive activation and one word. */
+/* How the EM of the interpretation fit moves between iterations (docs/topics.md, Solver). */
+typedef enum saetm_em_accel {
+    SAETM_ACCEL_NONE = 0,   /* plain EM: one E-step and one M-step per iteration */
+    SAETM_ACCEL_SQUAREM = 1 /* SQUAREM (Varadhan & Roland 2008): two EM steps, then an extrapolated point,
+                               kept only if its NLL is not worse than the EM point's (else the EM point) */
+} saetm_em_accel;
+
 typedef struct saetm_interp_opts {
     double pi;                  /* background weight in [0, 1) (default 0.3); start value if learn_pi */
     int learn_pi;               /* non-zero: fit pi by EM too (default 0) */
@@ -707,9 +714,14 @@ typedef struct saetm_interp_opts {
     int idf;                    /* non-zero: IDF-weight the likelihood (default 1) */
     double smooth;              /* mass in [0, 1) spread uniformly over the vocabulary (default 1e-4) */
     double tol;                 /* stop when the relative NLL change of an iteration is <= tol (default 1e-6) */
-    uint32_t max_iter;          /* at most this many EM iterations (default 500) */
+    uint32_t max_iter;          /* at most this many iterations (default 500): an EM step or an accepted
+                                   SQUAREM point each, the points of saetm_interp_iterations */
     double idf_power;           /* with idf: the weights are (log(N / df_w) / max)^idf_power, in (0, 4]
                                    (default 1; 0.5 flattens them toward 1, i.e. toward no IDF) */
+    saetm_em_accel accel;       /* default SAETM_ACCEL_SQUAREM; the objective and its optimum do not depend on it */
+    uint32_t stable_top;        /* stop only once, besides tol, the stable_top most probable words (in order)
+                                   of all but 1% of the features (rounded down: all of fewer than 100) did
+                                   not change over the last iteration; 0 = tol alone (default 10, <= 100) */
 } saetm_interp_opts;
 
 /* Fill *opts with the defaults listed above. */
@@ -777,7 +789,7 @@ SAETM_API void saetm_interp_theta(const saetm_interp *it, saetm_acts *view);
  * Synthetic data from the continuous topic model (for validation)
  * ==================================================================== */
 
-/* Planted data (method.md 1): T topics, each a unit direction mu_t in R^d and a word distribution
+/* Planted data (docs/method.md 1): T topics, each a unit direction mu_t in R^d and a word distribution
  * beta_t over V words; document d draws `topics_per_doc` distinct topics, mixture weights theta_d
  * ~ Dirichlet(doc_alpha) over them, a total strength lambda_d ~ Gamma(4, strength / 4), its
  * embedding x_d = lambda_d sum_t theta_{d,t} mu_t + noise * N(0, I), a length L ~ Poisson(doc_len)
@@ -977,7 +989,8 @@ typedef struct saetm_embedder saetm_embedder;
 
 /* Load an embedder model file. path NULL means the default: $SAETM_EMBEDDER if set, else
  * $SAETM_MODEL_DIR/use-lite-en.stm, models/use-lite-en.stm, ../models/use-lite-en.stm and ../share/saetm/use-lite-en.stm next to
- * the running executable (the first that exists). Verifies magic, version, every checksum and
+ * the running executable, else PREFIX/share/saetm/use-lite-en.stm of an installed libsaetm (the
+ * first that exists). Verifies magic, version, every checksum and
  * every shape. @return SAETM_OK and *out (free with saetm_embedder_free); SAETM_ERR_IO when no
  * file is found (the message lists where it looked), SAETM_ERR_FORMAT/CHECKSUM when corrupt. */
 SAETM_API saetm_status saetm_embedder_load(saetm_ctx *ctx, const char *path, saetm_embedder **out);
@@ -1019,7 +1032,7 @@ SAETM_API const char *saetm_embedder_piece(const saetm_embedder *e, int32_t id);
  * Topics: merging features into K topics
  * ==================================================================== */
 
-/* The space features are embedded in before merging (method.md 2.4). */
+/* The space features are embedded in before merging (docs/method.md 2.4). */
 typedef enum saetm_space {
     SAETM_SPACE_HELLINGER = 0, /* sqrt of the tau-sparsified phi_f (needs nothing else) */
     SAETM_SPACE_WORDS = 1,     /* phi-weighted average of unit word vectors (vectors: V x D, aligned to the vocabulary) */
@@ -1117,7 +1130,7 @@ SAETM_API double saetm_topics_lambda(const saetm_topics *t);
 SAETM_API double saetm_topics_weight(const saetm_topics *t, uint32_t k);
 SAETM_API uint64_t saetm_topics_doc_count(const saetm_topics *t, uint32_t k);
 
-/* Re-fit the topic word distributions (method.md 2.6) by the EM of saetm_interp_fit with the K
+/* Re-fit the topic word distributions (docs/method.md 2.6) by the EM of saetm_interp_fit with the K
  * topics as components: each taking-part document's topic proportions raised to the power
  * `sharpen` (>= 1) and renormalised, on the bag-of-words bow (the interpretation's corpus).
  * Replaces topic_word and the top words; document proportions are unchanged. */
@@ -1253,8 +1266,9 @@ SAETM_API saetm_status saetm_word_vectors_align(saetm_ctx *ctx, const saetm_matr
 /* Find the foundational SAE of embedder `embedder` ("NAME" or "NAME@VERSION", the file is named by
  * NAME; NULL or "" = the built-in "use-lite-en"), the
  * model `saetm fit --sae default` uses: $SAETM_MODEL_DIR/foundation-NAME.saem if set and present,
- * else models/, ../models/ and ../share/saetm/ next to the running executable (the first that
- * exists; `make` puts the shipped one in build/models/). Looks only; does not load.
+ * else models/, ../models/ and ../share/saetm/ next to the running executable, else PREFIX/share/saetm
+ * of an installed libsaetm (`make install`) (the first that exists; `make` puts the shipped one in
+ * build/models/). Looks only; does not load.
  * @return SAETM_OK with the path in buf (cap bytes); SAETM_ERR_IO when there is none (the message
  * lists where it looked and names `make foundation-sae`), SAETM_ERR_ARG if buf is too small. */
 SAETM_API saetm_status saetm_sae_default_path(saetm_ctx *ctx, const char *embedder, char *buf, size_t cap);

@@ -84,7 +84,8 @@ float saetm__f16_to_f32(uint16_t h);
 /* ---- model files (common/modelpath.c) ------------------------------------------------------- */
 
 /* Find the model file `file` (a bare name): $SAETM_MODEL_DIR/file, else models/, ../models/,
- * ../share/saetm/ next to the running executable, the first readable one. @return 0 with the
+ * ../share/saetm/ next to the running executable, else the installed data directory (SAETM_DATADIR,
+ * compiled in by `make install`), the first readable one. @return 0 with the
  * path in buf, or -1 with the places looked at listed in tried (", "-separated). */
 int saetm__find_model(const char *file, char *buf, size_t cap, char *tried, size_t tcap);
 
@@ -229,11 +230,25 @@ uint32_t saetm__crc32(uint32_t crc, const void *data, size_t n);
 /* The CRC-32 of A followed by B from crc1 = CRC(A), crc2 = CRC(B) and len2 = |B| (zlib). */
 uint32_t saetm__crc32_combine(uint32_t crc1, uint32_t crc2, uint64_t len2);
 
-/* ---- corpus files (corpus/corpus_file.c) --------------------------------------------------- */
+/* ---- file kinds (common/kinds.c) ----------------------------------------------------------- */
 
-/* Load a corpus file with every check and append a summary (documents, vocabulary, tokens, the
- * most frequent words) to the NUL-terminated text in buf (for saetm_file_inspect). */
-saetm_status saetm__corpus_describe(saetm_ctx *ctx, const char *path, char *buf, size_t cap);
+/* Every container file starts with this prefix; the 8-byte magic names its kind. */
+#define SAETM__MAGIC_PREFIX "SAETM"
+
+/* A kind of container file, defined by the stage that owns the format (the magic's one
+ * definition is that stage's macro): describe, if not NULL, loads a file of this kind with every
+ * check and appends a summary to the NUL-terminated text in buf (saetm_file_inspect). */
+typedef struct saetm__file_kind {
+    const char *magic; /* 8 bytes */
+    saetm_status (*describe)(saetm_ctx *ctx, const char *path, char *buf, size_t cap);
+} saetm__file_kind;
+
+/* The kinds, one per stage's file format: corpus/corpus_file.c, sae/sae_model.c (model and
+ * checkpoint), io/acts.c, interpret/interpret.c, embed/embed.c. */
+extern const saetm__file_kind saetm__corpus_kind, saetm__sae_kind, saetm__ckpt_kind, saetm__acts_kind,
+    saetm__interp_kind, saetm__embed_kind;
+/* @return the kind with this magic (8 bytes), or NULL for none. */
+const saetm__file_kind *saetm__file_kind_find(const uint8_t *magic);
 
 /* ---- string interning (common/strmap.c) ----------------------------------------------------- */
 
@@ -278,13 +293,6 @@ saetm_status saetm__eval_run(saetm_ctx *ctx, const saetm__eval_ref *ref, uint32_
                              const char *const *words, const uint64_t *word_start,
                              const saetm_eval_opts *opts, saetm_eval_result **out);
 
-/* ---- topic words from the documents (merge/words.c) --------------------------------------- */
-
-/* SAETM_WORDS_TFIDF of saetm_topics_fit_words on plain arrays: theta N x K (bow->rows rows), only
- * the documents with use[d] != 0 (use NULL: all); topic_word K x V out. */
-saetm_status saetm__words_tfidf(saetm_ctx *ctx, const float *theta, uint32_t K, const saetm_bow *bow,
-                                const uint8_t *use, const saetm_words_opts *o, float *topic_word);
-
 /* ---- dense products (common/gemm.c) ------------------------------------------------------- */
 
 /* C = alpha * op(A) * op(B) + beta * C with row-major m x n C, op(A) m x kdim, op(B) kdim x n
@@ -294,91 +302,6 @@ saetm_status saetm__words_tfidf(saetm_ctx *ctx, const float *theta, uint32_t K, 
 void saetm__sgemm(int threads, int trans_a, int trans_b, size_t m, size_t n, size_t kdim, float alpha,
                   const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc);
 
-/* ---- clustering for topic merging (merge/kmeans.c, merge/agglo.c) -------------------------- */
-
-/* n weighted points of dimension dim: rows of a dense (row-major, dim columns) or sparse (CSR:
- * ptr, idx, val) matrix; point i is row sel[i] (row i if sel is NULL) with weight w[i] > 0. */
-typedef struct saetm__points {
-    uint64_t n;
-    uint32_t dim;
-    const float *dense;
-    const uint64_t *ptr;
-    const uint32_t *idx;
-    const float *val;
-    const uint64_t *sel;
-    const double *w;
-} saetm__points;
-
-/* Dot product of two dense float vectors in a fixed summation order (8 lanes). */
-double saetm__dot(const float *a, const float *b, uint32_t n);
-/* Squared norm of point i. */
-double saetm__point_norm2(const saetm__points *p, uint64_t i);
-/* Dot product of point i with a dense vector c (dim floats). */
-double saetm__point_dot(const saetm__points *p, uint64_t i, const float *c);
-/* Write point i as a dense vector (dim floats). */
-void saetm__point_dense(const saetm__points *p, uint64_t i, float *out);
-
-/* Weighted k-means (k-means++ seeding, Lloyd iterations, `restarts` runs with streams (seed,
- * stage, restart); the lowest weighted inertia wins, ties to the first run). Writes the
- * assignment (n) and centroids (k x dim). Deterministic for any thread count. */
-saetm_status saetm__kmeans(saetm_ctx *ctx, const saetm__points *p, uint32_t k, uint32_t restarts, uint32_t max_iter,
-                           uint64_t seed, uint32_t *assign, float *centroids, double *inertia);
-/* Lloyd iterations of weighted k-means from the k given centroids (k x dim, replaced by the final
- * ones); writes the assignment (n) and the weighted inertia. Deterministic for any thread count. */
-saetm_status saetm__kmeans_from(saetm_ctx *ctx, const saetm__points *p, uint32_t k, uint32_t max_iter,
-                                uint32_t *assign, float *centroids, double *inertia);
-/* Deterministic k-means start for dense points without a selection (p->dense, !p->sel), e.g. the
- * unit rows of a spectral embedding: k rows chosen by pivoted Gram-Schmidt (column-pivoted QR of the
- * transposed points): the first the row of largest norm, each next the row with the largest residual
- * after projecting out the span of those chosen (ties to the lower index). Their coordinates go into
- * centroids (k x dim); pivots (k, may be NULL) gets their indices. Uses no weights and no seed;
- * the same result for any thread count. */
-saetm_status saetm__pivot_seeds(saetm_ctx *ctx, const saetm__points *p, uint32_t k, float *centroids,
-                                uint64_t *pivots);
-/* Weighted centroids of an assignment (k x dim); an empty cluster gets a zero centroid. */
-saetm_status saetm__centroids(saetm_ctx *ctx, const saetm__points *p, const uint32_t *assign, uint32_t k,
-                              float *centroids);
-/* Index of the nearest of k centroids to point i (ties to the lowest index). */
-uint32_t saetm__nearest(const saetm__points *p, uint64_t i, const float *centroids, const double *cnorm2, uint32_t k,
-                        double *dist);
-
-/* One merge of an agglomerative clustering: nodes a and b (leaves 0..n-1, merge t makes node
- * n+t), at height h, the merged weight. */
-typedef struct saetm__merge {
-    uint64_t a, b;
-    double h, w;
-} saetm__merge;
-
-typedef enum saetm__linkage { SAETM__LINK_AVERAGE = 0, SAETM__LINK_WARD = 1 } saetm__linkage;
-
-/* Agglomerative clustering of weighted points (n >= 1) by NN-chain: n - 1 merges sorted by height.
- * Average: weighted average of Euclidean distances. Ward: the increase of the weighted
- * within-cluster sum of squares. Needs n (n - 1) / 2 doubles. */
-saetm_status saetm__agglomerate(saetm_ctx *ctx, const saetm__points *p, saetm__linkage link, saetm__merge *merges);
-/* Columns of an activation matrix (merge/coact.c): the documents of feature f, ascending, are
- * doc[ptr[f] .. ptr[f+1]), with their values in val. */
-typedef struct saetm__theta_cols {
-    uint64_t *ptr; /* F + 1 */
-    uint32_t *doc;
-    float *val;
-} saetm__theta_cols;
-saetm_status saetm__theta_cols_build(saetm_ctx *ctx, const saetm_acts *th, saetm__theta_cols *c);
-void saetm__theta_cols_free(saetm__theta_cols *c);
-/* Every feature f labelled `pending` gets best[f] = the cluster c < K it co-activates with most:
- * the largest sum_d theta_{d,f} theta_{d,g} over the other features g labelled c (lowest c on
- * ties), or UINT32_MAX when it co-activates with none; every other feature best[f] = label[f].
- * Each sum in a fixed order: the result does not depend on the thread count (merge/coact.c). */
-saetm_status saetm__coact_join(saetm_ctx *ctx, const saetm_acts *th, const saetm__theta_cols *col, const uint32_t *label,
-                               uint32_t K, uint32_t pending, uint32_t *best);
-/* Co-activation merging (merge/coact.c): labels (F entries, 0..o->k-1, or UINT32_MAX for a feature
- * in no topic) from the theta view th, theta_avg and doc_freq of an interpretation. */
-saetm_status saetm__coact_cluster(saetm_ctx *ctx, const saetm_acts *th, const float *ta, const uint32_t *dfreq,
-                                  const saetm_topics_opts *o, uint32_t *label);
-/* Top o->top_n words of each of K topics (topic_word K x V, topic weights) by o->rank into top
- * (K x top_n; UINT32_MAX past V), ties to the lower word id (merge/topics.c). */
-saetm_status saetm__rank_words(saetm_ctx *ctx, uint32_t K, uint32_t V, const float *topic_word, const double *weight,
-                               const saetm_topics_opts *o, uint32_t *top);
-/* Cut the tree into k clusters (1 <= k <= n): labels 0..k-1 in the order of each cluster's lowest leaf. */
-void saetm__agglo_cut(uint64_t n, const saetm__merge *merges, uint32_t k, uint32_t *labels);
+/* The merge stage's internals (clustering, word ranking, the topics object): src/merge/merge_int.h. */
 
 #endif /* SAETM_INT_H */

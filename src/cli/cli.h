@@ -103,10 +103,11 @@ double cli_corpus_holdout(const saetm_corpus *c);
 typedef struct cli_interp_args {
     saetm_interp_opts o;
     const char *background;
+    const char *accel;
     int no_idf;
 } cli_interp_args;
 void cli_interp_defaults(cli_interp_args *a);
-/* Write the interpretation options into o (room for 7 entries); @return how many. */
+/* Write the interpretation options into o (room for 9 entries); @return how many. */
 int cli_interp_table(cli_interp_args *a, cli_opt *o);
 int cli_interp_finish(const char *cmd, cli_interp_args *a);
 void cli_interp_to_json(const cli_interp_args *a, struct cJSON *obj);

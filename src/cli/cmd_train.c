@@ -38,7 +38,7 @@ int cmd_train(int argc, char **argv)
     };
     cli_common common;
     int rc = cli_parse(argc, argv, "train",
-                       "Train a sparse autoencoder on the rows of an embedding matrix (method.md 2.2):\n"
+                       "Train a sparse autoencoder on the rows of an embedding matrix (docs/method.md 2.2):\n"
                        "  saetm train --emb X.npy --out sae.saem [--arch batchtopk] [--k 32] [--expansion 64]",
                        opts, &common);
     if (rc >= 0) return rc;

@@ -353,7 +353,9 @@ const char *saetm_corpus_doc_snippet(const saetm_corpus *c, uint64_t d)
 
 /* ---- description (saetm inspect) ------------------------------------------------------------ */
 
-saetm_status saetm__corpus_describe(saetm_ctx *ctx, const char *path, char *buf, size_t cap)
+/* Load a corpus file with every check and append a summary (documents, vocabulary, tokens, the
+ * most frequent words) to the NUL-terminated text in buf. */
+static saetm_status corpus_describe(saetm_ctx *ctx, const char *path, char *buf, size_t cap)
 {
     saetm_corpus *c;
     saetm_status st = saetm_corpus_load(ctx, path, &c);
@@ -376,3 +378,5 @@ saetm_status saetm__corpus_describe(saetm_ctx *ctx, const char *path, char *buf,
     saetm_corpus_free(c);
     return SAETM_OK;
 }
+
+const saetm__file_kind saetm__corpus_kind = {SAETM__CORPUS_MAGIC, corpus_describe};

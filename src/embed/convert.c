@@ -325,7 +325,7 @@ saetm_status saetm__embed_convert(saetm_ctx *ctx, const char *dist_dir, const ch
         goto done;
     }
 
-    if ((st = saetm__cw_open(ctx, out_path, "SAETMEMB", 1, &cw))) goto done;
+    if ((st = saetm__cw_open(ctx, out_path, SAETM__EMBED_MAGIC, SAETM__EMBED_VERSION, &cw))) goto done;
     char meta[512];
     int ml = snprintf(meta, sizeof meta,
                       "name=use-lite-en\nversion=%s\nsource=npm:%s@%s\nlicense=Apache-2.0\n"

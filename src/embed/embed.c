@@ -122,7 +122,7 @@ saetm_status saetm_embedder_load(saetm_ctx *ctx, const char *path, saetm_embedde
     saetm_embedder *e = calloc(1, sizeof *e);
     if (!e) return saetm__fail(ctx, SAETM_ERR_NOMEM, "out of memory");
     saetm__creader *r = &e->cr;
-    saetm_status st = saetm__cr_open(ctx, path, "SAETMEMB", 1, r);
+    saetm_status st = saetm__cr_open(ctx, path, SAETM__EMBED_MAGIC, SAETM__EMBED_VERSION, r);
     if (st) {
         free(e);
         return st;
@@ -390,3 +390,5 @@ gather:
     free(batch);
     return st;
 }
+
+const saetm__file_kind saetm__embed_kind = {SAETM__EMBED_MAGIC, NULL};

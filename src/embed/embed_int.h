@@ -17,6 +17,10 @@
 
 #include "saetm_int.h"
 
+/* The model file (docs/FORMAT.md, docs/EMBED.md): written by convert.c, read by embed.c. */
+#define SAETM__EMBED_MAGIC "SAETMEMB"
+#define SAETM__EMBED_VERSION 1
+
 /* ------------------------------------------------------------------------------------------- */
 /* Tokenizer                                                                                   */
 /* ------------------------------------------------------------------------------------------- */

@@ -61,7 +61,7 @@ saetm_status saetm_eval_reference_open(saetm_ctx *ctx, const char *path, const s
         if (!f) return saetm__fail(ctx, SAETM_ERR_IO, "%s: cannot open the reference: %s", path, strerror(errno));
         size_t got = fread(magic, 1, sizeof magic, f);
         fclose(f);
-        if (got == sizeof magic && memcmp(magic, "SAETM", 5) == 0)
+        if (got == sizeof magic && memcmp(magic, SAETM__MAGIC_PREFIX, 5) == 0)
             return saetm_corpus_load(ctx, path, out);
     }
     saetm_status st = saetm_corpus_build(ctx, path, opts, out);

@@ -1,5 +1,5 @@
 /*
- * interpret.c - feature interpretation (method.md 2.3): a word distribution phi_f per SAE feature,
+ * interpret.c - feature interpretation (docs/method.md 2.3): a word distribution phi_f per SAE feature,
  * fitted by EM with the per-document feature proportions theta fixed.
  *
  * Model of the words of a taking-part document d (positive activation sum and at least one word):
@@ -37,6 +37,7 @@
 
 #define STI_MAGIC "SAETMINT"
 #define STI_VERSION 1
+const saetm__file_kind saetm__interp_kind = {STI_MAGIC, NULL};
 #define MAX_OWNED 24
 
 struct saetm_interp {
@@ -74,6 +75,8 @@ void saetm_interp_opts_default(saetm_interp_opts *o)
     o->tol = 1e-6;
     o->max_iter = 500;
     o->idf_power = 1.0;
+    o->accel = SAETM_ACCEL_SQUAREM;
+    o->stable_top = 10;
 }
 
 const char *saetm_interp_opts_check(const saetm_interp_opts *o)
@@ -86,6 +89,8 @@ const char *saetm_interp_opts_check(const saetm_interp_opts *o)
     if (!(o->idf_power > 0.0 && o->idf_power <= 4.0)) return "idf_power must be in (0, 4]";
     if (o->background != SAETM_BACKGROUND_LEARNED && o->background != SAETM_BACKGROUND_UNIGRAM)
         return "background must be learned or unigram";
+    if (o->accel != SAETM_ACCEL_NONE && o->accel != SAETM_ACCEL_SQUAREM) return "accel must be none or squarem";
+    if (o->stable_top > 100) return "stable_top must be at most 100";
     return NULL;
 }
 
@@ -139,13 +144,17 @@ typedef struct em_work {
     double *vscratch;      /* V doubles */
     saetm__fx *vscratch_fx; /* V exact sums */
     double weight_total;
+    float *psi0, *psi1;    /* SQUAREM: the cycle's first two points (psi0 then holds the EM point x2) */
+    float *chi0, *chi1;
+    double *nrm;           /* SQUAREM: 2 F per-feature squared norms */
+    uint32_t *top, *top_prev; /* stopping rule: F x stable_top word ids, now and at the point before */
 } em_work;
 
 static void em_work_free(em_work *w)
 {
     void *arrays[] = {w->wt, w->cs_ptr, w->cs_doc, w->cs_val, w->psi, w->s, w->rowbuf, w->chunk, w->q,
                       w->doc_nll, w->doc_bg, w->wm_ptr, w->wm_pos, w->chi, w->vscratch, w->num,
-                      w->vscratch_fx};
+                      w->psi0, w->psi1, w->chi0, w->chi1, w->nrm, w->top, w->top_prev, w->vscratch_fx};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) saetm__free_aligned(arrays[i]);
 }
 
@@ -599,6 +608,12 @@ static saetm_status m_step_psi(em_work *w, const float *q, int init)
     return SAETM_OK;
 }
 
+/* p0 = (1-eps) chi + eps/V. */
+static void set_p0(em_work *w, double eps)
+{
+    for (uint32_t v = 0; v < w->V; v++) w->p0[v] = (float)((1.0 - eps) * w->chi[v] + eps / (double)w->V);
+}
+
 /* chi_w <- chi_w * sum_d q_{d,w}, normalised (the first pass uses chi = 1 and q = the weights, which
  * gives the weighted unigram of the taking-part documents); then p0 = (1-eps) chi + eps/V. */
 static void m_step_chi(em_work *w, const float *q, int init, double eps)
@@ -620,8 +635,223 @@ static void m_step_chi(em_work *w, const float *q, int init, double eps)
     for (uint32_t v = 0; v < w->V; v++) {
         if (sum > 0) w->chi[v] = (float)(c[v] / sum);
         else if (init) w->chi[v] = (float)(1.0 / w->V);
-        w->p0[v] = (float)((1.0 - eps) * w->chi[v] + eps / (double)w->V);
     }
+    set_p0(w, eps);
+}
+
+/* ======================================================================
+ * EM loop: plain or SQUAREM-accelerated, and the stopping rule
+ * ==================================================================== */
+
+/* An extrapolated entry is kept at >= KEEP times its EM value: EM's update is multiplicative, so
+ * an entry set to zero could never come back. */
+#define SQUAREM_KEEP 1e-3
+#define PI_MAX (1.0 - 1e-6)
+
+typedef struct em_loop {
+    const saetm_interp_opts *o;
+    double eps, pi;
+    double *hist;      /* NLL per unit weight of every accepted point (max_iter + 1) */
+    uint32_t iter;     /* index of the last accepted point in hist */
+    uint32_t evals;    /* E-steps run (every accepted point, and each rejected SQUAREM point) */
+    uint32_t rejected; /* SQUAREM points replaced by their EM point */
+    int64_t top_at;    /* the point whose top words are in w->top_prev (-1: none) */
+} em_loop;
+
+/* E-step at the current point (psi, chi, L->pi); under mpirun summed over the processes (exactly:
+ * the same on every process, so every process takes the same decisions). @return the NLL per
+ * unit weight; the background mass to *bg. */
+static double em_eval(em_work *w, em_loop *L, double *bg)
+{
+    L->evals++;
+    if (w->dist) saetm__dist_fault_point("interpret", L->evals);
+    double nll = e_step(w, L->pi, L->eps, bg);
+    return nll / w->weight_total;
+}
+
+/* One EM step from the E-step just run (q, bg): psi, chi and pi move to EM's next point. */
+static saetm_status em_update(em_work *w, em_loop *L, double bg)
+{
+    saetm_status st = m_step_psi(w, w->q, 0);
+    if (st) return st;
+    if (L->o->background == SAETM_BACKGROUND_LEARNED) m_step_chi(w, w->q, 0, L->eps);
+    if (L->o->learn_pi) {
+        L->pi = L->pi * bg / w->weight_total;
+        if (L->pi > PI_MAX) L->pi = PI_MAX;
+    }
+    return SAETM_OK;
+}
+
+/* The T most probable words of every feature, in order (ties: the lower word id first; rows
+ * shorter than T padded with UINT32_MAX), into top (F x T). */
+static void top_words(const em_work *w, uint32_t T, uint32_t *top)
+{
+#pragma omp parallel for schedule(dynamic, 64) num_threads(w->nt)
+    for (int64_t fi = 0; fi < (int64_t)w->F; fi++) {
+        uint32_t *t = top + (size_t)fi * T, n = 0;
+        float val[100];
+        for (uint64_t i = w->phi_ptr[fi]; i < w->phi_ptr[fi + 1]; i++) {
+            float x = w->psi[i];
+            if (n == T && !(x > val[T - 1])) continue;
+            uint32_t j = n < T ? n++ : T - 1;
+            for (; j > 0 && val[j - 1] < x; j--) val[j] = val[j - 1], t[j] = t[j - 1];
+            val[j] = x;
+            t[j] = w->phi_word[i];
+        }
+        for (; n < T; n++) t[n] = UINT32_MAX;
+    }
+}
+
+/* The share of the features (rounded down) whose top words may still change at the stop: one
+ * per cent, so that 4,096 features stop once at most 40 lists move, while up to 99 topics (a refit)
+ * must all have settled. On planted data (docs/topics.md, Solver) most such late moves are swaps
+ * of near-equal words of features with a handful of documents. */
+#define SETTLED_SHARE 0.01
+
+/* Record the NLL of a new accepted point. @return 1 when the fit stops there: the relative NLL
+ * change since the point before is <= tol and (stable_top > 0) the top words of all but
+ * SETTLED_SHARE of the features are those of the point before; or max_iter points are reached. */
+static int em_record(em_work *w, em_loop *L, saetm_ctx *ctx, double nll, int first)
+{
+    if (!first) L->iter++;
+    uint32_t i = L->iter, T = L->o->stable_top;
+    L->hist[i] = nll;
+    saetm__log(ctx, SAETM_LOG_DEBUG, "interpret: iteration %u NLL %.9g pi %.6f (%u E-steps)", i, nll, L->pi, L->evals);
+    if (i == 0) return 0;
+    int done = L->hist[i - 1] - nll <= L->o->tol * fabs(nll);
+    if (done && T) { /* tops are computed only once the NLL has settled: they cost O(|S| T) */
+        top_words(w, T, w->top);
+        uint32_t changed = 0, rows = 0;
+        for (uint32_t f = 0; f < w->F; f++) {
+            rows += w->phi_ptr[f + 1] > w->phi_ptr[f];
+            changed += memcmp(w->top + (size_t)f * T, w->top_prev + (size_t)f * T, T * sizeof *w->top) != 0;
+        }
+        saetm__log(ctx, SAETM_LOG_DEBUG, "interpret: the top %u words of %u of %u features changed", T, changed, rows);
+        done = L->top_at == (int64_t)i - 1 && changed <= (uint32_t)(SETTLED_SHARE * rows);
+        uint32_t *x = w->top;
+        w->top = w->top_prev;
+        w->top_prev = x;
+        L->top_at = i;
+    }
+    return done || i == L->o->max_iter;
+}
+
+/* dst[i] = src[i] for the n floats. */
+static void copy_f32(int nt, float *dst, const float *src, uint64_t n)
+{
+#pragma omp parallel for schedule(static) num_threads(nt)
+    for (int64_t i = 0; i < (int64_t)n; i++) dst[i] = src[i];
+}
+
+/* SQUAREM extrapolation (Varadhan & Roland 2008, step length SqS3). From x0 (psi0, chi0, pi0),
+ * x1 = EM(x0) (psi1, chi1, pi1) and x2 = EM(x1) (in w, *pi): with r = x1 - x0, v = x2 - 2 x1 + x0
+ * and a = -|r| / |v| (at most -1), w gets x' = x0 - 2 a r + a^2 v, every entry kept >= SQUAREM_KEEP
+ * times its x2 value and each row renormalised (psi rows and chi stay on their simplices; pi in
+ * (0, PI_MAX]), and x2 moves to psi0 / chi0 / *pi2 for the fallback. The norms are sums per feature combined in feature
+ * order, so a does not depend on the thread count. @return a; -1 means x' = x2 and nothing moved. */
+static double squarem_extrapolate(em_work *w, em_loop *L, double pi0, double pi1, double *pi2)
+{
+    const uint32_t F = w->F, V = w->V;
+    const int chi_on = L->o->background == SAETM_BACKGROUND_LEARNED, pi_on = L->o->learn_pi;
+    *pi2 = L->pi;
+#pragma omp parallel for schedule(dynamic, 32) num_threads(w->nt)
+    for (int64_t fi = 0; fi < (int64_t)F; fi++) {
+        double rr = 0.0, vv = 0.0;
+        for (uint64_t i = w->phi_ptr[fi]; i < w->phi_ptr[fi + 1]; i++) {
+            double x0 = w->psi0[i], x1 = w->psi1[i], x2 = w->psi[i];
+            rr += (x1 - x0) * (x1 - x0);
+            vv += (x2 - 2.0 * x1 + x0) * (x2 - 2.0 * x1 + x0);
+        }
+        w->nrm[2 * fi] = rr;
+        w->nrm[2 * fi + 1] = vv;
+    }
+    double rr = 0.0, vv = 0.0;
+    for (uint32_t f = 0; f < F; f++) rr += w->nrm[2 * f], vv += w->nrm[2 * f + 1];
+    for (uint32_t v = 0; chi_on && v < V; v++) {
+        double x0 = w->chi0[v], x1 = w->chi1[v], x2 = w->chi[v];
+        rr += (x1 - x0) * (x1 - x0);
+        vv += (x2 - 2.0 * x1 + x0) * (x2 - 2.0 * x1 + x0);
+    }
+    if (pi_on) rr += (pi1 - pi0) * (pi1 - pi0), vv += (*pi2 - 2.0 * pi1 + pi0) * (*pi2 - 2.0 * pi1 + pi0);
+    if (!(rr > 0) || !(vv > 0) || !isfinite(rr) || !isfinite(vv)) return -1.0;
+    double a = -sqrt(rr / vv);
+    if (!(a < -1.0)) return -1.0;
+    const double c1 = -2.0 * a, c2 = a * a;
+#pragma omp parallel for schedule(dynamic, 32) num_threads(w->nt)
+    for (int64_t fi = 0; fi < (int64_t)F; fi++) {
+        uint64_t r0 = w->phi_ptr[fi], r1 = w->phi_ptr[fi + 1];
+        double sum = 0.0;
+        for (uint64_t i = r0; i < r1; i++) {
+            double x0 = w->psi0[i], x1 = w->psi1[i], x2 = w->psi[i];
+            double x = x0 + c1 * (x1 - x0) + c2 * (x2 - 2.0 * x1 + x0), lo = SQUAREM_KEEP * x2;
+            if (!(x >= lo)) x = lo;
+            w->psi0[i] = (float)x2;
+            w->psi[i] = (float)x;
+            sum += (float)x;
+        }
+        normalize_psi_row(w, r0, r1, sum);
+    }
+    if (chi_on) {
+        double sum = 0.0;
+        for (uint32_t v = 0; v < V; v++) {
+            double x0 = w->chi0[v], x1 = w->chi1[v], x2 = w->chi[v];
+            double x = x0 + c1 * (x1 - x0) + c2 * (x2 - 2.0 * x1 + x0), lo = SQUAREM_KEEP * x2;
+            if (!(x >= lo)) x = lo;
+            w->chi0[v] = (float)x2;
+            w->chi[v] = (float)x;
+            sum += (float)x;
+        }
+        for (uint32_t v = 0; v < V; v++) w->chi[v] = (float)(w->chi[v] / sum);
+        set_p0(w, L->eps);
+    }
+    if (pi_on) {
+        double x = pi0 + c1 * (pi1 - pi0) + c2 * (*pi2 - 2.0 * pi1 + pi0);
+        if (!(x >= SQUAREM_KEEP * *pi2)) x = SQUAREM_KEEP * *pi2;
+        L->pi = x > PI_MAX ? PI_MAX : x;
+    }
+    return a;
+}
+
+/* The EM iterations from the start point in w (psi, chi; L->pi): plain, or SQUAREM cycles of two EM
+ * steps and an extrapolated point that is kept only if its NLL is not above the second point's
+ * (else EM's next point), so the NLL of the accepted points never rises. */
+static saetm_status em_run(saetm_ctx *ctx, em_work *w, em_loop *L)
+{
+    const int sq = L->o->accel == SAETM_ACCEL_SQUAREM;
+    double bg = 0.0;
+    int done = em_record(w, L, ctx, em_eval(w, L, &bg), 1);
+    while (!done) {
+        if (saetm__progress(ctx, "interpret", L->iter + 1, L->o->max_iter))
+            return saetm__fail(ctx, SAETM_ERR_INTERRUPTED, "interpret: interrupted");
+        uint64_t S = w->phi_ptr[w->F];
+        double pi0 = L->pi, pi1 = 0.0, pi2 = 0.0, nll1;
+        if (sq) {
+            copy_f32(w->nt, w->psi0, w->psi, S);
+            copy_f32(w->nt, w->chi0, w->chi, w->V);
+        }
+        saetm_status st = em_update(w, L, bg);
+        if (st) return saetm__fail(ctx, st, "interpret: out of memory");
+        done = em_record(w, L, ctx, nll1 = em_eval(w, L, &bg), 0);
+        if (done || !sq) continue;
+        if (saetm__progress(ctx, "interpret", L->iter + 1, L->o->max_iter))
+            return saetm__fail(ctx, SAETM_ERR_INTERRUPTED, "interpret: interrupted");
+        copy_f32(w->nt, w->psi1, w->psi, S);
+        copy_f32(w->nt, w->chi1, w->chi, w->V);
+        pi1 = L->pi;
+        if ((st = em_update(w, L, bg))) return saetm__fail(ctx, st, "interpret: out of memory");
+        double a = squarem_extrapolate(w, L, pi0, pi1, &pi2);
+        double nll = em_eval(w, L, &bg);
+        if (a < -1.0 && !(nll <= nll1)) { /* the safeguard: back to x2 = EM(x1) */
+            copy_f32(w->nt, w->psi, w->psi0, S);
+            copy_f32(w->nt, w->chi, w->chi0, w->V);
+            set_p0(w, L->eps);
+            L->pi = pi2;
+            L->rejected++;
+            nll = em_eval(w, L, &bg);
+        }
+        done = em_record(w, L, ctx, nll, 0);
+    }
+    return SAETM_OK;
 }
 
 /* ======================================================================
@@ -677,6 +907,192 @@ static saetm_status gather_theta(saetm_ctx *ctx, saetm_interp *it, const em_work
     return SAETM_OK;
 }
 
+/* Phase 1. Under mpirun, this process's documents [d0, d1) seen through rebased views lb
+ * (bag-of-words) and la (activations); row-pointer arrays to free in *lrp, *lap. Otherwise the
+ * inputs themselves. */
+static saetm_status fit_local_views(saetm_ctx *ctx, const saetm_acts *acts, const saetm_bow *bow, int D,
+                                    saetm_bow *lb, saetm_acts *la, uint64_t **lrp, uint64_t **lap, uint64_t *d0_out)
+{
+    uint64_t d0 = 0, d1 = bow->rows;
+    if (D) saetm__dist_range(bow->rows, saetm__dist_rank(), saetm__dist_size(), &d0, &d1);
+    *lb = *bow;
+    *la = *acts;
+    *lrp = *lap = NULL;
+    *d0_out = d0;
+    if (!D) return SAETM_OK;
+    uint64_t *rp = *lrp = malloc((size_t)(d1 - d0 + 1) * sizeof *rp);
+    uint64_t *ap = *lap = malloc((size_t)(d1 - d0 + 1) * sizeof *ap);
+    if (!rp || !ap) return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory");
+    for (uint64_t i = 0; i <= d1 - d0; i++) {
+        rp[i] = bow->row_ptr[d0 + i] - bow->row_ptr[d0];
+        ap[i] = acts->row_ptr[d0 + i] - acts->row_ptr[d0];
+    }
+    lb->rows = la->rows = d1 - d0;
+    lb->row_ptr = rp;
+    la->row_ptr = ap;
+    if (rp[d1 - d0]) {
+        lb->word_ids = bow->word_ids + bow->row_ptr[d0];
+        lb->counts = bow->counts + bow->row_ptr[d0];
+    }
+    if (ap[d1 - d0]) {
+        la->idx = acts->idx + acts->row_ptr[d0];
+        la->val = acts->val + acts->row_ptr[d0];
+    }
+    return SAETM_OK;
+}
+
+/* What the fit phases hand on to the result. */
+typedef struct fit_out {
+    float *idf, *theta_avg;
+    uint32_t *doc_freq;
+    double *hist;
+    uint64_t n_part;
+    const uint64_t *th_ptr; /* the theta the result keeps (every document's on rank 0 under mpirun) */
+    const uint32_t *th_idx;
+    const float *th_val;
+} fit_out;
+
+/* Phase 2. The result's per-feature and per-word arrays, the EM's per-entry arrays, the
+ * vocabulary, the IDF weights and theta (w's for the EM, fo's for the result). */
+static saetm_status fit_theta(saetm_ctx *ctx, saetm_interp *it, saetm_interp *scratch, em_work *w, const saetm_bow *lb,
+                              const saetm_acts *la, const char *const *vocab, const saetm_interp_opts *opts, fit_out *fo)
+{
+    fo->idf = own_alloc(it, w->V, sizeof *fo->idf);
+    fo->theta_avg = own_alloc(it, w->F, sizeof *fo->theta_avg);
+    fo->doc_freq = own_alloc(it, w->F, sizeof *fo->doc_freq);
+    w->p0 = own_alloc(it, w->V, sizeof *w->p0);
+    fo->hist = own_alloc(it, (size_t)opts->max_iter + 1, sizeof *fo->hist);
+    w->chi = saetm__calloc_aligned(w->V, sizeof *w->chi);
+    w->vscratch = saetm__calloc_aligned(w->V, sizeof *w->vscratch);
+    w->vscratch_fx = saetm__calloc_aligned(w->V, sizeof *w->vscratch_fx);
+    uint64_t nnz = lb->row_ptr[w->N];
+    w->q = saetm__calloc_aligned((size_t)nnz, sizeof *w->q);
+    w->doc_nll = saetm__calloc_aligned((size_t)w->N, sizeof *w->doc_nll);
+    w->doc_bg = saetm__calloc_aligned((size_t)w->N, sizeof *w->doc_bg);
+    if (!fo->idf || !fo->theta_avg || !fo->doc_freq || !w->p0 || !fo->hist || !w->chi || !w->vscratch || !w->vscratch_fx || !w->q ||
+        !w->doc_nll || !w->doc_bg)
+        return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory");
+    saetm_status st = copy_vocab(ctx, it, vocab, w->V);
+    if (!st) st = build_weights(ctx, w, lb, opts->idf, opts->idf_power, fo->idf);
+    if (!st && w->dist) {
+        /* This process's theta for the EM; theta_avg and doc_freq from the sums over all
+         * processes; the theta of every document gathered to rank 0 (which writes the file). */
+        float *ta = own_alloc(scratch, w->F, sizeof *ta);
+        uint32_t *dfq = own_alloc(scratch, w->F, sizeof *dfq);
+        saetm__fx *sums = calloc((size_t)w->F, sizeof *sums);
+        uint64_t *counts = calloc((size_t)w->F + 1, sizeof *counts), np_local = 0;
+        if (!ta || !dfq || !sums || !counts) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory");
+        if (!st) st = build_theta(ctx, scratch, w, la, ta, dfq, &np_local, sums);
+        st = saetm__dist_agree(ctx, st);
+        if (!st) {
+            for (uint32_t f = 0; f < w->F; f++) counts[f] = dfq[f];
+            counts[w->F] = np_local;
+            saetm__dist_sum_fx(sums, w->F);
+            saetm__dist_sum_u64(counts, (size_t)w->F + 1);
+            fo->n_part = counts[w->F];
+            for (uint32_t f = 0; f < w->F; f++) {
+                fo->theta_avg[f] = fo->n_part ? (float)(saetm__fx_value(&sums[f]) / (double)fo->n_part) : 0.0f;
+                fo->doc_freq[f] = (uint32_t)counts[f];
+            }
+            st = gather_theta(ctx, it, w, &fo->th_ptr, &fo->th_idx, &fo->th_val);
+        }
+        free(sums);
+        free(counts);
+    } else if (!st) {
+        st = build_theta(ctx, it, w, la, fo->theta_avg, fo->doc_freq, &fo->n_part, NULL);
+        fo->th_ptr = w->th_ptr;
+        fo->th_idx = w->th_idx;
+        fo->th_val = w->th_val;
+    }
+    if (!st && fo->n_part == 0)
+        st = saetm__fail(ctx, SAETM_ERR_INPUT,
+                         "interpret: no document has both a positive activation and a vocabulary word");
+    return st;
+}
+
+/* Phase 3. The memory check, the supports S_f, the E-step's and the background's index arrays, the
+ * SQUAREM and stopping-rule buffers, the total weight, and the EM's start point. */
+static saetm_status fit_structures(saetm_ctx *ctx, saetm_interp *it, saetm_interp *scratch, em_work *w,
+                                   const saetm_interp_opts *opts, uint64_t n_part)
+{
+    const int D = w->dist, sq = opts->accel == SAETM_ACCEL_SQUAREM;
+    uint64_t nnz = w->rp[w->N];
+    /* Peak estimate of what is still to allocate: the feature-word pairs (at most one per
+     * document-word-feature triple and F V in all; word, psi, final phi, the summed numerators under
+     * mpirun and SQUAREM's two copies of psi), the E-step sums and the word-major list (8 B per
+     * bag-of-words entry each), per-thread and per-feature arrays. */
+    uint64_t triples = 0;
+    for (uint64_t d = 0; d < w->N; d++) triples += (w->rp[d + 1] - w->rp[d]) * (w->th_ptr[d + 1] - w->th_ptr[d]);
+    uint64_t pairs = triples < (uint64_t)w->F * w->V ? triples : (uint64_t)w->F * w->V;
+    uint64_t bytes = pairs * ((D ? 20 : 12) + (sq ? 8 : 0)) + nnz * 16 + (uint64_t)w->nt * w->V * 16 +
+                     (uint64_t)w->V * 16 + (uint64_t)w->F * (40 + 8ull * opts->stable_top);
+    saetm_status st = saetm__mem_check(ctx, bytes, "interpret");
+    if (!st) st = build_support(ctx, D ? scratch : it, w);
+    if (!st && D) st = union_support(ctx, it, w);
+    if (!st) st = build_estep(ctx, w);
+    if (!st) st = build_word_major(ctx, w);
+    if (st) return st;
+    uint64_t S = w->phi_ptr[w->F];
+    if (sq) {
+        w->psi0 = saetm__calloc_aligned((size_t)S, sizeof *w->psi0);
+        w->psi1 = saetm__calloc_aligned((size_t)S, sizeof *w->psi1);
+        w->chi0 = saetm__calloc_aligned(w->V, sizeof *w->chi0);
+        w->chi1 = saetm__calloc_aligned(w->V, sizeof *w->chi1);
+        w->nrm = saetm__calloc_aligned((size_t)w->F * 2, sizeof *w->nrm);
+        if (!w->psi0 || !w->psi1 || !w->chi0 || !w->chi1 || !w->nrm)
+            return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory for the SQUAREM copies");
+    }
+    if (opts->stable_top) {
+        w->top = saetm__calloc_aligned((size_t)w->F * opts->stable_top, sizeof *w->top);
+        w->top_prev = saetm__calloc_aligned((size_t)w->F * opts->stable_top, sizeof *w->top_prev);
+        if (!w->top || !w->top_prev) return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory");
+    }
+    saetm__fx wsum = {0};
+    for (uint64_t d = 0; d < w->N; d++)
+        if (w->th_ptr[d + 1] > w->th_ptr[d])
+            for (uint64_t p = w->rp[d]; p < w->rp[d + 1]; p++) saetm__fx_add(&wsum, w->wt[p]);
+    if (D) saetm__dist_sum_fx(&wsum, 1);
+    w->weight_total = saetm__fx_value(&wsum);
+    if (!(w->weight_total > 0))
+        return saetm__fail(ctx, SAETM_ERR_INPUT, "interpret: the documents that take part have zero total weight");
+    saetm__log(ctx, SAETM_LOG_INFO,
+               "interpret: %llu of %llu documents take part, %u features, %u words, %llu feature-word pairs",
+               (unsigned long long)n_part, (unsigned long long)w->N_all, w->F, w->V, (unsigned long long)S);
+    /* Start: psi from theta-weighted counts, chi the weighted unigram of the taking-part docs. */
+    st = m_step_psi(w, w->wt, 1);
+    if (st) return saetm__fail(ctx, st, "interpret: out of memory");
+    m_step_chi(w, w->wt, 1, opts->smooth);
+    return SAETM_OK;
+}
+
+/* Phase 5. The final phi = (1-eps) psi + eps/V over S_f, and what the result keeps. */
+static saetm_status fit_finish(saetm_ctx *ctx, saetm_interp *it, const em_work *w, const em_loop *L, const fit_out *fo)
+{
+    saetm__progress(ctx, "interpret", L->o->max_iter, L->o->max_iter);
+    float *prob = own_alloc(it, (size_t)w->phi_ptr[w->F], sizeof *prob);
+    if (!prob) return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory");
+    for (uint64_t i = 0; i < w->phi_ptr[w->F]; i++) prob[i] = (float)((1.0 - L->eps) * w->psi[i] + L->eps / (double)w->V);
+    it->phi_prob = prob;
+    it->pi = L->pi;
+    it->nll = L->hist[L->iter];
+    it->weight_total = w->weight_total;
+    it->iters = L->iter;
+    it->theta_avg = fo->theta_avg;
+    it->doc_freq = fo->doc_freq;
+    it->p0 = w->p0;
+    it->idf = fo->idf;
+    it->phi_ptr = w->phi_ptr;
+    it->phi_word = w->phi_word;
+    it->th_ptr = fo->th_ptr;
+    it->th_idx = fo->th_idx;
+    it->th_val = fo->th_val;
+    it->nll_hist = L->hist;
+    saetm__log(ctx, SAETM_LOG_INFO,
+               "interpret: %u EM iterations (%u E-steps, %u SQUAREM points rejected), NLL %.6f per unit weight, pi %.4f",
+               L->iter, L->evals, L->rejected, it->nll, L->pi);
+    return SAETM_OK;
+}
+
 saetm_status saetm_interp_fit(saetm_ctx *ctx, const saetm_acts *acts, const saetm_bow *bow, const char *const *vocab,
                               const saetm_interp_opts *opts, saetm_interp **out)
 {
@@ -689,37 +1105,11 @@ saetm_status saetm_interp_fit(saetm_ctx *ctx, const saetm_acts *acts, const saet
                            (unsigned long long)acts->rows, (unsigned long long)bow->rows);
     if (bow->vocab_size == 0 || acts->n_features == 0)
         return saetm__fail(ctx, SAETM_ERR_SHAPE, "interpret: empty vocabulary or no features");
-    /* Data parallel: the EM runs over this process's documents [d0, d1), seen through rebased
-     * views lb (bag-of-words) and la (activations). */
     const int D = saetm__dist_on(ctx);
-    uint64_t d0 = 0, d1 = bow->rows;
-    if (D) saetm__dist_range(bow->rows, saetm__dist_rank(), saetm__dist_size(), &d0, &d1);
-    saetm_bow lb = *bow;
-    saetm_acts la = *acts;
-    uint64_t *lrp = NULL, *lap = NULL;
-    saetm_status st = SAETM_OK;
-    if (D) {
-        lrp = malloc((size_t)(d1 - d0 + 1) * sizeof *lrp);
-        lap = malloc((size_t)(d1 - d0 + 1) * sizeof *lap);
-        if (!lrp || !lap) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory");
-        else {
-            for (uint64_t i = 0; i <= d1 - d0; i++) {
-                lrp[i] = bow->row_ptr[d0 + i] - bow->row_ptr[d0];
-                lap[i] = acts->row_ptr[d0 + i] - acts->row_ptr[d0];
-            }
-            lb.rows = la.rows = d1 - d0;
-            lb.row_ptr = lrp;
-            la.row_ptr = lap;
-            if (lrp[d1 - d0]) {
-                lb.word_ids = bow->word_ids + bow->row_ptr[d0];
-                lb.counts = bow->counts + bow->row_ptr[d0];
-            }
-            if (lap[d1 - d0]) {
-                la.idx = acts->idx + acts->row_ptr[d0];
-                la.val = acts->val + acts->row_ptr[d0];
-            }
-        }
-    }
+    saetm_bow lb;
+    saetm_acts la;
+    uint64_t *lrp = NULL, *lap = NULL, d0 = 0;
+    saetm_status st = fit_local_views(ctx, acts, bow, D, &lb, &la, &lrp, &lap, &d0);
     if (!st) st = check_bow(ctx, &lb, d0);
     if (D) st = saetm__dist_agree(ctx, st);
     saetm_interp *it = st ? NULL : calloc(1, sizeof *it);
@@ -743,157 +1133,18 @@ saetm_status saetm_interp_fit(saetm_ctx *ctx, const saetm_acts *acts, const saet
     if (w.nt < 1) w.nt = 1;
     w.rp = lb.row_ptr;
     w.wid = lb.word_ids;
-    const double eps = opts->smooth;
-    double pi = opts->pi;
     it->n_docs = w.N_all;
     it->n_features = w.F;
     it->vocab = w.V;
     it->opts = *opts;
 
-    float *idf = own_alloc(it, w.V, sizeof *idf);
-    float *theta_avg = own_alloc(it, w.F, sizeof *theta_avg);
-    uint32_t *doc_freq = own_alloc(it, w.F, sizeof *doc_freq);
-    w.p0 = own_alloc(it, w.V, sizeof *w.p0);
-    double *hist = own_alloc(it, (size_t)opts->max_iter + 1, sizeof *hist);
-    w.chi = saetm__calloc_aligned(w.V, sizeof *w.chi);
-    w.vscratch = saetm__calloc_aligned(w.V, sizeof *w.vscratch);
-    w.vscratch_fx = saetm__calloc_aligned(w.V, sizeof *w.vscratch_fx);
-    uint64_t nnz = lb.row_ptr[w.N], n_part = 0;
-    w.q = saetm__calloc_aligned((size_t)nnz, sizeof *w.q);
-    w.doc_nll = saetm__calloc_aligned((size_t)w.N, sizeof *w.doc_nll);
-    w.doc_bg = saetm__calloc_aligned((size_t)w.N, sizeof *w.doc_bg);
-    if (!idf || !theta_avg || !doc_freq || !w.p0 || !hist || !w.chi || !w.vscratch || !w.vscratch_fx || !w.q || !w.doc_nll || !w.doc_bg)
-        st = saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory");
-    if (!st) st = copy_vocab(ctx, it, vocab, w.V);
-    if (!st) st = build_weights(ctx, &w, &lb, opts->idf, opts->idf_power, idf);
-    const uint64_t *th_ptr = NULL;
-    const uint32_t *th_idx = NULL;
-    const float *th_val = NULL;
-    if (!st && D) {
-        /* This process's theta for the EM; theta_avg and doc_freq from the sums over all
-         * processes; the theta of every document gathered to rank 0 (which writes the file). */
-        float *ta = own_alloc(scratch, w.F, sizeof *ta);
-        uint32_t *dfq = own_alloc(scratch, w.F, sizeof *dfq);
-        saetm__fx *sums = calloc((size_t)w.F, sizeof *sums);
-        uint64_t *counts = calloc((size_t)w.F + 1, sizeof *counts), np_local = 0;
-        if (!ta || !dfq || !sums || !counts) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory");
-        if (!st) st = build_theta(ctx, scratch, &w, &la, ta, dfq, &np_local, sums);
-        st = saetm__dist_agree(ctx, st);
-        if (!st) {
-            for (uint32_t f = 0; f < w.F; f++) counts[f] = dfq[f];
-            counts[w.F] = np_local;
-            saetm__dist_sum_fx(sums, w.F);
-            saetm__dist_sum_u64(counts, (size_t)w.F + 1);
-            n_part = counts[w.F];
-            for (uint32_t f = 0; f < w.F; f++) {
-                theta_avg[f] = n_part ? (float)(saetm__fx_value(&sums[f]) / (double)n_part) : 0.0f;
-                doc_freq[f] = (uint32_t)counts[f];
-            }
-            st = gather_theta(ctx, it, &w, &th_ptr, &th_idx, &th_val);
-        }
-        free(sums);
-        free(counts);
-    } else if (!st) {
-        st = build_theta(ctx, it, &w, acts, theta_avg, doc_freq, &n_part, NULL);
-        th_ptr = w.th_ptr;
-        th_idx = w.th_idx;
-        th_val = w.th_val;
-    }
-    if (!st && n_part == 0)
-        st = saetm__fail(ctx, SAETM_ERR_INPUT,
-                         "interpret: no document has both a positive activation and a vocabulary word");
-    if (!st) {
-        /* Peak estimate of what is still to allocate: the feature-word pairs (at most one per
-         * document-word-feature triple and F V in all; word, psi, final phi, and the summed
-         * numerators under mpirun), the E-step sums and the word-major list (8 B per bag-of-words
-         * entry each), per-thread and per-feature arrays. */
-        uint64_t triples = 0;
-        for (uint64_t d = 0; d < w.N; d++)
-            triples += (w.rp[d + 1] - w.rp[d]) * (w.th_ptr[d + 1] - w.th_ptr[d]);
-        uint64_t pairs = triples < (uint64_t)w.F * w.V ? triples : (uint64_t)w.F * w.V;
-        uint64_t bytes = pairs * (D ? 20 : 12) + nnz * 16 + (uint64_t)w.nt * w.V * 16 + (uint64_t)w.V * 16 +
-                         (uint64_t)w.F * 40;
-        st = saetm__mem_check(ctx, bytes, "interpret");
-    }
-    if (!st) st = build_support(ctx, D ? scratch : it, &w);
-    if (!st && D) st = union_support(ctx, it, &w);
-    if (!st) st = build_estep(ctx, &w);
-    if (!st) st = build_word_major(ctx, &w);
-    if (!st) {
-        saetm__fx wsum = {0};
-        for (uint64_t d = 0; d < w.N; d++)
-            if (w.th_ptr[d + 1] > w.th_ptr[d])
-                for (uint64_t p = w.rp[d]; p < w.rp[d + 1]; p++) saetm__fx_add(&wsum, w.wt[p]);
-        if (D) saetm__dist_sum_fx(&wsum, 1);
-        w.weight_total = saetm__fx_value(&wsum);
-        if (!(w.weight_total > 0))
-            st = saetm__fail(ctx, SAETM_ERR_INPUT, "interpret: the documents that take part have zero total weight");
-    }
-    if (!st) {
-        saetm__log(ctx, SAETM_LOG_INFO,
-                   "interpret: %llu of %llu documents take part, %u features, %u words, %llu feature-word pairs",
-                   (unsigned long long)n_part, (unsigned long long)w.N_all, w.F, w.V,
-                   (unsigned long long)w.phi_ptr[w.F]);
-        /* Start: psi from theta-weighted counts, chi the weighted unigram of the taking-part docs. */
-        st = m_step_psi(&w, w.wt, 1);
-        if (st) st = saetm__fail(ctx, st, "interpret: out of memory");
-    }
-    if (!st) m_step_chi(&w, w.wt, 1, eps);
-
-    uint32_t iter = 0;
-    double nll = 0.0;
-    while (!st) {
-        double bg = 0.0;
-        if (D) saetm__dist_fault_point("interpret", iter + 1);
-        nll = e_step(&w, pi, eps, &bg); /* summed over all processes: every stop decision agrees */
-        hist[iter] = nll / w.weight_total;
-        saetm__log(ctx, SAETM_LOG_DEBUG, "interpret: iteration %u NLL %.9g pi %.6f", iter, hist[iter], pi);
-        if (iter > 0 && hist[iter - 1] - hist[iter] <= opts->tol * fabs(hist[iter])) break;
-        if (iter == opts->max_iter) break;
-        if (saetm__progress(ctx, "interpret", iter + 1, opts->max_iter)) {
-            st = saetm__fail(ctx, SAETM_ERR_INTERRUPTED, "interpret: interrupted");
-            break;
-        }
-        st = m_step_psi(&w, w.q, 0);
-        if (st) {
-            st = saetm__fail(ctx, st, "interpret: out of memory");
-            break;
-        }
-        if (opts->background == SAETM_BACKGROUND_LEARNED) m_step_chi(&w, w.q, 0, eps);
-        if (opts->learn_pi) {
-            pi = pi * bg / w.weight_total;
-            if (pi > 1.0 - 1e-6) pi = 1.0 - 1e-6;
-        }
-        iter++;
-    }
-    if (!st) {
-        saetm__progress(ctx, "interpret", opts->max_iter, opts->max_iter);
-        /* Final phi = (1-eps) psi + eps/V, stored over S_f. */
-        float *prob = own_alloc(it, (size_t)w.phi_ptr[w.F], sizeof *prob);
-        if (!prob) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory");
-        else
-            for (uint64_t i = 0; i < w.phi_ptr[w.F]; i++)
-                prob[i] = (float)((1.0 - eps) * w.psi[i] + eps / (double)w.V);
-        it->phi_prob = prob;
-    }
-    if (!st) {
-        it->pi = pi;
-        it->nll = hist[iter];
-        it->weight_total = w.weight_total;
-        it->iters = iter;
-        it->theta_avg = theta_avg;
-        it->doc_freq = doc_freq;
-        it->p0 = w.p0;
-        it->idf = idf;
-        it->phi_ptr = w.phi_ptr;
-        it->phi_word = w.phi_word;
-        it->th_ptr = th_ptr;
-        it->th_idx = th_idx;
-        it->th_val = th_val;
-        it->nll_hist = hist;
-        saetm__log(ctx, SAETM_LOG_INFO, "interpret: %u EM iterations, NLL %.6f per unit weight, pi %.4f", iter,
-                   it->nll, pi);
-    }
+    fit_out fo;
+    memset(&fo, 0, sizeof fo);
+    st = fit_theta(ctx, it, scratch, &w, &lb, &la, vocab, opts, &fo);
+    if (!st) st = fit_structures(ctx, it, scratch, &w, opts, fo.n_part);
+    em_loop L = {.o = opts, .eps = opts->smooth, .pi = opts->pi, .hist = fo.hist, .top_at = -1};
+    if (!st) st = em_run(ctx, &w, &L);
+    if (!st) st = fit_finish(ctx, it, &w, &L, &fo);
     em_work_free(&w);
     saetm_interp_free(scratch);
     free(lrp);

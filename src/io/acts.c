@@ -211,3 +211,5 @@ saetm_status saetm_acts_from_dense(saetm_ctx *ctx, const saetm_matrix *m, saetm_
     saetm__free_aligned(val);
     return st;
 }
+
+const saetm__file_kind saetm__acts_kind = {ACTS_MAGIC, NULL};

@@ -200,9 +200,9 @@ static saetm_status cr_open(saetm_ctx *ctx, const char *path, const char magic[8
     if (r->map.size < HEADER_SIZE) return bad(ctx, r, path, SAETM_ERR_FORMAT, "file too short for a saetm header (truncated?)");
     file_header h;
     memcpy(&h, r->map.data, sizeof h);
-    if (magic ? memcmp(h.magic, magic, 8) != 0 : memcmp(h.magic, "SAETM", 5) != 0) {
+    if (magic ? memcmp(h.magic, magic, 8) != 0 : memcmp(h.magic, SAETM__MAGIC_PREFIX, 5) != 0) {
         char want[9] = {0}, got[9] = {0};
-        memcpy(want, magic ? magic : "SAETM...", 8);
+        memcpy(want, magic ? magic : SAETM__MAGIC_PREFIX "...", 8);
         for (int i = 0; i < 8; i++) got[i] = (h.magic[i] >= 32 && h.magic[i] < 127) ? h.magic[i] : '?';
         saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: not a %s file (magic '%s')", path, want, got);
         saetm__cr_close(r);

@@ -1,5 +1,6 @@
 /*
- * inspect.c - describe and verify any saetm file (saetm inspect / verify).
+ * inspect.c - describe and verify any saetm file (saetm inspect / verify): the container's
+ * sections, then whatever the file's kind adds (saetm__file_kind_find; io knows no stage's format).
  */
 #include "saetm_int.h"
 
@@ -51,6 +52,7 @@ saetm_status saetm_file_inspect(saetm_ctx *ctx, const char *path, char *buf, siz
         used += (size_t)n;
     }
     saetm__cr_close(&r);
-    if (memcmp(magic, "SAETMCRP", 8) == 0) return saetm__corpus_describe(ctx, path, buf, cap);
+    const saetm__file_kind *k = saetm__file_kind_find((const uint8_t *)magic);
+    if (k && k->describe) return k->describe(ctx, path, buf, cap);
     return SAETM_OK;
 }

@@ -11,7 +11,7 @@
  * Both are reducible, so NN-chain finds the same tree as the greedy algorithm in O(n^2) time;
  * merges are then sorted by height (stable) and relabelled as in SciPy (merge t makes node n+t).
  */
-#include "saetm_int.h"
+#include "merge_int.h"
 
 #include <math.h>
 #include <omp.h>

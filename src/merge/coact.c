@@ -1,5 +1,5 @@
 /*
- * coact.c - merging features by co-activation (method.md 2.6): features that fire together in
+ * coact.c - merging features by co-activation (docs/method.md 2.6): features that fire together in
  * the same documents form a topic. The features firing in at least min_docs documents are kept;
  * the Pearson correlation of their columns of theta (activations normalised per document) over the
  * taking-part documents is computed for every pair that co-occurs in some document (a sparse
@@ -19,7 +19,7 @@
  * the start vectors are those of a fixed seed, and the k-means starts at the rows chosen by
  * pivoted Gram-Schmidt (saetm__pivot_seeds) and runs once (docs/topics.md, "Seed stability").
  */
-#include "saetm_int.h"
+#include "merge_int.h"
 
 #include <math.h>
 #include <omp.h>
@@ -270,57 +270,86 @@ static void rayleigh_ritz(int nt, const uint64_t *ptr, const uint32_t *col, cons
     saetm__sgemm(nt, 0, 0, n, p, p, 1.0f, y, p, g, p, 0.0f, x, p);
 }
 
+/* ---- co-activation clustering, by phase --------------------------------------------------- */
 
-saetm_status saetm__coact_cluster(saetm_ctx *ctx, const saetm_acts *th, const float *ta, const uint32_t *dfreq,
-                                  const saetm_topics_opts *o, uint32_t *label)
+/* State of one saetm__coact_cluster call, filled phase by phase (each phase runs only when the
+ * ones before it succeeded; coact_free releases whatever was made). */
+typedef struct coact {
+    saetm_ctx *ctx;
+    const saetm_acts *th;
+    const float *ta;
+    const saetm_topics_opts *o;
+    uint32_t F, K;
+    int nt, pivot;
+    uint32_t *cid, *feat; /* kept feature f has index cid[f] = c, feat[c] = f */
+    uint64_t n, np, nb;   /* kept features, taking-part documents, partners kept per feature */
+    saetm__theta_cols col;
+    edge *lists;          /* n x nb: each kept feature's most correlated partners */
+    uint32_t *llen;
+    uint64_t *gptr;       /* the affinity graph (CSR over kept features) */
+    uint32_t *gcol;
+    float *gw;
+    float *u;             /* n x K spectral embedding */
+} coact;
+
+static void coact_free(coact *cs)
 {
-    uint32_t F = th->n_features, K = o->k;
-    int nt = saetm_ctx_threads(ctx), pivot = o->coact_init == SAETM_COACT_INIT_PIVOT;
-    for (uint32_t f = 0; f < F; f++) label[f] = UINT32_MAX;
-    /* Kept features, their index c, and the statistics of their columns. */
-    uint32_t *cid = saetm__calloc_aligned(F, sizeof *cid), *feat = saetm__calloc_aligned(F, sizeof *feat);
+    void *tmp[] = {cs->cid, cs->feat, cs->lists, cs->llen, cs->gptr, cs->gcol, cs->gw, cs->u};
+    for (size_t i = 0; i < sizeof tmp / sizeof tmp[0]; i++) saetm__free_aligned(tmp[i]);
+    saetm__theta_cols_free(&cs->col);
+}
+
+/* Keep the features firing in at least min_docs documents; check memory and that K fit. */
+static saetm_status keep_features(coact *cs, const uint32_t *dfreq)
+{
+    const saetm_acts *th = cs->th;
+    const uint32_t F = cs->F, K = cs->K;
+    cs->cid = saetm__calloc_aligned(F, sizeof *cs->cid);
+    cs->feat = saetm__calloc_aligned(F, sizeof *cs->feat);
+    if (!cs->cid || !cs->feat) return saetm__fail(cs->ctx, SAETM_ERR_NOMEM, "topics: out of memory");
     uint64_t n = 0, np = 0;
-    if (!cid || !feat) {
-        saetm__free_aligned(cid);
-        saetm__free_aligned(feat);
-        return saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory");
-    }
     for (uint32_t f = 0; f < F; f++) {
-        cid[f] = UINT32_MAX;
-        if (ta[f] > 0 && dfreq[f] >= o->min_docs) cid[f] = (uint32_t)n, feat[n++] = f;
+        cs->cid[f] = UINT32_MAX;
+        if (cs->ta[f] > 0 && dfreq[f] >= cs->o->min_docs) cs->cid[f] = (uint32_t)n, cs->feat[n++] = f;
     }
     for (uint64_t d = 0; d < th->rows; d++) np += th->row_ptr[d + 1] > th->row_ptr[d];
-    uint64_t nb = o->neighbors < n ? o->neighbors : (n ? n - 1 : 0);
-    saetm__theta_cols col = {0};
-    saetm_status st = saetm__mem_check(ctx, (uint64_t)n * nb * 24 + (uint64_t)n * (K + OVERSAMPLE) * 16 +
-                                                (pivot ? (uint64_t)n * K * 8 : 0) +
-                                                (uint64_t)th->row_ptr[th->rows] * 8, "co-activation merging");
+    cs->n = n;
+    cs->np = np;
+    cs->nb = cs->o->neighbors < n ? cs->o->neighbors : (n ? n - 1 : 0);
+    saetm_status st = saetm__mem_check(cs->ctx, (uint64_t)n * cs->nb * 24 + (uint64_t)n * (K + OVERSAMPLE) * 16 +
+                                                    (cs->pivot ? (uint64_t)n * K * 8 : 0) +
+                                                    (uint64_t)th->row_ptr[th->rows] * 8, "co-activation merging");
     if (!st && n < K)
-        st = saetm__fail(ctx, SAETM_ERR_ARG, "topics: %u topics asked but only %llu features fire in at least %u "
-                         "documents; lower --k or --min-doc-freq", K, (unsigned long long)n, o->min_docs);
-    if (!st) st = saetm__theta_cols_build(ctx, th, &col);
-    saetm__log(ctx, SAETM_LOG_DEBUG, "topics: co-activation: %llu features kept", (unsigned long long)n);
-    double *mu = NULL, *sd = NULL;
-    edge *lists = NULL;
-    uint32_t *llen = NULL;
-    if (!st) {
-        mu = saetm__calloc_aligned((size_t)n, sizeof *mu);
-        sd = saetm__calloc_aligned((size_t)n, sizeof *sd);
-        lists = saetm__calloc_aligned((size_t)n * (nb ? nb : 1), sizeof *lists);
-        llen = saetm__calloc_aligned((size_t)n, sizeof *llen);
-        if (!mu || !sd || !lists || !llen) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory for the co-activation graph");
-    }
-    for (uint64_t c = 0; !st && c < n; c++) {
+        st = saetm__fail(cs->ctx, SAETM_ERR_ARG, "topics: %u topics asked but only %llu features fire in at least %u "
+                         "documents; lower --k or --min-doc-freq", K, (unsigned long long)n, cs->o->min_docs);
+    if (!st) st = saetm__theta_cols_build(cs->ctx, th, &cs->col);
+    saetm__log(cs->ctx, SAETM_LOG_DEBUG, "topics: co-activation: %llu features kept", (unsigned long long)n);
+    return st;
+}
+
+/* Each kept feature's nb most (positively) correlated partners, from the Pearson correlation of
+ * the theta columns over the taking-part documents, into lists / llen. */
+static saetm_status neighbour_lists(coact *cs)
+{
+    const saetm_acts *th = cs->th;
+    const saetm__theta_cols *col = &cs->col;
+    const uint64_t n = cs->n, np = cs->np, nb = cs->nb;
+    const uint32_t *cid = cs->cid, *feat = cs->feat;
+    double *mu = saetm__calloc_aligned((size_t)n, sizeof *mu);
+    double *sd = saetm__calloc_aligned((size_t)n, sizeof *sd);
+    edge *lists = cs->lists = saetm__calloc_aligned((size_t)n * (nb ? nb : 1), sizeof *lists);
+    uint32_t *llen = cs->llen = saetm__calloc_aligned((size_t)n, sizeof *llen);
+    int fail = !mu || !sd || !lists || !llen;
+    for (uint64_t c = 0; !fail && c < n; c++) {
         double s = 0, s2 = 0;
-        for (uint64_t j = col.ptr[feat[c]]; j < col.ptr[feat[c] + 1]; j++) s += col.val[j], s2 += (double)col.val[j] * col.val[j];
+        for (uint64_t j = col->ptr[feat[c]]; j < col->ptr[feat[c] + 1]; j++)
+            s += col->val[j], s2 += (double)col->val[j] * col->val[j];
         mu[c] = s / (double)np;
         double v = s2 / (double)np - mu[c] * mu[c];
         sd[c] = v > 0 ? sqrt(v) : 0;
     }
-    /* Each kept feature's most correlated partners. */
-    int fail = 0;
-    if (!st) {
-#pragma omp parallel num_threads(nt) reduction(| : fail)
+    if (!fail) {
+#pragma omp parallel num_threads(cs->nt) reduction(| : fail)
         {
             double *acc = calloc(n, sizeof *acc);
             uint32_t *touched = malloc(n * sizeof *touched);
@@ -331,9 +360,9 @@ saetm_status saetm__coact_cluster(saetm_ctx *ctx, const saetm_acts *th, const fl
                 if (fail) continue;
                 uint64_t c = (uint64_t)ci, nt_ = 0, nc = 0;
                 uint32_t f = feat[c];
-                for (uint64_t j = col.ptr[f]; j < col.ptr[f + 1]; j++) {
-                    uint64_t d = col.doc[j];
-                    double x = col.val[j];
+                for (uint64_t j = col->ptr[f]; j < col->ptr[f + 1]; j++) {
+                    uint64_t d = col->doc[j];
+                    double x = col->val[j];
                     for (uint64_t q = th->row_ptr[d]; q < th->row_ptr[d + 1]; q++) {
                         uint32_t g = cid[th->idx[q]];
                         if (g == UINT32_MAX || g == c) continue;
@@ -359,21 +388,27 @@ saetm_status saetm__coact_cluster(saetm_ctx *ctx, const saetm_acts *th, const fl
             free(touched);
             free(cand);
         }
-        if (fail) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory for the co-activation graph");
     }
-    saetm__log(ctx, SAETM_LOG_DEBUG, "topics: co-activation: neighbour lists");
-    /* The symmetric graph: the union of the lists (the larger weight where both list a pair). */
-    uint64_t *gptr = NULL;
-    edge *ge = NULL;
-    uint32_t *gcol = NULL;
-    float *gw = NULL;
-    if (!st) {
-        gptr = saetm__calloc_aligned((size_t)n + 1, sizeof *gptr);
-        uint64_t tot = 0;
-        for (uint64_t c = 0; c < n; c++) tot += llen[c];
-        ge = saetm__calloc_aligned((size_t)(2 * tot + 1), sizeof *ge);
-        if (!gptr || !ge) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory for the co-activation graph");
-    }
+    saetm__free_aligned(mu);
+    saetm__free_aligned(sd);
+    if (fail) return saetm__fail(cs->ctx, SAETM_ERR_NOMEM, "topics: out of memory for the co-activation graph");
+    saetm__log(cs->ctx, SAETM_LOG_DEBUG, "topics: co-activation: neighbour lists");
+    return SAETM_OK;
+}
+
+/* The symmetric graph gptr / gcol / gw: the union of the lists (the larger weight where both list
+ * a pair, i.e. the first after sorting by partner); the lists are freed. */
+static saetm_status symmetric_graph(coact *cs)
+{
+    const uint64_t n = cs->n, nb = cs->nb;
+    const edge *lists = cs->lists;
+    const uint32_t *llen = cs->llen;
+    saetm_status st = SAETM_OK;
+    uint64_t *gptr = cs->gptr = saetm__calloc_aligned((size_t)n + 1, sizeof *gptr);
+    uint64_t tot = 0;
+    for (uint64_t c = 0; c < n; c++) tot += llen[c];
+    edge *ge = saetm__calloc_aligned((size_t)(2 * tot + 1), sizeof *ge);
+    if (!gptr || !ge) st = saetm__fail(cs->ctx, SAETM_ERR_NOMEM, "topics: out of memory for the co-activation graph");
     if (!st) {
         for (uint64_t c = 0; c < n; c++) {
             gptr[c + 1] += llen[c];
@@ -381,7 +416,7 @@ saetm_status saetm__coact_cluster(saetm_ctx *ctx, const saetm_acts *th, const fl
         }
         for (uint64_t c = 0; c < n; c++) gptr[c + 1] += gptr[c];
         uint64_t *fill = saetm__calloc_aligned((size_t)n + 1, sizeof *fill);
-        if (!fill) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory for the co-activation graph");
+        if (!fill) st = saetm__fail(cs->ctx, SAETM_ERR_NOMEM, "topics: out of memory for the co-activation graph");
         for (uint64_t c = 0; fill && c < n; c++) fill[c] = gptr[c];
         for (uint64_t c = 0; fill && c < n; c++)
             for (uint32_t q = 0; q < llen[c]; q++) {
@@ -391,10 +426,10 @@ saetm_status saetm__coact_cluster(saetm_ctx *ctx, const saetm_acts *th, const fl
             }
         saetm__free_aligned(fill);
     }
-    saetm__free_aligned(lists);
-    lists = NULL;
+    saetm__free_aligned(cs->lists);
+    cs->lists = NULL;
     if (!st) {
-#pragma omp parallel for schedule(dynamic, 64) num_threads(nt)
+#pragma omp parallel for schedule(dynamic, 64) num_threads(cs->nt)
         for (int64_t ci = 0; ci < (int64_t)n; ci++)
             qsort(ge + gptr[ci], (size_t)(gptr[ci + 1] - gptr[ci]), sizeof *ge, cmp_edge_col);
         /* Deduplicate in place, compacting the rows. */
@@ -406,66 +441,72 @@ saetm_status saetm__coact_cluster(saetm_ctx *ctx, const saetm_acts *th, const fl
                 if (j == b || ge[j].g != ge[j - 1].g) ge[at++] = ge[j];
         }
         gptr[n] = at;
-        gcol = saetm__calloc_aligned((size_t)(at + 1), sizeof *gcol);
-        gw = saetm__calloc_aligned((size_t)(at + 1), sizeof *gw);
-        if (!gcol || !gw) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory for the co-activation graph");
-        for (uint64_t j = 0; !st && j < at; j++) gcol[j] = ge[j].g, gw[j] = ge[j].w;
+        cs->gcol = saetm__calloc_aligned((size_t)(at + 1), sizeof *cs->gcol);
+        cs->gw = saetm__calloc_aligned((size_t)(at + 1), sizeof *cs->gw);
+        if (!cs->gcol || !cs->gw) st = saetm__fail(cs->ctx, SAETM_ERR_NOMEM, "topics: out of memory for the co-activation graph");
+        for (uint64_t j = 0; !st && j < at; j++) cs->gcol[j] = ge[j].g, cs->gw[j] = ge[j].w;
     }
     saetm__free_aligned(ge);
-    /* Normalised affinity M = (D + t I)^-1/2 W (D + t I)^-1/2; isolated features are not clustered. */
+    return st;
+}
+
+/* Normalised affinity M = (D + t I)^-1/2 W (D + t I)^-1/2 in place of gw, t the mean degree;
+ * isolated features are not clustered, and at least K must not be. */
+static saetm_status normalise_graph(coact *cs)
+{
+    const uint64_t n = cs->n, *gptr = cs->gptr;
+    double *deg = saetm__calloc_aligned((size_t)n, sizeof *deg);
+    if (!deg) return saetm__fail(cs->ctx, SAETM_ERR_NOMEM, "topics: out of memory");
     uint64_t ncl = 0, isolated = 0;
-    double *deg = NULL;
-    if (!st) {
-        deg = saetm__calloc_aligned((size_t)n, sizeof *deg);
-        if (!deg) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory");
+    double dsum = 0;
+    for (uint64_t c = 0; c < n; c++) {
+        for (uint64_t j = gptr[c]; j < gptr[c + 1]; j++) deg[c] += cs->gw[j];
+        dsum += deg[c];
+        if (deg[c] > 0) ncl++;
+        else isolated++;
     }
-    if (!st) {
-        double dsum = 0;
-        for (uint64_t c = 0; c < n; c++) {
-            for (uint64_t j = gptr[c]; j < gptr[c + 1]; j++) deg[c] += gw[j];
-            dsum += deg[c];
-            if (deg[c] > 0) ncl++;
-            else isolated++;
-        }
-        double tau = dsum / (double)n;
-        for (uint64_t c = 0; c < n; c++) deg[c] = 1 / sqrt(deg[c] + tau);
-        for (uint64_t c = 0; c < n; c++)
-            for (uint64_t j = gptr[c]; j < gptr[c + 1]; j++) gw[j] = (float)(deg[c] * gw[j] * deg[gcol[j]]);
-        saetm__log(ctx, SAETM_LOG_INFO,
-                   "topics: co-activation graph of %llu features (in >= %u documents) with %llu edges (%llu neighbours "
-                   "each at most), %llu features without a positively correlated partner",
-                   (unsigned long long)n, o->min_docs, (unsigned long long)gptr[n] / 2, (unsigned long long)nb,
-                   (unsigned long long)isolated);
-        if (ncl < K)
-            st = saetm__fail(ctx, SAETM_ERR_ARG, "topics: %u topics asked but only %llu features co-activate with "
-                             "another kept feature; lower --k or --min-doc-freq", K, (unsigned long long)ncl);
-    }
-    /* Top K eigenvectors of M by Chebyshev-filtered subspace iteration with Rayleigh-Ritz: the filter
-     * T_m((M - c) / e) damps the interval [-1, cut] (cut: the smallest Ritz value of the block) and
-     * amplifies the eigenvalues above it. Stops when the K leading Ritz values move less than
-     * SPECTRAL_TOL. */
+    double tau = dsum / (double)n;
+    for (uint64_t c = 0; c < n; c++) deg[c] = 1 / sqrt(deg[c] + tau);
+    for (uint64_t c = 0; c < n; c++)
+        for (uint64_t j = gptr[c]; j < gptr[c + 1]; j++) cs->gw[j] = (float)(deg[c] * cs->gw[j] * deg[cs->gcol[j]]);
+    saetm__free_aligned(deg);
+    saetm__log(cs->ctx, SAETM_LOG_INFO,
+               "topics: co-activation graph of %llu features (in >= %u documents) with %llu edges (%llu neighbours "
+               "each at most), %llu features without a positively correlated partner",
+               (unsigned long long)n, cs->o->min_docs, (unsigned long long)gptr[n] / 2, (unsigned long long)cs->nb,
+               (unsigned long long)isolated);
+    if (ncl < cs->K)
+        return saetm__fail(cs->ctx, SAETM_ERR_ARG, "topics: %u topics asked but only %llu features co-activate with "
+                           "another kept feature; lower --k or --min-doc-freq", cs->K, (unsigned long long)ncl);
+    return SAETM_OK;
+}
+
+/* Top K eigenvectors of M into u (n x K) by Chebyshev-filtered subspace iteration with
+ * Rayleigh-Ritz: the filter T_m((M - c) / e) damps the interval [-1, cut] (cut: the smallest Ritz
+ * value of the block) and amplifies the eigenvalues above it. Stops when the K leading Ritz values
+ * move less than SPECTRAL_TOL. */
+static saetm_status spectral_embedding(coact *cs)
+{
+    const uint64_t n = cs->n, *gptr = cs->gptr;
+    const uint32_t K = cs->K, *gcol = cs->gcol;
+    const float *gw = cs->gw;
+    const int nt = cs->nt;
     uint32_t p = (uint32_t)(K + OVERSAMPLE < n ? K + OVERSAMPLE : n);
-    float *x = NULL, *y = NULL, *z = NULL, *g = NULL, *u = NULL, *cent = NULL;
-    double *r = NULL, *ev = NULL, *vv = NULL, *theta = NULL;
-    uint32_t *assign = NULL;
-    uint64_t *sel = NULL;
-    double *w = NULL;
-    if (!st) {
-        x = saetm__calloc_aligned((size_t)n * p, sizeof *x);
-        y = saetm__calloc_aligned((size_t)n * p, sizeof *y);
-        z = saetm__calloc_aligned((size_t)n * p, sizeof *z);
-        g = saetm__calloc_aligned((size_t)p * p, sizeof *g);
-        r = saetm__calloc_aligned((size_t)p * p, sizeof *r);
-        ev = saetm__calloc_aligned(p, sizeof *ev);
-        theta = saetm__calloc_aligned(2 * (size_t)p, sizeof *theta);
-        vv = saetm__calloc_aligned((size_t)p * p, sizeof *vv);
-        if (!x || !y || !z || !g || !r || !ev || !theta || !vv)
-            st = saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory for the spectral embedding");
-    }
+    float *x = saetm__calloc_aligned((size_t)n * p, sizeof *x);
+    float *y = saetm__calloc_aligned((size_t)n * p, sizeof *y);
+    float *z = saetm__calloc_aligned((size_t)n * p, sizeof *z);
+    float *g = saetm__calloc_aligned((size_t)p * p, sizeof *g);
+    double *r = saetm__calloc_aligned((size_t)p * p, sizeof *r);
+    double *ev = saetm__calloc_aligned(p, sizeof *ev);
+    double *theta = saetm__calloc_aligned(2 * (size_t)p, sizeof *theta);
+    double *vv = saetm__calloc_aligned((size_t)p * p, sizeof *vv);
+    saetm_status st = SAETM_OK;
+    if (!x || !y || !z || !g || !r || !ev || !theta || !vv)
+        st = saetm__fail(cs->ctx, SAETM_ERR_NOMEM, "topics: out of memory for the spectral embedding");
     if (!st) {
         for (uint64_t c = 0; c < n; c++) {
             saetm__rng rng;
-            saetm__rng_init(&rng, pivot ? PIVOT_START_SEED : o->seed, STAGE_COACT, c);
+            saetm__rng_init(&rng, cs->pivot ? PIVOT_START_SEED : cs->o->seed, STAGE_COACT, c);
             for (uint32_t q = 0; q < p; q++) x[c * p + q] = gptr[c + 1] > gptr[c] ? (float)saetm__rng_normal(&rng) : 0.0f;
         }
         cholqr(nt, x, y, n, p, g, r);
@@ -494,78 +535,108 @@ saetm_status saetm__coact_cluster(saetm_ctx *ctx, const saetm_acts *th, const fl
             moved = 0;
             for (uint32_t i = 0; i < K; i++) moved = fmax(moved, fabs(theta[i] - prev[i]));
         }
-        saetm__log(ctx, SAETM_LOG_DEBUG, "topics: spectral embedding after %d filter rounds, eigenvalues of M %.4f .. %.4f "
+        saetm__log(cs->ctx, SAETM_LOG_DEBUG, "topics: spectral embedding after %d filter rounds, eigenvalues of M %.4f .. %.4f "
                    "(block of %u down to %.4f)", it, theta[0], theta[K - 1], p, theta[p - 1]);
-        u = saetm__calloc_aligned((size_t)n * K, sizeof *u);
-        if (!u) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory for the spectral embedding");
+        cs->u = saetm__calloc_aligned((size_t)n * K, sizeof *cs->u);
+        if (!cs->u) st = saetm__fail(cs->ctx, SAETM_ERR_NOMEM, "topics: out of memory for the spectral embedding");
     }
-    if (!st) {
-        for (uint64_t c = 0; c < n; c++) /* the K leading Ritz vectors: the first K columns of x */
-            memcpy(u + c * K, x + c * p, (size_t)K * sizeof *u);
-        /* Rows of the clustered features, normalised to unit length, first. */
-        sel = saetm__calloc_aligned((size_t)n, sizeof *sel);
-        w = saetm__calloc_aligned((size_t)n, sizeof *w);
-        assign = saetm__calloc_aligned((size_t)n, sizeof *assign);
-        cent = saetm__calloc_aligned((size_t)K * K, sizeof *cent);
-        if (!sel || !w || !assign || !cent) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory");
-    }
-    if (!st) {
-        uint64_t m = 0;
-        for (uint64_t c = 0; c < n; c++) {
-            if (gptr[c + 1] == gptr[c]) continue;
-            float *row = u + c * K;
-            double s = saetm__dot(row, row, K);
-            if (!(s > 0)) continue;
-            float inv = (float)(1 / sqrt(s));
-            for (uint32_t q = 0; q < K; q++) x[m * K + q] = row[q] * inv; /* compact, in point order */
-            sel[m] = c;
-            w[m++] = ta[feat[c]];
-        }
-        if (m < K)
-            st = saetm__fail(ctx, SAETM_ERR_ARG, "topics: only %llu features could be embedded for %u topics; lower --k",
-                             (unsigned long long)m, K);
-        saetm__points pts = {m, K, x, NULL, NULL, NULL, NULL, w};
-        double inertia = 0;
-        if (!st && pivot) { /* seed-independent: Lloyd from the pivoted Gram-Schmidt rows */
-            st = saetm__pivot_seeds(ctx, &pts, K, cent, NULL);
-            if (!st) st = saetm__kmeans_from(ctx, &pts, K, o->max_iter, assign, cent, &inertia);
-        } else if (!st) {
-            st = saetm__kmeans(ctx, &pts, K, o->restarts, o->max_iter, o->seed, assign, cent, &inertia);
-        }
-        for (uint64_t i = 0; !st && i < m; i++) label[feat[sel[i]]] = assign[i];
-        if (!st)
-            saetm__log(ctx, SAETM_LOG_INFO, "topics: spectral clustering of %llu co-activating features, weighted inertia %.6g%s",
-                       (unsigned long long)m, inertia, pivot ? " (pivoted start: independent of the seed)" : "");
-    }
-    /* The others join the topic they co-activate with most (the largest sum_d theta_{d,f} theta_{d,g}
-     * over the topic's clustered features g), or are dropped. */
-    if (!st) {
-        uint64_t joined = 0, dropped = 0;
-        double mass_joined = 0, mass_dropped = 0;
-        uint32_t *best = saetm__calloc_aligned(F, sizeof *best);
-        if (!best) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory");
-        if (!st && o->rare_drop)
-            for (uint32_t f = 0; f < F; f++) best[f] = label[f];
-        else if (!st)
-            st = saetm__coact_join(ctx, th, &col, label, K, UINT32_MAX, best);
-        for (uint32_t f = 0; !st && f < F; f++) {
-            if (!(ta[f] > 0) || label[f] != UINT32_MAX) continue;
-            if (best[f] != UINT32_MAX) joined++, mass_joined += ta[f];
-            else dropped++, mass_dropped += ta[f];
-        }
-        for (uint32_t f = 0; !st && f < F; f++)
-            if (best[f] != UINT32_MAX && ta[f] > 0 && label[f] == UINT32_MAX) label[f] = best[f];
-        saetm__free_aligned(best);
-        if (!st && joined + dropped)
-            saetm__log(ctx, SAETM_LOG_INFO,
-                       "topics: %llu features not clustered (in < %u documents, or no correlated partner): %llu (mass "
-                       "%.4f) joined the topic they co-activate with most, %llu (mass %.4f) dropped%s",
-                       (unsigned long long)(joined + dropped), o->min_docs, (unsigned long long)joined, mass_joined,
-                       (unsigned long long)dropped, mass_dropped,
-                       o->rare_drop ? " (--rare drop)" : " (they co-activate with no clustered feature)");
-    }
-    void *tmp[] = {cid, feat, mu, sd, lists, llen, gptr, gcol, gw, deg, x, y, z, g, r, ev, theta, vv, u, cent, assign, sel, w};
+    for (uint64_t c = 0; !st && c < n; c++) /* the K leading Ritz vectors: the first K columns of x */
+        memcpy(cs->u + c * K, x + c * p, (size_t)K * sizeof *cs->u);
+    void *tmp[] = {x, y, z, g, r, ev, theta, vv};
     for (size_t i = 0; i < sizeof tmp / sizeof tmp[0]; i++) saetm__free_aligned(tmp[i]);
-    saetm__theta_cols_free(&col);
+    return st;
+}
+
+/* Weighted k-means (weights theta_avg) on the rows of u of the clustered features, normalised to
+ * unit length: their labels. */
+static saetm_status cluster_embedding(coact *cs, uint32_t *label)
+{
+    const uint64_t n = cs->n;
+    const uint32_t K = cs->K;
+    float *x = saetm__calloc_aligned((size_t)n * K, sizeof *x);
+    uint64_t *sel = saetm__calloc_aligned((size_t)n, sizeof *sel);
+    double *w = saetm__calloc_aligned((size_t)n, sizeof *w);
+    uint32_t *assign = saetm__calloc_aligned((size_t)n, sizeof *assign);
+    float *cent = saetm__calloc_aligned((size_t)K * K, sizeof *cent);
+    saetm_status st = SAETM_OK;
+    if (!x || !sel || !w || !assign || !cent) st = saetm__fail(cs->ctx, SAETM_ERR_NOMEM, "topics: out of memory");
+    uint64_t m = 0;
+    for (uint64_t c = 0; !st && c < n; c++) {
+        if (cs->gptr[c + 1] == cs->gptr[c]) continue;
+        float *row = cs->u + c * K;
+        double s = saetm__dot(row, row, K);
+        if (!(s > 0)) continue;
+        float inv = (float)(1 / sqrt(s));
+        for (uint32_t q = 0; q < K; q++) x[m * K + q] = row[q] * inv; /* compact, in point order */
+        sel[m] = c;
+        w[m++] = cs->ta[cs->feat[c]];
+    }
+    if (!st && m < K)
+        st = saetm__fail(cs->ctx, SAETM_ERR_ARG, "topics: only %llu features could be embedded for %u topics; lower --k",
+                         (unsigned long long)m, K);
+    saetm__points pts = {m, K, x, NULL, NULL, NULL, NULL, w};
+    double inertia = 0;
+    if (!st && cs->pivot) { /* seed-independent: Lloyd from the pivoted Gram-Schmidt rows */
+        st = saetm__pivot_seeds(cs->ctx, &pts, K, cent, NULL);
+        if (!st) st = saetm__kmeans_from(cs->ctx, &pts, K, cs->o->max_iter, assign, cent, &inertia);
+    } else if (!st) {
+        st = saetm__kmeans(cs->ctx, &pts, K, cs->o->restarts, cs->o->max_iter, cs->o->seed, assign, cent, &inertia);
+    }
+    for (uint64_t i = 0; !st && i < m; i++) label[cs->feat[sel[i]]] = assign[i];
+    if (!st)
+        saetm__log(cs->ctx, SAETM_LOG_INFO, "topics: spectral clustering of %llu co-activating features, weighted inertia %.6g%s",
+                   (unsigned long long)m, inertia, cs->pivot ? " (pivoted start: independent of the seed)" : "");
+    void *tmp[] = {x, sel, w, assign, cent};
+    for (size_t i = 0; i < sizeof tmp / sizeof tmp[0]; i++) saetm__free_aligned(tmp[i]);
+    return st;
+}
+
+/* The features not clustered join the topic they co-activate with most (the largest
+ * sum_d theta_{d,f} theta_{d,g} over the topic's clustered features g), or are dropped. */
+static saetm_status join_rest(coact *cs, uint32_t *label)
+{
+    const uint32_t F = cs->F;
+    const float *ta = cs->ta;
+    uint64_t joined = 0, dropped = 0;
+    double mass_joined = 0, mass_dropped = 0;
+    uint32_t *best = saetm__calloc_aligned(F, sizeof *best);
+    if (!best) return saetm__fail(cs->ctx, SAETM_ERR_NOMEM, "topics: out of memory");
+    saetm_status st = SAETM_OK;
+    if (cs->o->rare_drop)
+        for (uint32_t f = 0; f < F; f++) best[f] = label[f];
+    else
+        st = saetm__coact_join(cs->ctx, cs->th, &cs->col, label, cs->K, UINT32_MAX, best);
+    for (uint32_t f = 0; !st && f < F; f++) {
+        if (!(ta[f] > 0) || label[f] != UINT32_MAX) continue;
+        if (best[f] != UINT32_MAX) joined++, mass_joined += ta[f];
+        else dropped++, mass_dropped += ta[f];
+    }
+    for (uint32_t f = 0; !st && f < F; f++)
+        if (best[f] != UINT32_MAX && ta[f] > 0 && label[f] == UINT32_MAX) label[f] = best[f];
+    saetm__free_aligned(best);
+    if (!st && joined + dropped)
+        saetm__log(cs->ctx, SAETM_LOG_INFO,
+                   "topics: %llu features not clustered (in < %u documents, or no correlated partner): %llu (mass "
+                   "%.4f) joined the topic they co-activate with most, %llu (mass %.4f) dropped%s",
+                   (unsigned long long)(joined + dropped), cs->o->min_docs, (unsigned long long)joined, mass_joined,
+                   (unsigned long long)dropped, mass_dropped,
+                   cs->o->rare_drop ? " (--rare drop)" : " (they co-activate with no clustered feature)");
+    return st;
+}
+
+saetm_status saetm__coact_cluster(saetm_ctx *ctx, const saetm_acts *th, const float *ta, const uint32_t *dfreq,
+                                  const saetm_topics_opts *o, uint32_t *label)
+{
+    coact cs = {.ctx = ctx, .th = th, .ta = ta, .o = o, .F = th->n_features, .K = o->k,
+                .nt = saetm_ctx_threads(ctx), .pivot = o->coact_init == SAETM_COACT_INIT_PIVOT};
+    for (uint32_t f = 0; f < cs.F; f++) label[f] = UINT32_MAX;
+    saetm_status st = keep_features(&cs, dfreq);
+    if (!st) st = neighbour_lists(&cs);
+    if (!st) st = symmetric_graph(&cs);
+    if (!st) st = normalise_graph(&cs);
+    if (!st) st = spectral_embedding(&cs);
+    if (!st) st = cluster_embedding(&cs, label);
+    if (!st) st = join_rest(&cs, label);
+    coact_free(&cs);
     return st;
 }

@@ -1,5 +1,5 @@
 /*
- * kmeans.c - weighted k-means for topic merging (method.md 2.4): k-means++ seeding with weights,
+ * kmeans.c - weighted k-means for topic merging (docs/method.md 2.4): k-means++ seeding with weights,
  * Lloyd iterations, restarts keeping the lowest weighted inertia; or Lloyd from given centroids,
  * e.g. the seed-independent start of pivoted Gram-Schmidt (saetm__pivot_seeds).
  *
@@ -7,7 +7,7 @@
  * |x|^2 - 2 x.c + |c|^2. Every sum runs in a fixed order (per point, per cluster over its points in
  * index order), so the result is the same for any thread count.
  */
-#include "saetm_int.h"
+#include "merge_int.h"
 
 #include <assert.h>
 #include <math.h>

@@ -22,7 +22,7 @@
  * Cholesky factorisation. Words are independent, so any thread count gives the same bytes; G is
  * summed over fixed document blocks in block order.
  */
-#include "saetm_int.h"
+#include "merge_int.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -577,68 +577,75 @@ static int reduce_grads(saetm__sae_work *w, const saetm__sae_layout *l, float *g
 
 /* ---- the pass ----------------------------------------------------------------------------- */
 
-saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sae_layout *l, const float *params,
-                             const float *x, uint32_t B, const uint8_t *dead, float *grads, uint8_t *fired,
-                             saetm__sae_batch_stats *st)
+/* What every phase of one saetm__sae_grad call reads: the batch, the parameters and gradient
+ * blocks, and whether this process holds only part of the batch (D: B of its Bg rows). */
+typedef struct pass {
+    saetm_ctx *ctx;
+    saetm__sae_work *w;
+    const saetm__sae_dims *dm;
+    const float *x, *w_enc, *w_dec, *b_enc, *b_dec, *log_theta;
+    float *g_enc, *g_dec, *gb_enc, *gb_dec, *g_lt;
+    uint32_t B, Bg, d, F;
+    int T, D;
+} pass;
+
+/* 1. Centre and encode: pre = (x - b_dec) W_enc^T (b_enc is added during selection).
+ * @return whether the selection may zero pre behind itself: BatchTopK on one process reads pre
+ * once, unless the auxiliary loss may need it (some feature is dead). */
+static int encode_batch(const pass *p, const uint8_t *dead)
 {
-    const saetm__sae_dims *dm = &w->dims;
-    const uint32_t d = dm->d, F = dm->F;
-    const int T = w->threads;
-    const float *w_enc = params + l->w_enc, *w_dec = params + l->w_dec, *b_enc = params + l->b_enc,
-                *b_dec = params + l->b_dec, *log_theta = params + l->log_theta;
-    float *g_enc = grads + l->w_enc, *g_dec = grads + l->w_dec, *gb_enc = grads + l->b_enc, *gb_dec = grads + l->b_dec,
-          *g_lt = grads + l->log_theta;
-    memset(st, 0, sizeof *st);
-    /* D: data-parallel, this process holds B of the batch's Bg rows (possibly none). */
-    const int D = w->gpos != NULL;
-    const uint32_t Bg = D ? w->bg : B;
-    st->rows = Bg;
-    if ((B == 0 && !D) || B > w->max_batch || Bg == 0)
-        return saetm__fail(ctx, SAETM_ERR_INTERNAL, "SAE batch of %u rows", B);
-    w->n_main = w->n_aux = w->n_band = 0;
-    for (int t = 0; t < T; t++) w->tb[t].oom = 0;
-
-    double tp = cpu_seconds(), tq;
-#define PHASE(i) (tq = cpu_seconds(), w->prof[i] += tq - tp, tp = tq)
-    /* 1. Centre and encode: pre = (x - b_dec) W_enc^T (b_enc is added during selection). */
-#pragma omp parallel for num_threads(T) schedule(static)
+    saetm__sae_work *w = p->w;
+    const uint32_t B = p->B, d = p->d, F = p->F;
+#pragma omp parallel for num_threads(p->T) schedule(static)
     for (uint32_t b = 0; b < B; b++)
-        for (uint32_t j = 0; j < d; j++) w->xc[(size_t)b * d + j] = x[(size_t)b * d + j] - b_dec[j];
-    saetm__sgemm(T, 0, 1, B, F, d, 1.0f, w->xc, d, w_enc, d, B <= w->zero_rows ? 1.0f : 0.0f, w->pre, F);
+        for (uint32_t j = 0; j < d; j++) w->xc[(size_t)b * d + j] = p->x[(size_t)b * d + j] - p->b_dec[j];
+    saetm__sgemm(p->T, 0, 1, B, F, d, 1.0f, w->xc, d, p->w_enc, d, B <= w->zero_rows ? 1.0f : 0.0f, w->pre, F);
     w->zero_rows = 0;
-    /* BatchTopK on one process reads pre once, in the selection, unless the auxiliary loss may
-     * need it (some feature is dead): then it zeroes pre behind itself for the next product. */
-    int zero_pre = dm->arch == SAETM_SAE_BATCHTOPK && !D && !w->keep_pre;
-    if (zero_pre && dead && dm->aux_alpha > 0.0f)
+    int zero_pre = p->dm->arch == SAETM_SAE_BATCHTOPK && !p->D && !w->keep_pre;
+    if (zero_pre && dead && p->dm->aux_alpha > 0.0f)
         for (uint32_t f = 0; f < F && zero_pre; f++) zero_pre = !dead[f];
-    PHASE(0);
+    return zero_pre;
+}
 
-    /* 2. Select the active pairs. */
-    if (dm->arch == SAETM_SAE_BATCHTOPK)
-        st->batch_threshold = D ? select_batch_dist(w, T, b_enc, B) : select_batch(w, T, b_enc, B, zero_pre ? w_enc : NULL);
+/* 2. Select the active pairs into the main entries (row order) and mark them in fired. */
+static saetm_status select_active(const pass *p, int zero_pre, uint8_t *fired, saetm__sae_batch_stats *st)
+{
+    saetm__sae_work *w = p->w;
+    const int T = p->T;
+    if (p->dm->arch == SAETM_SAE_BATCHTOPK)
+        st->batch_threshold = p->D ? select_batch_dist(w, T, p->b_enc, p->B)
+                                   : select_batch(w, T, p->b_enc, p->B, zero_pre ? p->w_enc : NULL);
     else {
-        if (dm->arch == SAETM_SAE_JUMPRELU)
-            for (uint32_t f = 0; f < F; f++) w->theta[f] = expf(log_theta[f]);
-        select_rows(w, T, b_enc, B);
+        if (p->dm->arch == SAETM_SAE_JUMPRELU)
+            for (uint32_t f = 0; f < p->F; f++) w->theta[f] = expf(p->log_theta[f]);
+        select_rows(w, T, p->b_enc, p->B);
     }
     for (int t = 0; t < T; t++)
-        if (w->tb[t].oom) return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory for active features");
+        if (w->tb[t].oom) return saetm__fail(p->ctx, SAETM_ERR_NOMEM, "SAE training: out of memory for active features");
     size_t n;
-    if (gather_entries(w, T, 0, &n)) return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
+    if (gather_entries(w, T, 0, &n)) return saetm__fail(p->ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
     w->n_main = n;
-    build_row_ptr(w->ent, w->n_main, B, w->row_ptr);
+    build_row_ptr(w->ent, w->n_main, p->B, w->row_ptr);
     for (size_t i = 0; i < w->n_main; i++) fired[w->ent[i].f] = 1;
-    if (D) saetm__dist_max_u8(fired, F);
+    if (p->D) saetm__dist_max_u8(fired, p->F);
+    return SAETM_OK;
+}
 
-    PHASE(1);
-    /* 3. Decode, residuals, dL/da of the main entries. r holds x_hat, then dL/dx_hat. */
-    const float rscale = 2.0f / (float)Bg;
-    const float l1_ga = dm->arch == SAETM_SAE_RELU_L1 ? dm->l1 / (float)Bg : 0.0f;
-#pragma omp parallel for num_threads(T) schedule(static)
+/* 3. Decode, residuals, dL/da of the main entries (r holds x_hat, then dL/dx_hat); the
+ * reconstruction error and, for relu-l1, the activations' sum of this process's rows into
+ * *recon and *l1sum. */
+static void decode_batch(const pass *p, double *recon, double *l1sum)
+{
+    saetm__sae_work *w = p->w;
+    const uint32_t B = p->B, d = p->d;
+    const float *w_dec = p->w_dec;
+    const float rscale = 2.0f / (float)p->Bg;
+    const float l1_ga = p->dm->arch == SAETM_SAE_RELU_L1 ? p->dm->l1 / (float)p->Bg : 0.0f;
+#pragma omp parallel for num_threads(p->T) schedule(static)
     for (uint32_t b = 0; b < B; b++) {
         float *r = w->r + (size_t)b * d;
-        const float *xb = x + (size_t)b * d;
-        memcpy(r, b_dec, d * sizeof(float));
+        const float *xb = p->x + (size_t)b * d;
+        memcpy(r, p->b_dec, d * sizeof(float));
         const uint64_t i0 = w->row_ptr[b], i1 = w->row_ptr[b + 1];
         for (uint64_t i = i0; i < i1 && i < i0 + 2; i++) prefetch_row(w_dec + (size_t)w->ent[i].f * d, d);
         for (uint64_t i = i0; i < i1; i++) {
@@ -655,150 +662,188 @@ saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sa
         for (uint64_t i = w->row_ptr[b]; i < w->row_ptr[b + 1]; i++)
             w->ent[i].ga = dot(r, w_dec + (size_t)w->ent[i].f * d, d) + l1_ga;
     }
-    double recon = 0.0, l1sum = 0.0, n_main_all = (double)w->n_main;
-    for (uint32_t b = 0; b < B; b++) recon += w->row_a[b];
-    if (dm->arch == SAETM_SAE_RELU_L1)
-        for (size_t i = 0; i < w->n_main; i++) l1sum += w->ent[i].z;
+    *recon = 0.0;
+    *l1sum = 0.0;
+    for (uint32_t b = 0; b < B; b++) *recon += w->row_a[b];
+    if (p->dm->arch == SAETM_SAE_RELU_L1)
+        for (size_t i = 0; i < w->n_main; i++) *l1sum += w->ent[i].z;
+}
 
-    /* Variance of the batch (for FVU), per row in row order around the batch mean. */
-    {
-        double *mean = calloc(d + 3, sizeof(double));
-        if (!mean) return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
-        for (uint32_t b = 0; b < B; b++)
-            for (uint32_t j = 0; j < d; j++) mean[j] += x[(size_t)b * d + j];
-        if (D) { /* the batch's sums, with the loss terms in the same message */
-            mean[d] = recon;
-            mean[d + 1] = l1sum;
-            mean[d + 2] = n_main_all;
-            saetm__dist_sum_f64(mean, d + 3);
-            recon = mean[d];
-            l1sum = mean[d + 1];
-            n_main_all = mean[d + 2];
-        }
-        for (uint32_t j = 0; j < d; j++) mean[j] /= Bg;
-#pragma omp parallel for num_threads(T) schedule(static)
-        for (uint32_t b = 0; b < B; b++) {
-            double s = 0.0;
-            for (uint32_t j = 0; j < d; j++) {
-                double e = x[(size_t)b * d + j] - mean[j];
-                s += e * e;
-            }
-            w->row_b[b] = s;
-        }
-        free(mean);
-        for (uint32_t b = 0; b < B; b++) st->var += w->row_b[b];
-        if (D) saetm__dist_sum_f64(&st->var, 1);
+/* Variance of the batch (for FVU) into st->var, per row in row order around the batch mean;
+ * data-parallel, the loss sums recon, l1sum, n_main travel in the same message and come back
+ * summed over the processes. */
+static saetm_status batch_variance(const pass *p, double *recon, double *l1sum, double *n_main,
+                                   saetm__sae_batch_stats *st)
+{
+    saetm__sae_work *w = p->w;
+    const uint32_t B = p->B, d = p->d;
+    double *mean = calloc(d + 3, sizeof(double));
+    if (!mean) return saetm__fail(p->ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
+    for (uint32_t b = 0; b < B; b++)
+        for (uint32_t j = 0; j < d; j++) mean[j] += p->x[(size_t)b * d + j];
+    if (p->D) {
+        mean[d] = *recon;
+        mean[d + 1] = *l1sum;
+        mean[d + 2] = *n_main;
+        saetm__dist_sum_f64(mean, d + 3);
+        *recon = mean[d];
+        *l1sum = mean[d + 1];
+        *n_main = mean[d + 2];
     }
-    st->recon = recon;
-    st->l0 = n_main_all;
+    for (uint32_t j = 0; j < d; j++) mean[j] /= p->Bg;
+#pragma omp parallel for num_threads(p->T) schedule(static)
+    for (uint32_t b = 0; b < B; b++) {
+        double s = 0.0;
+        for (uint32_t j = 0; j < d; j++) {
+            double e = p->x[(size_t)b * d + j] - mean[j];
+            s += e * e;
+        }
+        w->row_b[b] = s;
+    }
+    free(mean);
+    for (uint32_t b = 0; b < B; b++) st->var += w->row_b[b];
+    if (p->D) saetm__dist_sum_f64(&st->var, 1);
+    return SAETM_OK;
+}
 
-    PHASE(2);
-    /* 4. Auxiliary loss: dead features reconstruct the residual e = x - x_hat = -(B/2) r. */
+/* The auxiliary loss's denominator 1/B sum_b ||e_b - mean(e)||^2, e = escale r the residual. */
+static saetm_status aux_denominator(const pass *p, float escale, double *denom)
+{
+    saetm__sae_work *w = p->w;
+    const uint32_t B = p->B, d = p->d;
+    double *emean = calloc(d, sizeof(double));
+    if (!emean) return saetm__fail(p->ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
+    for (uint32_t b = 0; b < B; b++)
+        for (uint32_t j = 0; j < d; j++) emean[j] += escale * w->r[(size_t)b * d + j];
+    if (p->D) saetm__dist_sum_f64(emean, d);
+    for (uint32_t j = 0; j < d; j++) emean[j] /= p->Bg;
+#pragma omp parallel for num_threads(p->T) schedule(static)
+    for (uint32_t b = 0; b < B; b++) {
+        double s = 0.0;
+        for (uint32_t j = 0; j < d; j++) {
+            double e = escale * w->r[(size_t)b * d + j] - emean[j];
+            s += e * e;
+        }
+        w->row_b[b] = s;
+    }
+    free(emean);
+    *denom = 0.0;
+    for (uint32_t b = 0; b < B; b++) *denom += w->row_b[b];
+    if (p->D) saetm__dist_sum_f64(denom, 1);
+    *denom /= p->Bg;
+    return SAETM_OK;
+}
+
+/* Each row's kaux auxiliary features: the n_dead dead ones with the largest positive
+ * pre-activations (thread row ranges, entries in row order) into the aux entries. */
+static saetm_status select_aux(const pass *p, uint32_t n_dead, uint32_t kaux)
+{
+    saetm__sae_work *w = p->w;
+    const int T = p->T;
+#pragma omp parallel num_threads(T)
+    {
+        int t = omp_get_thread_num();
+        thread_buf *tb = &w->tb[t];
+        uint32_t r0, r1;
+        row_range(p->B, T, t, &r0, &r1);
+        for (uint32_t b = r0; b < r1 && !tb->oom; b++) {
+            const float *pr = w->pre + (size_t)b * p->F;
+            for (uint32_t i = 0; i < n_dead; i++) {
+                uint32_t f = w->dead_list[i];
+                tb->gather[i] = pr[f] + p->b_enc[f];
+            }
+            uint32_t m = saetm__topk_row(tb->gather, NULL, n_dead, kaux, tb->scratch, tb->idx, tb->val);
+            for (uint32_t i = 0; i < m; i++)
+                if (tb->val[i] > 0.0f && vec_push(&tb->aux, b, w->dead_list[tb->idx[i]], tb->val[i], SAETM__E_AUX))
+                    tb->oom = 1;
+        }
+    }
+    for (int t = 0; t < T; t++)
+        if (w->tb[t].oom) return saetm__fail(p->ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
+    size_t n;
+    if (gather_entries(w, T, 1, &n)) return saetm__fail(p->ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
+    w->n_aux = n;
+    build_row_ptr(w->ent + w->n_main, w->n_aux, p->B, w->aux_ptr);
+    return SAETM_OK;
+}
+
+/* 4. Auxiliary loss: dead features (not fired in this batch) reconstruct the residual
+ * e = x - x_hat = -(B/2) r; q gets its gradient, the aux entries their dL/da. *aux_loss = 0
+ * when no feature is dead. */
+static saetm_status aux_pass(const pass *p, const uint8_t *dead, const uint8_t *fired, double *aux_loss)
+{
+    saetm__sae_work *w = p->w;
+    const saetm__sae_dims *dm = p->dm;
+    const uint32_t B = p->B, d = p->d;
+    *aux_loss = 0.0;
     uint32_t n_dead = 0;
     if (dead && dm->aux_alpha > 0.0f)
-        for (uint32_t f = 0; f < F; f++)
+        for (uint32_t f = 0; f < p->F; f++)
             if (dead[f] && !fired[f]) w->dead_list[n_dead++] = f;
-    double aux_loss = 0.0;
-    if (n_dead > 0) {
-        uint32_t kaux = dm->k_aux < n_dead ? dm->k_aux : n_dead;
-        const float escale = -0.5f * (float)Bg;
-        /* Denominator: 1/B sum_b ||e_b - mean(e)||^2. */
-        double *emean = calloc(d, sizeof(double));
-        if (!emean) return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
-        for (uint32_t b = 0; b < B; b++)
-            for (uint32_t j = 0; j < d; j++) emean[j] += escale * w->r[(size_t)b * d + j];
-        if (D) saetm__dist_sum_f64(emean, d);
-        for (uint32_t j = 0; j < d; j++) emean[j] /= Bg;
-#pragma omp parallel for num_threads(T) schedule(static)
-        for (uint32_t b = 0; b < B; b++) {
-            double s = 0.0;
-            for (uint32_t j = 0; j < d; j++) {
-                double e = escale * w->r[(size_t)b * d + j] - emean[j];
-                s += e * e;
-            }
-            w->row_b[b] = s;
+    if (n_dead == 0) return SAETM_OK;
+    uint32_t kaux = dm->k_aux < n_dead ? dm->k_aux : n_dead;
+    const float escale = -0.5f * (float)p->Bg;
+    double denom;
+    saetm_status st = aux_denominator(p, escale, &denom);
+    if (st) return st;
+    if (!(denom > 0.0)) return SAETM_OK; /* no residual variance to explain */
+    if ((st = select_aux(p, n_dead, kaux))) return st;
+    saetm__sae_entry *aux = w->ent + w->n_main;
+    const float qscale = (float)(dm->aux_alpha * 2.0 / ((double)p->Bg * denom));
+#pragma omp parallel for num_threads(p->T) schedule(static)
+    for (uint32_t b = 0; b < B; b++) {
+        float *q = w->q + (size_t)b * d;
+        const float *r = w->r + (size_t)b * d;
+        memset(q, 0, d * sizeof(float));
+        for (uint64_t i = w->aux_ptr[b]; i < w->aux_ptr[b + 1]; i++) axpy(aux[i].z, p->w_dec + (size_t)aux[i].f * d, q, d);
+        double s = 0.0;
+        for (uint32_t j = 0; j < d; j++) {
+            float diff = q[j] - escale * r[j]; /* aux_hat - e */
+            s += (double)diff * (double)diff;
+            q[j] = qscale * diff;
         }
-        free(emean);
-        double denom = 0.0;
-        for (uint32_t b = 0; b < B; b++) denom += w->row_b[b];
-        if (D) saetm__dist_sum_f64(&denom, 1);
-        denom /= Bg;
-        if (denom > 0.0) {
-            /* Select each row's aux features (thread row ranges, entries in row order). */
-#pragma omp parallel num_threads(T)
-            {
-                int t = omp_get_thread_num();
-                thread_buf *tb = &w->tb[t];
-                uint32_t r0, r1;
-                row_range(B, T, t, &r0, &r1);
-                for (uint32_t b = r0; b < r1 && !tb->oom; b++) {
-                    const float *p = w->pre + (size_t)b * F;
-                    for (uint32_t i = 0; i < n_dead; i++) {
-                        uint32_t f = w->dead_list[i];
-                        tb->gather[i] = p[f] + b_enc[f];
-                    }
-                    uint32_t m = saetm__topk_row(tb->gather, NULL, n_dead, kaux, tb->scratch, tb->idx, tb->val);
-                    for (uint32_t i = 0; i < m; i++)
-                        if (tb->val[i] > 0.0f &&
-                            vec_push(&tb->aux, b, w->dead_list[tb->idx[i]], tb->val[i], SAETM__E_AUX))
-                            tb->oom = 1;
-                }
-            }
-            for (int t = 0; t < T; t++)
-                if (w->tb[t].oom) return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
-            if (gather_entries(w, T, 1, &n)) return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
-            w->n_aux = n;
-            saetm__sae_entry *aux = w->ent + w->n_main;
-            build_row_ptr(aux, w->n_aux, B, w->aux_ptr);
-            const float qscale = (float)(dm->aux_alpha * 2.0 / ((double)Bg * denom));
-#pragma omp parallel for num_threads(T) schedule(static)
-            for (uint32_t b = 0; b < B; b++) {
-                float *q = w->q + (size_t)b * d;
-                const float *r = w->r + (size_t)b * d;
-                memset(q, 0, d * sizeof(float));
-                for (uint64_t i = w->aux_ptr[b]; i < w->aux_ptr[b + 1]; i++)
-                    axpy(aux[i].z, w_dec + (size_t)aux[i].f * d, q, d);
-                double s = 0.0;
-                for (uint32_t j = 0; j < d; j++) {
-                    float diff = q[j] - escale * r[j]; /* aux_hat - e */
-                    s += (double)diff * (double)diff;
-                    q[j] = qscale * diff;
-                }
-                w->row_a[b] = s;
-                for (uint64_t i = w->aux_ptr[b]; i < w->aux_ptr[b + 1]; i++)
-                    aux[i].ga = dot(q, w_dec + (size_t)aux[i].f * d, d);
-            }
-            double s = 0.0;
-            for (uint32_t b = 0; b < B; b++) s += w->row_a[b];
-            if (D) saetm__dist_sum_f64(&s, 1);
-            aux_loss = dm->aux_alpha * (s / Bg) / denom;
-        }
+        w->row_a[b] = s;
+        for (uint64_t i = w->aux_ptr[b]; i < w->aux_ptr[b + 1]; i++) aux[i].ga = dot(q, p->w_dec + (size_t)aux[i].f * d, d);
     }
-    st->aux = aux_loss;
+    double s = 0.0;
+    for (uint32_t b = 0; b < B; b++) s += w->row_a[b];
+    if (p->D) saetm__dist_sum_f64(&s, 1);
+    *aux_loss = dm->aux_alpha * (s / p->Bg) / denom;
+    return SAETM_OK;
+}
 
-    /* 5. JumpReLU threshold band: recon part of dL/da for the pairs near their threshold. */
-    double l0_term = 0.0, l0_coef = 0.0;
-    if (dm->arch == SAETM_SAE_JUMPRELU) {
-        if (gather_entries(w, T, 2, &n)) return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
-        w->n_band = n;
-        saetm__sae_entry *band = w->ent + w->n_main + w->n_aux;
-#pragma omp parallel for num_threads(T) schedule(static)
-        for (size_t i = 0; i < w->n_band; i++)
-            band[i].ga = dot(w->r + (size_t)band[i].row * d, w_dec + (size_t)band[i].f * d, d);
-        double l0 = n_main_all / Bg, rel = l0 / dm->k - 1.0;
-        l0_term = dm->l0 * rel * rel;
-        /* d/dtheta of lambda (L0/k - 1)^2 per band pair: 2 lambda rel / k * (1/B) * (-1/eps). */
-        l0_coef = -2.0 * dm->l0 * rel / dm->k / Bg / dm->bandwidth;
-    }
-    st->loss = recon / Bg + (double)dm->l1 * l1sum / Bg * (dm->arch == SAETM_SAE_RELU_L1) + l0_term + aux_loss;
+/* 5. JumpReLU threshold band: the recon part of dL/da for the pairs near their threshold, the
+ * L0 penalty *l0_term and its derivative per band pair *l0_coef (n_main: active pairs of the
+ * whole batch). */
+static saetm_status band_pass(const pass *p, double n_main, double *l0_term, double *l0_coef)
+{
+    saetm__sae_work *w = p->w;
+    const saetm__sae_dims *dm = p->dm;
+    const uint32_t d = p->d;
+    size_t n;
+    if (gather_entries(w, p->T, 2, &n)) return saetm__fail(p->ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
+    w->n_band = n;
+    saetm__sae_entry *band = w->ent + w->n_main + w->n_aux;
+#pragma omp parallel for num_threads(p->T) schedule(static)
+    for (size_t i = 0; i < w->n_band; i++)
+        band[i].ga = dot(w->r + (size_t)band[i].row * d, p->w_dec + (size_t)band[i].f * d, d);
+    double l0 = n_main / p->Bg, rel = l0 / dm->k - 1.0;
+    *l0_term = dm->l0 * rel * rel;
+    /* d/dtheta of lambda (L0/k - 1)^2 per band pair: 2 lambda rel / k * (1/B) * (-1/eps). */
+    *l0_coef = -2.0 * dm->l0 * rel / dm->k / p->Bg / dm->bandwidth;
+    return SAETM_OK;
+}
 
-    PHASE(3);
-    /* 6. Column index over all entries (main, aux, band) in entry order. */
+/* 6. Column index over all entries (main, aux, band) in entry order. */
+static saetm_status column_index(const pass *p)
+{
+    saetm__sae_work *w = p->w;
+    const uint32_t F = p->F;
     size_t n_all = w->n_main + w->n_aux + w->n_band;
     if (n_all > w->cap_col) {
-        uint32_t *p = realloc(w->col_ent, n_all * sizeof *p);
-        if (!p) return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
-        w->col_ent = p;
+        uint32_t *c = realloc(w->col_ent, n_all * sizeof *c);
+        if (!c) return saetm__fail(p->ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
+        w->col_ent = c;
         w->cap_col = n_all;
     }
     memset(w->col_ptr, 0, ((size_t)F + 1) * sizeof *w->col_ptr);
@@ -807,15 +852,21 @@ saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sa
     for (size_t i = 0; i < n_all; i++) w->col_ent[w->col_ptr[w->ent[i].f]++] = (uint32_t)i;
     for (uint32_t f = F; f > 0; f--) w->col_ptr[f] = w->col_ptr[f - 1];
     w->col_ptr[0] = 0;
+    return SAETM_OK;
+}
 
-    PHASE(4);
-    /* 7. Per-feature gradients; with dims.project, each decoder row's gradient loses its
-     *    component along the (unit) row right away, and the squared norms of the two rows are
-     *    kept for gradient clipping. The rows of r, q and x - b_dec that the next entry needs
-     *    are prefetched: these gathers, not the arithmetic, bound this loop. */
-#pragma omp parallel for num_threads(T) schedule(dynamic, 64)
+/* 7. Per-feature gradients; with dims.project, each decoder row's gradient loses its component
+ * along the (unit) row right away, and the squared norms of the two rows are kept for gradient
+ * clipping. The rows of r, q and x - b_dec that the next entry needs are prefetched: these
+ * gathers, not the arithmetic, bound this loop. */
+static void feature_grads(const pass *p, double l0_coef)
+{
+    saetm__sae_work *w = p->w;
+    const saetm__sae_dims *dm = p->dm;
+    const uint32_t d = p->d, F = p->F;
+#pragma omp parallel for num_threads(p->T) schedule(dynamic, 64)
     for (uint32_t f = 0; f < F; f++) {
-        float *gd = g_dec + (size_t)f * d, *ge = g_enc + (size_t)f * d;
+        float *gd = p->g_dec + (size_t)f * d, *ge = p->g_enc + (size_t)f * d;
         memset(gd, 0, d * sizeof(float));
         memset(ge, 0, d * sizeof(float));
         double gb = 0.0, gth = 0.0;
@@ -834,47 +885,94 @@ saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sa
             axpy(e->ga, w->xc + (size_t)e->row * d, ge, d);
             gb += e->ga;
         }
-        gb_enc[f] = (float)gb;
-        if (dm->arch == SAETM_SAE_JUMPRELU) g_lt[f] = (float)(gth * theta);
+        p->gb_enc[f] = (float)gb;
+        if (dm->arch == SAETM_SAE_JUMPRELU) p->g_lt[f] = (float)(gth * theta);
         if (dm->project) {
-            const float *wd = w_dec + (size_t)f * d;
-            float p = dot(wd, gd, d);
-            if (p != 0.0f) axpy(-p, wd, gd, d);
+            const float *wd = p->w_dec + (size_t)f * d;
+            float pr = dot(wd, gd, d);
+            if (pr != 0.0f) axpy(-pr, wd, gd, d);
             w->sq[f] = (double)dot(gd, gd, d) + (double)dot(ge, ge, d);
         }
     }
+}
 
-    PHASE(5);
-    /* 8. b_dec: sum_b r_b - sum_f db_enc[f] W_enc[f]. Fixed blocks of rows and of features give
-     *    partial sums (streaming reads), added in block order: the same bytes for any thread
-     *    count. */
-    {
-        const uint32_t nbr = (B + SUM_BLOCK - 1) / SUM_BLOCK, nbf = (F + SUM_BLOCK - 1) / SUM_BLOCK;
-        double *part = w->bdec_part; /* (nbr + nbf) x d */
-#pragma omp parallel for num_threads(T) schedule(dynamic, 1)
-        for (uint32_t k = 0; k < nbr + nbf; k++) {
-            double *acc = part + (size_t)k * d;
-            memset(acc, 0, d * sizeof(double));
-            if (k < nbr) {
-                uint32_t b1 = (k + 1) * SUM_BLOCK < B ? (k + 1) * SUM_BLOCK : B;
-                for (uint32_t b = k * SUM_BLOCK; b < b1; b++)
-                    for (uint32_t j = 0; j < d; j++) acc[j] += w->r[(size_t)b * d + j];
-            } else {
-                uint32_t f0 = (k - nbr) * SUM_BLOCK, f1 = f0 + SUM_BLOCK < F ? f0 + SUM_BLOCK : F;
-                for (uint32_t f = f0; f < f1; f++) {
-                    double g = gb_enc[f];
-                    if (g == 0.0) continue;
-                    const float *we = w_enc + (size_t)f * d;
-                    for (uint32_t j = 0; j < d; j++) acc[j] -= g * we[j];
-                }
+/* 8. b_dec: sum_b r_b - sum_f db_enc[f] W_enc[f]. Fixed blocks of rows and of features give
+ * partial sums (streaming reads), added in block order: the same bytes for any thread count. */
+static void bdec_grad(const pass *p)
+{
+    saetm__sae_work *w = p->w;
+    const uint32_t B = p->B, d = p->d, F = p->F;
+    const uint32_t nbr = (B + SUM_BLOCK - 1) / SUM_BLOCK, nbf = (F + SUM_BLOCK - 1) / SUM_BLOCK;
+    double *part = w->bdec_part; /* (nbr + nbf) x d */
+#pragma omp parallel for num_threads(p->T) schedule(dynamic, 1)
+    for (uint32_t k = 0; k < nbr + nbf; k++) {
+        double *acc = part + (size_t)k * d;
+        memset(acc, 0, d * sizeof(double));
+        if (k < nbr) {
+            uint32_t b1 = (k + 1) * SUM_BLOCK < B ? (k + 1) * SUM_BLOCK : B;
+            for (uint32_t b = k * SUM_BLOCK; b < b1; b++)
+                for (uint32_t j = 0; j < d; j++) acc[j] += w->r[(size_t)b * d + j];
+        } else {
+            uint32_t f0 = (k - nbr) * SUM_BLOCK, f1 = f0 + SUM_BLOCK < F ? f0 + SUM_BLOCK : F;
+            for (uint32_t f = f0; f < f1; f++) {
+                double g = p->gb_enc[f];
+                if (g == 0.0) continue;
+                const float *we = p->w_enc + (size_t)f * d;
+                for (uint32_t j = 0; j < d; j++) acc[j] -= g * we[j];
             }
         }
-        for (uint32_t j = 0; j < d; j++) {
-            double s = 0.0;
-            for (uint32_t k = 0; k < nbr + nbf; k++) s += part[(size_t)k * d + j];
-            gb_dec[j] = (float)s;
-        }
     }
+    for (uint32_t j = 0; j < d; j++) {
+        double s = 0.0;
+        for (uint32_t k = 0; k < nbr + nbf; k++) s += part[(size_t)k * d + j];
+        p->gb_dec[j] = (float)s;
+    }
+}
+
+saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sae_layout *l, const float *params,
+                             const float *x, uint32_t B, const uint8_t *dead, float *grads, uint8_t *fired,
+                             saetm__sae_batch_stats *st)
+{
+    const saetm__sae_dims *dm = &w->dims;
+    /* D: data-parallel, this process holds B of the batch's Bg rows (possibly none). */
+    const int D = w->gpos != NULL;
+    const pass p = {.ctx = ctx, .w = w, .dm = dm, .x = x,
+                    .w_enc = params + l->w_enc, .w_dec = params + l->w_dec, .b_enc = params + l->b_enc,
+                    .b_dec = params + l->b_dec, .log_theta = params + l->log_theta,
+                    .g_enc = grads + l->w_enc, .g_dec = grads + l->w_dec, .gb_enc = grads + l->b_enc,
+                    .gb_dec = grads + l->b_dec, .g_lt = grads + l->log_theta,
+                    .B = B, .Bg = D ? w->bg : B, .d = dm->d, .F = dm->F, .T = w->threads, .D = D};
+    memset(st, 0, sizeof *st);
+    st->rows = p.Bg;
+    if ((B == 0 && !D) || B > w->max_batch || p.Bg == 0)
+        return saetm__fail(ctx, SAETM_ERR_INTERNAL, "SAE batch of %u rows", B);
+    w->n_main = w->n_aux = w->n_band = 0;
+    for (int t = 0; t < p.T; t++) w->tb[t].oom = 0;
+
+    double tp = cpu_seconds(), tq;
+#define PHASE(i) (tq = cpu_seconds(), w->prof[i] += tq - tp, tp = tq)
+    int zero_pre = encode_batch(&p, dead);
+    PHASE(0);
+    saetm_status s = select_active(&p, zero_pre, fired, st);
+    if (s) return s;
+    PHASE(1);
+    double recon, l1sum, n_main = (double)w->n_main;
+    decode_batch(&p, &recon, &l1sum);
+    if ((s = batch_variance(&p, &recon, &l1sum, &n_main, st))) return s;
+    st->recon = recon;
+    st->l0 = n_main;
+    PHASE(2);
+    double aux_loss, l0_term = 0.0, l0_coef = 0.0;
+    if ((s = aux_pass(&p, dead, fired, &aux_loss))) return s;
+    st->aux = aux_loss;
+    if (dm->arch == SAETM_SAE_JUMPRELU && (s = band_pass(&p, n_main, &l0_term, &l0_coef))) return s;
+    st->loss = recon / p.Bg + (double)dm->l1 * l1sum / p.Bg * (dm->arch == SAETM_SAE_RELU_L1) + l0_term + aux_loss;
+    PHASE(3);
+    if ((s = column_index(&p))) return s;
+    PHASE(4);
+    feature_grads(&p, l0_coef);
+    PHASE(5);
+    bdec_grad(&p);
     if (D && reduce_grads(w, l, grads)) return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
     PHASE(6);
 #undef PHASE

@@ -464,3 +464,6 @@ saetm_status saetm_sae_checkpoint_config(saetm_ctx *ctx, const char *checkpoint,
     free(name);
     return SAETM_OK;
 }
+
+const saetm__file_kind saetm__sae_kind = {SAETM__SAE_MAGIC, NULL};
+const saetm__file_kind saetm__ckpt_kind = {SAETM__CKPT_MAGIC, NULL};

@@ -9,7 +9,7 @@
  * finished model is folded back into input units exactly: b_dec, b_enc and thresholds are divided
  * by s, W_enc and W_dec are unchanged, and activations come out divided by s.
  *
- * One step (method.md 2.2):
+ * One step (docs/method.md 2.2):
  *   gather the batch (a fresh permutation per epoch, counter-based RNG keyed by the epoch)
  *   -> forward/backward (sae_grad.c) -> drop the decoder gradients' radial components
  *   -> clip the global gradient norm -> Adam (linear warm-up of the learning rate)

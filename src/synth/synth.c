@@ -1,5 +1,5 @@
 /*
- * synth.c - synthetic data from the continuous topic model (method.md 1), for validating the
+ * synth.c - synthetic data from the continuous topic model (docs/method.md 1), for validating the
  * pipeline against planted topics.
  *
  * Random streams: stage SYNTH_TOPICS shard t for topic t (direction, word distribution), stage

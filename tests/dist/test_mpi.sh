@@ -15,8 +15,8 @@ bad = X.astype('f4').copy(); bad[300, 3] = np.nan   # in rank 1's rows of 2
 np.save(f'{t}/nan.npy', bad)
 PY
 # same_model A B: every section equal, floats within 1e-5 of the largest magnitude.
-same_model() {
-  $PY - "$1" "$2" <<'PY'
+same_model() { # same_model A B [TOL]: TOL (default 1e-5) relative to the largest magnitude
+  $PY - "$1" "$2" "${3:-1e-5}" <<'PY'
 import sys
 sys.path.insert(0, __import__('os').environ['ROOT'] + '/tests/sae')
 import numpy as np
@@ -27,7 +27,7 @@ for k in a:
     x, y = a[k], b[k]
     assert x.shape == y.shape, k
     if x.dtype.kind == 'f':
-        tol = 1e-5 * max(1.0, float(np.abs(x).max()) if x.size else 1.0)
+        tol = float(sys.argv[3]) * max(1.0, float(np.abs(x).max()) if x.size else 1.0)
         d = float(np.abs(x.astype('f8') - y.astype('f8')).max()) if x.size else 0.0
         assert d <= tol, f'{k}: differs by {d:.3g} (tolerance {tol:.3g})'
     else:
@@ -164,7 +164,11 @@ FA="--input $T/syn/docs.jsonl --emb $T/syn/emb.npy --preprocess none --features 
 check "fit, 1 process" $S fit $FA --out "$T/m1"
 check "fit, mpirun -np 2" mpi 2 $S fit $FA --out "$T/m2"
 check "fit: same SAE" same_model "$T/m1/sae.saem" "$T/m2/sae.saem"
-check "fit: same interpretation" same_model "$T/m1/interp.sti" "$T/m2/interp.sti"
+# The SAE differs in the last bits (training is not byte-exact across processes), and the
+# interpretation of a slightly different SAE's activations differs a little more (2.3e-5 in phi
+# here: SQUAREM's extrapolation amplifies it); for a given SAE it is byte-identical
+# (test_mpi_bytes.sh).
+check "fit: same interpretation (within 1e-4)" same_model "$T/m1/interp.sti" "$T/m2/interp.sti" 1e-4
 check "fit: same topics" $PY -c "
 import numpy as np
 for f in ('topic_word.npy', 'doc_topics.npy'):

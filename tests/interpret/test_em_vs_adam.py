@@ -1,5 +1,5 @@
 """EM interpretation vs the reference method: phi = softmax(B) fitted by (Adam/AdamW) gradient descent
-on the same IDF-weighted objective (method.md 2.3), in plain numpy. On a small problem saetm's EM must
+on the same IDF-weighted objective (docs/method.md 2.3), in plain numpy. On a small problem saetm's EM must
 reach an NLL at least as low as every gradient fit, and its definitions (IDF weights, the IDF-weighted
 unigram background) must match an independent implementation.
 

@@ -7,6 +7,7 @@
  */
 #include "saetm.h"
 #include "saetm_int.h"
+#include "merge/merge_int.h"
 #include "test.h"
 
 enum { T = 6, COPIES = 4, NDOC = 1200, V = 300, DIM = 16 };
