@@ -117,6 +117,10 @@ void saetm__outfile_abort(saetm__outfile *f);
 /* Create directory dir unless it exists already (not its parents). */
 saetm_status saetm__mkdir(saetm_ctx *ctx, const char *dir);
 
+/* One side's scores as a JSON object, as topics.json and params.json hold them (merge/topics.c). */
+struct cJSON;
+struct cJSON *saetm__score_json(const saetm_topics_score *s);
+
 /* Write a whole buffer atomically (temp + rename). */
 saetm_status saetm__write_file_atomic(saetm_ctx *ctx, const char *path, const void *data, size_t n);
 

@@ -328,20 +328,14 @@ void cli_mem_report(const char *cmd, const char *const *files, int n)
 
 const char *cli_emb_embedder(const char *emb, char *name, size_t cap)
 {
-    char path[4096], text[4096];
-    name[0] = 0;
-    if ((size_t)snprintf(path, sizeof path, "%s.json", emb) >= sizeof path) return name;
-    FILE *f = fopen(path, "rb");
-    if (!f) return name;
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = 0;
-    cJSON *j = cJSON_Parse(text);
-    const char *e = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "embedder"));
-    const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "embedder_version"));
-    /* With the version: another release of a model embeds into another space. */
-    if (e && v && v[0]) snprintf(name, cap, "%s@%s", e, v);
-    else if (e) snprintf(name, cap, "%s", e);
-    cJSON_Delete(j);
-    return name;
+    return saetm_emb_embedder(emb, name, cap);
+}
+
+int cli_write_text(const char *cmd, const char *path, const char *text)
+{
+    saetm_ctx *ctx = saetm_ctx_create();
+    saetm_status st = ctx ? saetm_write_file_atomic(ctx, path, text, strlen(text)) : SAETM_ERR_NOMEM;
+    if (st) fprintf(stderr, "saetm %s: cannot write %s: %s\n", cmd, path, ctx ? saetm_ctx_errmsg(ctx) : "out of memory");
+    saetm_ctx_free(ctx);
+    return st ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }

@@ -1,0 +1,22 @@
+/*
+ * model_int.h - internals shared by the pipeline module (src/model/): the topic stage's and the
+ * other stages' options in params.json, read and written in one place (model_dir.c).
+ */
+#ifndef SAETM_MODEL_INT_H
+#define SAETM_MODEL_INT_H
+
+#include "saetm_int.h"
+
+struct cJSON;
+
+/* params.json's "topics" object from a resolved stage (model_dir.c). */
+void saetm__topic_stage_to_json(const saetm_topic_stage *s, struct cJSON *obj);
+/* Write DIR/params.json of a finished fit (model_dir.c). sae_used: the --sae file, or NULL when
+ * trained (then cfg is the training configuration used). */
+saetm_status saetm__fit_params_write(saetm_ctx *ctx, const saetm_fit_opts *o, const saetm_topic_stage *topics,
+                                     const saetm_sae_config *cfg, const char *emb, const char *sae_used,
+                                     const saetm_sae *sae, const saetm_interp *it, const saetm_fit_result *r);
+/* The holdout fraction a corpus was built with (its info "holdout"), 0 if none. */
+double saetm__corpus_holdout(const saetm_corpus *c);
+
+#endif
