@@ -87,15 +87,12 @@ void cli_corpus_defaults(cli_corpus_args *a);
 int cli_corpus_table(cli_corpus_args *a, cli_opt *o);
 /* Fill a->o from the option strings and check it; @return -1 to continue, else the exit code. */
 int cli_corpus_finish(const char *cmd, cli_corpus_args *a);
-void cli_corpus_to_json(const cli_corpus_args *a, struct cJSON *obj);
-void cli_corpus_from_json(cli_corpus_args *a, const struct cJSON *obj);
-/* A string (borrowed from o: valid while o lives) or number field of a JSON object, or def. */
-const char *cli_json_string(const struct cJSON *o, const char *key, const char *def);
-double cli_json_number(const struct cJSON *o, const char *key, double def);
+/* The corpus options recorded in DIR/params.json become a's defaults; *params holds their strings
+ * (saetm_model_params_free; NULL without a params.json). @return -1 to continue, else the exit
+ * code (a broken params.json, printed). */
+int cli_corpus_model_defaults(const char *cmd, const char *model, cli_corpus_args *a, saetm_model_params **params);
 /* Write text to path through a temporary file and a rename; @return an exit code. (cli.c) */
 int cli_write_text(const char *cmd, const char *path, const char *text);
-/* The holdout fraction a corpus was built with (its info "holdout"), 0 if none. */
-double cli_corpus_holdout(const saetm_corpus *c);
 
 /* ---- interpretation options shared by `saetm interpret` and `saetm fit` (cmd_interpret.c) ---- */
 typedef struct cli_interp_args {
@@ -107,7 +104,6 @@ void cli_interp_defaults(cli_interp_args *a);
 /* Write the interpretation options into o (room for 7 entries); @return how many. */
 int cli_interp_table(cli_interp_args *a, cli_opt *o);
 int cli_interp_finish(const char *cmd, cli_interp_args *a);
-void cli_interp_to_json(const cli_interp_args *a, struct cJSON *obj);
 
 /* Load activations from a .sac file or a dense .npy (N x F); prints the error.
  * @return CLI_EXIT_OK or an exit code. (cmd_interpret.c) */
@@ -132,8 +128,6 @@ int cli_topics_model_defaults(const char *cmd, int argc, char **argv, cli_topics
                               saetm_model_params **params);
 /* Print in-sample (sc[0]) and held-out (sc[1]) scores on stderr, one line each. */
 void cli_print_scores(const char *cmd, const saetm_topics_score sc[2]);
-/* DIR/params.json parsed, or NULL (cli_corpus.c). */
-struct cJSON *cli_read_params(const char *dir);
 
 /* Load the SAE of a --sae argument: a .saem file, or "default", the foundational SAE of embedder
  * `embedder` (NULL/"" = the built-in one; saetm_sae_default_path). The file used goes to

@@ -62,17 +62,6 @@ int cli_interp_finish(const char *cmd, cli_interp_args *a)
     return -1;
 }
 
-void cli_interp_to_json(const cli_interp_args *a, cJSON *obj)
-{
-    cJSON_AddNumberToObject(obj, "pi", a->o.pi);
-    cJSON_AddBoolToObject(obj, "learn_pi", a->o.learn_pi);
-    cJSON_AddStringToObject(obj, "background", a->background);
-    cJSON_AddBoolToObject(obj, "idf", a->o.idf);
-    cJSON_AddNumberToObject(obj, "smooth", a->o.smooth);
-    cJSON_AddNumberToObject(obj, "tol", a->o.tol);
-    cJSON_AddNumberToObject(obj, "max_iter", a->o.max_iter);
-}
-
 /* The corpus's vocabulary as an array of strings (owned by the corpus; free the array). */
 const char **cli_corpus_vocab(const saetm_corpus *c)
 {

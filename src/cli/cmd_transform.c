@@ -16,22 +16,9 @@ int cmd_transform(int argc, char **argv)
     cli_corpus_defaults(&ca);
     for (int i = 1; i + 1 < argc; i++)
         if (strcmp(argv[i], "--model") == 0) model = argv[i + 1];
-    saetm_model_params *params = NULL;
-    if (model) { /* the corpus options the model was fitted with are the defaults */
-        saetm_ctx *pc = saetm_ctx_create();
-        saetm_status pst = pc ? saetm_model_params_load(pc, model, &params) : SAETM_ERR_NOMEM;
-        int prc = pst ? cli_fail(pc, "transform", pst) : -1;
-        saetm_ctx_free(pc);
-        if (prc >= 0) return prc;
-        saetm_model_corpus_args mc = {ca.format, ca.preprocess, ca.text_field, ca.id_field, ca.date_field,
-                                      ca.group_field, ca.stopwords, ca.o.min_df, ca.o.max_vocab, ca.o.snippet_chars,
-                                      ca.o.max_df};
-        saetm_model_params_corpus(params, &mc);
-        ca.format = mc.format, ca.preprocess = mc.preprocess, ca.text_field = mc.text_field;
-        ca.id_field = mc.id_field, ca.date_field = mc.date_field, ca.group_field = mc.group_field;
-        ca.stopwords = mc.stopwords, ca.o.min_df = mc.min_df, ca.o.max_vocab = mc.max_vocab;
-        ca.o.snippet_chars = mc.snippet_chars, ca.o.max_df = mc.max_df;
-    }
+    saetm_model_params *params = NULL; /* the corpus options the model was fitted with are the defaults */
+    int prc = model ? cli_corpus_model_defaults("transform", model, &ca, &params) : -1;
+    if (prc >= 0) return prc;
     cli_opt opts[24] = {
         {"model", CLI_STR, &model, "DIR", "model directory from saetm fit", NULL},
         {"input", CLI_STR, &input, "PATH", "the new documents (same options as the fit read them with); "

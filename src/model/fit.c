@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 static double seconds_now(void)
@@ -20,12 +19,6 @@ static double seconds_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int is_file(const char *path)
-{
-    struct stat sb;
-    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
 /* ---------------------------------------------------------------- defaults */
@@ -81,7 +74,7 @@ static saetm_status resume_sae(saetm_ctx *ctx, const char *dir, const saetm_sae_
     saetm_status st;
     *have = 0;
     if (!saetm_model_path(ctx, dir, "sae.saem", path, sizeof path)) return SAETM_ERR_ARG;
-    if (is_file(path)) {
+    if (saetm__is_file(path)) {
         if ((st = saetm_sae_load(ctx, path, sae))) return st;
         saetm_sae_config have_cfg;
         saetm_sae_get_config(*sae, &have_cfg);
@@ -94,7 +87,7 @@ static saetm_status resume_sae(saetm_ctx *ctx, const char *dir, const saetm_sae_
         return SAETM_OK;
     }
     if (!saetm_model_path(ctx, dir, "sae.ckpt", path, sizeof path)) return SAETM_ERR_ARG;
-    if (!is_file(path)) {
+    if (!saetm__is_file(path)) {
         saetm__log(ctx, SAETM_LOG_INFO, "fit: --resume: no SAE checkpoint in %s, training from the start", dir);
         return SAETM_OK;
     }
@@ -121,7 +114,7 @@ static saetm_status resume_holdout(saetm_ctx *ctx, const char *dir, double holdo
     saetm_corpus *c = NULL;
     if (!saetm_model_path(ctx, dir, "corpus.stc", path, sizeof path)) return SAETM_ERR_ARG;
     saetm_ctx *quiet = saetm_ctx_create(); /* an unreadable corpus is no error here: it is rebuilt */
-    int readable = quiet && is_file(path) && saetm_corpus_load(quiet, path, &c) == SAETM_OK;
+    int readable = quiet && saetm__is_file(path) && saetm_corpus_load(quiet, path, &c) == SAETM_OK;
     saetm_ctx_free(quiet);
     if (!readable) return SAETM_OK;
     double had = saetm__corpus_holdout(c);
@@ -328,7 +321,7 @@ saetm_status saetm_fit(saetm_ctx *ctx, const saetm_fit_opts *o, saetm_fit_result
          * atomically, so both present means complete (the row count is checked below). */
         char side[4096 + 8];
         snprintf(side, sizeof side, "%s.json", emb_path);
-        if (is_file(emb_path) && is_file(side)) {
+        if (saetm__is_file(emb_path) && saetm__is_file(side)) {
             saetm__log(ctx, SAETM_LOG_INFO, "fit: --resume: reusing the embeddings in %s", emb_path);
             emb = emb_path;
         }
@@ -396,7 +389,7 @@ saetm_status saetm_fit(saetm_ctx *ctx, const saetm_fit_opts *o, saetm_fit_result
         int have_sae = 0;
         if (o->resume) {
             if ((st = resume_sae(ctx, out, &cfg, &x, &sae, &have_sae))) goto done;
-        } else if (is_file(ckpt) && writer) {
+        } else if (saetm__is_file(ckpt) && writer) {
             saetm__log(ctx, SAETM_LOG_INFO,
                        "fit: starting over (%s from an interrupted run is replaced; --resume continues it)", ckpt);
         }

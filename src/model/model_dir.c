@@ -21,7 +21,7 @@ const char *saetm_model_path(saetm_ctx *ctx, const char *dir, const char *name, 
     return buf;
 }
 
-static int is_file(const char *path)
+int saetm__is_file(const char *path)
 {
     struct stat sb;
     return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
@@ -51,7 +51,7 @@ saetm_status saetm_model_open(saetm_ctx *ctx, const char *dir, unsigned what, sa
                                  saetm_corpus_vocab_size(m->corpus) != saetm_interp_vocab_size(m->interp)))
             st = saetm__fail(ctx, SAETM_ERR_INPUT, "%s/corpus.stc is not the corpus of %s/interp.sti", dir, dir);
     }
-    if (!st && (what & SAETM_MODEL_HELDOUT) && !(st = PATH("heldout.stc")) && is_file(path)) {
+    if (!st && (what & SAETM_MODEL_HELDOUT) && !(st = PATH("heldout.stc")) && saetm__is_file(path)) {
         st = saetm_corpus_load(ctx, path, &m->heldout);
         if (!st) m->holdout = saetm__corpus_holdout(m->heldout);
     }
@@ -207,6 +207,24 @@ saetm_status saetm__fit_params_write(saetm_ctx *ctx, const saetm_fit_opts *o, co
 
 /* ---------------------------------------------------------------- params.json: reading */
 
+saetm_status saetm__json_read(saetm_ctx *ctx, const char *path, cJSON **out)
+{
+    *out = NULL;
+    saetm__mapped m;
+    saetm_status st = saetm__map_file(ctx, path, &m);
+    if (st) return st;
+    const char *end = NULL;
+    cJSON *j = cJSON_ParseWithLengthOpts((const char *)m.data, m.size, &end, 0);
+    if (!j) {
+        size_t pos = end && end >= (const char *)m.data ? (size_t)(end - (const char *)m.data) : 0, line = 1;
+        for (size_t i = 0; i < pos && i < m.size; i++) line += m.data[i] == '\n';
+        st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: line %zu: not valid JSON", path, line);
+    }
+    saetm__unmap(&m);
+    *out = j;
+    return st;
+}
+
 struct saetm_model_params {
     cJSON *root;
 };
@@ -237,19 +255,10 @@ saetm_status saetm_model_params_load(saetm_ctx *ctx, const char *dir, saetm_mode
     char path[4096];
     *out = NULL;
     if (!saetm_model_path(ctx, dir, "params.json", path, sizeof path)) return SAETM_ERR_ARG;
-    if (!is_file(path)) return SAETM_OK;
-    saetm__mapped m;
-    saetm_status st = saetm__map_file(ctx, path, &m);
-    if (st) return st;
-    const char *end = NULL;
-    cJSON *j = cJSON_ParseWithLengthOpts((const char *)m.data, m.size, &end, 0);
-    if (!j) {
-        size_t pos = end && end >= (const char *)m.data ? (size_t)(end - (const char *)m.data) : 0, line = 1;
-        for (size_t i = 0; i < pos && i < m.size; i++) line += m.data[i] == '\n';
-        st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: line %zu: not valid JSON", path, line);
-    } else if (!cJSON_IsObject(j)) {
-        st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: expected a JSON object", path);
-    }
+    if (!saetm__is_file(path)) return SAETM_OK;
+    cJSON *j = NULL;
+    saetm_status st = saetm__json_read(ctx, path, &j);
+    if (!st && !cJSON_IsObject(j)) st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: expected a JSON object", path);
     for (size_t i = 0; !st && i < sizeof FIELDS / sizeof FIELDS[0]; i++) {
         const cJSON *sec = cJSON_GetObjectItemCaseSensitive(j, FIELDS[i].section);
         if (sec && !cJSON_IsObject(sec)) {
@@ -265,7 +274,6 @@ saetm_status saetm_model_params_load(saetm_ctx *ctx, const char *dir, saetm_mode
                              FIELDS[i].key,
                              FIELDS[i].kind == J_NUM ? "a number" : FIELDS[i].kind == J_STR ? "a string" : "true or false");
     }
-    saetm__unmap(&m);
     if (!st && !(*out = calloc(1, sizeof **out))) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "out of memory");
     if (st) {
         cJSON_Delete(j);

@@ -27,27 +27,6 @@ static int exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-/* Parse a JSON file. @return SAETM_OK and *out, or an error naming the file and line. */
-static saetm_status read_json(saetm_ctx *ctx, const char *path, cJSON **out)
-{
-    *out = NULL;
-    saetm__mapped m;
-    saetm_status st = saetm__map_file(ctx, path, &m);
-    if (st) return st;
-    const char *end = NULL;
-    cJSON *j = cJSON_ParseWithLengthOpts((const char *)m.data, m.size, &end, 0);
-    if (!j) {
-        size_t pos = end && end >= (const char *)m.data ? (size_t)(end - (const char *)m.data) : 0;
-        if (pos > m.size) pos = m.size;
-        size_t line = 1;
-        for (size_t i = 0; i < pos; i++) line += m.data[i] == '\n';
-        st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: line %zu: not valid JSON", path, line);
-    }
-    saetm__unmap(&m);
-    *out = j;
-    return st;
-}
-
 static const cJSON *field(const cJSON *obj, const char *const *names)
 {
     for (; *names; names++) {
@@ -75,7 +54,7 @@ static saetm_status read_topics_json(saetm_ctx *ctx, saetm_modeldir *md, const c
     static const char *const p_keys[] = {"p", "prob", "probability", "weight", "score", NULL};
     static const char *const id_keys[] = {"id", "topic", NULL};
     cJSON *root;
-    saetm_status st = read_json(ctx, path, &root);
+    saetm_status st = saetm__json_read(ctx, path, &root);
     if (st) return st;
     const cJSON *topics = cJSON_IsArray(root) ? root : cJSON_GetObjectItemCaseSensitive(root, "topics");
     if (!cJSON_IsArray(topics)) {
@@ -171,7 +150,7 @@ static void read_optional_json(saetm_ctx *ctx, saetm_modeldir *md, const char *n
     char *path = join(md->dir, name);
     if (!path) return;
     if (exists(path)) {
-        if (read_json(ctx, path, out)) saetm__modeldir_note(md, "%s ignored: %s", name, saetm_ctx_errmsg(ctx));
+        if (saetm__json_read(ctx, path, out)) saetm__modeldir_note(md, "%s ignored: %s", name, saetm_ctx_errmsg(ctx));
         else if (!cJSON_IsObject(*out)) {
             saetm__modeldir_note(md, "%s ignored: expected a JSON object", name);
             cJSON_Delete(*out);
