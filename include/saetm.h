@@ -1341,9 +1341,6 @@ SAETM_API void saetm_topic_stage_default(saetm_topic_stage *s);
  * crossfit on, prune redundancy 0, rank prob (sharpen 4 and refit_pi 0.7 kept for words em).
  * `merge` is left as it is (a merge given still decides). */
 SAETM_API void saetm_topic_stage_fit_default(saetm_topic_stage *s);
-/* The help's default text of each option that saetm_topic_stage_fit_default changes: the value
- * for option `name` (the command line's spelling, e.g. "min-doc-freq"), or NULL if unchanged. */
-SAETM_API const char *saetm_topic_stage_fit_default_text(const char *name);
 /* Resolve the names into s->o, s->wo, s->crossfit_on and check every option (separate from the
  * work). @return SAETM_OK, or SAETM_ERR_ARG with a message naming the option (--space, ...). */
 SAETM_API saetm_status saetm_topic_stage_resolve(saetm_ctx *ctx, saetm_topic_stage *s);

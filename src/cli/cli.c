@@ -14,15 +14,52 @@
 #include <time.h>
 #include <unistd.h>
 
+const char CLI_DEF_VALUE[] = "(the value)";
+
+/* Older spellings, accepted wherever the option exists, so each option has one name across the
+ * commands (docs/cli.md lists them). */
+static const struct {
+    const char *name, *alias;
+} ALIASES[] = {
+    {"min-doc-freq", "min-docs"},
+    {"sae-arch", "arch"},
+};
+
+static const char *alias_of(const char *name)
+{
+    for (size_t i = 0; i < sizeof ALIASES / sizeof ALIASES[0]; i++)
+        if (strcmp(ALIASES[i].name, name) == 0) return ALIASES[i].alias;
+    return NULL;
+}
+
+/* The default of o as --help shows it: o->def, or with CLI_DEF_VALUE the value *o->dst holds
+ * (nothing for an unset string or flag). */
+static const char *default_text(const cli_opt *o, char *buf, size_t cap)
+{
+    if (o->def != CLI_DEF_VALUE) return o->def;
+    switch (o->kind) {
+    case CLI_STR: return *(const char *const *)o->dst;
+    case CLI_FLAG: return *(const int *)o->dst ? "on" : NULL;
+    case CLI_INT: snprintf(buf, cap, "%d", *(const int *)o->dst); break;
+    case CLI_U32: snprintf(buf, cap, "%u", *(const uint32_t *)o->dst); break;
+    case CLI_U64: snprintf(buf, cap, "%llu", (unsigned long long)*(const uint64_t *)o->dst); break;
+    case CLI_DOUBLE: snprintf(buf, cap, "%g", *(const double *)o->dst); break;
+    }
+    return buf;
+}
+
 static void print_usage(const char *cmd, const char *summary, const cli_opt *opts)
 {
     printf("usage: saetm %s [options]\n\n%s\n\noptions:\n", cmd, summary);
     for (const cli_opt *o = opts; o && o->name; o++) {
-        char left[64];
+        char left[64], buf[64];
         if (o->kind == CLI_FLAG) snprintf(left, sizeof left, "--%s", o->name);
         else snprintf(left, sizeof left, "--%s %s", o->name, o->arg ? o->arg : "VALUE");
         printf("  %-26s %s", left, o->help);
-        if (o->def) printf(" (default: %s)", o->def);
+        const char *def = default_text(o, buf, sizeof buf);
+        if (def) printf(" (default: %s)", def);
+        const char *alias = alias_of(o->name);
+        if (alias) printf(" (also --%s)", alias);
         printf("\n");
     }
     printf("  %-26s %s\n", "--threads N", "worker threads (default: all cores)");
@@ -102,8 +139,12 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *summary, const
         cli_kind kind;
         void *dst;
         const cli_opt *found = NULL;
-        for (const cli_opt *o = opts; o && o->name; o++)
-            if (strlen(o->name) == nlen && strncmp(o->name, name, nlen) == 0) found = o;
+        for (const cli_opt *o = opts; o && o->name; o++) {
+            const char *alias = alias_of(o->name);
+            if ((strlen(o->name) == nlen && strncmp(o->name, name, nlen) == 0) ||
+                (alias && strlen(alias) == nlen && strncmp(alias, name, nlen) == 0))
+                found = o;
+        }
         if (found) {
             kind = found->kind;
             dst = found->dst;

@@ -20,15 +20,18 @@ enum {
 typedef enum cli_kind { CLI_STR, CLI_INT, CLI_U32, CLI_U64, CLI_DOUBLE, CLI_FLAG } cli_kind;
 
 /* One long option. `dst` points at a const char*, int, uint32_t, uint64_t, double or int (flag).
- * `def` is the default shown in --help (the caller pre-sets *dst to it). */
+ * `def` is the default shown in --help (the caller pre-sets *dst to it), or CLI_DEF_VALUE: the
+ * value *dst holds when --help is printed (so a default set in the library is written once). */
 typedef struct cli_opt {
-    const char *name;   /* without leading dashes */
+    const char *name;   /* without leading dashes: the one name of the option in every command (older
+                           spellings: the alias table in cli.c, listed in docs/cli.md) */
     cli_kind kind;
     void *dst;
     const char *arg;    /* argument name in help, e.g. "FILE" */
     const char *help;
     const char *def;    /* NULL: no default / required */
 } cli_opt;
+extern const char CLI_DEF_VALUE[];
 
 /* Options every command accepts; cli_parse fills them. */
 typedef struct cli_common {
@@ -43,7 +46,8 @@ typedef struct cli_common {
 int cli_parse(int argc, char **argv, const char *cmd, const char *summary, const cli_opt *opts,
               cli_common *common);
 
-/* Was option --name given on the command line (as --name V or --name=V)? */
+/* Was option --name given on the command line (as --name V or --name=V)? Aliases are names of
+ * their own here: ask for both. */
 int cli_given(int argc, char **argv, const char *name);
 
 /* Create a context wired to stderr (log messages, progress bar on a terminal or periodic lines
@@ -114,12 +118,10 @@ const char **cli_corpus_vocab(const saetm_corpus *c);
 /* ---- topic options shared by `saetm topics`, `saetm fit` and `saetm sweep` (cmd_topics.c) ---- */
 /* The library's topic stage: its defaults (saetm_topic_stage_default, _fit_default) are the CLI's. */
 typedef saetm_topic_stage cli_topics_args;
-/* Write the topic options into o (room for 31 entries); @return how many. */
+/* Write the topic options into o (room for 30 entries); @return how many. */
 int cli_topics_table(cli_topics_args *a, cli_opt *o);
 /* saetm_topic_stage_resolve, its message printed as a usage error; @return -1 to continue, else the exit code. */
 int cli_topics_finish(const char *cmd, cli_topics_args *a);
-/* saetm fit's topic defaults into a, and into the help's default strings of those n options. */
-void cli_topics_fit_defaults(cli_topics_args *a, cli_opt *opts, int n);
 /* With --model DIR among the arguments (looked up before parsing): *model = DIR, *params its
  * params.json (saetm_model_params_free; NULL without one) and the topic options recorded there
  * become a's defaults (with --fit-defaults among the arguments: saetm fit's instead).

@@ -51,9 +51,7 @@ int cmd_fit(int argc, char **argv)
     int n = 15;
     n += cli_corpus_table(&ca, opts + n);
     n += cli_interp_table(&ia, opts + n);
-    int nt = cli_topics_table(ta, opts + n);
-    cli_topics_fit_defaults(ta, opts + n, nt);
-    n += nt;
+    n += cli_topics_table(ta, opts + n); /* their help shows fit's defaults: the values ta holds */
     cli_common common;
     int rc = cli_parse(argc, argv, "fit",
                        "Run the whole pipeline: read the documents into a corpus, train a sparse autoencoder on\n"

@@ -27,21 +27,20 @@ int cli_topics_table(cli_topics_args *a, cli_opt *o)
          "how features are merged: kmeans-words | kmeans-hellinger | kmeans-decoder (k-means on that feature "
          "embedding) | agglomerative (tree in --space, --linkage) | coactivation (spectral clustering of the graph of "
          "features that fire in the same documents); sets --method and --space",
-         "kmeans with --space auto"},
-        {"method", CLI_STR, &a->method, "M", "kmeans | agglomerative (every K is a cut of one tree) | coactivation", "kmeans"},
+         "--method in --space"},
+        {"method", CLI_STR, &a->method, "M", "kmeans | agglomerative (every K is a cut of one tree) | coactivation", CLI_DEF_VALUE},
         {"linkage", CLI_STR, &a->linkage, "L", "agglomerative linkage: ward | average", "ward"},
         {"restarts", CLI_U32, &a->o.restarts, "N", "k-means runs; the lowest weighted inertia wins", "4"},
         {"coact-init", CLI_STR, &a->coact_init, "I",
          "coactivation: random (eigenvector iteration and k-means++ started from --seed, best of --restarts) | pivot "
          "(seed-independent: a fixed start and one k-means run from rows chosen by pivoted QR; --seed and --restarts "
          "do not change the topics)",
-         "random"},
+         CLI_DEF_VALUE},
         {"max-iter", CLI_U32, &a->o.max_iter, "N", "k-means iterations per run", "100"},
         {"min-doc-freq", CLI_U32, &a->o.min_docs, "N",
          "cluster only features active in >= N documents; the others join a topic (the nearest centroid; "
          "coactivation: the topic they co-activate with most) or, with --rare drop, none",
-         "1"},
-        {"min-docs", CLI_U32, &a->o.min_docs, "N", "the same as --min-doc-freq", "1"},
+         CLI_DEF_VALUE},
         {"rare", CLI_STR, &a->rare, "R", "features not clustered: join (a topic, as --min-doc-freq says) | drop (in no topic, their mass left out)", "join"},
         {"neighbors", CLI_U32, &a->o.neighbors, "N", "coactivation: each feature keeps its N most correlated partners in the graph", "64"},
         {"max-leaves", CLI_U32, &a->o.max_leaves, "N", "agglomerative: above N features, k-means groups them into N leaves first", "2048"},
@@ -50,21 +49,21 @@ int cli_topics_table(cli_topics_args *a, cli_opt *o)
          "order topic words by prob | relevance[:LAMBDA] | frex[:W] (FREX, weight W on exclusivity; default W 0.5) | "
          "diverse[:D] (relevance with the largest LAMBDA in 1, 0.95, ..., 0.5 that makes at least the share D of all "
          "topics' first 25 words distinct; default D 0.8)",
-         "prob"},
+         CLI_DEF_VALUE},
         {"lambda", CLI_DOUBLE, &a->o.lambda, "X", "relevance: weight of log p(w|t) against the lift p(w|t)/p(w) (relevance:X sets it too)", "0.6"},
-        {"refit", CLI_FLAG, &a->refit, NULL, "re-estimate the topic word distributions from the documents (--words; needs the corpus)", NULL},
+        {"refit", CLI_FLAG, &a->refit, NULL, "re-estimate the topic word distributions from the documents (--words; needs the corpus)", CLI_DEF_VALUE},
         {"words", CLI_STR, &a->words, "W",
          "how the refit estimates topic words: em (the interpretation's EM with the topics as components; --sharpen, "
          "--refit-pi, --refit-idf) | tfidf (non-negative least squares of the documents' TF-IDF rows on their topic "
          "proportions, with a background column)",
-         "em"},
+         CLI_DEF_VALUE},
         {"words-background", CLI_DOUBLE, &a->words_background, "X",
          "refit --words tfidf: value of the background column (0 = none; any value > 0 gives the same words up to "
          "rounding)",
          "0.3"},
         {"no-refit", CLI_FLAG, &a->no_refit, NULL, "do not re-fit (when --refit is the default: saetm fit, a model's params.json)", NULL},
-        {"sharpen", CLI_DOUBLE, &a->sharpen, "S", "refit: raise document topic proportions to this power (>= 1)", "1"},
-        {"refit-pi", CLI_DOUBLE, &a->refit_pi, "X", "refit: background weight", "0.3"},
+        {"sharpen", CLI_DOUBLE, &a->sharpen, "S", "refit: raise document topic proportions to this power (>= 1)", CLI_DEF_VALUE},
+        {"refit-pi", CLI_DOUBLE, &a->refit_pi, "X", "refit: background weight", CLI_DEF_VALUE},
         {"refit-idf", CLI_STR, &a->refit_idf, "on|off|P",
          "refit: IDF-weight the likelihood (on), or not (off), or with the IDF weights raised to the power P in (0, 4] "
          "(on = 1; 0.5 weighs rare words less than on, more than off)",
@@ -73,15 +72,15 @@ int cli_topics_table(cli_topics_args *a, cli_opt *o)
          "coherence pruning: merge into X times K topics, then dissolve the least coherent (NPMI of their top 10 "
          "words in the corpus) until K remain; their features join the topics they co-activate with most (with "
          "the refit only; 1 = off)",
-         "1"},
+         CLI_DEF_VALUE},
         {"prune-redundancy", CLI_DOUBLE, &a->o.redundancy, "X",
          "coherence pruning: a candidate's score is its NPMI minus X times its largest cosine similarity of word "
-         "distributions with another candidate", "0.5"},
+         "distributions with another candidate", CLI_DEF_VALUE},
         {"crossfit", CLI_STR, &a->crossfit, "on|off",
          "coherence pruning with --words tfidf: score each candidate's words, estimated on one half of the documents "
          "(by index parity), on the other half, both ways (on), or on the documents that estimated them (off); "
          "ignored with --words em or without pruning (--candidates 1)",
-         "off"},
+         CLI_DEF_VALUE},
     };
     memcpy(o, t, sizeof t);
     return (int)(sizeof t / sizeof t[0]);
@@ -94,15 +93,6 @@ int cli_topics_finish(const char *cmd, cli_topics_args *a)
     int rc = st ? cli_usage_error(cmd, "%s", ctx ? saetm_ctx_errmsg(ctx) : "out of memory") : -1;
     saetm_ctx_free(ctx);
     return rc;
-}
-
-void cli_topics_fit_defaults(cli_topics_args *ta, cli_opt *opts, int n)
-{
-    saetm_topic_stage_fit_default(ta);
-    for (int i = 0; i < n; i++) {
-        const char *d = saetm_topic_stage_fit_default_text(opts[i].name);
-        if (d) opts[i].def = d;
-    }
 }
 
 int cli_topics_model_defaults(const char *cmd, int argc, char **argv, cli_topics_args *a, const char **model,

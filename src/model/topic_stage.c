@@ -41,16 +41,7 @@ void saetm_topic_stage_default(saetm_topic_stage *s)
  * redundancy term; words listed by probability; the merge started without the seed (coact_init
  * pivot: the same topics for any seed once the SAE is fixed). The EM refit's options (sharpen 4,
  * background 0.7) stay recorded for words em. `saetm topics` keeps the plain method's defaults
- * (k-means, no refit: it may have no corpus). The help's texts of the same values: */
-static const struct {
-    const char *name, *def;
-} FIT_TOPICS[] = {
-    {"merge", "coactivation"}, {"method", "coactivation"}, {"min-doc-freq", "20"}, {"min-docs", "20"},
-    {"refit", "on"}, {"sharpen", "4"}, {"refit-pi", "0.7"}, {"candidates", "2"}, {"rank", "prob"},
-    {"words", "tfidf"}, {"crossfit", "on"}, {"prune-redundancy", "0"},
-    {"coact-init", "pivot"},
-};
-
+ * (k-means, no refit: it may have no corpus). */
 void saetm_topic_stage_fit_default(saetm_topic_stage *s)
 {
     s->method = "coactivation"; /* not s->merge: a merge or method given still decides */
@@ -64,13 +55,6 @@ void saetm_topic_stage_fit_default(saetm_topic_stage *s)
     s->crossfit = "on";
     s->o.redundancy = 0;
     s->coact_init = "pivot";
-}
-
-const char *saetm_topic_stage_fit_default_text(const char *name)
-{
-    for (size_t j = 0; name && j < sizeof FIT_TOPICS / sizeof FIT_TOPICS[0]; j++)
-        if (strcmp(name, FIT_TOPICS[j].name) == 0) return FIT_TOPICS[j].def;
-    return NULL;
 }
 
 /* ---------------------------------------------------------------- resolve and check */

@@ -75,8 +75,6 @@ static void test_defaults(void)
     saetm_topic_stage plain;
     saetm_topic_stage_default(&plain);
     CHECK(strcmp(plain.method, "kmeans") == 0 && plain.refit == 0 && strcmp(plain.coact_init, "random") == 0);
-    CHECK(strcmp(saetm_topic_stage_fit_default_text("min-doc-freq"), "20") == 0);
-    CHECK(saetm_topic_stage_fit_default_text("tau") == NULL);
 }
 
 static void test_resolve(void)
