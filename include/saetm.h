@@ -1433,8 +1433,9 @@ typedef struct saetm_fit_result {
 /* Run the pipeline with o (the topic stage resolved here; o is not changed) and write the model
  * directory o->out: corpus.stc, emb.npy (built-in embedder), sae.saem (sae.ckpt while training),
  * acts.sac, interp.sti, the topic files, params.json; with holdout heldout.stc and
- * heldout_doc_topics.npy. Under mpirun every process calls it; rank 0 writes. The same options
- * and seed give the same bytes at any thread count. result may be NULL.
+ * heldout_doc_topics.npy. Under mpirun every process calls it; rank 0 writes, and merges the
+ * topics alone (its ctx is left with saetm_ctx_set_distributed off). The same options and seed
+ * give the same bytes at any thread count. result may be NULL.
  * @return SAETM_OK; SAETM_ERR_ARG for bad or conflicting options (--resume with other settings
  * included); SAETM_ERR_INPUT when there are fewer than 2 training documents or the embeddings do
  * not match the documents; I/O, format and stage errors. The message is in ctx. */
