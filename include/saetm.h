@@ -1460,6 +1460,25 @@ typedef struct saetm_model_corpus_args {
 } saetm_model_corpus_args;
 SAETM_API void saetm_model_params_corpus(const saetm_model_params *p, saetm_model_corpus_args *c);
 
+/* One K of a sweep: the topics' scores against the model's corpus (saetm_eval_topics means). */
+typedef struct saetm_sweep_row {
+    uint32_t k, n_scored_topics;
+    double npmi, c_v, diversity;
+    double seconds;             /* time to merge and score (not written to the files) */
+} saetm_sweep_row;
+/* Build the topics of stage s (resolved) with K = k from the vectors of saetm_topic_stage_vectors
+ * and score their s->o.top_n top words (eo->top_n for NPMI and C_V, eo->diversity_n for
+ * diversity) against corpus. @return SAETM_OK and *row, or the merge's or scoring's error. */
+SAETM_API saetm_status saetm_sweep_k(saetm_ctx *ctx, const saetm_topic_stage *s, const saetm_interp *it,
+                                     const saetm_corpus *corpus, const saetm_matrix *vec, const saetm_eval_opts *eo,
+                                     uint32_t k, saetm_sweep_row *row);
+/* Write the n rows as csv_path (k,npmi,c_v,diversity,n_scored_topics) and json_path (the model
+ * directory's sweep.json: model, merge, npmi_top, diversity_top, the stage's options without k,
+ * rows), each atomically. @return SAETM_OK or the I/O error. */
+SAETM_API saetm_status saetm_sweep_write(saetm_ctx *ctx, const char *csv_path, const char *json_path,
+                                         const char *model, const saetm_topic_stage *s, const saetm_eval_opts *eo,
+                                         const saetm_sweep_row *rows, uint32_t n);
+
 /* The files of a model directory, loaded as asked (the other pointers NULL). */
 typedef struct saetm_model_files {
     saetm_interp *interp;   /* DIR/interp.sti */

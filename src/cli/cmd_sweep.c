@@ -1,22 +1,14 @@
 /*
  * cmd_sweep.c - `saetm sweep`: merge one model's features into topics for a range of K (no
  * retraining) and score each K's topics (NPMI, C_V, diversity) against the model's corpus, so a
- * user picks K from evidence. Writes a CSV and a JSON table (the report draws the JSON).
+ * user picks K from evidence (saetm_sweep_k), and prints the table. Writes a CSV and a JSON table
+ * (saetm_sweep_write; the report draws the JSON).
  */
 #include "cli.h"
 
-#include <cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* "A:B[:S]" (A, A+S, ... up to B) or "K1,K2,...": the list of K (ascending as given) in *ks.
  * @return the count, or 0 if malformed. */
@@ -57,91 +49,6 @@ static uint32_t parse_ks(const char *v, uint32_t **ks)
         p = end + 1;
     }
     return cnt;
-}
-
-typedef struct row {
-    uint32_t k, scored;
-    double npmi, cv, div, secs;
-} row;
-
-/* Score the topics' top words against the corpus. */
-static saetm_status score(saetm_ctx *ctx, const saetm_topics *tp, const saetm_interp *it, const saetm_corpus *corpus,
-                          const saetm_eval_opts *eo, uint32_t top_n, row *r)
-{
-    uint32_t K = saetm_topics_k(tp);
-    const char **words = malloc((size_t)K * top_n * sizeof *words);
-    uint64_t *start = malloc(((size_t)K + 1) * sizeof *start);
-    if (!words || !start) {
-        free(words);
-        free(start);
-        return SAETM_ERR_NOMEM;
-    }
-    uint64_t n = 0;
-    for (uint32_t k = 0; k < K; k++) {
-        start[k] = n;
-        const uint32_t *top = saetm_topics_top_words(tp, k);
-        for (uint32_t j = 0; j < top_n && top[j] != UINT32_MAX; j++) words[n++] = saetm_interp_word(it, top[j]);
-    }
-    start[K] = n;
-    saetm_eval_result *ev = NULL;
-    saetm_status st = saetm_eval_topics(ctx, corpus, K, words, start, eo, &ev);
-    if (!st) {
-        r->npmi = ev->npmi_mean;
-        r->cv = ev->cv_mean;
-        r->div = ev->diversity;
-        r->scored = ev->n_scored_topics;
-    }
-    saetm_eval_result_free(ev);
-    free(words);
-    free(start);
-    return st;
-}
-
-static int write_outputs(const char *csv_path, const char *json_path, const cli_topics_args *ta,
-                         const saetm_eval_opts *eo, const char *model, const row *rows, uint32_t n)
-{
-    size_t cap = 128 + (size_t)n * 128;
-    char *csv = malloc(cap);
-    if (!csv) return CLI_EXIT_FAIL;
-    size_t len = (size_t)snprintf(csv, cap, "k,npmi,c_v,diversity,n_scored_topics\n");
-    for (uint32_t i = 0; i < n; i++)
-        len += (size_t)snprintf(csv + len, cap - len, "%u,%.6f,%.6f,%.6f,%u\n", rows[i].k, rows[i].npmi, rows[i].cv,
-                                rows[i].div, rows[i].scored);
-    int rc = cli_write_text("sweep", csv_path, csv);
-    free(csv);
-    if (rc) return rc;
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "model", model);
-    cJSON_AddStringToObject(root, "merge", saetm_topic_stage_merge_name(ta));
-    cJSON_AddNumberToObject(root, "npmi_top", eo->top_n);
-    cJSON_AddNumberToObject(root, "diversity_top", eo->diversity_n);
-    char *tj = saetm_topic_stage_json(ta);
-    cJSON_AddItemToObject(root, "topics", tj ? cJSON_Parse(tj) : cJSON_CreateObject());
-    free(tj);
-    cJSON *arr = cJSON_AddArrayToObject(root, "rows");
-    for (uint32_t i = 0; i < n; i++) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "k", rows[i].k);
-        cJSON_AddNumberToObject(o, "npmi", rows[i].npmi);
-        cJSON_AddNumberToObject(o, "c_v", rows[i].cv);
-        cJSON_AddNumberToObject(o, "diversity", rows[i].div);
-        cJSON_AddNumberToObject(o, "n_scored_topics", rows[i].scored);
-        cJSON_AddItemToArray(arr, o);
-    }
-    cJSON_DeleteItemFromObject(cJSON_GetObjectItem(root, "topics"), "k"); /* varies: see rows */
-    char *text = cJSON_PrintUnformatted(root);
-    cJSON_Delete(root);
-    if (!text) return CLI_EXIT_FAIL;
-    size_t tl = strlen(text);
-    char *t2 = realloc(text, tl + 2);
-    if (!t2) {
-        free(text);
-        return CLI_EXIT_FAIL;
-    }
-    memcpy(t2 + tl, "\n", 2);
-    rc = cli_write_text("sweep", json_path, t2);
-    free(t2);
-    return rc;
 }
 
 int cmd_sweep(int argc, char **argv)
@@ -209,7 +116,7 @@ int cmd_sweep(int argc, char **argv)
     const saetm_corpus *corpus = m.corpus;
     if (st) rc = cli_fail(ctx, "sweep", st);
     saetm_matrix vec = {0}, raw = {0};
-    row *rows = rc < 0 ? calloc(nk, sizeof *rows) : NULL;
+    saetm_sweep_row *rows = rc < 0 ? calloc(nk, sizeof *rows) : NULL;
     uint32_t done = 0;
     if (rc < 0 && !rows) rc = cli_fail(ctx, "sweep", SAETM_ERR_NOMEM);
     if (rc < 0) {
@@ -222,34 +129,23 @@ int cmd_sweep(int argc, char **argv)
         printf("%6s %9s %9s %10s %8s %8s\n", "K", "NPMI", "C_V", "diversity", "scored", "seconds");
         fflush(stdout);
         for (uint32_t i = 0; i < nk; i++) {
-            cli_topics_args a = ta;
-            a.o.k = ks[i];
-            double t0 = now();
-            saetm_topics *tp = NULL;
-            st = saetm_topic_stage_build(ctx, &a, it, corpus, &vec, &tp);
-            if (st) {
+            saetm_sweep_row *r = &rows[done];
+            if ((st = saetm_sweep_k(ctx, &ta, it, corpus, &vec, &eo, ks[i], r))) {
                 int r2 = cli_fail(ctx, "sweep", st);
                 fprintf(stderr, "saetm sweep: stopped at K = %u\n", ks[i]);
                 if (done == 0) rc = r2;
                 break;
             }
-            rows[done].k = ks[i];
-            st = score(ctx, tp, it, corpus, &eo, ta.o.top_n, &rows[done]);
-            saetm_topics_free(tp);
-            if (st) {
-                rc = cli_fail(ctx, "sweep", st);
-                break;
-            }
-            rows[done].secs = now() - t0;
-            printf("%6u %9.4f %9.4f %10.4f %8u %8.2f\n", rows[done].k, rows[done].npmi, rows[done].cv, rows[done].div,
-                   rows[done].scored, rows[done].secs);
+            printf("%6u %9.4f %9.4f %10.4f %8u %8.2f\n", r->k, r->npmi, r->c_v, r->diversity, r->n_scored_topics,
+                   r->seconds);
             fflush(stdout);
             done++;
         }
     }
     if (rc < 0 && done) {
         ta.o.top_n = keep_top;
-        rc = write_outputs(csv_path, json_path, &ta, &eo, model, rows, done);
+        st = saetm_sweep_write(ctx, csv_path, json_path, model, &ta, &eo, rows, done);
+        rc = st ? cli_fail(ctx, "sweep", st) : CLI_EXIT_OK;
         if (rc == CLI_EXIT_OK && !common.quiet) fprintf(stderr, "sweep: %u values of K written to %s and %s\n", done, csv_path, json_path);
     }
     if (rc < 0) rc = CLI_EXIT_OK;

@@ -84,17 +84,8 @@ static saetm_status write_sidecar(saetm_ctx *ctx, const char *npy, const saetm_e
         s = cJSON_Print(o);
         cJSON_Delete(o);
     }
-    size_t len = s ? strlen(s) : 0;
-    char *text = s ? malloc(len + 2) : NULL;
-    saetm_status st;
-    if (text) {
-        memcpy(text, s, len);
-        text[len] = '\n';
-        st = saetm__write_file_atomic(ctx, path, text, len + 1);
-    } else {
-        st = saetm__fail(ctx, SAETM_ERR_NOMEM, "out of memory writing %s.json", npy);
-    }
-    free(text);
+    saetm_status st = s ? saetm__write_line(ctx, path, s)
+                        : saetm__fail(ctx, SAETM_ERR_NOMEM, "out of memory writing %s.json", npy);
     cJSON_free(s);
     free(path);
     return st;

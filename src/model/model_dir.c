@@ -27,6 +27,18 @@ int saetm__is_file(const char *path)
     return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
+saetm_status saetm__write_line(saetm_ctx *ctx, const char *path, const char *text)
+{
+    size_t len = strlen(text);
+    char *t = malloc(len + 1);
+    if (!t) return saetm__fail(ctx, SAETM_ERR_NOMEM, "out of memory writing %s", path);
+    memcpy(t, text, len);
+    t[len] = '\n';
+    saetm_status st = saetm__write_file_atomic(ctx, path, t, len + 1);
+    free(t);
+    return st;
+}
+
 double saetm__corpus_holdout(const saetm_corpus *c)
 {
     cJSON *info = cJSON_Parse(saetm_corpus_info_json(c));

@@ -165,6 +165,42 @@ static void test_fit_round_trip(void)
     saetm_ctx_free(ctx);
 }
 
+/* The sweep of the fitted model: one row per K, written as CSV and JSON. */
+static void test_sweep(void)
+{
+    char out[4300], csv[4400], js[4400];
+    snprintf(out, sizeof out, "%s/m", g_dir);
+    snprintf(csv, sizeof csv, "%s/sweep.csv", out);
+    snprintf(js, sizeof js, "%s/sweep.json", out);
+    saetm_ctx *ctx = saetm_ctx_create();
+    saetm_model_files m;
+    CHECK_EQ_INT(saetm_model_open(ctx, out, SAETM_MODEL_INTERP | SAETM_MODEL_CORPUS, &m), SAETM_OK);
+    saetm_fit_opts o;
+    fit_opts(&o, out);
+    CHECK_EQ_INT(saetm_topic_stage_resolve(ctx, &o.topics), SAETM_OK);
+    saetm_eval_opts eo;
+    saetm_eval_opts_default(&eo);
+    saetm_matrix vec, raw;
+    CHECK_EQ_INT(saetm_topic_stage_vectors(ctx, &o.topics, m.interp, NULL, out, &vec, &raw), SAETM_OK);
+    saetm_sweep_row rows[2];
+    for (uint32_t i = 0; i < 2; i++) {
+        CHECK_EQ_INT(saetm_sweep_k(ctx, &o.topics, m.interp, m.corpus, &vec, &eo, 2 + i, &rows[i]), SAETM_OK);
+        CHECK_EQ_INT(rows[i].k, 2 + i);
+        CHECK(rows[i].n_scored_topics >= 1 && rows[i].npmi >= -1 && rows[i].npmi <= 1);
+    }
+    CHECK_EQ_INT(saetm_sweep_write(ctx, csv, js, out, &o.topics, &eo, rows, 2), SAETM_OK);
+    char *c = test_slurp_n(csv, NULL), *j = test_slurp_n(js, NULL);
+    CHECK(c && strncmp(c, "k,npmi,c_v,diversity,n_scored_topics\n2,", 39) == 0 && strstr(c, "\n3,"));
+    CHECK_CONTAINS(j, "\"merge\":\"coactivation\"");
+    CHECK_CONTAINS(j, "\"rows\":[{\"k\":2,");
+    CHECK(j && !strstr(j, "\"topics\":{\"k\"")); /* K varies: only in the rows */
+    free(c);
+    free(j);
+    saetm_topic_stage_vectors_free(&vec, &raw);
+    saetm_model_files_free(&m);
+    saetm_ctx_free(ctx);
+}
+
 /* params.json: missing is fine; not JSON, or a field of the wrong type, is refused by name. */
 static void test_params_bad(void)
 {
@@ -238,6 +274,7 @@ int main(void)
     RUN(test_defaults);
     RUN(test_resolve);
     RUN(test_fit_round_trip);
+    RUN(test_sweep);
     RUN(test_params_bad);
     RUN(test_fit_too_few);
     return TEST_REPORT();
