@@ -20,7 +20,5 @@ saetm_status saetm__fit_params_write(saetm_ctx *ctx, const saetm_fit_opts *o, co
 saetm_status saetm__write_line(saetm_ctx *ctx, const char *path, const char *text);
 /* Non-zero if path is a regular file (model_dir.c). */
 int saetm__is_file(const char *path);
-/* The holdout fraction a corpus was built with (its info "holdout"), 0 if none. */
-double saetm__corpus_holdout(const saetm_corpus *c);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * modeldir.c - open a model directory for trends and the report: corpus.stc and doc_topics.npy
+ * modeldir.c - open a model directory for trends and the report (its files through
+ * src/model/model_dir.c's readers): corpus.stc and doc_topics.npy
  * (required, rows must agree), topic words from topics.json or top_words.txt, and the optional
  * topic_word.npy and params.json. The topics.json reader accepts the shapes a topic
  * file reasonably takes and names the topic and field when something is missing.
@@ -183,10 +184,7 @@ static saetm_status open_heldout(saetm_ctx *ctx, saetm_modeldir *md)
     for (uint32_t w = 0; w < V; w++) md->held_words[w] = saetm_corpus_word(md->heldout, w);
     md->held = (saetm__eval_ref){saetm_corpus_num_docs(md->heldout), saetm_corpus_row_ptr(md->heldout),
                                  saetm_corpus_word_ids(md->heldout), V, md->held_words};
-    cJSON *info = cJSON_Parse(saetm_corpus_info_json(md->heldout));
-    const cJSON *f = cJSON_GetObjectItemCaseSensitive(info, "holdout");
-    md->holdout = cJSON_IsNumber(f) ? f->valuedouble : 0;
-    cJSON_Delete(info);
+    md->holdout = saetm__corpus_holdout(md->heldout);
     return SAETM_OK;
 }
 
@@ -217,7 +215,9 @@ static saetm_status open_dir(saetm_ctx *ctx, const char *dir, saetm_modeldir **o
 
     path = join(dir, "corpus.stc");
     if (!path) return saetm__fail(ctx, SAETM_ERR_NOMEM, "out of memory");
-    st = saetm_corpus_load(ctx, path, &md->corpus);
+    saetm_model_files mf; /* the model directory's reader (src/model/model_dir.c) */
+    st = saetm_model_open(ctx, dir, SAETM_MODEL_CORPUS, &mf);
+    md->corpus = mf.corpus;
     if (!st && saetm_corpus_num_docs(md->corpus) != md->n_docs)
         st = saetm__fail(ctx, SAETM_ERR_SHAPE, "%s/doc_topics.npy has %llu rows but %s has %llu documents", dir,
                          (unsigned long long)md->n_docs, path, (unsigned long long)saetm_corpus_num_docs(md->corpus));
