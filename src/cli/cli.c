@@ -380,3 +380,25 @@ int cli_write_text(const char *cmd, const char *path, const char *text)
     saetm_ctx_free(ctx);
     return st ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
+
+/* Parse --bin: year | decade | N (a positive number of equal-width bins). @return 0 on success. */
+int cli_parse_bin(const char *cmd, const char *v, saetm_trends_opts *o)
+{
+    if (strcmp(v, "year") == 0) {
+        o->bin = SAETM_BIN_YEAR;
+        return 0;
+    }
+    if (strcmp(v, "decade") == 0) {
+        o->bin = SAETM_BIN_DECADE;
+        return 0;
+    }
+    char *end = NULL;
+    long n = strtol(v, &end, 10);
+    if (end == v || *end || n < 1 || n > 100000) {
+        cli_usage_error(cmd, "--bin expects year, decade or a number of bins (1..100000), got '%s'", v);
+        return -1;
+    }
+    o->bin = SAETM_BIN_EQUAL;
+    o->n_bins = (uint32_t)n;
+    return 0;
+}

@@ -61,7 +61,7 @@ int cli_fail(saetm_ctx *ctx, const char *cmd, saetm_status st);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Parse a --bin value (year | decade | N equal-width bins) into o; prints a usage error and
- * returns -1 if it is none of these (cmd_trends.c). */
+ * returns -1 if it is none of these (cli.c; trends and report). */
 int cli_parse_bin(const char *cmd, const char *v, saetm_trends_opts *o);
 
 /* Peak resident memory of this process in bytes (VmHWM of /proc/self/status: since exec, so
@@ -98,7 +98,7 @@ int cli_corpus_model_defaults(const char *cmd, const char *model, cli_corpus_arg
 /* Write text to path through a temporary file and a rename; @return an exit code. (cli.c) */
 int cli_write_text(const char *cmd, const char *path, const char *text);
 
-/* ---- interpretation options shared by `saetm interpret` and `saetm fit` (cmd_interpret.c) ---- */
+/* ---- interpretation options shared by `saetm interpret` and `saetm fit` (cli_interp.c) ---- */
 typedef struct cli_interp_args {
     saetm_interp_opts o;
     const char *background;
@@ -115,7 +115,7 @@ int cli_load_acts(saetm_ctx *ctx, const char *cmd, const char *path, saetm_acts 
 /* The corpus's words as an array (strings owned by the corpus; free() the array). NULL if out of memory. */
 const char **cli_corpus_vocab(const saetm_corpus *c);
 
-/* ---- topic options shared by `saetm topics`, `saetm fit` and `saetm sweep` (cmd_topics.c) ---- */
+/* ---- topic options shared by `saetm topics`, `saetm fit` and `saetm sweep` (cli_topics.c) ---- */
 /* The library's topic stage: its defaults (saetm_topic_stage_default, _fit_default) are the CLI's. */
 typedef saetm_topic_stage cli_topics_args;
 /* Write the topic options into o (room for 30 entries); @return how many. */

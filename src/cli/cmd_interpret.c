@@ -28,40 +28,6 @@ int cli_load_acts(saetm_ctx *ctx, const char *cmd, const char *path, saetm_acts 
     return CLI_EXIT_OK;
 }
 
-void cli_interp_defaults(cli_interp_args *a)
-{
-    memset(a, 0, sizeof *a);
-    saetm_interp_opts_default(&a->o);
-    a->background = "learned";
-}
-
-int cli_interp_table(cli_interp_args *a, cli_opt *o)
-{
-    const cli_opt t[] = {
-        {"pi", CLI_DOUBLE, &a->o.pi, "X", "background weight in [0, 1) (start value with --learn-pi)", "0.3"},
-        {"learn-pi", CLI_FLAG, &a->o.learn_pi, NULL, "fit the background weight too", NULL},
-        {"background", CLI_STR, &a->background, "B",
-         "learned (fitted with the features) | unigram (the IDF-weighted unigram, fixed)", "learned"},
-        {"no-idf", CLI_FLAG, &a->no_idf, NULL, "do not weight the likelihood by IDF", NULL},
-        {"smooth", CLI_DOUBLE, &a->o.smooth, "X", "probability mass spread uniformly over the vocabulary", "1e-4"},
-        {"em-tol", CLI_DOUBLE, &a->o.tol, "X", "stop when an EM iteration lowers the NLL by a relative amount <= X", "1e-6"},
-        {"em-max-iter", CLI_U32, &a->o.max_iter, "N", "at most N EM iterations", "500"},
-    };
-    memcpy(o, t, sizeof t);
-    return (int)(sizeof t / sizeof t[0]);
-}
-
-int cli_interp_finish(const char *cmd, cli_interp_args *a)
-{
-    if (strcmp(a->background, "learned") == 0) a->o.background = SAETM_BACKGROUND_LEARNED;
-    else if (strcmp(a->background, "unigram") == 0) a->o.background = SAETM_BACKGROUND_UNIGRAM;
-    else return cli_usage_error(cmd, "--background must be learned or unigram, not '%s'", a->background);
-    a->o.idf = !a->no_idf;
-    const char *bad = saetm_interp_opts_check(&a->o);
-    if (bad) return cli_usage_error(cmd, "%s", bad);
-    return -1;
-}
-
 /* The corpus's vocabulary as an array of strings (owned by the corpus; free the array). */
 const char **cli_corpus_vocab(const saetm_corpus *c)
 {
