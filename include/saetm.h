@@ -1309,6 +1309,212 @@ SAETM_API saetm_status saetm_dist_agree(saetm_ctx *ctx, saetm_status st);
 SAETM_API void saetm_ctx_set_distributed(saetm_ctx *ctx, int on);
 
 /* ======================================================================
+ * Pipeline: the topic stage, saetm_fit and the model directory (docs/pipeline.md)
+ *
+ * saetm_fit runs what `saetm fit` runs: documents -> corpus -> embeddings -> SAE -> activations
+ * -> interpretation -> K topics, every file written into one model directory with its
+ * parameters (params.json). The CLI maps its flags onto saetm_fit_opts and prints; a program
+ * gets the same defaults from saetm_fit_opts_default and the same bytes for the same options.
+ * Progress and messages go through the context's callbacks (stages "corpus", "embed", "train",
+ * "encode", "interpret"; info lines prefixed "fit: " and "topics: ").
+ * ==================================================================== */
+
+/* The topic stage: how features are merged, how the topics' words are re-estimated and pruned.
+ * The choices are names (as the command line takes them and params.json records them);
+ * saetm_topic_stage_resolve turns them into o, wo and crossfit_on and checks everything. */
+typedef struct saetm_topic_stage {
+    saetm_topics_opts o;    /* numeric merge options (k, tau, restarts, min_docs, ...; seed) */
+    const char *space;      /* ["auto"] words | hellinger | decoder | auto (words where word vectors or the
+                               built-in embedder exist, else hellinger) */
+    const char *method;     /* ["kmeans"] kmeans | agglomerative | coactivation */
+    const char *merge;      /* [NULL] kmeans-words | kmeans-hellinger | kmeans-decoder | agglomerative |
+                               coactivation: sets method and space */
+    const char *linkage;    /* ["ward"] agglomerative: ward | average */
+    const char *rank;       /* ["prob"] prob | relevance[:LAMBDA] | frex[:W] | diverse[:D] */
+    const char *rare;       /* ["join"] features below min_docs: join | drop */
+    const char *coact_init; /* ["random"] coactivation: random | pivot */
+    const char *refit_idf;  /* ["on"] on | off | a power in (0, 4] */
+    const char *words;      /* ["em"] the refit's word estimate: em | tfidf */
+    const char *crossfit;   /* ["off"] pruning with tfidf words scored on the other half: on | off */
+    const char *word_vectors, *word_list; /* [NULL] word vectors (.npy) and their words, for space words */
+    const char *decoder;    /* [NULL] decoder directions (.npy, F x d) for space decoder */
+    int refit;              /* [0] re-estimate the topic words from the documents (needs the corpus) */
+    int no_refit;           /* [0] turns refit off (over a default or params.json that asked for it) */
+    int min_docs_fixed;     /* [0] o.min_docs was given by the user: never lowered (else it is lowered
+                               until K features are left to cluster, with a message) */
+    double sharpen;         /* [1] refit: document topic proportions raised to this power (>= 1) */
+    double refit_pi;        /* [0.3] refit: background weight in [0, 1) */
+    double candidates;      /* [1] merge into candidates x K topics and prune to K (with refit), in [1, 16] */
+    double words_background;/* [0.3] tfidf words: the background column's value */
+    /* set by saetm_topic_stage_resolve: */
+    double refit_idf_power; /* 0 = off */
+    saetm_words_opts wo;
+    int crossfit_on;
+} saetm_topic_stage;
+
+/* The plain topic stage (`saetm topics` without a model): the defaults in brackets above. */
+SAETM_API void saetm_topic_stage_default(saetm_topic_stage *s);
+/* Change *s to `saetm fit`'s topic defaults, chosen on held-out documents (docs/quality.md):
+ * method coactivation, coact_init pivot, min_docs 20, refit with words tfidf, candidates 2,
+ * crossfit on, prune redundancy 0, rank prob (sharpen 4 and refit_pi 0.7 kept for words em).
+ * `merge` is left as it is (a merge given still decides). */
+SAETM_API void saetm_topic_stage_fit_default(saetm_topic_stage *s);
+/* Resolve the names into s->o, s->wo, s->crossfit_on and check every option (separate from the
+ * work). @return SAETM_OK, or SAETM_ERR_ARG with a message naming the option (--space, ...). */
+SAETM_API saetm_status saetm_topic_stage_resolve(saetm_ctx *ctx, saetm_topic_stage *s);
+/* After resolve: kmeans-words, kmeans-hellinger, kmeans-decoder, kmeans-auto, agglomerative or
+ * coactivation. */
+SAETM_API const char *saetm_topic_stage_merge_name(const saetm_topic_stage *s);
+/* The stage's options as a JSON object's text, as params.json's "topics" records them (free()).
+ * @return the text, or NULL when out of memory. */
+SAETM_API char *saetm_topic_stage_json(const saetm_topic_stage *s);
+/* The vectors the merge space needs, into vec (raw holds the file's rows with word_vectors):
+ * none for coactivation; for space words the word vectors given or the built-in embedder's
+ * (saetm_embed_vocab, cached in dir), falling back to hellinger (s->o.space changed) when the
+ * space is auto and no embedder model is installed; for decoder the file or sae's decoder (a view
+ * of it). Free with saetm_topic_stage_vectors_free. @return SAETM_OK; SAETM_ERR_ARG when the
+ * space needs what is not there; SAETM_ERR_INPUT when no vocabulary word has a vector; I/O errors. */
+SAETM_API saetm_status saetm_topic_stage_vectors(saetm_ctx *ctx, saetm_topic_stage *s, const saetm_interp *it,
+                                                 const saetm_sae *sae, const char *dir, saetm_matrix *vec,
+                                                 saetm_matrix *raw);
+SAETM_API void saetm_topic_stage_vectors_free(saetm_matrix *vec, saetm_matrix *raw);
+/* Build the topics from the vectors of saetm_topic_stage_vectors (candidates x K, pruned to K,
+ * with refit; the words re-estimated on corpus, which refit needs). @return SAETM_OK and *out
+ * (saetm_topics_free), SAETM_ERR_ARG for refit without a corpus, or the merge's error. */
+SAETM_API saetm_status saetm_topic_stage_build(saetm_ctx *ctx, const saetm_topic_stage *s, const saetm_interp *it,
+                                               const saetm_corpus *corpus, const saetm_matrix *vec,
+                                               saetm_topics **out);
+/* The whole stage: vectors, build, with heldout the scores in-sample (corpus, then required) and
+ * held-out (into scores[0] and scores[1] where scores is not NULL), and the topic files written
+ * into dir (saetm_topics_write). sae may be NULL. @return SAETM_OK or the first error. */
+SAETM_API saetm_status saetm_topic_stage_run(saetm_ctx *ctx, const saetm_topic_stage *s, const saetm_interp *it,
+                                             const saetm_corpus *corpus, const saetm_corpus *heldout, double holdout,
+                                             const saetm_sae *sae, const char *dir, saetm_topics_score scores[2]);
+
+/* Embed the documents of `input` read with opts (the rows line up with a corpus built from the
+ * same input and options), or, with input NULL, the documents of the corpus file `corpus` re-read
+ * from its recorded source, with the built-in embedder (model file `model`, NULL = found as
+ * saetm_embedder_load finds it), into out_npy (float32, documents x dim) and its sidecar
+ * out_npy.json (embedder, embedder_version, rows, dim, input). Only the process of rank 0 should
+ * call it. @return SAETM_OK, or the reader's, embedder's or writer's error. */
+SAETM_API saetm_status saetm_embed_file(saetm_ctx *ctx, const char *model, const char *input, const char *corpus,
+                                        const saetm_corpus_opts *opts, const char *out_npy);
+/* Word vectors of the interpretation's vocabulary from the built-in embedder (each word embedded
+ * as a text), cached in dir/word_vectors.npy with its word list dir/word_vectors.txt (reused when
+ * the list is exactly this vocabulary). *none = 1 (and SAETM_OK, out untouched) when no embedder
+ * model is installed. @return SAETM_OK and *out (saetm_matrix_free), or an error. */
+SAETM_API saetm_status saetm_embed_vocab(saetm_ctx *ctx, const saetm_interp *it, const char *dir, saetm_matrix *out,
+                                         int *none);
+
+/* The embedder that made the embeddings EMB: "NAME@VERSION" (or "NAME" without a version) from
+ * the sidecar EMB.json written by saetm_embed_file, copied into name[cap]; "" when there is no
+ * readable sidecar. @return name. */
+SAETM_API const char *saetm_emb_embedder(const char *emb, char *name, size_t cap);
+/* Load the SAE of a --sae argument: a .saem file, or "default", the foundational SAE of embedder
+ * `embedder` (NULL/"" = the built-in one; saetm_sae_default_path). The file used goes to
+ * path[cap]. @return SAETM_OK and *out, or the error (message in ctx). */
+SAETM_API saetm_status saetm_sae_load_arg(saetm_ctx *ctx, const char *arg, const char *embedder, char *path,
+                                          size_t cap, saetm_sae **out);
+
+/* Options of saetm_fit: the stages' option structs and the run's. */
+typedef struct saetm_fit_opts {
+    const char *input;        /* documents (any reader format) */
+    const char *out;          /* model directory (created if missing) */
+    const char *emb;          /* [NULL] embeddings, N x d .npy, row i = document i; NULL = the built-in
+                                 embedder into out/emb.npy */
+    const char *sae_file;     /* [NULL] a trained SAE (.saem) instead of training, or "default" (the
+                                 foundational SAE of the embeddings' embedder) */
+    saetm_corpus_opts corpus; /* saetm_corpus_opts_default; holdout fields are set by saetm_fit */
+    saetm_sae_config sae;     /* saetm_sae_config_default with batch 1024, checkpoint_every 250 */
+    int size_features;        /* [1] sae.n_features sized to the corpus: the power of two >= N/2 within
+                                 [1024, 64 x d]; 0 = sae.n_features or sae.expansion decide */
+    saetm_interp_opts interp; /* saetm_interp_opts_default */
+    saetm_topic_stage topics; /* saetm_topic_stage_default + saetm_topic_stage_fit_default */
+    double holdout;           /* [0] share of the documents kept out of every stage and scored on */
+    int resume;               /* [0] continue an interrupted fit into out with the same options */
+    uint64_t seed;            /* [1] sets sae.seed and topics.o.seed */
+} saetm_fit_opts;
+
+/* Fill *o with saetm fit's defaults (input and out NULL). */
+SAETM_API void saetm_fit_opts_default(saetm_fit_opts *o);
+
+/* What a fit measured (also in params.json's "results"). */
+typedef struct saetm_fit_result {
+    uint64_t docs, empty_docs, heldout_docs;
+    uint32_t vocab, heldout_vocab, features, k;
+    uint64_t embedding_dim;
+    int has_scores;                /* holdout > 0: scores[0] in-sample, scores[1] held-out */
+    saetm_topics_score scores[2];
+    double seconds_corpus, seconds_sae, seconds_interpret, seconds_topics;
+} saetm_fit_result;
+
+/* Run the pipeline with o (the topic stage resolved here; o is not changed) and write the model
+ * directory o->out: corpus.stc, emb.npy (built-in embedder), sae.saem (sae.ckpt while training),
+ * acts.sac, interp.sti, the topic files, params.json; with holdout heldout.stc and
+ * heldout_doc_topics.npy. Under mpirun every process calls it; rank 0 writes, and merges the
+ * topics alone (its ctx is left with saetm_ctx_set_distributed off). The same options and seed
+ * give the same bytes at any thread count. result may be NULL.
+ * @return SAETM_OK; SAETM_ERR_ARG for bad or conflicting options (--resume with other settings
+ * included); SAETM_ERR_INPUT when there are fewer than 2 training documents or the embeddings do
+ * not match the documents; I/O, format and stage errors. The message is in ctx. */
+SAETM_API saetm_status saetm_fit(saetm_ctx *ctx, const saetm_fit_opts *o, saetm_fit_result *result);
+
+/* The parameters a model directory was made with (DIR/params.json). */
+typedef struct saetm_model_params saetm_model_params;
+/* Read DIR/params.json. @return SAETM_OK and *out (NULL when the file does not exist);
+ * SAETM_ERR_FORMAT when it is not JSON or a field has the wrong type (the message names the file
+ * and the field, e.g. "topics.k"). */
+SAETM_API saetm_status saetm_model_params_load(saetm_ctx *ctx, const char *dir, saetm_model_params **out);
+SAETM_API void saetm_model_params_free(saetm_model_params *p);
+/* The topic options recorded (fields absent keep their value in s); strings are p's (valid while
+ * p lives). p may be NULL (nothing changes). */
+SAETM_API void saetm_model_params_topics(const saetm_model_params *p, saetm_topic_stage *s);
+/* The corpus options recorded, as names (format, preprocess) and values; fields absent keep
+ * theirs. Strings are p's. */
+typedef struct saetm_model_corpus_args {
+    const char *format, *preprocess, *text_field, *id_field, *date_field, *group_field, *stopwords;
+    uint32_t min_df, max_vocab, snippet_chars;
+    double max_df;
+} saetm_model_corpus_args;
+SAETM_API void saetm_model_params_corpus(const saetm_model_params *p, saetm_model_corpus_args *c);
+
+/* One K of a sweep: the topics' scores against the model's corpus (saetm_eval_topics means). */
+typedef struct saetm_sweep_row {
+    uint32_t k, n_scored_topics;
+    double npmi, c_v, diversity;
+    double seconds;             /* time to merge and score (not written to the files) */
+} saetm_sweep_row;
+/* Build the topics of stage s (resolved) with K = k from the vectors of saetm_topic_stage_vectors
+ * and score their s->o.top_n top words (eo->top_n for NPMI and C_V, eo->diversity_n for
+ * diversity) against corpus. @return SAETM_OK and *row, or the merge's or scoring's error. */
+SAETM_API saetm_status saetm_sweep_k(saetm_ctx *ctx, const saetm_topic_stage *s, const saetm_interp *it,
+                                     const saetm_corpus *corpus, const saetm_matrix *vec, const saetm_eval_opts *eo,
+                                     uint32_t k, saetm_sweep_row *row);
+/* Write the n rows as csv_path (k,npmi,c_v,diversity,n_scored_topics) and json_path (the model
+ * directory's sweep.json: model, merge, npmi_top, diversity_top, the stage's options without k,
+ * rows), each atomically. @return SAETM_OK or the I/O error. */
+SAETM_API saetm_status saetm_sweep_write(saetm_ctx *ctx, const char *csv_path, const char *json_path,
+                                         const char *model, const saetm_topic_stage *s, const saetm_eval_opts *eo,
+                                         const saetm_sweep_row *rows, uint32_t n);
+
+/* The files of a model directory, loaded as asked (the other pointers NULL). */
+typedef struct saetm_model_files {
+    saetm_interp *interp;   /* DIR/interp.sti */
+    saetm_corpus *corpus;   /* DIR/corpus.stc (the training documents) */
+    saetm_corpus *heldout;  /* DIR/heldout.stc: only where it exists (saetm fit --holdout) */
+    saetm_sae *sae;         /* DIR/sae.saem */
+    double holdout;         /* the holdout fraction heldout.stc was built with; 0 without one */
+} saetm_model_files;
+enum { SAETM_MODEL_INTERP = 1, SAETM_MODEL_CORPUS = 2, SAETM_MODEL_HELDOUT = 4, SAETM_MODEL_SAE = 8 };
+/* Load the files `what` (SAETM_MODEL_* or'ed) of model directory dir; a corpus asked for with an
+ * interpretation must be the interpretation's (same documents and vocabulary). @return SAETM_OK
+ * and *m (saetm_model_files_free), or the first file's error, naming it; on error *m is freed. */
+SAETM_API saetm_status saetm_model_open(saetm_ctx *ctx, const char *dir, unsigned what, saetm_model_files *m);
+SAETM_API void saetm_model_files_free(saetm_model_files *m);
+/* "dir/name" into buf[cap]. @return buf, or NULL (SAETM_ERR_ARG in ctx) when it does not fit. */
+SAETM_API const char *saetm_model_path(saetm_ctx *ctx, const char *dir, const char *name, char *buf, size_t cap);
+
+/* ======================================================================
  * Atomic output files
  * ==================================================================== */
 

@@ -118,6 +118,15 @@ void saetm__outfile_abort(saetm__outfile *f);
 /* Create directory dir unless it exists already (not its parents). */
 saetm_status saetm__mkdir(saetm_ctx *ctx, const char *dir);
 
+/* One side's scores as a JSON object, as topics.json and params.json hold them (merge/topics.c). */
+struct cJSON;
+struct cJSON *saetm__score_json(const saetm_topics_score *s);
+/* The holdout fraction a corpus was built with (its info "holdout"), 0 if none (model/model_dir.c). */
+double saetm__corpus_holdout(const saetm_corpus *c);
+/* Parse the JSON file path. @return SAETM_OK and *out (cJSON_Delete), or SAETM_ERR_FORMAT naming
+ * the file and line, or the I/O error (model/model_dir.c). */
+saetm_status saetm__json_read(saetm_ctx *ctx, const char *path, struct cJSON **out);
+
 /* Write a whole buffer atomically (temp + rename). */
 saetm_status saetm__write_file_atomic(saetm_ctx *ctx, const char *path, const void *data, size_t n);
 

@@ -14,15 +14,52 @@
 #include <time.h>
 #include <unistd.h>
 
+const char CLI_DEF_VALUE[] = "(the value)";
+
+/* Older spellings, accepted wherever the option exists, so each option has one name across the
+ * commands (docs/cli.md lists them). */
+static const struct {
+    const char *name, *alias;
+} ALIASES[] = {
+    {"min-doc-freq", "min-docs"},
+    {"sae-arch", "arch"},
+};
+
+static const char *alias_of(const char *name)
+{
+    for (size_t i = 0; i < sizeof ALIASES / sizeof ALIASES[0]; i++)
+        if (strcmp(ALIASES[i].name, name) == 0) return ALIASES[i].alias;
+    return NULL;
+}
+
+/* The default of o as --help shows it: o->def, or with CLI_DEF_VALUE the value *o->dst holds
+ * (nothing for an unset string or flag). */
+static const char *default_text(const cli_opt *o, char *buf, size_t cap)
+{
+    if (o->def != CLI_DEF_VALUE) return o->def;
+    switch (o->kind) {
+    case CLI_STR: return *(const char *const *)o->dst;
+    case CLI_FLAG: return *(const int *)o->dst ? "on" : NULL;
+    case CLI_INT: snprintf(buf, cap, "%d", *(const int *)o->dst); break;
+    case CLI_U32: snprintf(buf, cap, "%u", *(const uint32_t *)o->dst); break;
+    case CLI_U64: snprintf(buf, cap, "%llu", (unsigned long long)*(const uint64_t *)o->dst); break;
+    case CLI_DOUBLE: snprintf(buf, cap, "%g", *(const double *)o->dst); break;
+    }
+    return buf;
+}
+
 static void print_usage(const char *cmd, const char *summary, const cli_opt *opts)
 {
     printf("usage: saetm %s [options]\n\n%s\n\noptions:\n", cmd, summary);
     for (const cli_opt *o = opts; o && o->name; o++) {
-        char left[64];
+        char left[64], buf[64];
         if (o->kind == CLI_FLAG) snprintf(left, sizeof left, "--%s", o->name);
         else snprintf(left, sizeof left, "--%s %s", o->name, o->arg ? o->arg : "VALUE");
         printf("  %-26s %s", left, o->help);
-        if (o->def) printf(" (default: %s)", o->def);
+        const char *def = default_text(o, buf, sizeof buf);
+        if (def) printf(" (default: %s)", def);
+        const char *alias = alias_of(o->name);
+        if (alias) printf(" (also --%s)", alias);
         printf("\n");
     }
     printf("  %-26s %s\n", "--threads N", "worker threads (default: all cores)");
@@ -102,8 +139,12 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *summary, const
         cli_kind kind;
         void *dst;
         const cli_opt *found = NULL;
-        for (const cli_opt *o = opts; o && o->name; o++)
-            if (strlen(o->name) == nlen && strncmp(o->name, name, nlen) == 0) found = o;
+        for (const cli_opt *o = opts; o && o->name; o++) {
+            const char *alias = alias_of(o->name);
+            if ((strlen(o->name) == nlen && strncmp(o->name, name, nlen) == 0) ||
+                (alias && strlen(alias) == nlen && strncmp(alias, name, nlen) == 0))
+                found = o;
+        }
         if (found) {
             kind = found->kind;
             dst = found->dst;
@@ -328,20 +369,36 @@ void cli_mem_report(const char *cmd, const char *const *files, int n)
 
 const char *cli_emb_embedder(const char *emb, char *name, size_t cap)
 {
-    char path[4096], text[4096];
-    name[0] = 0;
-    if ((size_t)snprintf(path, sizeof path, "%s.json", emb) >= sizeof path) return name;
-    FILE *f = fopen(path, "rb");
-    if (!f) return name;
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = 0;
-    cJSON *j = cJSON_Parse(text);
-    const char *e = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "embedder"));
-    const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "embedder_version"));
-    /* With the version: another release of a model embeds into another space. */
-    if (e && v && v[0]) snprintf(name, cap, "%s@%s", e, v);
-    else if (e) snprintf(name, cap, "%s", e);
-    cJSON_Delete(j);
-    return name;
+    return saetm_emb_embedder(emb, name, cap);
+}
+
+int cli_write_text(const char *cmd, const char *path, const char *text)
+{
+    saetm_ctx *ctx = saetm_ctx_create();
+    saetm_status st = ctx ? saetm_write_file_atomic(ctx, path, text, strlen(text)) : SAETM_ERR_NOMEM;
+    if (st) fprintf(stderr, "saetm %s: cannot write %s: %s\n", cmd, path, ctx ? saetm_ctx_errmsg(ctx) : "out of memory");
+    saetm_ctx_free(ctx);
+    return st ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}
+
+/* Parse --bin: year | decade | N (a positive number of equal-width bins). @return 0 on success. */
+int cli_parse_bin(const char *cmd, const char *v, saetm_trends_opts *o)
+{
+    if (strcmp(v, "year") == 0) {
+        o->bin = SAETM_BIN_YEAR;
+        return 0;
+    }
+    if (strcmp(v, "decade") == 0) {
+        o->bin = SAETM_BIN_DECADE;
+        return 0;
+    }
+    char *end = NULL;
+    long n = strtol(v, &end, 10);
+    if (end == v || *end || n < 1 || n > 100000) {
+        cli_usage_error(cmd, "--bin expects year, decade or a number of bins (1..100000), got '%s'", v);
+        return -1;
+    }
+    o->bin = SAETM_BIN_EQUAL;
+    o->n_bins = (uint32_t)n;
+    return 0;
 }

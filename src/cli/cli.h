@@ -20,15 +20,18 @@ enum {
 typedef enum cli_kind { CLI_STR, CLI_INT, CLI_U32, CLI_U64, CLI_DOUBLE, CLI_FLAG } cli_kind;
 
 /* One long option. `dst` points at a const char*, int, uint32_t, uint64_t, double or int (flag).
- * `def` is the default shown in --help (the caller pre-sets *dst to it). */
+ * `def` is the default shown in --help (the caller pre-sets *dst to it), or CLI_DEF_VALUE: the
+ * value *dst holds when --help is printed (so a default set in the library is written once). */
 typedef struct cli_opt {
-    const char *name;   /* without leading dashes */
+    const char *name;   /* without leading dashes: the one name of the option in every command (older
+                           spellings: the alias table in cli.c, listed in docs/cli.md) */
     cli_kind kind;
     void *dst;
     const char *arg;    /* argument name in help, e.g. "FILE" */
     const char *help;
     const char *def;    /* NULL: no default / required */
 } cli_opt;
+extern const char CLI_DEF_VALUE[];
 
 /* Options every command accepts; cli_parse fills them. */
 typedef struct cli_common {
@@ -43,7 +46,8 @@ typedef struct cli_common {
 int cli_parse(int argc, char **argv, const char *cmd, const char *summary, const cli_opt *opts,
               cli_common *common);
 
-/* Was option --name given on the command line (as --name V or --name=V)? */
+/* Was option --name given on the command line (as --name V or --name=V)? Aliases are names of
+ * their own here: ask for both. */
 int cli_given(int argc, char **argv, const char *name);
 
 /* Create a context wired to stderr (log messages, progress bar on a terminal or periodic lines
@@ -57,7 +61,7 @@ int cli_fail(saetm_ctx *ctx, const char *cmd, saetm_status st);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Parse a --bin value (year | decade | N equal-width bins) into o; prints a usage error and
- * returns -1 if it is none of these (cmd_trends.c). */
+ * returns -1 if it is none of these (cli.c; trends and report). */
 int cli_parse_bin(const char *cmd, const char *v, saetm_trends_opts *o);
 
 /* Peak resident memory of this process in bytes (VmHWM of /proc/self/status: since exec, so
@@ -87,19 +91,14 @@ void cli_corpus_defaults(cli_corpus_args *a);
 int cli_corpus_table(cli_corpus_args *a, cli_opt *o);
 /* Fill a->o from the option strings and check it; @return -1 to continue, else the exit code. */
 int cli_corpus_finish(const char *cmd, cli_corpus_args *a);
-void cli_corpus_to_json(const cli_corpus_args *a, struct cJSON *obj);
-void cli_corpus_from_json(cli_corpus_args *a, const struct cJSON *obj);
-/* A string (borrowed from o: valid while o lives) or number field of a JSON object, or def. */
-const char *cli_json_string(const struct cJSON *o, const char *key, const char *def);
-double cli_json_number(const struct cJSON *o, const char *key, double def);
-/* Write text to path through a temporary file and a rename; @return an exit code. (cmd_fit.c) */
+/* The corpus options recorded in DIR/params.json become a's defaults; *params holds their strings
+ * (saetm_model_params_free; NULL without a params.json). @return -1 to continue, else the exit
+ * code (a broken params.json, printed). */
+int cli_corpus_model_defaults(const char *cmd, const char *model, cli_corpus_args *a, saetm_model_params **params);
+/* Write text to path through a temporary file and a rename; @return an exit code. (cli.c) */
 int cli_write_text(const char *cmd, const char *path, const char *text);
-/* Non-zero if path is a regular file. (cmd_fit.c) */
-int cli_file_exists(const char *path);
-/* The holdout fraction a corpus was built with (its info "holdout"), 0 if none. */
-double cli_corpus_holdout(const saetm_corpus *c);
 
-/* ---- interpretation options shared by `saetm interpret` and `saetm fit` (cmd_interpret.c) ---- */
+/* ---- interpretation options shared by `saetm interpret` and `saetm fit` (cli_interp.c) ---- */
 typedef struct cli_interp_args {
     saetm_interp_opts o;
     const char *background;
@@ -110,7 +109,6 @@ void cli_interp_defaults(cli_interp_args *a);
 /* Write the interpretation options into o (room for 9 entries); @return how many. */
 int cli_interp_table(cli_interp_args *a, cli_opt *o);
 int cli_interp_finish(const char *cmd, cli_interp_args *a);
-void cli_interp_to_json(const cli_interp_args *a, struct cJSON *obj);
 
 /* Load activations from a .sac file or a dense .npy (N x F); prints the error.
  * @return CLI_EXIT_OK or an exit code. (cmd_interpret.c) */
@@ -118,69 +116,21 @@ int cli_load_acts(saetm_ctx *ctx, const char *cmd, const char *path, saetm_acts 
 /* The corpus's words as an array (strings owned by the corpus; free() the array). NULL if out of memory. */
 const char **cli_corpus_vocab(const saetm_corpus *c);
 
-/* ---- topic options shared by `saetm topics` and `saetm fit` (cmd_topics.c) ---- */
-typedef struct cli_topics_args {
-    saetm_topics_opts o;
-    const char *space, *method, *linkage, *rank; /* strings as given; cli_topics_finish sets o */
-    const char *merge;     /* --merge: sets method and space (cli_topics_finish) */
-    const char *rare, *refit_idf;
-    const char *word_vectors, *word_list, *decoder;
-    int refit, no_refit; /* --no-refit turns off a refit that params.json or fit's defaults asked for */
-    int min_docs_given;  /* --min-doc-freq on the command line: never lowered (a default or params.json's is) */
-    double sharpen, refit_pi;
-    double candidates;      /* --candidates: merge into this many times K topics, prune to K (1 = off) */
-    double refit_idf_power; /* from refit_idf (cli_topics_finish): 0 = off, 1 = on, else the IDF exponent */
-    const char *words;      /* --words em|tfidf: how the refit estimates the topic words */
-    const char *crossfit;   /* --crossfit on|off: the pruning scores candidates on the other half of the documents */
-    const char *coact_init; /* --coact-init random|pivot (cli_topics_finish sets o.coact_init) */
-    double words_background;
-    saetm_words_opts wo;    /* from the above (cli_topics_finish) */
-    int crossfit_on;
-    int quiet;      /* no progress lines on stderr */
-    /* With a held-out corpus (saetm fit --holdout, DIR/heldout.stc): cli_topics_run scores the topics
-     * in-sample (its corpus) and held-out, prints both, writes them into topics.json and, where
-     * scores is not NULL, into scores[0] (in-sample) and scores[1] (held-out). */
-    const saetm_corpus *heldout;
-    double holdout;
-    saetm_topics_score *scores;
-} cli_topics_args;
-void cli_topics_defaults(cli_topics_args *a);
-/* Write the topic options into o (room for 31 entries); @return how many. */
+/* ---- topic options shared by `saetm topics`, `saetm fit` and `saetm sweep` (cli_topics.c) ---- */
+/* The library's topic stage: its defaults (saetm_topic_stage_default, _fit_default) are the CLI's. */
+typedef saetm_topic_stage cli_topics_args;
+/* Write the topic options into o (room for 30 entries); @return how many. */
 int cli_topics_table(cli_topics_args *a, cli_opt *o);
-/* Turn the option strings into o and check; @return -1 to continue, else the exit code. */
+/* saetm_topic_stage_resolve, its message printed as a usage error; @return -1 to continue, else the exit code. */
 int cli_topics_finish(const char *cmd, cli_topics_args *a);
-void cli_topics_to_json(const cli_topics_args *a, struct cJSON *obj);
-void cli_topics_from_json(cli_topics_args *a, const struct cJSON *obj);
-/* With --model DIR among the arguments (looked up before parsing): *model = DIR and the topic
- * options recorded in DIR/params.json become a's defaults (with --fit-defaults among the
- * arguments: saetm fit's instead). @return the params (cJSON_Delete) or NULL. */
-struct cJSON *cli_topics_model_defaults(int argc, char **argv, cli_topics_args *a, const char **model);
-/* saetm fit's topic defaults (docs/quality.md) into a, and, where opts is not NULL, into the
- * help's default strings of those n options. With --fit-defaults among the arguments,
- * cli_topics_model_defaults applies these instead of DIR/params.json's. */
-void cli_topics_fit_defaults(cli_topics_args *a, cli_opt *opts, int n);
-/* The merge name of the options after cli_topics_finish: kmeans-words, kmeans-hellinger,
- * kmeans-decoder, kmeans-auto, agglomerative or coactivation. */
-const char *cli_topics_merge_name(const cli_topics_args *a);
-/* Build (and refit: corpus needed) the topics and write them into out_dir (with a->heldout: scored
- * in-sample against corpus, which must then be given, and held-out); @return an exit code.
- * sae (may be NULL) gives the decoder directions for --space decoder without --decoder. */
-int cli_topics_run(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a, const saetm_interp *it,
-                   const saetm_corpus *corpus, const saetm_sae *sae, const char *out_dir);
+/* With --model DIR among the arguments (looked up before parsing): *model = DIR, *params its
+ * params.json (saetm_model_params_free; NULL without one) and the topic options recorded there
+ * become a's defaults (with --fit-defaults among the arguments: saetm fit's instead).
+ * @return -1 to continue, else the exit code (a broken params.json, printed). */
+int cli_topics_model_defaults(const char *cmd, int argc, char **argv, cli_topics_args *a, const char **model,
+                              saetm_model_params **params);
 /* Print in-sample (sc[0]) and held-out (sc[1]) scores on stderr, one line each. */
 void cli_print_scores(const char *cmd, const saetm_topics_score sc[2]);
-/* The parts of cli_topics_run, for commands that merge several times (sweep): the vectors the
- * merge space needs (a->o.space may fall back to hellinger; free with cli_topics_vectors_free),
- * then the topics built (and re-fitted with --refit). Errors are printed; @return an exit code. */
-int cli_topics_vectors(saetm_ctx *ctx, const char *cmd, cli_topics_args *a, const saetm_interp *it,
-                       const saetm_sae *sae, const char *out_dir, saetm_matrix *vec, saetm_matrix *raw);
-void cli_topics_vectors_free(saetm_matrix *vec, saetm_matrix *raw);
-int cli_topics_make(saetm_ctx *ctx, const char *cmd, const cli_topics_args *a, const saetm_interp *it,
-                    const saetm_corpus *corpus, const saetm_matrix *vec, saetm_topics **out);
-/* Create directory dir unless it is one already; @return 0 on success. */
-int cli_mkdir(const char *dir);
-/* DIR/params.json parsed, or NULL. */
-struct cJSON *cli_read_params(const char *dir);
 
 /* Load the SAE of a --sae argument: a .saem file, or "default", the foundational SAE of embedder
  * `embedder` (NULL/"" = the built-in one; saetm_sae_default_path). The file used goes to

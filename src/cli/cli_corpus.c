@@ -1,11 +1,10 @@
 /*
  * cli_corpus.c - the corpus options (input format, fields, preprocessing, vocabulary limits), shared
- * by every command that reads documents (`saetm corpus`, `saetm fit`, `saetm transform`), and their
- * round trip through a model directory's params.json.
+ * by every command that reads documents (`saetm corpus`, `saetm fit`, `saetm transform`), with a
+ * model directory's recorded ones as defaults (saetm_model_params_corpus).
  */
 #include "cli.h"
 
-#include <cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,53 +61,21 @@ int cli_corpus_finish(const char *cmd, cli_corpus_args *a)
     return -1;
 }
 
-void cli_corpus_to_json(const cli_corpus_args *a, cJSON *obj)
+int cli_corpus_model_defaults(const char *cmd, const char *model, cli_corpus_args *a, saetm_model_params **params)
 {
-    cJSON_AddStringToObject(obj, "format", a->format);
-    cJSON_AddStringToObject(obj, "text_field", a->text_field);
-    if (a->id_field) cJSON_AddStringToObject(obj, "id_field", a->id_field);
-    if (a->date_field) cJSON_AddStringToObject(obj, "date_field", a->date_field);
-    if (a->group_field) cJSON_AddStringToObject(obj, "group_field", a->group_field);
-    cJSON_AddStringToObject(obj, "preprocess", a->preprocess);
-    cJSON_AddNumberToObject(obj, "min_df", a->o.min_df);
-    cJSON_AddNumberToObject(obj, "max_df", a->o.max_df);
-    cJSON_AddNumberToObject(obj, "max_vocab", a->o.max_vocab);
-    if (a->stopwords) cJSON_AddStringToObject(obj, "stopwords", a->stopwords);
-    cJSON_AddNumberToObject(obj, "snippet_chars", a->o.snippet_chars);
-}
-
-void cli_corpus_from_json(cli_corpus_args *a, const cJSON *obj)
-{
-    if (!cJSON_IsObject(obj)) return;
-    a->format = cli_json_string(obj, "format", a->format);
-    a->text_field = cli_json_string(obj, "text_field", a->text_field);
-    a->id_field = cli_json_string(obj, "id_field", a->id_field);
-    a->date_field = cli_json_string(obj, "date_field", a->date_field);
-    a->group_field = cli_json_string(obj, "group_field", a->group_field);
-    a->preprocess = cli_json_string(obj, "preprocess", a->preprocess);
-    a->stopwords = cli_json_string(obj, "stopwords", a->stopwords);
-    a->o.min_df = (uint32_t)cli_json_number(obj, "min_df", a->o.min_df);
-    a->o.max_df = cli_json_number(obj, "max_df", a->o.max_df);
-    a->o.max_vocab = (uint32_t)cli_json_number(obj, "max_vocab", a->o.max_vocab);
-    a->o.snippet_chars = (uint32_t)cli_json_number(obj, "snippet_chars", a->o.snippet_chars);
-}
-
-double cli_corpus_holdout(const saetm_corpus *c)
-{
-    cJSON *info = cJSON_Parse(saetm_corpus_info_json(c));
-    double f = cli_json_number(info, "holdout", 0);
-    cJSON_Delete(info);
-    return f;
-}
-
-const char *cli_json_string(const cJSON *o, const char *key, const char *def)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : def;
-}
-
-double cli_json_number(const cJSON *o, const char *key, double def)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsNumber(v) ? v->valuedouble : def;
+    *params = NULL;
+    saetm_ctx *ctx = saetm_ctx_create();
+    saetm_status st = ctx ? saetm_model_params_load(ctx, model, params) : SAETM_ERR_NOMEM;
+    int rc = st ? cli_fail(ctx, cmd, st) : -1;
+    saetm_ctx_free(ctx);
+    if (rc >= 0) return rc;
+    saetm_model_corpus_args mc = {a->format,   a->preprocess,   a->text_field,       a->id_field,
+                                  a->date_field, a->group_field, a->stopwords,       a->o.min_df,
+                                  a->o.max_vocab, a->o.snippet_chars, a->o.max_df};
+    saetm_model_params_corpus(*params, &mc);
+    a->format = mc.format, a->preprocess = mc.preprocess, a->text_field = mc.text_field;
+    a->id_field = mc.id_field, a->date_field = mc.date_field, a->group_field = mc.group_field;
+    a->stopwords = mc.stopwords, a->o.min_df = mc.min_df, a->o.max_vocab = mc.max_vocab;
+    a->o.snippet_chars = mc.snippet_chars, a->o.max_df = mc.max_df;
+    return -1;
 }

@@ -149,11 +149,12 @@ int cmd_eval(int argc, char **argv)
         if (i + 1 < argc && strcmp(argv[i], "--model") == 0) model = argv[i + 1];
         else if (strncmp(argv[i], "--model=", 8) == 0) model = argv[i] + 8;
     }
-    cJSON *params = model ? cli_read_params(model) : NULL;
-    if (params) {
+    saetm_model_params *params = NULL;
+    if (model) {
         cli_corpus_args pa;
         cli_corpus_defaults(&pa);
-        cli_corpus_from_json(&pa, cJSON_GetObjectItemCaseSensitive(params, "corpus"));
+        int prc = cli_corpus_model_defaults("eval", model, &pa, &params);
+        if (prc >= 0) return prc;
         ca.text_field = pa.text_field;
         ca.preprocess = pa.preprocess;
         ca.stopwords = pa.stopwords;
@@ -226,7 +227,7 @@ int cmd_eval(int argc, char **argv)
     if (rc >= 0) {
         free(tp);
         free(cp);
-        cJSON_Delete(params);
+        saetm_model_params_free(params);
         return rc;
     }
     saetm_ctx *ctx = cli_ctx(&common);
@@ -270,6 +271,6 @@ int cmd_eval(int argc, char **argv)
     saetm_ctx_free(ctx);
     free(tp);
     free(cp);
-    cJSON_Delete(params);
+    saetm_model_params_free(params);
     return rc;
 }

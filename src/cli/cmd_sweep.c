@@ -1,22 +1,14 @@
 /*
  * cmd_sweep.c - `saetm sweep`: merge one model's features into topics for a range of K (no
  * retraining) and score each K's topics (NPMI, C_V, diversity) against the model's corpus, so a
- * user picks K from evidence. Writes a CSV and a JSON table (the report draws the JSON).
+ * user picks K from evidence (saetm_sweep_k), and prints the table. Writes a CSV and a JSON table
+ * (saetm_sweep_write; the report draws the JSON).
  */
 #include "cli.h"
 
-#include <cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* "A:B[:S]" (A, A+S, ... up to B) or "K1,K2,...": the list of K (ascending as given) in *ks.
  * @return the count, or 0 if malformed. */
@@ -59,98 +51,17 @@ static uint32_t parse_ks(const char *v, uint32_t **ks)
     return cnt;
 }
 
-typedef struct row {
-    uint32_t k, scored;
-    double npmi, cv, div, secs;
-} row;
-
-/* Score the topics' top words against the corpus. */
-static saetm_status score(saetm_ctx *ctx, const saetm_topics *tp, const saetm_interp *it, const saetm_corpus *corpus,
-                          const saetm_eval_opts *eo, uint32_t top_n, row *r)
-{
-    uint32_t K = saetm_topics_k(tp);
-    const char **words = malloc((size_t)K * top_n * sizeof *words);
-    uint64_t *start = malloc(((size_t)K + 1) * sizeof *start);
-    if (!words || !start) {
-        free(words);
-        free(start);
-        return SAETM_ERR_NOMEM;
-    }
-    uint64_t n = 0;
-    for (uint32_t k = 0; k < K; k++) {
-        start[k] = n;
-        const uint32_t *top = saetm_topics_top_words(tp, k);
-        for (uint32_t j = 0; j < top_n && top[j] != UINT32_MAX; j++) words[n++] = saetm_interp_word(it, top[j]);
-    }
-    start[K] = n;
-    saetm_eval_result *ev = NULL;
-    saetm_status st = saetm_eval_topics(ctx, corpus, K, words, start, eo, &ev);
-    if (!st) {
-        r->npmi = ev->npmi_mean;
-        r->cv = ev->cv_mean;
-        r->div = ev->diversity;
-        r->scored = ev->n_scored_topics;
-    }
-    saetm_eval_result_free(ev);
-    free(words);
-    free(start);
-    return st;
-}
-
-static int write_outputs(const char *csv_path, const char *json_path, const cli_topics_args *ta,
-                         const saetm_eval_opts *eo, const char *model, const row *rows, uint32_t n)
-{
-    size_t cap = 128 + (size_t)n * 128;
-    char *csv = malloc(cap);
-    if (!csv) return CLI_EXIT_FAIL;
-    size_t len = (size_t)snprintf(csv, cap, "k,npmi,c_v,diversity,n_scored_topics\n");
-    for (uint32_t i = 0; i < n; i++)
-        len += (size_t)snprintf(csv + len, cap - len, "%u,%.6f,%.6f,%.6f,%u\n", rows[i].k, rows[i].npmi, rows[i].cv,
-                                rows[i].div, rows[i].scored);
-    int rc = cli_write_text("sweep", csv_path, csv);
-    free(csv);
-    if (rc) return rc;
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "model", model);
-    cJSON_AddStringToObject(root, "merge", cli_topics_merge_name(ta));
-    cJSON_AddNumberToObject(root, "npmi_top", eo->top_n);
-    cJSON_AddNumberToObject(root, "diversity_top", eo->diversity_n);
-    cli_topics_to_json(ta, cJSON_AddObjectToObject(root, "topics"));
-    cJSON *arr = cJSON_AddArrayToObject(root, "rows");
-    for (uint32_t i = 0; i < n; i++) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "k", rows[i].k);
-        cJSON_AddNumberToObject(o, "npmi", rows[i].npmi);
-        cJSON_AddNumberToObject(o, "c_v", rows[i].cv);
-        cJSON_AddNumberToObject(o, "diversity", rows[i].div);
-        cJSON_AddNumberToObject(o, "n_scored_topics", rows[i].scored);
-        cJSON_AddItemToArray(arr, o);
-    }
-    cJSON_DeleteItemFromObject(cJSON_GetObjectItem(root, "topics"), "k"); /* varies: see rows */
-    char *text = cJSON_PrintUnformatted(root);
-    cJSON_Delete(root);
-    if (!text) return CLI_EXIT_FAIL;
-    size_t tl = strlen(text);
-    char *t2 = realloc(text, tl + 2);
-    if (!t2) {
-        free(text);
-        return CLI_EXIT_FAIL;
-    }
-    memcpy(t2 + tl, "\n", 2);
-    rc = cli_write_text("sweep", json_path, t2);
-    free(t2);
-    return rc;
-}
-
 int cmd_sweep(int argc, char **argv)
 {
     cli_topics_args ta;
-    cli_topics_defaults(&ta);
+    saetm_topic_stage_default(&ta);
     const char *model = NULL, *krange = "5:100:5", *out = NULL;
     int fit_defaults = 0; /* applied by cli_topics_model_defaults */
     saetm_eval_opts eo;
     saetm_eval_opts_default(&eo);
-    cJSON *params = cli_topics_model_defaults(argc, argv, &ta, &model);
+    saetm_model_params *params = NULL;
+    int rc = cli_topics_model_defaults("sweep", argc, argv, &ta, &model, &params);
+    if (rc >= 0) return rc;
     cli_opt opts[48] = {
         {"model", CLI_STR, &model, "DIR", "model directory from saetm fit (its topic options are the defaults)", NULL},
         {"k", CLI_STR, &krange, "A:B[:S]", "the numbers of topics: A, A+S, ... up to B, or a list K1,K2,...", "5:100:5"},
@@ -166,7 +77,7 @@ int cmd_sweep(int argc, char **argv)
     for (int i = 0; i < nt; i++)
         if (strcmp(topt[i].name, "k") != 0 && strcmp(topt[i].name, "top-n") != 0) opts[nopt++] = topt[i];
     cli_common common;
-    int rc = cli_parse(argc, argv, "sweep",
+    rc = cli_parse(argc, argv, "sweep",
                        "Merge a model's features into topics for each K of a range (no retraining; the model's\n"
                        "merge options from DIR/params.json, or those given) and score each K's topics against the\n"
                        "model's corpus: NPMI and C_V of the top words (document co-occurrence, as saetm eval) and\n"
@@ -183,90 +94,66 @@ int cmd_sweep(int argc, char **argv)
     if (rc < 0) rc = cli_topics_finish("sweep", &ta);
     if (rc >= 0) {
         free(ks);
-        cJSON_Delete(params);
+        saetm_model_params_free(params);
         return rc;
     }
     ta.o.seed = common.seed;
-    ta.quiet = common.quiet;
     uint32_t keep_top = ta.o.top_n;
     if (ta.o.top_n < eo.top_n) ta.o.top_n = eo.top_n;
     if (ta.o.top_n < eo.diversity_n) ta.o.top_n = eo.diversity_n;
-    char path[4096], csv_path[4096], json_path[4200];
+    char csv_path[4096], json_path[4200];
     if (out) snprintf(csv_path, sizeof csv_path, "%s", out);
     else snprintf(csv_path, sizeof csv_path, "%s/sweep.csv", model);
     size_t cl = strlen(csv_path);
     if (cl > 4 && strcmp(csv_path + cl - 4, ".csv") == 0) snprintf(json_path, sizeof json_path, "%.*s.json", (int)(cl - 4), csv_path);
     else snprintf(json_path, sizeof json_path, "%s.json", csv_path);
     saetm_ctx *ctx = cli_ctx(&common);
-    saetm_interp *it = NULL;
-    saetm_corpus *corpus = NULL;
-    saetm_sae *sae = NULL;
-    snprintf(path, sizeof path, "%s/interp.sti", model);
-    saetm_status st = saetm_interp_load(ctx, path, &it);
-    snprintf(path, sizeof path, "%s/corpus.stc", model);
-    if (!st) st = saetm_corpus_load(ctx, path, &corpus);
-    if (!st && (saetm_corpus_num_docs(corpus) != saetm_interp_num_docs(it) ||
-                saetm_corpus_vocab_size(corpus) != saetm_interp_vocab_size(it))) {
-        fprintf(stderr, "saetm sweep: %s/corpus.stc is not the corpus of %s/interp.sti\n", model, model);
-        rc = CLI_EXIT_FAIL;
-    }
-    if (!st && rc < 0 && ta.o.space == SAETM_SPACE_DECODER && ta.o.method != SAETM_MERGE_COACT && !ta.decoder) {
-        snprintf(path, sizeof path, "%s/sae.saem", model);
-        st = saetm_sae_load(ctx, path, &sae);
-    }
+    saetm_model_files m;
+    unsigned what = SAETM_MODEL_INTERP | SAETM_MODEL_CORPUS;
+    if (ta.o.space == SAETM_SPACE_DECODER && ta.o.method != SAETM_MERGE_COACT && !ta.decoder) what |= SAETM_MODEL_SAE;
+    saetm_status st = saetm_model_open(ctx, model, what, &m);
+    const saetm_interp *it = m.interp;
+    const saetm_corpus *corpus = m.corpus;
     if (st) rc = cli_fail(ctx, "sweep", st);
     saetm_matrix vec = {0}, raw = {0};
-    row *rows = rc < 0 ? calloc(nk, sizeof *rows) : NULL;
+    saetm_sweep_row *rows = rc < 0 ? calloc(nk, sizeof *rows) : NULL;
     uint32_t done = 0;
     if (rc < 0 && !rows) rc = cli_fail(ctx, "sweep", SAETM_ERR_NOMEM);
     if (rc < 0) {
-        int r2 = cli_topics_vectors(ctx, "sweep", &ta, it, sae, model, &vec, &raw);
-        if (r2 != CLI_EXIT_OK) rc = r2;
+        if ((st = saetm_topic_stage_vectors(ctx, &ta, it, m.sae, model, &vec, &raw))) rc = cli_fail(ctx, "sweep", st);
     }
     if (rc < 0) {
         /* Each K logs its merge: keep the log to warnings unless asked (-q already silences). */
         printf("# %s: merge %s%s; NPMI and C_V of the top %u words, diversity of the top %u\n", model,
-               cli_topics_merge_name(&ta), ta.refit ? " with --refit" : "", eo.top_n, eo.diversity_n);
+               saetm_topic_stage_merge_name(&ta), ta.refit ? " with --refit" : "", eo.top_n, eo.diversity_n);
         printf("%6s %9s %9s %10s %8s %8s\n", "K", "NPMI", "C_V", "diversity", "scored", "seconds");
         fflush(stdout);
         for (uint32_t i = 0; i < nk; i++) {
-            cli_topics_args a = ta;
-            a.o.k = ks[i];
-            double t0 = now();
-            saetm_topics *tp = NULL;
-            int r2 = cli_topics_make(ctx, "sweep", &a, it, corpus, &vec, &tp);
-            if (r2 != CLI_EXIT_OK) {
+            saetm_sweep_row *r = &rows[done];
+            if ((st = saetm_sweep_k(ctx, &ta, it, corpus, &vec, &eo, ks[i], r))) {
+                int r2 = cli_fail(ctx, "sweep", st);
                 fprintf(stderr, "saetm sweep: stopped at K = %u\n", ks[i]);
                 if (done == 0) rc = r2;
                 break;
             }
-            rows[done].k = ks[i];
-            st = score(ctx, tp, it, corpus, &eo, ta.o.top_n, &rows[done]);
-            saetm_topics_free(tp);
-            if (st) {
-                rc = cli_fail(ctx, "sweep", st);
-                break;
-            }
-            rows[done].secs = now() - t0;
-            printf("%6u %9.4f %9.4f %10.4f %8u %8.2f\n", rows[done].k, rows[done].npmi, rows[done].cv, rows[done].div,
-                   rows[done].scored, rows[done].secs);
+            printf("%6u %9.4f %9.4f %10.4f %8u %8.2f\n", r->k, r->npmi, r->c_v, r->diversity, r->n_scored_topics,
+                   r->seconds);
             fflush(stdout);
             done++;
         }
     }
     if (rc < 0 && done) {
         ta.o.top_n = keep_top;
-        rc = write_outputs(csv_path, json_path, &ta, &eo, model, rows, done);
+        st = saetm_sweep_write(ctx, csv_path, json_path, model, &ta, &eo, rows, done);
+        rc = st ? cli_fail(ctx, "sweep", st) : CLI_EXIT_OK;
         if (rc == CLI_EXIT_OK && !common.quiet) fprintf(stderr, "sweep: %u values of K written to %s and %s\n", done, csv_path, json_path);
     }
     if (rc < 0) rc = CLI_EXIT_OK;
-    cli_topics_vectors_free(&vec, &raw);
+    saetm_topic_stage_vectors_free(&vec, &raw);
     free(rows);
     free(ks);
-    saetm_sae_free(sae);
-    saetm_corpus_free(corpus);
-    saetm_interp_free(it);
+    saetm_model_files_free(&m);
     saetm_ctx_free(ctx);
-    cJSON_Delete(params);
+    saetm_model_params_free(params);
     return rc;
 }

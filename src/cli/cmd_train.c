@@ -17,7 +17,7 @@ int cmd_train(int argc, char **argv)
     const cli_opt opts[] = {
         {"emb", CLI_STR, &emb, "FILE", "embeddings, N x d float32 .npy (required)", NULL},
         {"out", CLI_STR, &out, "FILE", "output SAE file, .saem (required)", NULL},
-        {"arch", CLI_STR, &arch, "NAME", "batchtopk, topk, relu-l1 or jumprelu", "batchtopk"},
+        {"sae-arch", CLI_STR, &arch, "NAME", "batchtopk, topk, relu-l1 or jumprelu", "batchtopk"},
         {"k", CLI_U32, &cfg.k, "K", "active features per row (jumprelu: target mean L0)", "32"},
         {"expansion", CLI_U32, &cfg.expansion, "E", "features = E x embedding dimension", "64"},
         {"features", CLI_U32, &features, "F", "number of features (instead of --expansion)", "E x d"},
@@ -49,7 +49,7 @@ int cmd_train(int argc, char **argv)
     if (cli_given(argc, argv, "steps") && cli_given(argc, argv, "epochs"))
         return cli_usage_error("train", "give --steps or --epochs, not both");
     if (resume) {
-        static const char *const model_opts[] = {"arch", "k", "expansion", "features", "batch", "lr", "warmup",
+        static const char *const model_opts[] = {"sae-arch", "arch", "k", "expansion", "features", "batch", "lr", "warmup",
                                                  "epochs", "steps", "l1", "l0", "aux-alpha", "seed", "embedder"};
         for (size_t i = 0; i < sizeof model_opts / sizeof model_opts[0]; i++)
             if (cli_given(argc, argv, model_opts[i]))

@@ -5,7 +5,6 @@
  */
 #include "cli.h"
 
-#include <cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +16,9 @@ int cmd_transform(int argc, char **argv)
     cli_corpus_defaults(&ca);
     for (int i = 1; i + 1 < argc; i++)
         if (strcmp(argv[i], "--model") == 0) model = argv[i + 1];
-    cJSON *params = model ? cli_read_params(model) : NULL;
-    if (params) cli_corpus_from_json(&ca, cJSON_GetObjectItemCaseSensitive(params, "corpus"));
+    saetm_model_params *params = NULL; /* the corpus options the model was fitted with are the defaults */
+    int prc = model ? cli_corpus_model_defaults("transform", model, &ca, &params) : -1;
+    if (prc >= 0) return prc;
     cli_opt opts[24] = {
         {"model", CLI_STR, &model, "DIR", "model directory from saetm fit", NULL},
         {"input", CLI_STR, &input, "PATH", "the new documents (same options as the fit read them with); "
@@ -47,11 +47,11 @@ int cmd_transform(int argc, char **argv)
     }
     if (rc < 0 && input) rc = cli_corpus_finish("transform", &ca);
     if (rc >= 0) {
-        cJSON_Delete(params);
+        saetm_model_params_free(params);
         return rc;
     }
     saetm_ctx *ctx = cli_ctx(&common);
-    saetm_sae *sae = NULL;
+    saetm_model_files m;
     saetm_matrix x = {0};
     saetm_acts acts = {0};
     saetm_corpus *model_corpus = NULL, *docs = NULL;
@@ -59,16 +59,15 @@ int cmd_transform(int argc, char **argv)
     float *dt = NULL;
     uint32_t k = 0;
     char path[4096];
-    snprintf(path, sizeof path, "%s/sae.saem", model);
-    saetm_status st = saetm_sae_load(ctx, path, &sae);
+    saetm_status st = saetm_model_open(ctx, model, SAETM_MODEL_SAE, &m);
+    const saetm_sae *sae = m.sae;
     if (!st) st = saetm_npy_load(ctx, emb, &x);
     if (!st) st = saetm_sae_check_input(ctx, sae, NULL, x.cols);
     if (!st) st = saetm_matrix_check_finite(ctx, &x, emb);
     if (!st) st = saetm_sae_encode(ctx, sae, &x, &acts);
     if (!st) {
         ft = malloc((size_t)saetm_sae_features(sae) * sizeof *ft);
-        snprintf(path, sizeof path, "%s/topics.json", model);
-        st = ft ? saetm_topics_read_assignment(ctx, path, saetm_sae_features(sae), ft, &k) : SAETM_ERR_NOMEM;
+        st = !saetm_model_path(ctx, model, "topics.json", path, sizeof path) ? SAETM_ERR_ARG : ft ? saetm_topics_read_assignment(ctx, path, saetm_sae_features(sae), ft, &k) : SAETM_ERR_NOMEM;
     }
     if (!st) {
         dt = malloc((size_t)x.rows * k * sizeof *dt);
@@ -81,8 +80,9 @@ int cmd_transform(int argc, char **argv)
         o.min_df = 1;
         o.max_df = 1.0;
         o.max_vocab = 0;
-        snprintf(path, sizeof path, "%s/corpus.stc", model);
-        st = saetm_corpus_load(ctx, path, &model_corpus);
+        saetm_model_files mc;
+        st = saetm_model_open(ctx, model, SAETM_MODEL_CORPUS, &mc);
+        model_corpus = mc.corpus;
         if (!st) st = saetm_corpus_build(ctx, input, &o, &docs);
         if (!st && saetm_corpus_num_docs(docs) != x.rows) {
             fprintf(stderr, "saetm transform: %s has %llu documents but %s has %llu rows\n", input,
@@ -122,8 +122,8 @@ int cmd_transform(int argc, char **argv)
     saetm_corpus_free(model_corpus);
     saetm_acts_free(&acts);
     saetm_matrix_free(&x);
-    saetm_sae_free(sae);
+    saetm_model_files_free(&m);
     saetm_ctx_free(ctx);
-    cJSON_Delete(params);
+    saetm_model_params_free(params);
     return rc;
 }

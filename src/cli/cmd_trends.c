@@ -8,28 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Parse --bin: year | decade | N (a positive number of equal-width bins). @return 0 on success. */
-int cli_parse_bin(const char *cmd, const char *v, saetm_trends_opts *o)
-{
-    if (strcmp(v, "year") == 0) {
-        o->bin = SAETM_BIN_YEAR;
-        return 0;
-    }
-    if (strcmp(v, "decade") == 0) {
-        o->bin = SAETM_BIN_DECADE;
-        return 0;
-    }
-    char *end = NULL;
-    long n = strtol(v, &end, 10);
-    if (end == v || *end || n < 1 || n > 100000) {
-        cli_usage_error(cmd, "--bin expects year, decade or a number of bins (1..100000), got '%s'", v);
-        return -1;
-    }
-    o->bin = SAETM_BIN_EQUAL;
-    o->n_bins = (uint32_t)n;
-    return 0;
-}
-
 static void print_movers(const saetm_trends *t, const char *const *labels, int rising)
 {
     uint32_t K = t->n_topics, shown = 0;

@@ -14,7 +14,8 @@
  * Output files
  * ==================================================================== */
 
-static cJSON *score_json(const saetm_topics_score *s)
+/* One side's scores as topics.json's and params.json's "evaluation" hold them. */
+cJSON *saetm__score_json(const saetm_topics_score *s)
 {
     cJSON *o = cJSON_CreateObject();
     if (s->scored) {
@@ -99,9 +100,9 @@ saetm_status saetm_topics_write(saetm_ctx *ctx, const saetm_topics *t, const sae
         if (t->o.rank == SAETM_RANK_FREX) cJSON_AddNumberToObject(root, "frex_weight", t->o.frex_weight);
         if (t->n_eval) {
             cJSON *ev = cJSON_AddObjectToObject(root, "evaluation");
-            cJSON_AddItemToObject(ev, "in_sample", score_json(&t->eval[0]));
+            cJSON_AddItemToObject(ev, "in_sample", saetm__score_json(&t->eval[0]));
             if (t->n_eval > 1) {
-                cJSON_AddItemToObject(ev, "held_out", score_json(&t->eval[1]));
+                cJSON_AddItemToObject(ev, "held_out", saetm__score_json(&t->eval[1]));
                 cJSON_AddNumberToObject(ev, "holdout_fraction", t->holdout);
             }
         }

@@ -1,5 +1,6 @@
 /*
- * modeldir.c - open a model directory for trends and the report: corpus.stc and doc_topics.npy
+ * modeldir.c - open a model directory for trends and the report (its files through
+ * src/model/model_dir.c's readers): corpus.stc and doc_topics.npy
  * (required, rows must agree), topic words from topics.json or top_words.txt, and the optional
  * topic_word.npy and params.json. The topics.json reader accepts the shapes a topic
  * file reasonably takes and names the topic and field when something is missing.
@@ -25,27 +26,6 @@ static int exists(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0;
-}
-
-/* Parse a JSON file. @return SAETM_OK and *out, or an error naming the file and line. */
-static saetm_status read_json(saetm_ctx *ctx, const char *path, cJSON **out)
-{
-    *out = NULL;
-    saetm__mapped m;
-    saetm_status st = saetm__map_file(ctx, path, &m);
-    if (st) return st;
-    const char *end = NULL;
-    cJSON *j = cJSON_ParseWithLengthOpts((const char *)m.data, m.size, &end, 0);
-    if (!j) {
-        size_t pos = end && end >= (const char *)m.data ? (size_t)(end - (const char *)m.data) : 0;
-        if (pos > m.size) pos = m.size;
-        size_t line = 1;
-        for (size_t i = 0; i < pos; i++) line += m.data[i] == '\n';
-        st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: line %zu: not valid JSON", path, line);
-    }
-    saetm__unmap(&m);
-    *out = j;
-    return st;
 }
 
 static const cJSON *field(const cJSON *obj, const char *const *names)
@@ -75,7 +55,7 @@ static saetm_status read_topics_json(saetm_ctx *ctx, saetm_modeldir *md, const c
     static const char *const p_keys[] = {"p", "prob", "probability", "weight", "score", NULL};
     static const char *const id_keys[] = {"id", "topic", NULL};
     cJSON *root;
-    saetm_status st = read_json(ctx, path, &root);
+    saetm_status st = saetm__json_read(ctx, path, &root);
     if (st) return st;
     const cJSON *topics = cJSON_IsArray(root) ? root : cJSON_GetObjectItemCaseSensitive(root, "topics");
     if (!cJSON_IsArray(topics)) {
@@ -171,7 +151,7 @@ static void read_optional_json(saetm_ctx *ctx, saetm_modeldir *md, const char *n
     char *path = join(md->dir, name);
     if (!path) return;
     if (exists(path)) {
-        if (read_json(ctx, path, out)) saetm__modeldir_note(md, "%s ignored: %s", name, saetm_ctx_errmsg(ctx));
+        if (saetm__json_read(ctx, path, out)) saetm__modeldir_note(md, "%s ignored: %s", name, saetm_ctx_errmsg(ctx));
         else if (!cJSON_IsObject(*out)) {
             saetm__modeldir_note(md, "%s ignored: expected a JSON object", name);
             cJSON_Delete(*out);
@@ -204,10 +184,7 @@ static saetm_status open_heldout(saetm_ctx *ctx, saetm_modeldir *md)
     for (uint32_t w = 0; w < V; w++) md->held_words[w] = saetm_corpus_word(md->heldout, w);
     md->held = (saetm__eval_ref){saetm_corpus_num_docs(md->heldout), saetm_corpus_row_ptr(md->heldout),
                                  saetm_corpus_word_ids(md->heldout), V, md->held_words};
-    cJSON *info = cJSON_Parse(saetm_corpus_info_json(md->heldout));
-    const cJSON *f = cJSON_GetObjectItemCaseSensitive(info, "holdout");
-    md->holdout = cJSON_IsNumber(f) ? f->valuedouble : 0;
-    cJSON_Delete(info);
+    md->holdout = saetm__corpus_holdout(md->heldout);
     return SAETM_OK;
 }
 
@@ -238,7 +215,9 @@ static saetm_status open_dir(saetm_ctx *ctx, const char *dir, saetm_modeldir **o
 
     path = join(dir, "corpus.stc");
     if (!path) return saetm__fail(ctx, SAETM_ERR_NOMEM, "out of memory");
-    st = saetm_corpus_load(ctx, path, &md->corpus);
+    saetm_model_files mf; /* the model directory's reader (src/model/model_dir.c) */
+    st = saetm_model_open(ctx, dir, SAETM_MODEL_CORPUS, &mf);
+    md->corpus = mf.corpus;
     if (!st && saetm_corpus_num_docs(md->corpus) != md->n_docs)
         st = saetm__fail(ctx, SAETM_ERR_SHAPE, "%s/doc_topics.npy has %llu rows but %s has %llu documents", dir,
                          (unsigned long long)md->n_docs, path, (unsigned long long)saetm_corpus_num_docs(md->corpus));
