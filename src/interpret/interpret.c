@@ -640,6 +640,11 @@ static void m_step_chi(em_work *w, const float *q, int init, double eps)
  * an entry set to zero could never come back. */
 #define SQUAREM_KEEP 1e-3
 #define PI_MAX (1.0 - 1e-6)
+/* The step length |a| is capped: x' carries a^2 times the float32 rounding of the EM points, which
+ * differs with the summation order of another process count; at 10 the 1- and 2-process fits of
+ * tests/dist/test_mpi.sh stay within 2.5e-6 (2.3e-5 uncapped), and the planted problem of
+ * bench/bench_em.sh needs 34 iterations to plain EM's stopping NLL instead of 31 uncapped. */
+#define SQUAREM_MAX_STEP 10.0
 
 typedef struct em_loop {
     const saetm_interp_opts *o;
@@ -745,7 +750,7 @@ static void copy_f32(int nt, float *dst, const float *src, uint64_t n)
 
 /* SQUAREM extrapolation (Varadhan & Roland 2008, step length SqS3). From x0 (psi0, chi0, pi0),
  * x1 = EM(x0) (psi1, chi1, pi1) and x2 = EM(x1) (in w, *pi): with r = x1 - x0, v = x2 - 2 x1 + x0
- * and a = -|r| / |v| (at most -1), w gets x' = x0 - 2 a r + a^2 v, every entry kept >= SQUAREM_KEEP
+ * and a = -|r| / |v| (within [-SQUAREM_MAX_STEP, -1]), w gets x' = x0 - 2 a r + a^2 v, every entry kept >= SQUAREM_KEEP
  * times its x2 value and each row renormalised (psi rows and chi stay on their simplices; pi in
  * (0, PI_MAX]), and x2 moves to psi0 / chi0 / *pi2 for the fallback. The norms are sums per feature combined in feature
  * order, so a does not depend on the thread count. @return a; -1 means x' = x2 and nothing moved. */
@@ -775,6 +780,7 @@ static double squarem_extrapolate(em_work *w, em_loop *L, double pi0, double pi1
     if (pi_on) rr += (pi1 - pi0) * (pi1 - pi0), vv += (*pi2 - 2.0 * pi1 + pi0) * (*pi2 - 2.0 * pi1 + pi0);
     if (!(rr > 0) || !(vv > 0) || !isfinite(rr) || !isfinite(vv)) return -1.0;
     double a = -sqrt(rr / vv);
+    if (a < -SQUAREM_MAX_STEP) a = -SQUAREM_MAX_STEP;
     if (!(a < -1.0)) return -1.0;
     const double c1 = -2.0 * a, c2 = a * a;
 #pragma omp parallel for schedule(dynamic, 32) num_threads(w->nt)
