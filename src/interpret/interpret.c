@@ -146,13 +146,14 @@ typedef struct em_work {
     float *chi0, *chi1;
     double *nrm;           /* SQUAREM: 2 F per-feature squared norms */
     uint32_t *top, *top_prev; /* stopping rule: F x stable_top word ids, now and at the point before */
+    uint32_t *order;       /* the features, largest M-step work first (build_order) */
 } em_work;
 
 static void em_work_free(em_work *w)
 {
     void *arrays[] = {w->wt, w->cs_ptr, w->cs_doc, w->cs_val, w->psi, w->s, w->rowbuf, w->chunk, w->q,
                       w->doc_nll, w->doc_bg, w->wm_ptr, w->wm_pos, w->chi, w->vscratch, w->num,
-                      w->psi0, w->psi1, w->chi0, w->chi1, w->nrm, w->top, w->top_prev};
+                      w->psi0, w->psi1, w->chi0, w->chi1, w->nrm, w->top, w->top_prev, w->order};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) saetm__free_aligned(arrays[i]);
 }
 
@@ -430,6 +431,42 @@ static saetm_status build_estep(saetm_ctx *ctx, em_work *w)
     return SAETM_OK;
 }
 
+typedef struct feature_work {
+    uint64_t work;
+    uint32_t f;
+} feature_work;
+
+static int cmp_work_desc(const void *a, const void *b)
+{
+    const feature_work *x = a, *y = b;
+    if (x->work != y->work) return x->work < y->work ? 1 : -1;
+    return (x->f > y->f) - (x->f < y->f);
+}
+
+/* w->order: the features by decreasing M-step work (the bag-of-words entries of their documents),
+ * ties by index. The M-step hands them out one at a time, largest first, so that a big feature
+ * taken last does not leave one thread working alone; each feature's sums are its own, so the
+ * result does not depend on the order. */
+static saetm_status build_order(saetm_ctx *ctx, em_work *w)
+{
+    feature_work *fw = malloc((size_t)w->F * sizeof *fw);
+    w->order = saetm__calloc_aligned(w->F, sizeof *w->order);
+    if (!fw || !w->order) {
+        free(fw);
+        return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory");
+    }
+    for (uint32_t f = 0; f < w->F; f++) {
+        fw[f].f = f;
+        fw[f].work = 0;
+        for (uint64_t e = w->cs_ptr[f]; e < w->cs_ptr[f + 1]; e++)
+            fw[f].work += w->rp[w->cs_doc[e] + 1] - w->rp[w->cs_doc[e]];
+    }
+    qsort(fw, w->F, sizeof *fw, cmp_work_desc);
+    for (uint32_t i = 0; i < w->F; i++) w->order[i] = fw[i].f;
+    free(fw);
+    return SAETM_OK;
+}
+
 /* Word-major list of the bow positions of taking-part documents (for the background update). */
 static saetm_status build_word_major(saetm_ctx *ctx, em_work *w)
 {
@@ -584,9 +621,9 @@ static saetm_status m_step_psi(em_work *w, const float *q, int init)
     int nt = w->nt;
     double *g_all = saetm__calloc_aligned((size_t)nt * w->V, sizeof *g_all);
     if (!g_all) return SAETM_ERR_NOMEM;
-#pragma omp parallel for schedule(dynamic, 32) num_threads(nt)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
     for (int64_t fi = 0; fi < (int64_t)w->F; fi++) {
-        uint32_t f = (uint32_t)fi;
+        uint32_t f = w->order[fi];
         double *g = g_all + (size_t)omp_get_thread_num() * w->V;
         feature_numerators(w, q, f, g);
         uint64_t r0 = w->phi_ptr[f], r1 = w->phi_ptr[f + 1];
@@ -1034,6 +1071,7 @@ static saetm_status fit_structures(saetm_ctx *ctx, saetm_interp *it, saetm_inter
     if (!st && D) st = union_support(ctx, it, w);
     if (!st) st = build_estep(ctx, w);
     if (!st) st = build_word_major(ctx, w);
+    if (!st) st = build_order(ctx, w);
     if (st) return st;
     uint64_t S = w->phi_ptr[w->F];
     if (sq) {
