@@ -10,7 +10,8 @@
 # an SAE of EM_F = 4096 features (300 steps); (B) bench_scale.sh's problem at EM_SCALE_N documents
 # (default 50000; d = 512, F = 2048). Environment: EM_DIR (work dir, default build/bench-em),
 # EM_REF=0 skips the numpy reference (memory ~100 bytes per (document, word, feature) triple); a
-# finished reference run (DIR/numpy.txt) is reused.
+# finished reference run (DIR/numpy.txt) is reused, and EM_REF=reuse only reuses one. EM_QUICK=1
+# skips plain EM with the new rule on problem B (the slowest run).
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -40,35 +41,39 @@ run_problem() { # NAME DIR EMB
   local name=$1 d=$2 emb=$3
   echo "== $name; load $(cut -d' ' -f1-3 /proc/loadavg)"
   $T --corpus "$d/corpus.stc" --acts "$d/acts.sac" > "$d/squarem.txt" || return 1
-  $T --corpus "$d/corpus.stc" --acts "$d/acts.sac" --accel off > "$d/plain.txt" || return 1
+  rm -f "$d/plain.txt"
+  if [ "$2" = "$A" ] || [ "${EM_QUICK:-0}" = 0 ]; then
+    $T --corpus "$d/corpus.stc" --acts "$d/acts.sac" --accel off > "$d/plain.txt" || return 1
+  fi
   $T --corpus "$d/corpus.stc" --acts "$d/acts.sac" --accel off --top 0 > "$d/plain_tol.txt" || return 1
   local ref=""
   if [ "$REF" != 0 ] && grep -q '^done' "$d/numpy.txt" 2>/dev/null; then
     ref="$d/numpy.txt" # a finished reference run of this problem (it does not depend on saetm's code)
-  elif [ "$REF" != 0 ]; then
+  elif [ "$REF" = 1 ]; then
     mkdir -p "$d/dump" && $T --corpus "$d/corpus.stc" --acts "$d/acts.sac" --dump "$d/dump" &&
       $PY bench/interpret_em_ref.py "$d/dump" > "$d/numpy.txt" && ref="$d/numpy.txt"
   fi
   $PY - "$d/plain_tol.txt" "$d/squarem.txt" "$d/plain.txt" $ref <<'PY'
-import sys
-def read(p):
-    tr, setup = [], 0.0
-    for line in open(p):
-        f = line.split()
-        if f[0] == "trace": tr.append((float(f[1]), int(f[2]), float(f[3])))
-    return tr
+import os, sys
+def read(p):  # (wall s, iteration, NLL, CPU s or None)
+    return [(float(f[1]), int(f[2]), float(f[3]), float(f[4]) if len(f) > 4 else None)
+            for f in (line.split() for line in open(p)) if f and f[0] == "trace"]
 runs = [("plain EM, tol alone (before)", sys.argv[1]), ("SQUAREM + top words (default)", sys.argv[2]),
         ("plain EM + top words", sys.argv[3])] + ([("numpy EM reference (tol alone)", sys.argv[4])] if len(sys.argv) > 4 else [])
+runs = [r for r in runs if os.path.exists(r[1])]
 target = read(sys.argv[1])[-1][2]
-print(f"target NLL {target:.8f} (where plain EM with tol 1e-6 alone stops); times from the first E-step's start")
-print(f"{'run':34s} {'its to target':>13s} {'s to target':>11s} {'its at stop':>11s} {'s at stop':>9s} {'NLL at stop':>12s} {'s/it':>6s}")
+print(f"target NLL {target:.8f} (where plain EM with tol 1e-6 alone stops). Seconds from the call (saetm: its")
+print("set-up included; numpy: after building its triples); CPU-s of all threads")
+print(f"{'run':31s} {'its to target':>13s} {'s':>8s} {'CPU-s':>8s} {'its at stop':>11s} {'s':>8s} {'CPU-s':>8s} {'NLL at stop':>11s}")
+fmt = lambda x: f"{x:8.2f}" if x is not None else f"{'-':>8s}"
 for name, p in runs:
     tr = read(p)
+    z = tr[0] if "numpy" in name else (0.0, 0, 0.0, 0.0)  # numpy: the set-up is not counted
+    sub = lambda x: (x[0] - z[0], None if x[3] is None or z[3] is None else x[3] - z[3])
     hit = next((x for x in tr if x[2] <= target * (1 + 1e-9)), None)
-    t0 = tr[0][0]  # the numpy reference's set-up (triples) is not counted; saetm's set-up is in tr[0][0]
-    per = (tr[-1][0] - tr[0][0]) / max(tr[-1][1], 1)
-    h = f"{hit[1]:13d} {hit[0] - (t0 if 'numpy' in name else 0):11.2f}" if hit else f"{'-':>13s} {'-':>11s}"
-    print(f"{name:34s} {h} {tr[-1][1]:11d} {tr[-1][0] - (t0 if 'numpy' in name else 0):9.2f} {tr[-1][2]:12.8f} {per:6.3f}")
+    h = f"{hit[1]:13d} {fmt(sub(hit)[0])} {fmt(sub(hit)[1])}" if hit else f"{'-':>13s} {'-':>8s} {'-':>8s}"
+    e = tr[-1]
+    print(f"{name:31s} {h} {e[1]:11d} {fmt(sub(e)[0])} {fmt(sub(e)[1])} {e[2]:11.8f}")
 PY
   # the CLI stages side by side: interpret (defaults) and encode over the same rows
   local enc int
@@ -78,7 +83,8 @@ PY
 import sys
 e, i = (list(map(float, a.split())) for a in sys.argv[1:3])
 print(f"saetm encode {e[0]:.2f} s wall ({e[1] + e[2]:.1f} CPU-s); saetm interpret {i[0]:.2f} s wall "
-      f"({i[1] + i[2]:.1f} CPU-s, {(i[1] + i[2]) / i[0]:.2f} cores busy); interpret / encode = {i[0] / e[0]:.1f}x wall")
+      f"({i[1] + i[2]:.1f} CPU-s, {(i[1] + i[2]) / i[0]:.2f} cores busy); interpret / encode = {i[0] / e[0]:.1f}x wall, "
+      f"{(i[1] + i[2]) / (e[1] + e[2]):.1f}x CPU")
 PY
   echo "load $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 }
