@@ -785,6 +785,35 @@ static void copy_f32(int nt, float *dst, const float *src, uint64_t n)
     for (int64_t i = 0; i < (int64_t)n; i++) dst[i] = src[i];
 }
 
+/* SQUAREM's squared norms |x1 - x0|^2 and |x2 - 2 x1 + x0|^2 over entries [i0, i1), into out[0..1]. */
+static void sq_norms(const float *x0, const float *x1, const float *x2, uint64_t i0, uint64_t i1, double *out)
+{
+    double rr = 0.0, vv = 0.0;
+    for (uint64_t i = i0; i < i1; i++) {
+        double r = (double)x1[i] - x0[i], v = (double)x2[i] - 2.0 * x1[i] + x0[i];
+        rr += r * r;
+        vv += v * v;
+    }
+    out[0] = rr;
+    out[1] = vv;
+}
+
+/* SQUAREM's point over entries [i0, i1): x = x0 + c1 (x1 - x0) + c2 (x2 - 2 x1 + x0), kept >=
+ * SQUAREM_KEEP x2, into x2's place; x2 moves to x0's place. @return the sum of the new entries. */
+static double sq_point(float *x0, const float *x1, float *x2, uint64_t i0, uint64_t i1, double c1, double c2)
+{
+    double sum = 0.0;
+    for (uint64_t i = i0; i < i1; i++) {
+        double a = x0[i], b = x1[i], c = x2[i];
+        double x = a + c1 * (b - a) + c2 * (c - 2.0 * b + a), lo = SQUAREM_KEEP * c;
+        if (!(x >= lo)) x = lo;
+        x0[i] = (float)c;
+        x2[i] = (float)x;
+        sum += (float)x;
+    }
+    return sum;
+}
+
 /* SQUAREM extrapolation (Varadhan & Roland 2008, step length SqS3). From x0 (psi0, chi0, pi0),
  * x1 = EM(x0) (psi1, chi1, pi1) and x2 = EM(x1) (in w, *pi): with r = x1 - x0, v = x2 - 2 x1 + x0
  * and a = -|r| / |v| (within [-SQUAREM_MAX_STEP, -1]), w gets x' = x0 - 2 a r + a^2 v, every entry kept >= SQUAREM_KEEP
@@ -797,23 +826,12 @@ static double squarem_extrapolate(em_work *w, em_loop *L, double pi0, double pi1
     const int chi_on = L->o->background == SAETM_BACKGROUND_LEARNED, pi_on = L->o->learn_pi;
     *pi2 = L->pi;
 #pragma omp parallel for schedule(dynamic, 32) num_threads(w->nt)
-    for (int64_t fi = 0; fi < (int64_t)F; fi++) {
-        double rr = 0.0, vv = 0.0;
-        for (uint64_t i = w->phi_ptr[fi]; i < w->phi_ptr[fi + 1]; i++) {
-            double x0 = w->psi0[i], x1 = w->psi1[i], x2 = w->psi[i];
-            rr += (x1 - x0) * (x1 - x0);
-            vv += (x2 - 2.0 * x1 + x0) * (x2 - 2.0 * x1 + x0);
-        }
-        w->nrm[2 * fi] = rr;
-        w->nrm[2 * fi + 1] = vv;
-    }
-    double rr = 0.0, vv = 0.0;
+    for (int64_t fi = 0; fi < (int64_t)F; fi++)
+        sq_norms(w->psi0, w->psi1, w->psi, w->phi_ptr[fi], w->phi_ptr[fi + 1], w->nrm + 2 * fi);
+    double rr = 0.0, vv = 0.0, cn[2] = {0.0, 0.0};
     for (uint32_t f = 0; f < F; f++) rr += w->nrm[2 * f], vv += w->nrm[2 * f + 1];
-    for (uint32_t v = 0; chi_on && v < V; v++) {
-        double x0 = w->chi0[v], x1 = w->chi1[v], x2 = w->chi[v];
-        rr += (x1 - x0) * (x1 - x0);
-        vv += (x2 - 2.0 * x1 + x0) * (x2 - 2.0 * x1 + x0);
-    }
+    if (chi_on) sq_norms(w->chi0, w->chi1, w->chi, 0, V, cn);
+    rr += cn[0], vv += cn[1];
     if (pi_on) rr += (pi1 - pi0) * (pi1 - pi0), vv += (*pi2 - 2.0 * pi1 + pi0) * (*pi2 - 2.0 * pi1 + pi0);
     if (!(rr > 0) || !(vv > 0) || !isfinite(rr) || !isfinite(vv)) return -1.0;
     double a = -sqrt(rr / vv);
@@ -823,27 +841,10 @@ static double squarem_extrapolate(em_work *w, em_loop *L, double pi0, double pi1
 #pragma omp parallel for schedule(dynamic, 32) num_threads(w->nt)
     for (int64_t fi = 0; fi < (int64_t)F; fi++) {
         uint64_t r0 = w->phi_ptr[fi], r1 = w->phi_ptr[fi + 1];
-        double sum = 0.0;
-        for (uint64_t i = r0; i < r1; i++) {
-            double x0 = w->psi0[i], x1 = w->psi1[i], x2 = w->psi[i];
-            double x = x0 + c1 * (x1 - x0) + c2 * (x2 - 2.0 * x1 + x0), lo = SQUAREM_KEEP * x2;
-            if (!(x >= lo)) x = lo;
-            w->psi0[i] = (float)x2;
-            w->psi[i] = (float)x;
-            sum += (float)x;
-        }
-        normalize_psi_row(w, r0, r1, sum);
+        normalize_psi_row(w, r0, r1, sq_point(w->psi0, w->psi1, w->psi, r0, r1, c1, c2));
     }
     if (chi_on) {
-        double sum = 0.0;
-        for (uint32_t v = 0; v < V; v++) {
-            double x0 = w->chi0[v], x1 = w->chi1[v], x2 = w->chi[v];
-            double x = x0 + c1 * (x1 - x0) + c2 * (x2 - 2.0 * x1 + x0), lo = SQUAREM_KEEP * x2;
-            if (!(x >= lo)) x = lo;
-            w->chi0[v] = (float)x2;
-            w->chi[v] = (float)x;
-            sum += (float)x;
-        }
+        double sum = sq_point(w->chi0, w->chi1, w->chi, 0, V, c1, c2);
         for (uint32_t v = 0; v < V; v++) w->chi[v] = (float)(w->chi[v] / sum);
         set_p0(w, L->eps);
     }
