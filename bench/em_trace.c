@@ -1,8 +1,8 @@
 /*
  * em_trace.c - the interpretation EM's NLL against wall time, for bench/bench_em.sh: fits
  * saetm_interp_fit on a corpus (.stc) and activations (.sac) with the given EM options and prints one
- * line "trace SECONDS ITERATION NLL" per accepted point (from the library's debug log), then
- * "done SECONDS ITERATIONS NLL". With --dump DIR it instead writes the problem as raw little-endian
+ * line "trace SECONDS ITERATION NLL CPU_SECONDS" per accepted point (from the library's debug log),
+ * then "done SECONDS ITERATIONS NLL CPU_SECONDS" (seconds from the call; CPU of all threads). With --dump DIR it instead writes the problem as raw little-endian
  * arrays for the numpy reference (bench/interpret_em_ref.py): shape.txt ("N V F"), bow_ptr.u64,
  * bow_word.u32, bow_count.u32, act_ptr.u64, act_idx.u32, act_val.f32.
  * Usage: em_trace --corpus C.stc --acts A.sac [--accel squarem|off] [--tol X] [--top N]
@@ -17,12 +17,17 @@
 
 static double t0;
 
-static double now(void)
+static double t0_cpu;
+
+static double clock_s(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
+
+static double now(void) { return clock_s(CLOCK_MONOTONIC); }
+static double cpu(void) { return clock_s(CLOCK_PROCESS_CPUTIME_ID) - t0_cpu; }
 
 static void on_log(void *user, saetm_log_level level, const char *msg)
 {
@@ -30,7 +35,7 @@ static void on_log(void *user, saetm_log_level level, const char *msg)
     (void)level;
     unsigned it;
     double nll;
-    if (sscanf(msg, "interpret: iteration %u NLL %lg", &it, &nll) == 2) printf("trace %.4f %u %.10f\n", now() - t0, it, nll);
+    if (sscanf(msg, "interpret: iteration %u NLL %lg", &it, &nll) == 2) printf("trace %.4f %u %.10f %.4f\n", now() - t0, it, nll, cpu());
     else if (strstr(msg, "words of")) printf("# %s\n", msg);
 }
 
@@ -101,11 +106,12 @@ int main(int argc, char **argv)
         saetm_ctx_set_log(ctx, on_log, NULL, SAETM_LOG_DEBUG);
         saetm_interp *it = NULL;
         t0 = now();
+        t0_cpu = clock_s(CLOCK_PROCESS_CPUTIME_ID);
         if (saetm_interp_fit(ctx, &a, &bow, NULL, &o, &it)) {
             fprintf(stderr, "em_trace: %s\n", saetm_ctx_errmsg(ctx));
             rc = 1;
         } else {
-            printf("done %.4f %u %.10f\n", now() - t0, saetm_interp_iterations(it), saetm_interp_nll(it));
+            printf("done %.4f %u %.10f %.4f\n", now() - t0, saetm_interp_iterations(it), saetm_interp_nll(it), cpu());
         }
         saetm_interp_free(it);
     }

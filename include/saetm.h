@@ -760,7 +760,8 @@ SAETM_API uint32_t saetm_interp_vocab_size(const saetm_interp *it);
 /* @return word w of the stored vocabulary (owned by it). */
 SAETM_API const char *saetm_interp_word(const saetm_interp *it, uint32_t w);
 /* Fit summary: final weighted NLL per unit of weight (the objective divided by the total weight
- * sum n_{d,w} c_w), EM iterations run, background weight pi, and the options used. */
+ * sum n_{d,w} c_w), EM iterations run, background weight pi, and the options used (accel and
+ * stable_top are not stored in .sti files: a loaded file reports their defaults). */
 SAETM_API double saetm_interp_nll(const saetm_interp *it);
 SAETM_API uint32_t saetm_interp_iterations(const saetm_interp *it);
 SAETM_API double saetm_interp_pi(const saetm_interp *it);

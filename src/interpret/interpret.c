@@ -148,13 +148,15 @@ typedef struct em_work {
     float *chi0, *chi1;
     double *nrm;           /* SQUAREM: 2 F per-feature squared norms */
     uint32_t *top, *top_prev; /* stopping rule: F x stable_top word ids, now and at the point before */
+    uint32_t *order;       /* the features, largest M-step work first (build_order) */
 } em_work;
 
 static void em_work_free(em_work *w)
 {
     void *arrays[] = {w->wt, w->cs_ptr, w->cs_doc, w->cs_val, w->psi, w->s, w->rowbuf, w->chunk, w->q,
                       w->doc_nll, w->doc_bg, w->wm_ptr, w->wm_pos, w->chi, w->vscratch, w->num,
-                      w->psi0, w->psi1, w->chi0, w->chi1, w->nrm, w->top, w->top_prev, w->vscratch_fx};
+                      w->psi0, w->psi1, w->chi0, w->chi1, w->nrm, w->top, w->top_prev, w->vscratch_fx,
+                      w->order};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) saetm__free_aligned(arrays[i]);
 }
 
@@ -432,6 +434,42 @@ static saetm_status build_estep(saetm_ctx *ctx, em_work *w)
     return SAETM_OK;
 }
 
+typedef struct feature_work {
+    uint64_t work;
+    uint32_t f;
+} feature_work;
+
+static int cmp_work_desc(const void *a, const void *b)
+{
+    const feature_work *x = a, *y = b;
+    if (x->work != y->work) return x->work < y->work ? 1 : -1;
+    return (x->f > y->f) - (x->f < y->f);
+}
+
+/* w->order: the features by decreasing M-step work (the bag-of-words entries of their documents),
+ * ties by index. The M-step hands them out one at a time, largest first, so that a big feature
+ * taken last does not leave one thread working alone; each feature's sums are its own, so the
+ * result does not depend on the order. */
+static saetm_status build_order(saetm_ctx *ctx, em_work *w)
+{
+    feature_work *fw = malloc((size_t)w->F * sizeof *fw);
+    w->order = saetm__calloc_aligned(w->F, sizeof *w->order);
+    if (!fw || !w->order) {
+        free(fw);
+        return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory");
+    }
+    for (uint32_t f = 0; f < w->F; f++) {
+        fw[f].f = f;
+        fw[f].work = 0;
+        for (uint64_t e = w->cs_ptr[f]; e < w->cs_ptr[f + 1]; e++)
+            fw[f].work += w->rp[w->cs_doc[e] + 1] - w->rp[w->cs_doc[e]];
+    }
+    qsort(fw, w->F, sizeof *fw, cmp_work_desc);
+    for (uint32_t i = 0; i < w->F; i++) w->order[i] = fw[i].f;
+    free(fw);
+    return SAETM_OK;
+}
+
 /* Word-major list of the bow positions of taking-part documents (for the background update). */
 static saetm_status build_word_major(saetm_ctx *ctx, em_work *w)
 {
@@ -589,9 +627,9 @@ static saetm_status m_step_psi(em_work *w, const float *q, int init)
     int nt = w->nt;
     saetm__fx *g_all = saetm__calloc_aligned((size_t)nt * w->V, sizeof *g_all);
     if (!g_all) return SAETM_ERR_NOMEM;
-#pragma omp parallel for schedule(dynamic, 32) num_threads(nt)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
     for (int64_t fi = 0; fi < (int64_t)w->F; fi++) {
-        uint32_t f = (uint32_t)fi;
+        uint32_t f = w->order[fi];
         saetm__fx *g = g_all + (size_t)omp_get_thread_num() * w->V;
         feature_numerators(w, q, f, g);
         uint64_t r0 = w->phi_ptr[f], r1 = w->phi_ptr[f + 1];
@@ -647,6 +685,11 @@ static void m_step_chi(em_work *w, const float *q, int init, double eps)
  * an entry set to zero could never come back. */
 #define SQUAREM_KEEP 1e-3
 #define PI_MAX (1.0 - 1e-6)
+/* The step length |a| is capped: x' carries a^2 times the float32 rounding of the EM points, which
+ * differs with the summation order of another process count; at 10 the 1- and 2-process fits of
+ * tests/dist/test_mpi.sh stay within 2.5e-6 (2.3e-5 uncapped), and the planted problem of
+ * bench/bench_em.sh needs 34 iterations to plain EM's stopping NLL instead of 31 uncapped. */
+#define SQUAREM_MAX_STEP 10.0
 
 typedef struct em_loop {
     const saetm_interp_opts *o;
@@ -743,9 +786,38 @@ static void copy_f32(int nt, float *dst, const float *src, uint64_t n)
     for (int64_t i = 0; i < (int64_t)n; i++) dst[i] = src[i];
 }
 
+/* SQUAREM's squared norms |x1 - x0|^2 and |x2 - 2 x1 + x0|^2 over entries [i0, i1), into out[0..1]. */
+static void sq_norms(const float *x0, const float *x1, const float *x2, uint64_t i0, uint64_t i1, double *out)
+{
+    double rr = 0.0, vv = 0.0;
+    for (uint64_t i = i0; i < i1; i++) {
+        double r = (double)x1[i] - x0[i], v = (double)x2[i] - 2.0 * x1[i] + x0[i];
+        rr += r * r;
+        vv += v * v;
+    }
+    out[0] = rr;
+    out[1] = vv;
+}
+
+/* SQUAREM's point over entries [i0, i1): x = x0 + c1 (x1 - x0) + c2 (x2 - 2 x1 + x0), kept >=
+ * SQUAREM_KEEP x2, into x2's place; x2 moves to x0's place. @return the sum of the new entries. */
+static double sq_point(float *x0, const float *x1, float *x2, uint64_t i0, uint64_t i1, double c1, double c2)
+{
+    double sum = 0.0;
+    for (uint64_t i = i0; i < i1; i++) {
+        double a = x0[i], b = x1[i], c = x2[i];
+        double x = a + c1 * (b - a) + c2 * (c - 2.0 * b + a), lo = SQUAREM_KEEP * c;
+        if (!(x >= lo)) x = lo;
+        x0[i] = (float)c;
+        x2[i] = (float)x;
+        sum += (float)x;
+    }
+    return sum;
+}
+
 /* SQUAREM extrapolation (Varadhan & Roland 2008, step length SqS3). From x0 (psi0, chi0, pi0),
  * x1 = EM(x0) (psi1, chi1, pi1) and x2 = EM(x1) (in w, *pi): with r = x1 - x0, v = x2 - 2 x1 + x0
- * and a = -|r| / |v| (at most -1), w gets x' = x0 - 2 a r + a^2 v, every entry kept >= SQUAREM_KEEP
+ * and a = -|r| / |v| (within [-SQUAREM_MAX_STEP, -1]), w gets x' = x0 - 2 a r + a^2 v, every entry kept >= SQUAREM_KEEP
  * times its x2 value and each row renormalised (psi rows and chi stay on their simplices; pi in
  * (0, PI_MAX]), and x2 moves to psi0 / chi0 / *pi2 for the fallback. The norms are sums per feature combined in feature
  * order, so a does not depend on the thread count. @return a; -1 means x' = x2 and nothing moved. */
@@ -755,52 +827,25 @@ static double squarem_extrapolate(em_work *w, em_loop *L, double pi0, double pi1
     const int chi_on = L->o->background == SAETM_BACKGROUND_LEARNED, pi_on = L->o->learn_pi;
     *pi2 = L->pi;
 #pragma omp parallel for schedule(dynamic, 32) num_threads(w->nt)
-    for (int64_t fi = 0; fi < (int64_t)F; fi++) {
-        double rr = 0.0, vv = 0.0;
-        for (uint64_t i = w->phi_ptr[fi]; i < w->phi_ptr[fi + 1]; i++) {
-            double x0 = w->psi0[i], x1 = w->psi1[i], x2 = w->psi[i];
-            rr += (x1 - x0) * (x1 - x0);
-            vv += (x2 - 2.0 * x1 + x0) * (x2 - 2.0 * x1 + x0);
-        }
-        w->nrm[2 * fi] = rr;
-        w->nrm[2 * fi + 1] = vv;
-    }
-    double rr = 0.0, vv = 0.0;
+    for (int64_t fi = 0; fi < (int64_t)F; fi++)
+        sq_norms(w->psi0, w->psi1, w->psi, w->phi_ptr[fi], w->phi_ptr[fi + 1], w->nrm + 2 * fi);
+    double rr = 0.0, vv = 0.0, cn[2] = {0.0, 0.0};
     for (uint32_t f = 0; f < F; f++) rr += w->nrm[2 * f], vv += w->nrm[2 * f + 1];
-    for (uint32_t v = 0; chi_on && v < V; v++) {
-        double x0 = w->chi0[v], x1 = w->chi1[v], x2 = w->chi[v];
-        rr += (x1 - x0) * (x1 - x0);
-        vv += (x2 - 2.0 * x1 + x0) * (x2 - 2.0 * x1 + x0);
-    }
+    if (chi_on) sq_norms(w->chi0, w->chi1, w->chi, 0, V, cn);
+    rr += cn[0], vv += cn[1];
     if (pi_on) rr += (pi1 - pi0) * (pi1 - pi0), vv += (*pi2 - 2.0 * pi1 + pi0) * (*pi2 - 2.0 * pi1 + pi0);
     if (!(rr > 0) || !(vv > 0) || !isfinite(rr) || !isfinite(vv)) return -1.0;
     double a = -sqrt(rr / vv);
+    if (a < -SQUAREM_MAX_STEP) a = -SQUAREM_MAX_STEP;
     if (!(a < -1.0)) return -1.0;
     const double c1 = -2.0 * a, c2 = a * a;
 #pragma omp parallel for schedule(dynamic, 32) num_threads(w->nt)
     for (int64_t fi = 0; fi < (int64_t)F; fi++) {
         uint64_t r0 = w->phi_ptr[fi], r1 = w->phi_ptr[fi + 1];
-        double sum = 0.0;
-        for (uint64_t i = r0; i < r1; i++) {
-            double x0 = w->psi0[i], x1 = w->psi1[i], x2 = w->psi[i];
-            double x = x0 + c1 * (x1 - x0) + c2 * (x2 - 2.0 * x1 + x0), lo = SQUAREM_KEEP * x2;
-            if (!(x >= lo)) x = lo;
-            w->psi0[i] = (float)x2;
-            w->psi[i] = (float)x;
-            sum += (float)x;
-        }
-        normalize_psi_row(w, r0, r1, sum);
+        normalize_psi_row(w, r0, r1, sq_point(w->psi0, w->psi1, w->psi, r0, r1, c1, c2));
     }
     if (chi_on) {
-        double sum = 0.0;
-        for (uint32_t v = 0; v < V; v++) {
-            double x0 = w->chi0[v], x1 = w->chi1[v], x2 = w->chi[v];
-            double x = x0 + c1 * (x1 - x0) + c2 * (x2 - 2.0 * x1 + x0), lo = SQUAREM_KEEP * x2;
-            if (!(x >= lo)) x = lo;
-            w->chi0[v] = (float)x2;
-            w->chi[v] = (float)x;
-            sum += (float)x;
-        }
+        double sum = sq_point(w->chi0, w->chi1, w->chi, 0, V, c1, c2);
         for (uint32_t v = 0; v < V; v++) w->chi[v] = (float)(w->chi[v] / sum);
         set_p0(w, L->eps);
     }
@@ -1031,6 +1076,7 @@ static saetm_status fit_structures(saetm_ctx *ctx, saetm_interp *it, saetm_inter
     if (!st && D) st = union_support(ctx, it, w);
     if (!st) st = build_estep(ctx, w);
     if (!st) st = build_word_major(ctx, w);
+    if (!st) st = build_order(ctx, w);
     if (st) return st;
     uint64_t S = w->phi_ptr[w->F];
     if (sq) {
