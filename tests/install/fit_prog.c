@@ -2,8 +2,11 @@
  * fit_prog.c - a program outside the source tree that uses an installed libsaetm (built by
  * tests/install/test_install.sh with `pkg-config --cflags --libs saetm`): planted data, an SAE
  * trained on its embeddings, the interpretation and K topics, all through include/saetm.h.
- * Checks the topics recover the planted ones and that the library finds the installed models.
- * Usage: fit_prog DATADIR (the installed PREFIX/share/saetm). Prints "N passed, N failed".
+ * Checks the topics recover the planted ones and that the library finds the installed models;
+ * then the whole pipeline in one call (saetm_fit) into a model directory, read back with
+ * saetm_model_params_load.
+ * Usage: fit_prog DATADIR WORKDIR (the installed PREFIX/share/saetm; a writable directory).
+ * Prints "N passed, N failed".
  */
 #include <saetm.h>
 
@@ -46,8 +49,8 @@ static double cosine(const float *a, const float *b, uint32_t n)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: fit_prog DATADIR\n");
+    if (argc != 3) {
+        fprintf(stderr, "usage: fit_prog DATADIR WORKDIR\n");
         return 2;
     }
     saetm_ctx *ctx = saetm_ctx_create();
@@ -119,6 +122,30 @@ int main(int argc, char **argv)
     printf("topic 0:");
     for (int i = 0; i < 8; i++) printf(" %s", saetm_interp_word(it, top[i]));
     printf("\n");
+
+    /* The pipeline call: the planted documents and embeddings written out, fitted in one call
+     * with fit's defaults (a short SAE training), the model directory read back. */
+    char docs[4096], embf[4096], model[4096];
+    snprintf(docs, sizeof docs, "%s/syn/docs.jsonl", argv[2]);
+    snprintf(embf, sizeof embf, "%s/syn/emb.npy", argv[2]);
+    snprintf(model, sizeof model, "%s/model", argv[2]);
+    snprintf(path, sizeof path, "%s/syn", argv[2]);
+    CALL(saetm_synth_write(ctx, syn, path));
+    saetm_fit_opts fo;
+    saetm_fit_opts_default(&fo);
+    fo.input = docs;
+    fo.emb = embf;
+    fo.out = model;
+    fo.corpus.preprocess = SAETM_PREPROCESS_NONE;
+    fo.sae.steps = 50;
+    fo.topics.o.k = so.n_topics;
+    saetm_fit_result fr;
+    CALL(saetm_fit(ctx, &fo, &fr));
+    check(fr.docs == so.n_docs && fr.k == so.n_topics, "saetm_fit: every document, K topics");
+    saetm_model_params *mp = NULL;
+    CALL(saetm_model_params_load(ctx, model, &mp));
+    check(mp != NULL, "saetm_fit wrote params.json, read back");
+    saetm_model_params_free(mp);
 
     saetm_topics_free(t);
     saetm_interp_free(it);

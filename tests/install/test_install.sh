@@ -3,7 +3,7 @@
 # is there (binary, shared library with its soname and version links, static library, header,
 # pkg-config file, models, man page); a C program outside the tree built with
 # `pkg-config --cflags --libs saetm` (shared, and static with --static) fits topics through the
-# library (tests/install/fit_prog.c) and finds the installed models; the installed binary (and a
+# library (tests/install/fit_prog.c: the stage calls, then saetm_fit) and finds the installed models; the installed binary (and a
 # copy of it elsewhere) finds its models from another directory with no SAETM_* variable;
 # uninstall removes every file; DESTDIR stages the same tree without writing under PREFIX.
 source "$(dirname "$0")/../lib.sh"
@@ -46,7 +46,8 @@ check "build static with pkg-config --static" \
   bash -c "cd '$W' && cc -std=c11 -O2 fit_prog.c \$(pkg-config --cflags saetm) \$(pkg-config --static --libs saetm | sed 's/-lsaetm\b/-l:libsaetm.a/') -lm -o progs"
 assert "progs has no libsaetm.so" bash -c "! ldd '$W/progs' | grep -q libsaetm"
 for p in prog progs; do
-  (cd / && "$W/$p" "$P/share/saetm") > "$T/$p.out" 2> "$T/$p.err"
+  mkdir -p "$T/work_$p"
+  (cd / && "$W/$p" "$P/share/saetm" "$T/work_$p") > "$T/$p.out" 2> "$T/$p.err"
   assert "$p: topics fitted through the library, models found" grep -q '^[1-9][0-9]* passed, 0 failed$' "$T/$p.out"
   grep -q ' 0 failed$' "$T/$p.out" || cat "$T/$p.out" "$T/$p.err" >&2
 done
