@@ -120,6 +120,11 @@ saetm_status saetm__mkdir(saetm_ctx *ctx, const char *dir);
 
 /* One side's scores as a JSON object, as topics.json and params.json hold them (merge/topics.c). */
 struct cJSON;
+/* Score the first n listed words of each topic of t (words of it's vocabulary, as top_words.txt
+ * lists them) against ref with eo (NULL: saetm_eval_topics' defaults); *out freed by the caller
+ * with saetm_eval_result_free (src/merge/evaluate.c). */
+saetm_status saetm__topics_eval_listed(saetm_ctx *ctx, const saetm_topics *t, const saetm_interp *it, uint32_t n,
+                                       const saetm_corpus *ref, const saetm_eval_opts *eo, saetm_eval_result **out);
 struct cJSON *saetm__score_json(const saetm_topics_score *s);
 /* The holdout fraction a corpus was built with (its info "holdout"), 0 if none (model/model_dir.c). */
 double saetm__corpus_holdout(const saetm_corpus *c);

@@ -11,18 +11,17 @@
  * Evaluation: in-sample and held-out scores of the listed words
  * ==================================================================== */
 
-/* Score the listed words of t against corpus ref with saetm_eval_topics' defaults. */
-static saetm_status score_against(saetm_ctx *ctx, const saetm_topics *t, const saetm_interp *it,
-                                  const saetm_corpus *ref, saetm_topics_score *out)
+saetm_status saetm__topics_eval_listed(saetm_ctx *ctx, const saetm_topics *t, const saetm_interp *it, uint32_t n,
+                                       const saetm_corpus *ref, const saetm_eval_opts *eo, saetm_eval_result **out)
 {
-    memset(out, 0, sizeof *out);
-    uint32_t K = t->k, n = t->o.top_n;
+    *out = NULL;
+    uint32_t K = saetm_topics_k(t);
     uint64_t *start = malloc(((size_t)K + 1) * sizeof *start), m = 0;
     const char **words = malloc(((size_t)K * n + 1) * sizeof *words);
     if (!start || !words) {
         free(start);
         free(words);
-        return saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory");
+        return saetm__fail(ctx, SAETM_ERR_NOMEM, "topics: out of memory scoring %u topics", K);
     }
     for (uint32_t k = 0; k < K; k++) { /* exactly the words of top_words.txt */
         start[k] = m;
@@ -30,8 +29,19 @@ static saetm_status score_against(saetm_ctx *ctx, const saetm_topics *t, const s
         for (uint32_t j = 0; j < n && top[j] != UINT32_MAX; j++) words[m++] = saetm_interp_word(it, top[j]);
     }
     start[K] = m;
+    saetm_status st = saetm_eval_topics(ctx, ref, K, words, start, eo, out);
+    free(start);
+    free(words);
+    return st;
+}
+
+/* Score the listed words of t against corpus ref with saetm_eval_topics' defaults. */
+static saetm_status score_against(saetm_ctx *ctx, const saetm_topics *t, const saetm_interp *it,
+                                  const saetm_corpus *ref, saetm_topics_score *out)
+{
+    memset(out, 0, sizeof *out);
     saetm_eval_result *r = NULL;
-    saetm_status st = saetm_eval_topics(ctx, ref, K, words, start, NULL, &r);
+    saetm_status st = saetm__topics_eval_listed(ctx, t, it, t->o.top_n, ref, NULL, &r);
     if (!st) {
         out->scored = r->n_scored_topics > 0;
         out->npmi = r->npmi_mean;
@@ -45,8 +55,6 @@ static saetm_status score_against(saetm_ctx *ctx, const saetm_topics *t, const s
         st = SAETM_OK;
     }
     saetm_eval_result_free(r);
-    free(start);
-    free(words);
     return st;
 }
 

@@ -22,23 +22,8 @@ static double seconds_now(void)
 static saetm_status score(saetm_ctx *ctx, const saetm_topics *tp, const saetm_interp *it, const saetm_corpus *corpus,
                           const saetm_eval_opts *eo, uint32_t top_n, saetm_sweep_row *r)
 {
-    uint32_t K = saetm_topics_k(tp);
-    const char **words = malloc(((size_t)K * top_n + 1) * sizeof *words);
-    uint64_t *start = malloc(((size_t)K + 1) * sizeof *start);
-    if (!words || !start) {
-        free(words);
-        free(start);
-        return saetm__fail(ctx, SAETM_ERR_NOMEM, "out of memory scoring %u topics", K);
-    }
-    uint64_t n = 0;
-    for (uint32_t k = 0; k < K; k++) {
-        start[k] = n;
-        const uint32_t *top = saetm_topics_top_words(tp, k);
-        for (uint32_t j = 0; j < top_n && top[j] != UINT32_MAX; j++) words[n++] = saetm_interp_word(it, top[j]);
-    }
-    start[K] = n;
     saetm_eval_result *ev = NULL;
-    saetm_status st = saetm_eval_topics(ctx, corpus, K, words, start, eo, &ev);
+    saetm_status st = saetm__topics_eval_listed(ctx, tp, it, top_n, corpus, eo, &ev);
     if (!st) {
         r->npmi = ev->npmi_mean;
         r->c_v = ev->cv_mean;
@@ -46,8 +31,6 @@ static saetm_status score(saetm_ctx *ctx, const saetm_topics *tp, const saetm_in
         r->n_scored_topics = ev->n_scored_topics;
     }
     saetm_eval_result_free(ev);
-    free(words);
-    free(start);
     return st;
 }
 
