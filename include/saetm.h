@@ -269,6 +269,9 @@ SAETM_API uint64_t saetm_corpus_num_tokens(const saetm_corpus *c);
 /* @return word w (0 <= w < vocab size) as a NUL-terminated UTF-8 string owned by the corpus.
  * Words are ordered by document frequency, most frequent first (ties: by bytes). */
 SAETM_API const char *saetm_corpus_word(const saetm_corpus *c, uint32_t w);
+/* @return the vocabulary as an array of vocab-size words (the strings are the corpus's; free() the
+ * array), e.g. for saetm_interp_fit; NULL when out of memory. */
+SAETM_API const char **saetm_corpus_words(const saetm_corpus *c);
 /* @return the id of `word`, or UINT32_MAX if it is not in the vocabulary (linear search; build
  * your own map for many lookups). */
 SAETM_API uint32_t saetm_corpus_word_id(const saetm_corpus *c, const char *word);
@@ -679,7 +682,7 @@ SAETM_API void saetm_sae_get_stats(const saetm_sae *sae, saetm_sae_stats *out);
 
 /* A borrowed view of a bag-of-words matrix in CSR form: the words of document d are
  * word_ids[row_ptr[d] .. row_ptr[d+1]), strictly ascending and < vocab_size, with counts[] (> 0)
- * alongside. saetm_corpus_row_ptr/word_ids/counts give exactly this for a corpus. */
+ * alongside. saetm_corpus_bow gives exactly this for a corpus. */
 typedef struct saetm_bow {
     uint64_t rows;
     uint32_t vocab_size;
@@ -687,6 +690,9 @@ typedef struct saetm_bow {
     const uint32_t *word_ids;
     const uint32_t *counts;
 } saetm_bow;
+
+/* The corpus's bag-of-words as a borrowed view (valid while c lives). */
+SAETM_API void saetm_corpus_bow(const saetm_corpus *c, saetm_bow *out);
 
 /* Where the background distribution p0 comes from. */
 typedef enum saetm_background {

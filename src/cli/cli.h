@@ -113,8 +113,6 @@ int cli_interp_finish(const char *cmd, cli_interp_args *a);
 /* Load activations from a .sac file or a dense .npy (N x F); prints the error.
  * @return CLI_EXIT_OK or an exit code. (cmd_interpret.c) */
 int cli_load_acts(saetm_ctx *ctx, const char *cmd, const char *path, saetm_acts *out);
-/* The corpus's words as an array (strings owned by the corpus; free() the array). NULL if out of memory. */
-const char **cli_corpus_vocab(const saetm_corpus *c);
 
 /* ---- topic options shared by `saetm topics`, `saetm fit` and `saetm sweep` (cli_topics.c) ---- */
 /* The library's topic stage: its defaults (saetm_topic_stage_default, _fit_default) are the CLI's. */

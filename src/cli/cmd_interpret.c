@@ -28,16 +28,6 @@ int cli_load_acts(saetm_ctx *ctx, const char *cmd, const char *path, saetm_acts 
     return CLI_EXIT_OK;
 }
 
-/* The corpus's vocabulary as an array of strings (owned by the corpus; free the array). */
-const char **cli_corpus_vocab(const saetm_corpus *c)
-{
-    uint32_t V = saetm_corpus_vocab_size(c);
-    const char **words = calloc(V ? V : 1, sizeof *words);
-    if (!words) return NULL;
-    for (uint32_t w = 0; w < V; w++) words[w] = saetm_corpus_word(c, w);
-    return words;
-}
-
 int cmd_interpret(int argc, char **argv)
 {
     cli_interp_args ia;
@@ -103,9 +93,9 @@ int cmd_interpret(int argc, char **argv)
         rc = CLI_EXIT_FAIL;
         goto done;
     }
-    vocab = cli_corpus_vocab(corpus);
-    saetm_bow bow = {saetm_corpus_num_docs(corpus), saetm_corpus_vocab_size(corpus), saetm_corpus_row_ptr(corpus),
-                     saetm_corpus_word_ids(corpus), saetm_corpus_counts(corpus)};
+    vocab = saetm_corpus_words(corpus);
+    saetm_bow bow;
+    saetm_corpus_bow(corpus, &bow);
     st = vocab ? saetm_interp_fit(ctx, &acts, &bow, vocab, &ia.o, &it) : SAETM_ERR_NOMEM;
     const int writer = saetm_dist_rank() == 0; /* under mpirun every process has the result; rank 0 writes */
     if (!st && writer) st = saetm_interp_save(ctx, it, out);

@@ -325,6 +325,16 @@ uint32_t saetm_corpus_df(const saetm_corpus *c, uint32_t w) { return c->df[w]; }
 const uint64_t *saetm_corpus_row_ptr(const saetm_corpus *c) { return c->row_ptr; }
 const uint32_t *saetm_corpus_word_ids(const saetm_corpus *c) { return c->word_ids; }
 const uint32_t *saetm_corpus_counts(const saetm_corpus *c) { return c->counts; }
+void saetm_corpus_bow(const saetm_corpus *c, saetm_bow *out)
+{
+    *out = (saetm_bow){c->n_docs, c->n_vocab, c->row_ptr, c->word_ids, c->counts};
+}
+const char **saetm_corpus_words(const saetm_corpus *c)
+{
+    const char **words = calloc(c->n_vocab ? c->n_vocab : 1, sizeof *words);
+    for (uint32_t w = 0; words && w < c->n_vocab; w++) words[w] = saetm_corpus_word(c, w);
+    return words;
+}
 int saetm_corpus_doc_empty(const saetm_corpus *c, uint64_t d) { return c->empty[d] != 0; }
 const char *saetm_corpus_info_json(const saetm_corpus *c) { return c->info; }
 

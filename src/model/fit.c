@@ -401,10 +401,9 @@ saetm_status saetm_fit(saetm_ctx *ctx, const saetm_fit_opts *o, saetm_fit_result
     /* 4. interpretation */
     t1 = seconds_now();
     uint32_t V = saetm_corpus_vocab_size(corpus);
-    vocab = calloc(V ? V : 1, sizeof *vocab);
-    for (uint32_t w = 0; vocab && w < V; w++) vocab[w] = saetm_corpus_word(corpus, w);
-    saetm_bow bow = {saetm_corpus_num_docs(corpus), V, saetm_corpus_row_ptr(corpus), saetm_corpus_word_ids(corpus),
-                     saetm_corpus_counts(corpus)};
+    vocab = saetm_corpus_words(corpus);
+    saetm_bow bow;
+    saetm_corpus_bow(corpus, &bow);
     st = vocab ? saetm_interp_fit(ctx, &acts, &bow, vocab, &o->interp, &it)
                : saetm__fail(ctx, SAETM_ERR_NOMEM, "out of memory");
     if (!st && writer) st = saetm_interp_save(ctx, it, saetm_model_path(ctx, out, "interp.sti", path, sizeof path));

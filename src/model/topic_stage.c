@@ -263,8 +263,8 @@ saetm_status saetm_topic_stage_build(saetm_ctx *ctx, const saetm_topic_stage *a,
     saetm_status st = saetm_topics_build(
         ctx, it, a->o.space == SAETM_SPACE_HELLINGER || a->o.method == SAETM_MERGE_COACT ? NULL : vec, &o, &tp);
     if (!st && a->refit) {
-        saetm_bow bow = {saetm_corpus_num_docs(corpus), saetm_corpus_vocab_size(corpus), saetm_corpus_row_ptr(corpus),
-                         saetm_corpus_word_ids(corpus), saetm_corpus_counts(corpus)};
+        saetm_bow bow;
+        saetm_corpus_bow(corpus, &bow);
         st = o.k > a->o.k ? saetm_topics_prune_words(ctx, tp, it, &bow, a->o.k, &a->wo, a->crossfit_on)
                           : saetm_topics_fit_words(ctx, tp, &bow, &a->wo);
     }

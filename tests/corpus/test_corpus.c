@@ -318,6 +318,15 @@ static void test_vocabulary(void)
         }
         CHECK_EQ_INT(count_of(c, 0, "b"), 2);
         CHECK_EQ_INT(saetm_corpus_num_tokens(c), 10 + 16 + 15 + 2 + 1);
+        /* The bag-of-words view and the word array are the corpus's own arrays and words. */
+        saetm_bow bow;
+        saetm_corpus_bow(c, &bow);
+        CHECK(bow.rows == 10 && bow.vocab_size == 7 && bow.row_ptr == saetm_corpus_row_ptr(c) &&
+              bow.word_ids == saetm_corpus_word_ids(c) && bow.counts == saetm_corpus_counts(c));
+        const char **words = saetm_corpus_words(c);
+        CHECK(words != NULL);
+        for (uint32_t w = 0; words && w < 7; w++) CHECK(words[w] == saetm_corpus_word(c, w));
+        free(words);
         saetm_corpus_free(c);
     }
     o.min_df = 2; /* drops g */
@@ -343,6 +352,11 @@ static void test_vocabulary(void)
     o.min_df = 11;
     c = build(ctx, p, &o);
     CHECK(c && saetm_corpus_vocab_size(c) == 0 && saetm_corpus_num_empty(c) == 10);
+    if (c) {
+        const char **none = saetm_corpus_words(c); /* an empty vocabulary: still an array to free */
+        CHECK(none != NULL);
+        free(none);
+    }
     saetm_corpus_free(c);
     saetm_ctx_free(ctx);
 }
