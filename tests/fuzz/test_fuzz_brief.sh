@@ -15,6 +15,16 @@ secs=${FUZZ_BRIEF_SECONDS:-3}
 FUZZ_OUT="$T/out" FUZZ_SECONDS=$secs FUZZ_JOBS=${FUZZ_BRIEF_JOBS:-2} bash fuzz/run.sh >"$T/run.out" 2>&1; rc=$?
 cat "$T/run.out"
 assert "no harness crashed or failed to start in ${secs}s runs (fuzz/run.sh exit $rc)" test $rc -eq 0
+if [ $rc -ne 0 ]; then
+  # CI keeps only this test's stderr: show the table and every crashing input (base64, first 2 KiB),
+  # so that a crash found on another machine can be replayed here (fuzz/crashes/NAME/).
+  cat "$T/run.out" >&2
+  for f in "$T"/out/*/default/crashes/id:*; do
+    [ -f "$f" ] || continue
+    echo "crashing input $f ($(stat -c %s "$f") bytes), base64:" >&2
+    head -c 2048 "$f" | base64 -w 0 >&2; echo >&2
+  done
+fi
 # Every harness actually ran: its stats line shows a non-zero execution count.
 for src in fuzz/fuzz_*.c; do
   n=${src#fuzz/fuzz_}; n=${n%.c}
