@@ -495,6 +495,8 @@ typedef struct saetm_topic_words {
     uint64_t *word_start;  /* n_topics + 1 entries */
     char **words;          /* word_start[n_topics] strings */
     void *owner_;          /* private */
+    float *prob;           /* word_start[n_topics] probabilities (NaN where the file gives none), or NULL
+                              when the file has none (a text file) */
 } saetm_topic_words;
 
 /* Read a topic word file. Lines may end in "\n" or "\r\n"; an empty line is a topic without
@@ -503,6 +505,14 @@ typedef struct saetm_topic_words {
  * UTF-8 or a NUL byte; SAETM_ERR_INPUT if the file has no line at all. */
 SAETM_API saetm_status saetm_topic_words_read(saetm_ctx *ctx, const char *path, saetm_topic_words **out);
 SAETM_API void saetm_topic_words_free(saetm_topic_words *tw);
+/* Read the topic words of a topics.json written by saetm_topics_write (DIR/topics.json): topic
+ * t is the entry whose "id" is t (the t-th entry where ids are absent), its words (the first
+ * max_words; 0 = all) from "words", each a string or {"word": STRING, "prob": NUMBER}; prob holds
+ * the probabilities. @return SAETM_OK and *out (saetm_topic_words_free); SAETM_ERR_IO if it
+ * cannot be read; SAETM_ERR_FORMAT naming the file, line, topic and field for invalid JSON, a
+ * missing "topics" or "words" array, a bad or repeated "id" or a word of another shape. */
+SAETM_API saetm_status saetm_topics_read_words(saetm_ctx *ctx, const char *topics_json, uint32_t max_words,
+                                               saetm_topic_words **out);
 
 /* ======================================================================
  * Memory limits

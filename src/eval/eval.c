@@ -469,6 +469,7 @@ void saetm_topic_words_free(saetm_topic_words *tw)
     if (!tw) return;
     free(tw->word_start);
     free(tw->words);
+    free(tw->prob);
     free(tw->owner_);
     free(tw);
 }

@@ -1,7 +1,7 @@
 /*
  * topics_io.c - the topic files: top_words.txt, topics.json, doc_topics.npy, topic_word.npy and
- * tree.json (saetm_topics_write; formats in docs/FORMAT.md), and reading a topic assignment back
- * from topics.json (saetm_topics_read_assignment).
+ * tree.json (saetm_topics_write; formats in docs/FORMAT.md), and reading topics.json back: the topic
+ * assignment (saetm_topics_read_assignment) and the topic words (saetm_topics_read_words).
  */
 #include "merge_int.h"
 
@@ -204,4 +204,117 @@ saetm_status saetm_topics_read_assignment(saetm_ctx *ctx, const char *path, uint
     if (!st && nt < 1) st = saetm__fail(ctx, SAETM_ERR_INPUT, "%s: no topics", path);
     *k = (uint32_t)nt;
     return st;
+}
+
+/* ======================================================================
+ * Topic words from topics.json
+ * ==================================================================== */
+
+/* Word j of topic entry tp: a string, or {"word": ..., "prob": ...}. @return SAETM_OK. */
+static saetm_status json_word(saetm_ctx *ctx, const char *path, int t, uint32_t j, const cJSON *w, const char **word,
+                              double *prob)
+{
+    const cJSON *ws = w, *wp = NULL;
+    if (cJSON_IsObject(w)) {
+        ws = cJSON_GetObjectItemCaseSensitive(w, "word");
+        wp = cJSON_GetObjectItemCaseSensitive(w, "prob");
+    }
+    if (!cJSON_IsString(ws) || (wp && !cJSON_IsNumber(wp)))
+        return saetm__fail(ctx, SAETM_ERR_FORMAT,
+                           "%s: topic %d, word %u: expected a string or {\"word\": STRING, \"prob\": NUMBER}", path, t,
+                           (unsigned)j);
+    *word = ws->valuestring;
+    *prob = wp ? wp->valuedouble : NAN;
+    return SAETM_OK;
+}
+
+/* Check the topics of root: objects, ids (optional) a permutation of 0..n-1, a "words" array
+ * each; order[id] = the entry's position. Counts the words (at most max_words per topic). */
+static saetm_status json_topics_check(saetm_ctx *ctx, const char *path, const cJSON *topics, uint32_t max_words,
+                                      const cJSON **order, uint64_t *n_words, size_t *n_bytes)
+{
+    uint32_t n = (uint32_t)cJSON_GetArraySize(topics);
+    int t = 0;
+    for (const cJSON *tp = topics->child; tp; tp = tp->next, t++) {
+        if (!cJSON_IsObject(tp)) return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: topic %d: expected an object", path, t);
+        uint32_t id = (uint32_t)t;
+        const cJSON *idv = cJSON_GetObjectItemCaseSensitive(tp, "id");
+        if (idv) {
+            if (!cJSON_IsNumber(idv) || !(idv->valuedouble >= 0 && idv->valuedouble < n) ||
+                idv->valuedouble != floor(idv->valuedouble))
+                return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: topic %d: \"id\" must be an integer in 0..%u", path, t,
+                                   (unsigned)n - 1);
+            id = (uint32_t)idv->valuedouble;
+        }
+        if (order[id]) return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: topic %d: id %u appears twice", path, t, (unsigned)id);
+        order[id] = tp;
+        const cJSON *words = cJSON_GetObjectItemCaseSensitive(tp, "words");
+        if (!cJSON_IsArray(words))
+            return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: topic %d: missing \"words\" array", path, t);
+        uint32_t j = 0;
+        for (const cJSON *w = words->child; w && j < max_words; w = w->next, j++) {
+            const char *word = "";
+            double p = NAN;
+            saetm_status st = json_word(ctx, path, t, j, w, &word, &p);
+            if (st) return st;
+            *n_bytes += strlen(word) + 1;
+        }
+        *n_words += j;
+    }
+    return SAETM_OK;
+}
+
+saetm_status saetm_topics_read_words(saetm_ctx *ctx, const char *path, uint32_t max_words, saetm_topic_words **out)
+{
+    *out = NULL;
+    cJSON *root;
+    saetm_status st = saetm__json_read(ctx, path, &root);
+    if (st) return st;
+    const cJSON *topics = cJSON_IsArray(root) ? root : cJSON_GetObjectItemCaseSensitive(root, "topics");
+    uint32_t n = cJSON_IsArray(topics) ? (uint32_t)cJSON_GetArraySize(topics) : 0;
+    if (!n) {
+        cJSON_Delete(root);
+        return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: expected an object with a non-empty \"topics\" array", path);
+    }
+    if (!max_words) max_words = UINT32_MAX;
+    const cJSON **order = calloc(n, sizeof *order);
+    uint64_t n_words = 0;
+    size_t n_bytes = 0;
+    st = order ? json_topics_check(ctx, path, topics, max_words, order, &n_words, &n_bytes)
+               : saetm__fail(ctx, SAETM_ERR_NOMEM, "%s: out of memory", path);
+    saetm_topic_words *tw = st ? NULL : calloc(1, sizeof *tw);
+    if (tw) {
+        tw->word_start = calloc((size_t)n + 1, sizeof *tw->word_start);
+        tw->words = malloc((size_t)(n_words + 1) * sizeof *tw->words);
+        tw->prob = malloc((size_t)(n_words + 1) * sizeof *tw->prob);
+        tw->owner_ = malloc(n_bytes + 1);
+    }
+    if (!st && (!tw || !tw->word_start || !tw->words || !tw->prob || !tw->owner_))
+        st = saetm__fail(ctx, SAETM_ERR_NOMEM, "%s: out of memory", path);
+    char *buf = st ? NULL : tw->owner_;
+    uint64_t k = 0;
+    for (uint32_t t = 0; !st && t < n; t++) {
+        const cJSON *words = cJSON_GetObjectItemCaseSensitive(order[t], "words");
+        uint32_t j = 0;
+        for (const cJSON *w = words->child; w && j < max_words; w = w->next, j++, k++) {
+            const char *word = "";
+            double p = NAN;
+            json_word(ctx, path, (int)t, j, w, &word, &p); /* checked above */
+            size_t len = strlen(word) + 1;
+            memcpy(buf, word, len);
+            tw->words[k] = buf;
+            tw->prob[k] = (float)p;
+            buf += len;
+        }
+        tw->word_start[t + 1] = k;
+    }
+    free(order);
+    cJSON_Delete(root);
+    if (st) {
+        saetm_topic_words_free(tw);
+        return st;
+    }
+    tw->n_topics = n;
+    *out = tw;
+    return SAETM_OK;
 }

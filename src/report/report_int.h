@@ -1,12 +1,13 @@
 /*
  * report_int.h - internals of the trends and report module (src/report/): a growable text
- * buffer with HTML escaping, SVG chart primitives, classical MDS, and the in-memory form of an
- * opened model directory. Private to src/report/ and its tests.
+ * buffer with HTML escaping, SVG chart primitives and classical MDS. The model directory they read
+ * (struct saetm_modeldir) is the model module's (src/model/model_int.h). Private to src/report/
+ * and its tests.
  */
 #ifndef SAETM_REPORT_INT_H
 #define SAETM_REPORT_INT_H
 
-#include "saetm_int.h"
+#include "model/model_int.h" /* saetm_modeldir, the model directory the report reads */
 
 #include <cjson/cJSON.h>
 
@@ -80,59 +81,5 @@ saetm_status saetm__js_distances(saetm_ctx *ctx, const float *rows, uint32_t n, 
  * fixed so that each axis's largest-magnitude coordinate is positive (deterministic output).
  * Axes with a non-positive eigenvalue are 0. @return SAETM_OK or SAETM_ERR_NOMEM/INTERNAL. */
 saetm_status saetm__mds2(saetm_ctx *ctx, const double *dist, uint32_t n, double *xy);
-
-/* ---- model directory in memory (modeldir.c) ------------------------------------------------ */
-
-struct saetm_modeldir {
-    char *dir;
-    uint64_t n_docs;
-    uint32_t n_topics;
-    const float *theta;        /* n_docs x n_topics */
-    const float *topic_word;   /* n_topics x tw_cols, or NULL */
-    uint32_t tw_cols;
-    uint32_t vocab;            /* corpus vocabulary size */
-
-    /* per document (arrays of n_docs pointers, owned; the strings belong to the corpus or to the
-     * caller that filled them); any array may be NULL */
-    const char **doc_id;
-    const char **doc_date;
-    const char **doc_group;
-    const char **doc_snippet;
-
-    /* topics: n_words[k] words of topic k at word[k * max_words + i] (owned), with probabilities
-     * word_p (NaN when unknown) */
-    uint32_t max_words;
-    uint32_t *n_words;
-    char **word;
-    float *word_p;
-    char **label;              /* "K: w1 w2 w3" (owned) */
-    const char *words_source;  /* "topics.json" or "top_words.txt" (static) */
-
-    cJSON *params;             /* params.json or NULL */
-    cJSON *sweep;              /* sweep.json (saetm sweep: scores per K) or NULL */
-    saetm__eval_ref ref;       /* the corpus as an evaluation reference (n_docs 0: none) */
-    const char **vocab_words;  /* ref.vocab (owned array of pointers) */
-    char *note;                /* problems met while reading optional files (owned) or NULL */
-    /* DIR/heldout.stc of a fit with --holdout, as a second reference (held.n_docs 0: none) */
-    saetm__eval_ref held;
-    const char **held_words;   /* held.vocab (owned array of pointers) */
-    double holdout;            /* its holdout fraction */
-    saetm_corpus *heldout;
-
-    /* owners */
-    saetm_corpus *corpus;
-    saetm_matrix theta_m;
-    saetm_matrix topic_word_m;
-};
-
-/* An empty model directory for n_docs x n_topics with max_words words per topic (arrays zeroed).
- * Used by saetm_modeldir_open and by tests that fill a model in memory. */
-saetm_modeldir *saetm__modeldir_new(const char *dir, uint64_t n_docs, uint32_t n_topics, uint32_t max_words);
-/* Build the "K: w1 w2 w3" labels from the words. @return SAETM_ERR_NOMEM on failure. */
-saetm_status saetm__modeldir_make_labels(saetm_modeldir *md);
-/* Free everything md owns except the corpora (saetm_modeldir_free also frees them). */
-void saetm__modeldir_free_mem(saetm_modeldir *md);
-/* Append a line to md->note. */
-void saetm__modeldir_note(saetm_modeldir *md, const char *fmt, ...) SAETM__PRINTF(2, 3);
 
 #endif

@@ -383,6 +383,42 @@ static void test_files_threads_transform(void)
                 CHECK_EQ_INT(k, 5);
                 CHECK(memcmp(ft, saetm_topics_feature_topic(tp), sizeof ft) == 0);
                 CHECK(saetm_topics_read_assignment(ctx, path, 7, ft, &k) == SAETM_ERR_SHAPE);
+                /* the words read back from topics.json are the built ones, with their probabilities */
+                saetm_topic_words *tw = NULL;
+                CHECK(saetm_topics_read_words(ctx, path, 3, &tw) == SAETM_OK);
+                CHECK(tw && tw->n_topics == 5 && tw->prob);
+                for (uint32_t t = 0; tw && t < 5; t++) {
+                    CHECK(tw->word_start[t + 1] - tw->word_start[t] == 3);
+                    for (uint32_t j = 0; j < 3; j++) {
+                        uint32_t w = saetm_topics_top_words(tp, t)[j];
+                        uint64_t at = tw->word_start[t] + j;
+                        CHECK(strcmp(tw->words[at], saetm_interp_word(p.it, w)) == 0);
+                        CHECK(fabs(tw->prob[at] - saetm_topics_topic_word(tp)[(size_t)t * V + w]) < 1e-6);
+                    }
+                }
+                saetm_topic_words_free(tw);
+                /* hostile shapes: each named */
+                static const char *const bad_json[][2] = {
+                    {"{\"topics\": []}", "non-empty \"topics\""},
+                    {"{\"topics\": [{\"id\": 1, \"words\": []}, {\"id\": 1, \"words\": []}]}", "id 1 appears twice"},
+                    {"{\"topics\": [{\"id\": 5, \"words\": []}]}", "\"id\" must be an integer in 0..0"},
+                    {"{\"topics\": [{\"words\": [3]}]}", "topic 0, word 0: expected a string"},
+                    {"{\"topics\": [{\"words\": [{\"word\": \"a\", \"prob\": \"x\"}]}]}", "topic 0, word 0"},
+                    {"{\"topics\": [7]}", "topic 0: expected an object"},
+                };
+                char bad_path[8400];
+                snprintf(bad_path, sizeof bad_path, "%s/bad_topics.json", test_tmpdir());
+                for (size_t b = 0; b < sizeof bad_json / sizeof bad_json[0]; b++) {
+                    FILE *f = fopen(bad_path, "w");
+                    CHECK(f != NULL);
+                    if (!f) break;
+                    fputs(bad_json[b][0], f);
+                    fclose(f);
+                    tw = NULL;
+                    CHECK(saetm_topics_read_words(ctx, bad_path, 0, &tw) == SAETM_ERR_FORMAT);
+                    CHECK(tw == NULL);
+                    CHECK_CONTAINS(saetm_ctx_errmsg(ctx), bad_json[b][1]);
+                }
                 snprintf(path, sizeof path, "%s/top_words.txt", dir[run]);
                 size_t n = 0;
                 char *txt = test_slurp_n(path, &n);

@@ -1,13 +1,15 @@
 /*
- * modeldir.c - open a model directory for trends and the report (its files through
- * src/model/model_dir.c's readers): corpus.stc and doc_topics.npy
- * (required, rows must agree), topic words from topics.json or top_words.txt, and the optional
- * topic_word.npy and params.json. The topics.json reader accepts the shapes a topic
- * file reasonably takes and names the topic and field when something is missing.
+ * model_view.c - a model directory as trends and the report read it (saetm_modeldir_open):
+ * doc_topics.npy and corpus.stc (required, rows must agree; the corpus through saetm_model_open),
+ * the topic words from topics.json or top_words.txt (through their writers' readers), and the
+ * optional topic_word.npy, params.json, sweep.json and heldout.stc; its construction, labels,
+ * accessors and freeing (tests fill one in memory with saetm__modeldir_new).
  */
-#include "report_int.h"
+#include "model_int.h"
 
+#include <cJSON.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,15 +30,6 @@ static int exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-static const cJSON *field(const cJSON *obj, const char *const *names)
-{
-    for (; *names; names++) {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, *names);
-        if (v) return v;
-    }
-    return NULL;
-}
-
 /* Store word i of topic k. */
 static saetm_status set_word(saetm_ctx *ctx, saetm_modeldir *md, uint32_t k, uint32_t i, const char *w, double p)
 {
@@ -48,99 +41,21 @@ static saetm_status set_word(saetm_ctx *ctx, saetm_modeldir *md, uint32_t k, uin
     return SAETM_OK;
 }
 
-static saetm_status read_topics_json(saetm_ctx *ctx, saetm_modeldir *md, const char *path)
-{
-    static const char *const words_keys[] = {"words", "top_words", "terms", NULL};
-    static const char *const word_keys[] = {"word", "w", "term", "token", NULL};
-    static const char *const p_keys[] = {"p", "prob", "probability", "weight", "score", NULL};
-    static const char *const id_keys[] = {"id", "topic", NULL};
-    cJSON *root;
-    saetm_status st = saetm__json_read(ctx, path, &root);
-    if (st) return st;
-    const cJSON *topics = cJSON_IsArray(root) ? root : cJSON_GetObjectItemCaseSensitive(root, "topics");
-    if (!cJSON_IsArray(topics)) {
-        st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: expected an array of topics or an object with a \"topics\" array",
-                         path);
-        goto done;
-    }
-    int n = cJSON_GetArraySize(topics);
-    if ((uint32_t)n != md->n_topics) {
-        st = saetm__fail(ctx, SAETM_ERR_SHAPE, "%s: lists %d topics but doc_topics.npy has %u columns", path, n,
-                         (unsigned)md->n_topics);
-        goto done;
-    }
-    uint8_t *seen = calloc(md->n_topics, 1);
-    if (!seen) {
-        st = saetm__fail(ctx, SAETM_ERR_NOMEM, "out of memory reading %s", path);
-        goto done;
-    }
-    int t = 0;
-    for (const cJSON *tp = topics->child; tp && !st; tp = tp->next, t++) {
-        if (!cJSON_IsObject(tp)) {
-            st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: topic %d: expected an object", path, t);
-            break;
-        }
-        uint32_t k = (uint32_t)t;
-        const cJSON *id = field(tp, id_keys);
-        if (id) {
-            if (!cJSON_IsNumber(id) || id->valuedouble < 0 || id->valuedouble >= md->n_topics ||
-                id->valuedouble != floor(id->valuedouble)) {
-                st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: topic %d: \"%s\" must be an integer in 0..%u", path, t,
-                                 id->string, (unsigned)md->n_topics - 1);
-                break;
-            }
-            k = (uint32_t)id->valuedouble;
-        }
-        if (seen[k]) {
-            st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: topic %d: id %u appears twice", path, t, (unsigned)k);
-            break;
-        }
-        seen[k] = 1;
-        const cJSON *words = field(tp, words_keys);
-        if (!cJSON_IsArray(words)) {
-            st = saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: topic %d: missing \"words\" array", path, t);
-            break;
-        }
-        uint32_t i = 0;
-        for (const cJSON *w = words->child; w && i < md->max_words && !st; w = w->next, i++) {
-            const cJSON *ws = NULL, *wp = NULL;
-            if (cJSON_IsString(w)) {
-                ws = w;
-            } else if (cJSON_IsObject(w)) {
-                ws = field(w, word_keys);
-                wp = field(w, p_keys);
-            } else if (cJSON_IsArray(w) && cJSON_GetArraySize(w) == 2) {
-                ws = w->child;
-                wp = w->child->next;
-            }
-            if (!cJSON_IsString(ws) || (wp && !cJSON_IsNumber(wp))) {
-                st = saetm__fail(ctx, SAETM_ERR_FORMAT,
-                                 "%s: topic %d, word %u: expected a string, {\"word\": ..., \"p\": ...} or "
-                                 "[word, probability]",
-                                 path, t, (unsigned)i);
-                break;
-            }
-            st = set_word(ctx, md, k, i, ws->valuestring, wp ? wp->valuedouble : NAN);
-        }
-    }
-    free(seen);
-done:
-    cJSON_Delete(root);
-    return st;
-}
-
-static saetm_status read_top_words(saetm_ctx *ctx, saetm_modeldir *md, const char *path)
+/* The topic words from path: topics.json (with probabilities) or top_words.txt, through the
+ * readers of the module that writes them (src/merge/topics_io.c, src/eval/eval.c). */
+static saetm_status read_words(saetm_ctx *ctx, saetm_modeldir *md, const char *path, int json)
 {
     saetm_topic_words *tw;
-    saetm_status st = saetm_topic_words_read(ctx, path, &tw);
+    saetm_status st = json ? saetm_topics_read_words(ctx, path, md->max_words, &tw) : saetm_topic_words_read(ctx, path, &tw);
     if (st) return st;
     if (tw->n_topics != md->n_topics)
-        st = saetm__fail(ctx, SAETM_ERR_SHAPE, "%s: has %u topic lines but doc_topics.npy has %u topics", path,
-                         (unsigned)tw->n_topics, (unsigned)md->n_topics);
+        st = saetm__fail(ctx, SAETM_ERR_SHAPE, json ? "%s: lists %u topics but doc_topics.npy has %u columns"
+                                                    : "%s: has %u topic lines but doc_topics.npy has %u topics",
+                         path, (unsigned)tw->n_topics, (unsigned)md->n_topics);
     for (uint32_t k = 0; k < md->n_topics && !st; k++)
         for (uint64_t i = tw->word_start[k]; i < tw->word_start[k + 1] && i - tw->word_start[k] < md->max_words && !st;
              i++)
-            st = set_word(ctx, md, k, (uint32_t)(i - tw->word_start[k]), tw->words[i], NAN);
+            st = set_word(ctx, md, k, (uint32_t)(i - tw->word_start[k]), tw->words[i], tw->prob ? tw->prob[i] : NAN);
     saetm_topic_words_free(tw);
     return st;
 }
@@ -243,10 +158,10 @@ static saetm_status open_dir(saetm_ctx *ctx, const char *dir, saetm_modeldir **o
     if (!path || !alt) st = saetm__fail(ctx, SAETM_ERR_NOMEM, "out of memory");
     else if (exists(path)) {
         md->words_source = "topics.json";
-        st = read_topics_json(ctx, md, path);
+        st = read_words(ctx, md, path, 1);
     } else if (exists(alt)) {
         md->words_source = "top_words.txt";
-        st = read_top_words(ctx, md, alt);
+        st = read_words(ctx, md, alt, 0);
     } else {
         st = saetm__fail(ctx, SAETM_ERR_IO, "%s: neither topics.json nor top_words.txt found (is this a directory "
                                             "written by saetm fit or saetm topics?)",
@@ -305,4 +220,106 @@ void saetm_modeldir_free(saetm_modeldir *md)
     saetm_corpus_free(md->corpus);
     saetm_corpus_free(md->heldout);
     saetm__modeldir_free_mem(md);
+}
+
+saetm_modeldir *saetm__modeldir_new(const char *dir, uint64_t n_docs, uint32_t n_topics, uint32_t max_words)
+{
+    saetm_modeldir *md = calloc(1, sizeof *md);
+    if (!md) return NULL;
+    md->dir = saetm__strdup(dir ? dir : "");
+    md->n_docs = n_docs;
+    md->n_topics = n_topics;
+    md->max_words = max_words;
+    size_t nw = (size_t)n_topics * max_words;
+    md->n_words = calloc(n_topics ? n_topics : 1, sizeof *md->n_words);
+    md->word = calloc(nw ? nw : 1, sizeof *md->word);
+    md->word_p = malloc(sizeof *md->word_p * (nw ? nw : 1));
+    md->label = calloc(n_topics ? n_topics : 1, sizeof *md->label);
+    if (!md->dir || !md->n_words || !md->word || !md->word_p || !md->label) {
+        saetm__modeldir_free_mem(md);
+        return NULL;
+    }
+    for (size_t i = 0; i < nw; i++) md->word_p[i] = NAN;
+    return md;
+}
+
+void saetm__modeldir_free_mem(saetm_modeldir *md)
+{
+    if (!md) return;
+    if (md->word)
+        for (size_t i = 0; i < (size_t)md->n_topics * md->max_words; i++) free(md->word[i]);
+    if (md->label)
+        for (uint32_t k = 0; k < md->n_topics; k++) free(md->label[k]);
+    free(md->word);
+    free(md->word_p);
+    free(md->n_words);
+    free(md->label);
+    free(md->doc_id);
+    free(md->doc_date);
+    free(md->doc_group);
+    free(md->doc_snippet);
+    free(md->dir);
+    free(md->note);
+    cJSON_Delete(md->params);
+    cJSON_Delete(md->sweep);
+    free(md->vocab_words);
+    free(md->held_words);
+    saetm_matrix_free(&md->theta_m);
+    saetm_matrix_free(&md->topic_word_m);
+    free(md);
+}
+
+void saetm__modeldir_note(saetm_modeldir *md, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    size_t old = md->note ? strlen(md->note) : 0, add = strlen(line);
+    char *p = realloc(md->note, old + add + 2);
+    if (!p) return; /* notes are informative; losing one under memory pressure is acceptable */
+    memcpy(p + old, line, add);
+    p[old + add] = '\n';
+    p[old + add + 1] = 0;
+    md->note = p;
+}
+
+saetm_status saetm__modeldir_make_labels(saetm_modeldir *md)
+{
+    for (uint32_t k = 0; k < md->n_topics; k++) {
+        char buf[160];
+        int n = snprintf(buf, sizeof buf, "%u:", (unsigned)k);
+        for (uint32_t i = 0; i < md->n_words[k] && i < 3; i++) {
+            const char *w = md->word[(size_t)k * md->max_words + i];
+            if ((size_t)n + strlen(w) + 2 >= sizeof buf) break;
+            n += snprintf(buf + n, sizeof buf - (size_t)n, " %s", w);
+        }
+        free(md->label[k]);
+        md->label[k] = saetm__strdup(buf);
+        if (!md->label[k]) return SAETM_ERR_NOMEM;
+    }
+    return SAETM_OK;
+}
+
+uint32_t saetm_modeldir_num_topics(const saetm_modeldir *md) { return md->n_topics; }
+uint64_t saetm_modeldir_num_docs(const saetm_modeldir *md) { return md->n_docs; }
+const char *const *saetm_modeldir_labels(const saetm_modeldir *md) { return (const char *const *)md->label; }
+
+static int any_set(const char **a, uint64_t n)
+{
+    for (uint64_t d = 0; a && d < n; d++)
+        if (a[d] && a[d][0]) return 1;
+    return 0;
+}
+
+int saetm_modeldir_has_dates(const saetm_modeldir *md) { return any_set(md->doc_date, md->n_docs); }
+int saetm_modeldir_has_groups(const saetm_modeldir *md) { return any_set(md->doc_group, md->n_docs); }
+
+saetm_status saetm_modeldir_trends(saetm_ctx *ctx, const saetm_modeldir *md, const saetm_trends_opts *opts,
+                                   saetm_trends **out)
+{
+    return saetm_trends_compute(ctx, md->theta, md->n_docs, md->n_topics,
+                                saetm_modeldir_has_dates(md) ? md->doc_date : NULL,
+                                saetm_modeldir_has_groups(md) ? md->doc_group : NULL, opts, out);
 }
