@@ -508,7 +508,8 @@ SAETM_API void saetm_topic_words_free(saetm_topic_words *tw);
 /* Read the topic words of a topics.json written by saetm_topics_write (DIR/topics.json): topic
  * t is the entry whose "id" is t (the t-th entry where ids are absent), its words (the first
  * max_words; 0 = all) from "words", each a string or {"word": STRING, "prob": NUMBER}; prob holds
- * the probabilities. @return SAETM_OK and *out (saetm_topic_words_free); SAETM_ERR_IO if it
+ * the probabilities. The file may also be an array of topics, and the shapes other tools write are
+ * taken (docs/report.md: "top_words"/"terms", "w"/"term", "p"/"probability"/"weight", [word, p]). @return SAETM_OK and *out (saetm_topic_words_free); SAETM_ERR_IO if it
  * cannot be read; SAETM_ERR_FORMAT naming the file, line, topic and field for invalid JSON, a
  * missing "topics" or "words" array, a bad or repeated "id" or a word of another shape. */
 SAETM_API saetm_status saetm_topics_read_words(saetm_ctx *ctx, const char *topics_json, uint32_t max_words,

@@ -210,19 +210,43 @@ saetm_status saetm_topics_read_assignment(saetm_ctx *ctx, const char *path, uint
  * Topic words from topics.json
  * ==================================================================== */
 
-/* Word j of topic entry tp: a string, or {"word": ..., "prob": ...}. @return SAETM_OK. */
+/* The first of the keys that obj has, or NULL. */
+static const cJSON *first_item(const cJSON *obj, const char *const *keys)
+{
+    for (; *keys; keys++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, *keys);
+        if (v) return v;
+    }
+    return NULL;
+}
+
+/* A topic's words array: "words" as saetm writes it, or the names other tools use. */
+static const cJSON *json_words(const cJSON *tp)
+{
+    static const char *const keys[] = {"words", "top_words", "terms", NULL};
+    return first_item(tp, keys);
+}
+
+/* Word j of topic t: a string, {"word": ..., "prob": ...} (as saetm writes it; also "w"/"term" and
+ * "p"/"probability"/"weight") or a [word, probability] pair. @return SAETM_OK. */
 static saetm_status json_word(saetm_ctx *ctx, const char *path, int t, uint32_t j, const cJSON *w, const char **word,
                               double *prob)
 {
+    static const char *const word_keys[] = {"word", "w", "term", NULL};
+    static const char *const prob_keys[] = {"prob", "p", "probability", "weight", NULL};
     const cJSON *ws = w, *wp = NULL;
     if (cJSON_IsObject(w)) {
-        ws = cJSON_GetObjectItemCaseSensitive(w, "word");
-        wp = cJSON_GetObjectItemCaseSensitive(w, "prob");
+        ws = first_item(w, word_keys);
+        wp = first_item(w, prob_keys);
+    } else if (cJSON_IsArray(w) && cJSON_GetArraySize(w) == 2) {
+        ws = w->child;
+        wp = w->child->next;
     }
     if (!cJSON_IsString(ws) || (wp && !cJSON_IsNumber(wp)))
         return saetm__fail(ctx, SAETM_ERR_FORMAT,
-                           "%s: topic %d, word %u: expected a string or {\"word\": STRING, \"prob\": NUMBER}", path, t,
-                           (unsigned)j);
+                           "%s: topic %d, word %u: expected a string, {\"word\": ..., \"prob\": ...} or [word, "
+                           "probability]",
+                           path, t, (unsigned)j);
     *word = ws->valuestring;
     *prob = wp ? wp->valuedouble : NAN;
     return SAETM_OK;
@@ -248,7 +272,7 @@ static saetm_status json_topics_check(saetm_ctx *ctx, const char *path, const cJ
         }
         if (order[id]) return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: topic %d: id %u appears twice", path, t, (unsigned)id);
         order[id] = tp;
-        const cJSON *words = cJSON_GetObjectItemCaseSensitive(tp, "words");
+        const cJSON *words = json_words(tp);
         if (!cJSON_IsArray(words))
             return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: topic %d: missing \"words\" array", path, t);
         uint32_t j = 0;
@@ -294,7 +318,7 @@ saetm_status saetm_topics_read_words(saetm_ctx *ctx, const char *path, uint32_t 
     char *buf = st ? NULL : tw->owner_;
     uint64_t k = 0;
     for (uint32_t t = 0; !st && t < n; t++) {
-        const cJSON *words = cJSON_GetObjectItemCaseSensitive(order[t], "words");
+        const cJSON *words = json_words(order[t]);
         uint32_t j = 0;
         for (const cJSON *w = words->child; w && j < max_words; w = w->next, j++, k++) {
             const char *word = "";

@@ -419,6 +419,20 @@ static void test_files_threads_transform(void)
                     CHECK(tw == NULL);
                     CHECK_CONTAINS(saetm_ctx_errmsg(ctx), bad_json[b][1]);
                 }
+                /* other tools' shapes: an array of topics, "terms", [word, p] pairs, "w"/"p" objects */
+                FILE *f = fopen(bad_path, "w");
+                CHECK(f != NULL);
+                if (f) {
+                    fputs("[{\"id\": 1, \"terms\": [\"x\"]}, {\"id\": 0, \"terms\": [[\"a\", 0.5], {\"w\": \"b\", \"p\": 0.25}]}]", f);
+                    fclose(f);
+                    tw = NULL;
+                    CHECK(saetm_topics_read_words(ctx, bad_path, 0, &tw) == SAETM_OK);
+                    CHECK(tw && tw->n_topics == 2 && tw->word_start[1] == 2 && tw->word_start[2] == 3);
+                    CHECK(tw && strcmp(tw->words[0], "a") == 0 && tw->prob[0] == 0.5f);
+                    CHECK(tw && strcmp(tw->words[1], "b") == 0 && tw->prob[1] == 0.25f);
+                    CHECK(tw && strcmp(tw->words[2], "x") == 0 && isnan(tw->prob[2]));
+                    saetm_topic_words_free(tw);
+                }
                 snprintf(path, sizeof path, "%s/top_words.txt", dir[run]);
                 size_t n = 0;
                 char *txt = test_slurp_n(path, &n);
