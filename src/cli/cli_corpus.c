@@ -45,10 +45,8 @@ int cli_corpus_finish(const char *cmd, cli_corpus_args *a)
 {
     if (saetm_input_format_parse(a->format, &a->o.format))
         return cli_usage_error(cmd, "--format must be auto, jsonl, csv, text or dir, not '%s'", a->format);
-    if (strcmp(a->preprocess, "full") == 0) a->o.preprocess = SAETM_PREPROCESS_FULL;
-    else if (strcmp(a->preprocess, "basic") == 0) a->o.preprocess = SAETM_PREPROCESS_BASIC;
-    else if (strcmp(a->preprocess, "none") == 0) a->o.preprocess = SAETM_PREPROCESS_NONE;
-    else return cli_usage_error(cmd, "--preprocess must be full, basic or none, not '%s'", a->preprocess);
+    if (saetm_preprocess_parse(a->preprocess, &a->o.preprocess))
+        return cli_usage_error(cmd, "--preprocess must be full, basic or none, not '%s'", a->preprocess);
     a->o.text_field = a->text_field;
     a->o.id_field = a->id_field;
     a->o.date_field = a->date_field;
