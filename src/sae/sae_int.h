@@ -169,8 +169,8 @@ saetm_status saetm__sae_init_threshold(saetm_ctx *ctx, saetm__sae_work *w, const
                                        const float *params, const float *x, uint32_t B, float *out);
 
 /* Seconds spent per phase over all calls: encoder sgemm, selection, decoder and dL/da,
- * auxiliary loss, column index, per-feature gradients, b_dec gradient. */
-#define SAETM__PROF_N 7
+ * auxiliary loss, column index, gradients (exact sums, their allreduce, b_dec). */
+#define SAETM__PROF_N 6
 void saetm__sae_work_profile(const saetm__sae_work *w, double out[SAETM__PROF_N]);
 
 /* The pre-activations of the last batch without b_enc (B x F, row-major). For tests, after
