@@ -31,22 +31,22 @@ now() { date +%s.%N; }
 secs() {
   local t0; t0=$(now)
   /usr/bin/time -f "%U %S" -o "$W/.time" "$@" >"$W/.out" 2>"$W/.err" ||
-    { echo "bench_train_exact: failed: $*" >&2; tail -5 "$W/.err" >&2; exit 1; }
+    { echo "bench_train_exact: failed: $*" >&2; tail -5 "$W/.err" >&2; return 1; }
   awk -v a="$(now)" -v b="$t0" 'BEGIN { printf "%.3f", a - b }'
   awk '{ printf "%.3f", $1 + $2 }' "$W/.time" > "$W/.cpu"
 }
 min() { awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a < b) ? a : b }'; }
 TA="--emb $X --features $F --k $K --batch $B --steps $STEPS --arch $ARCH --threads 1 -q"
-mpi2() { mpirun -np 2 --oversubscribe --bind-to none "$@"; }
+MPI2="mpirun -np 2 --oversubscribe --bind-to none"
 echo "train: N $N, d $D, F $F, k $K, B $B, $STEPS steps, $ARCH, 1 thread per process, best of $REPS"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 declare -A wall cpu
 for i in $(seq "$REPS"); do
   for v in base new; do
     bin=$S; [ $v = base ] && bin=$BASE
-    t=$(secs "$bin" train $TA --out "$W/$v-1.saem"); wall[$v,1]=$(min "$t" "${wall[$v,1]:-}")
+    t=$(secs "$bin" train $TA --out "$W/$v-1.saem") || exit 1; wall[$v,1]=$(min "$t" "${wall[$v,1]:-}")
     cpu[$v,1]=$(min "$(cat "$W/.cpu")" "${cpu[$v,1]:-}")
-    t=$(secs mpi2 "$bin" train $TA --out "$W/$v-2.saem"); wall[$v,2]=$(min "$t" "${wall[$v,2]:-}")
+    t=$(secs $MPI2 "$bin" train $TA --out "$W/$v-2.saem") || exit 1; wall[$v,2]=$(min "$t" "${wall[$v,2]:-}")
     cpu[$v,2]=$(min "$(cat "$W/.cpu")" "${cpu[$v,2]:-}")
   done
 done
@@ -62,5 +62,5 @@ echo "exact build, np 1 vs np 2: $(same "$W/new-1.saem" "$W/new-2.saem"); base b
 # Communication per step (rank 0's log line; without -q).
 for v in base new; do
   bin=$S; [ $v = base ] && bin=$BASE
-  mpi2 "$bin" train ${TA% -q} --out "$W/$v-2c.saem" 2>&1 | grep -o "communication: .*" | sed "s/^/$v: /"
+  $MPI2 "$bin" train ${TA% -q} --out "$W/$v-2c.saem" 2>&1 | grep -o "communication: .*" | sed "s/^/$v: /"
 done

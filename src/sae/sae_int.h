@@ -148,7 +148,8 @@ void saetm__sae_work_free(saetm__sae_work *w);
  * features dead and not active in this batch. With dims.project the decoder rows' gradients are
  * already projected (radial component removed) and their squared norms kept for
  * saetm__sae_grad_sq_norm; without, the raw gradient (finite-difference tests).
- * Deterministic for any thread count. @return SAETM_ERR_NOMEM or SAETM_OK. */
+ * The same bytes for any thread count and any split of the batch over processes (exact sums).
+ * @return SAETM_ERR_NOMEM or SAETM_OK. */
 saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sae_layout *l,
                              const float *params, const float *x, uint32_t B, const uint8_t *dead,
                              float *grads, uint8_t *fired, saetm__sae_batch_stats *st);
