@@ -765,7 +765,7 @@ static saetm_status aux_pass(const pass *p, const uint8_t *dead, const uint8_t *
     if (n_dead == 0) return SAETM_OK;
     uint32_t kaux = dm->k_aux < n_dead ? dm->k_aux : n_dead;
     const float escale = -0.5f * (float)p->Bg;
-    double denom;
+    double denom = 0.0;
     saetm_status st = aux_denominator(p, escale, &denom);
     if (st) return st;
     if (!(denom > 0.0)) return SAETM_OK; /* no residual variance to explain */
@@ -1156,7 +1156,7 @@ saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sa
     saetm_status s = select_active(&p, zero_pre, fired, st);
     if (s) return s;
     PHASE(1);
-    double recon, l1sum, n_main;
+    double recon = 0.0, l1sum = 0.0, n_main = 0.0;
     if ((s = batch_variance(&p, &recon, &l1sum, &n_main, st))) return s;
     st->recon = recon;
     st->l0 = n_main;
