@@ -483,6 +483,11 @@ SOURCES = [
     ("erlang", "erlang-doc", "manual", "Apache-2.0", html_source("erlang-doc", r"\.html$"), {}),
     ("java", "openjdk-17-doc", "manual", "GPL-2 with Classpath exception", html_source("openjdk-17-doc", r"\.html$"), {}),
     ("tcl", "tcl8.6-doc", "manual", "Tcl/Tk licence (BSD-like)", man_units("tcl8.6-doc"), {}),
+    ("gimp", "gimp-help-en", "manual", "GFDL-1.2", html_source("gimp-help-en", r"^/usr/share/gimp/2\.0/help/en/.*\.html$"), {}),
+    ("libreoffice", "libreoffice-help-en-us", "manual", "MPL-2.0", html_source("libreoffice-help-en-us", r"/help/en-US/.*\.html$"), {}),
+    ("gnome-help", "gnome-user-docs", "manual", "CC-BY-SA-3.0", html_source("gnome-user-docs", r"^/usr/share/help/C/.*\.page$"), {}),
+    ("maxima", "maxima-doc", "manual", "GPL-2", html_source("maxima-doc", r"\.html$"), {}),
+    ("gnuplot", "gnuplot-doc", "manual", "gnuplot licence (free)", html_source("gnuplot-doc", r"/htmldocs/.*\.html$"), {}),
     ("linux", "linux-doc-6.1", "manual", "GPL-2", html_source("linux-doc-6.1", r"/html/.*\.html$"), {}),
     ("perl", "perl-doc", "manual", "GPL-1+ or Artistic", pod_units("perl-doc"), {}),
     ("man-pages", "manpages", "manual", "Linux man-pages licences (verbatim, GPL, BSD)", man_units("manpages"), {}),
@@ -503,7 +508,9 @@ PINNED = {
     "cmake-doc": "3.25.1-1", "python-scipy-doc": "1.10.1-2", "python-pandas-doc": "1.5.3+dfsg-2",
     "erlang-doc": "1:25.2.3+dfsg-1+deb12u4", "openjdk-17-doc": "17.0.21.1+2-1~deb12u1", "tcl8.6-doc": "8.6.13+dfsg-2",
 "linux-doc-6.1": "6.1.192-3", "perl-doc": "5.36.0-7+deb12u4",
-    "manpages": "6.03-2", "manpages-dev": "6.03-2",
+    "manpages": "6.03-2", "manpages-dev": "6.03-2", "gimp-help-en": "2.10.34-2",
+    "libreoffice-help-en-us": "4:7.4.7-1+deb12u14", "gnome-user-docs": "43.0-2", "maxima-doc": "5.46.0-11",
+    "gnuplot-doc": "5.4.4+dfsg1-2",
 }
 
 DROPS = ("short", "boilerplate", "code", "nonprose", "foreign", "duplicate")
@@ -551,7 +558,7 @@ def main(argv):
     out = argv[1]
     only = set(argv[2:])  # optional source names, for trying a parser
     os.makedirs(out, exist_ok=True)
-    versions = {pkg: pkg_version(pkg) for _, pkg, _, _, _, _ in SOURCES}
+    versions = {pkg: pkg_version(pkg) for name, pkg, _, _, _, _ in SOURCES if not only or name in only}
     for pkg, ver in sorted(versions.items()):
         if PINNED.get(pkg) != ver:
             print("foundation_corpus: %s is %s, not the pinned %s: counts may differ from docs/foundation.md"
