@@ -382,32 +382,50 @@ def man_units(pkg):
     return units
 
 
-def pod_units(pkg):
-    """POD files: text paragraphs of each =head section; verbatim (indented, code) paragraphs and
-    commands dropped; formatting codes (C<...>, L<text|link>, ...) reduced to their text."""
-    def podtext(p):
-        p = re.sub(r"[A-Z]<<+\s+(.*?)\s+>+>", r"\1", p, flags=re.S)
-        for _ in range(3):
-            p = re.sub(r"L<([^<>|]*)\|[^<>]*>", r"\1", p)
-            p = re.sub(r"[EXZ]<[^<>]*>", "", p)
-            p = re.sub(r"[A-Z]<([^<>]*)>", r"\1", p)
-        return p
-
+def pod_units(pkg, pattern=r"\.pod$"):
+    """POD (in .pod or .pm files): text paragraphs of each =head section; verbatim (indented,
+    code) paragraphs and commands dropped; formatting codes (C<...>, L<text|link>, ...) reduced
+    to their text."""
     def units():
-        for path in pkg_files(pkg, r"\.pod$"):
-            name, cur, n = os.path.basename(path), [], 0
-            for p in re.split(r"\n\s*\n", read_text(path)):
-                if p.startswith("=head"):
-                    if cur:
-                        yield "%s#%d" % (name, n), "", cur
-                    cur, n = [], n + 1
-                elif p.startswith(("=", " ", "\t")) or not p.strip():
-                    continue
-                else:
-                    cur.append(podtext(p))
-            if cur:
-                yield "%s#%d" % (name, n), "", cur
+        for path in pkg_files(pkg, pattern):
+            name = path.split("/5.36")[-1].lstrip("/.0123456789") or os.path.basename(path)
+            for n, paras in enumerate(pod_sections(read_text(path))):
+                yield "%s#%d" % (name, n), "", [podtext(p) for p in paras]
     return units
+
+
+def podtext(p):
+    p = re.sub(r"[A-Z]<<+\s+(.*?)\s+>+>", r"\1", p, flags=re.S)
+    for _ in range(3):
+        p = re.sub(r"L<([^<>|]*)\|[^<>]*>", r"\1", p)
+        p = re.sub(r"[EXZ]<[^<>]*>", "", p)
+        p = re.sub(r"[A-Z]<([^<>]*)>", r"\1", p)
+    return p
+
+
+def pod_sections(text):
+    """The text paragraphs of a Perl file's POD (between a =command and =cut; =begin/=end blocks
+    skipped), grouped by =head sections."""
+    out, cur, in_pod, skip = [], [], False, False
+    for p in re.split(r"\n[ \t]*\n", text):
+        if p.startswith("="):
+            cmd = p.split(None, 1)[0]
+            if cmd == "=cut":
+                in_pod = False
+            else:
+                in_pod = True
+                if cmd == "=begin":
+                    skip = True
+                elif cmd == "=end":
+                    skip = False
+                elif cmd.startswith("=head") and cur:
+                    out.append(cur)
+                    cur = []
+        elif in_pod and not skip and p.strip() and not p.startswith((" ", "\t")):
+            cur.append(p)
+    if cur:
+        out.append(cur)
+    return out
 
 
 def austen_units():
@@ -487,9 +505,11 @@ SOURCES = [
     ("libreoffice", "libreoffice-help-en-us", "manual", "MPL-2.0", html_source("libreoffice-help-en-us", r"/help/en-US/.*\.html$"), {}),
     ("gnome-help", "gnome-user-docs", "manual", "CC-BY-SA-3.0", html_source("gnome-user-docs", r"^/usr/share/help/C/.*\.page$"), {}),
     ("maxima", "maxima-doc", "manual", "GPL-2", html_source("maxima-doc", r"\.html$"), {}),
-    ("gnuplot", "gnuplot-doc", "manual", "gnuplot licence (free)", html_source("gnuplot-doc", r"/htmldocs/.*\.html$"), {}),
+    ("rust", "rust-doc", "manual", "MIT / Apache-2.0", html_source(
+        "rust-doc", r"/html/(book|rust-by-example|reference|edition-guide|nomicon|embedded-book|rustc|rustdoc)/.*(?<!print)\.html$"), {}),
     ("linux", "linux-doc-6.1", "manual", "GPL-2", html_source("linux-doc-6.1", r"/html/.*\.html$"), {}),
     ("perl", "perl-doc", "manual", "GPL-1+ or Artistic", pod_units("perl-doc"), {}),
+    ("perl-modules", "perl-modules-5.36", "manual", "GPL-1+ or Artistic", pod_units("perl-modules-5.36", r"^/usr/share/perl/.*\.(pm|pod)$"), {}),
     ("man-pages", "manpages", "manual", "Linux man-pages licences (verbatim, GPL, BSD)", man_units("manpages"), {}),
     ("man-pages-dev", "manpages-dev", "manual", "Linux man-pages licences (verbatim, GPL, BSD)", man_units("manpages-dev"), {}),
 ]
@@ -510,7 +530,7 @@ PINNED = {
 "linux-doc-6.1": "6.1.192-3", "perl-doc": "5.36.0-7+deb12u4",
     "manpages": "6.03-2", "manpages-dev": "6.03-2", "gimp-help-en": "2.10.34-2",
     "libreoffice-help-en-us": "4:7.4.7-1+deb12u14", "gnome-user-docs": "43.0-2", "maxima-doc": "5.46.0-11",
-    "gnuplot-doc": "5.4.4+dfsg1-2",
+    "perl-modules-5.36": "5.36.0-7+deb12u4", "rust-doc": "1.63.0+dfsg1-2",
 }
 
 DROPS = ("short", "boilerplate", "code", "nonprose", "foreign", "duplicate")

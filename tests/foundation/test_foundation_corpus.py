@@ -4,6 +4,7 @@ SAE's corpus, docs/foundation.md) on inline text: the paragraph splitter (chunk)
 path language filter and build_source's drop accounting. No package is read: this runs without
 the foundation packages installed."""
 import os
+import subprocess
 import sys
 
 ROOT = os.environ.get("ROOT", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
@@ -103,6 +104,15 @@ def test_gcide_text():
           "gcide_text drops stress marks and variant pronunciations: %r" % fc.gcide_text('\\X\\ n. Re`hy*poth`e*ca"tion of (s[e^]r"[=e]n) t["u]r.'))
 
 
+def test_pod():
+    src = "\n".join(["package Foo;", "", "use strict;", "", "=head1 NAME", "", "Foo - does C<things> with L<Bar|Bar::Baz>.",
+                     "", "    my $x = Foo->new;  # verbatim", "", "=begin html", "", "<b>skipped</b>", "", "=end html", "",
+                     "Second E<lt>para>.", "", "=cut", "", "sub new { 1 }", "", "=head2 More", "", "Last one.", ""])
+    secs = [[fc.clean(p) for p in sec] for sec in fc.pod_sections(src)]
+    check(secs == [["Foo - does C<things> with L<Bar|Bar::Baz>.", "Second E<lt>para>."], ["Last one."]], "pod_sections: %r" % secs)
+    check(fc.podtext(secs[0][0]) == "Foo - does things with Bar.", "podtext: %r" % fc.podtext(secs[0][0]))
+
+
 def test_build_source():
     def units():
         yield "a", "", [PROSE, "x = y_z; {q} <r> $s #t"]
@@ -139,9 +149,14 @@ def test_sources_exclude_bench():
           "the quality bench's corpora are not sources")
     check(len(names) == len(fc.SOURCES), "source names are unique")
     check(all(pkg in fc.PINNED for pkg in pkgs), "every source's package has a pinned version")
+    r = subprocess.run(["bash", os.path.join(ROOT, "scripts", "install-deps.sh"), "--list", "--foundation"],
+                       capture_output=True, text=True)
+    listed = set(r.stdout.split())
+    check(r.returncode == 0 and pkgs <= listed, "install-deps.sh --foundation lists every source's package: missing %r"
+          % sorted(pkgs - listed))
 
 
 for t in (test_chunk, test_prose_reason, test_norm_key, test_html_units, test_foreign_path, test_roff_text,
-          test_gcide_text, test_build_source, test_sources_exclude_bench):
+          test_gcide_text, test_pod, test_build_source, test_sources_exclude_bench):
     t()
 sys.exit(report())
