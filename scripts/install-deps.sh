@@ -51,7 +51,11 @@ FOUNDATION_PACKAGES=(          # scripts/build-foundation-sae.sh: the foundation
   r-doc-html postgresql-doc-15 sqlite3-doc apache2-doc python3.11-doc python-django-doc sphinx-doc
   cmake-doc python-scipy-doc python-pandas-doc erlang-doc openjdk-17-doc tcl8.6-doc gimp-help-en
   libreoffice-help-en-us gnome-user-docs maxima-doc rust-doc linux-doc-6.1 perl-doc
-  perl-modules-5.36 manpages manpages-dev                              # manuals
+  perl-modules-5.36 manpages manpages-dev lyx-common lilypond-doc-html installation-guide-amd64
+  debmake-doc nodejs-doc llvm-14-doc clang-14-doc python-sklearn-doc python-sqlalchemy-doc
+  ghc-doc                                                              # manuals
+  crawl-common freeciv-data                                            # game lore, encyclopaedic
+  wesnoth-1.16-{httt,trow,utbs,low,tsg,nr,sof,sotbe,sota,thot,ttb,ei,did,l,dm,dw}  # campaign dialogue
 )
 
 PACKAGES=("${RUN_PACKAGES[@]}")
