@@ -602,6 +602,9 @@ SOURCES = [
     ("sklearn", "python-sklearn-doc", "manual", "BSD-3-clause", html_source("python-sklearn-doc", NO_SOURCE_PAGES), {}),
     ("sqlalchemy", "python-sqlalchemy-doc", "manual", "MIT", html_source("python-sqlalchemy-doc", NO_SOURCE_PAGES), {}),
     ("ghc", "ghc-doc", "manual", "BSD-3-clause", html_source("ghc-doc", NO_SOURCE_PAGES), {}),
+    ("racket", "racket-doc", "manual", "Apache-2.0 / MIT", html_source("racket-doc", r"\.html$"), {}),
+    ("sympy", "python-sympy-doc", "manual", "BSD-3-clause", html_source("python-sympy-doc", NO_SOURCE_PAGES), {}),
+    ("boost", "libboost1.74-doc", "manual", "BSL-1.0", html_source("libboost1.74-doc", r"\.html?$"), {}),
     ("rust", "rust-doc", "manual", "MIT / Apache-2.0", html_source(
         "rust-doc", r"/html/(book|rust-by-example|reference|edition-guide|nomicon|embedded-book|rustc|rustdoc)/.*(?<!print)\.html$"), {}),
     ("linux", "linux-doc-6.1", "manual", "GPL-2", html_source("linux-doc-6.1", r"/html/.*\.html$"), {}),
@@ -632,7 +635,8 @@ PINNED = {
     "installation-guide-amd64": "20230508+deb12u1", "debmake-doc": "1.17-7",
     **{"wesnoth-1.16-" + c: "1:1.16.9-1" for c in WESNOTH}, "nodejs-doc": "18.20.4+dfsg-1~deb12u3",
     "llvm-14-doc": "1:14.0.6-12", "clang-14-doc": "1:14.0.6-12", "python-sklearn-doc": "1.2.1+dfsg-1",
-    "python-sqlalchemy-doc": "1.4.46+ds1-1", "ghc-doc": "9.0.2-4", "rust-doc": "1.63.0+dfsg1-2",
+    "python-sqlalchemy-doc": "1.4.46+ds1-1", "ghc-doc": "9.0.2-4", "racket-doc": "8.7+dfsg1-1",
+    "python-sympy-doc": "1.11.1-1", "libboost1.74-doc": "1.74.0+ds1-21", "rust-doc": "1.63.0+dfsg1-2",
 }
 
 DROPS = ("short", "boilerplate", "code", "nonprose", "foreign", "duplicate")
