@@ -608,6 +608,8 @@ SOURCES = [
     ("rust", "rust-doc", "manual", "MIT / Apache-2.0", html_source(
         "rust-doc", r"/html/(book|rust-by-example|reference|edition-guide|nomicon|embedded-book|rustc|rustdoc)/.*(?<!print)\.html$"), {}),
     ("linux", "linux-doc-6.1", "manual", "GPL-2", html_source("linux-doc-6.1", r"/html/.*\.html$"), {}),
+    ("tcllib", "tcllib", "manual", "BSD (Tcl licence)", man_units("tcllib"), {}),
+    ("zsh", "zsh-common", "manual", "MIT-like (zsh licence)", man_units("zsh-common"), {}),
     ("perl", "perl-doc", "manual", "GPL-1+ or Artistic", pod_units("perl-doc"), {}),
     ("perl-modules", "perl-modules-5.36", "manual", "GPL-1+ or Artistic", pod_units("perl-modules-5.36", r"^/usr/share/perl/.*\.(pm|pod)$"), {}),
     ("man-pages", "manpages", "manual", "Linux man-pages licences (verbatim, GPL, BSD)", man_units("manpages"), {}),
@@ -636,7 +638,8 @@ PINNED = {
     **{"wesnoth-1.16-" + c: "1:1.16.9-1" for c in WESNOTH}, "nodejs-doc": "18.20.4+dfsg-1~deb12u3",
     "llvm-14-doc": "1:14.0.6-12", "clang-14-doc": "1:14.0.6-12", "python-sklearn-doc": "1.2.1+dfsg-1",
     "python-sqlalchemy-doc": "1.4.46+ds1-1", "ghc-doc": "9.0.2-4", "racket-doc": "8.7+dfsg1-1",
-    "python-sympy-doc": "1.11.1-1", "libboost1.74-doc": "1.74.0+ds1-21", "rust-doc": "1.63.0+dfsg1-2",
+    "python-sympy-doc": "1.11.1-1", "libboost1.74-doc": "1.74.0+ds1-21",
+    "tcllib": "1.21+dfsg-1", "zsh-common": "5.9-4", "rust-doc": "1.63.0+dfsg1-2",
 }
 
 DROPS = ("short", "boilerplate", "code", "nonprose", "foreign", "duplicate")

@@ -53,7 +53,7 @@ FOUNDATION_PACKAGES=(          # scripts/build-foundation-sae.sh: the foundation
   libreoffice-help-en-us gnome-user-docs maxima-doc rust-doc linux-doc-6.1 perl-doc
   perl-modules-5.36 manpages manpages-dev lyx-common lilypond-doc-html installation-guide-amd64
   debmake-doc nodejs-doc llvm-14-doc clang-14-doc python-sklearn-doc python-sqlalchemy-doc
-  ghc-doc racket-doc python-sympy-doc libboost1.74-doc                  # manuals
+  ghc-doc racket-doc python-sympy-doc libboost1.74-doc tcllib zsh-common  # manuals
   crawl-common freeciv-data                                            # game lore, encyclopaedic
   wesnoth-1.16-{httt,trow,utbs,low,tsg,nr,sof,sotbe,sota,thot,ttb,ei,did,l,dm,dw}  # campaign dialogue
 )
