@@ -686,8 +686,8 @@ def markdown_table(counts_tsv):
     with open(counts_tsv) as f:
         head = f.readline().rstrip("\n").split("\t")
         rows = [dict(zip(head, line.rstrip("\n").split("\t"))) for line in f]
-    out = ["| source | kind | Debian package (version) | licence of the text | documents | words | dropped: short / "
-           "not prose / licence text / duplicate |",
+    out = ["| source | kind | Debian package (version) | licence of the text | documents | words | dropped: short "
+           "documents / paragraphs not prose / paragraphs of licence text / duplicate documents |",
            "|--------|------|--------------------------|---------------------|----------:|------:|------:|"]
     for r in rows:
         if r["source"] == "total" or r["source"] not in info:

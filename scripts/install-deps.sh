@@ -43,7 +43,7 @@ QUALITY_PACKAGES=(
   xz-utils                    # bench/quality: reading the Debian descriptions index
 )
 FOUNDATION_PACKAGES=(          # scripts/build-foundation-sae.sh: the foundational SAE's corpus (the
-  # sources of scripts/foundation_corpus.py, ~2.3 GB installed; docs/foundation.md)
+  # sources of scripts/foundation_corpus.py, ~3.6 GB installed; docs/foundation.md)
   wordnet-base dict-gcide dict-foldoc jargon-text dict-devil           # dictionaries
   r-cran-janeaustenr fortunes fortunes-min fortune-anarchism fortunes-debian-hints  # literature, quotations
   debian-handbook debian-reference-en debian-policy developers-reference maint-guide debian-faq
