@@ -461,13 +461,19 @@ def crawl_units():
     between %%%% lines, the first line a key."""
     for path in pkg_files("crawl-common", r"^/usr/share/crawl/dat/descript/[^/]+\.txt$"):
         name = os.path.basename(path)[:-4]
-        for entry in read_text(path).split("%%%%"):
-            key, _, body = entry.strip("\n").partition("\n")
-            if key.startswith("#"):  # a comment line before the key
-                key, _, body = body.partition("\n")
-            paras = [p for p in re.split(r"\n\s*\n", body) if p.strip()]
-            if paras and not key.startswith("__"):
-                yield "%s/%s" % (name, key.strip()), "", paras
+        for key, paras in crawl_entries(read_text(path)):
+            yield "%s/%s" % (name, key), "", paras
+
+
+def crawl_entries(text):
+    """Dungeon Crawl's description file -> (key, paragraphs) of each entry."""
+    for entry in text.split("%%%%"):
+        key, _, body = entry.strip("\n").partition("\n")
+        if key.startswith("#"):  # a comment line before the key
+            key, _, body = body.partition("\n")
+        paras = [p for p in re.split(r"\n\s*\n", body) if p.strip()]
+        if paras and not key.startswith("__"):
+            yield key.strip(), paras
 
 
 FREECIV_STRING = re.compile(r'_\("((?:[^"\\]|\\.)*)"\)', re.S)
@@ -491,32 +497,37 @@ def lyx_units():
         rel = path[len("/usr/share/lyx/doc/"):]
         if foreign_path(rel):
             continue
-        units, cur, para, layout, depth = [], [], [], None, 0
-        for line in read_text(path).split("\n"):
-            if line.startswith("\\begin_inset"):
-                depth += 1
-            elif line.startswith("\\end_inset"):
-                depth -= 1
-            elif depth:
-                continue
-            elif line.startswith("\\begin_layout"):
-                layout, para = line.split(None, 1)[1].strip(), []
-            elif line.startswith("\\end_layout"):
-                if layout in ("Standard", "Quotation", "Quote"):
-                    cur.append("".join(para))
-                elif layout in ("Part", "Chapter", "Section", "Subsection", "Subsubsection") and cur:
-                    units.append(cur)
-                    cur = []
-                layout = None
-            elif line.startswith("\\SpecialChar "):
-                para.append(line.split(None, 1)[1].replace("softhyphen", "").replace("ldots", "...")
-                            .replace("menuseparator", ">").replace("nobreakdash", "-").replace("slash", "/"))
-            elif not line.startswith("\\") and layout:
-                para.append(line)
-        if cur:
-            units.append(cur)
-        for i, u in enumerate(units):
+        for i, u in enumerate(lyx_text(read_text(path))):
             yield "%s#%d" % (rel, i), "", u
+
+
+def lyx_text(text):
+    """A .lyx file -> units (sections) of paragraphs."""
+    units, cur, para, layout, depth = [], [], [], None, 0
+    for line in text.split("\n"):
+        if line.startswith("\\begin_inset"):
+            depth += 1
+        elif line.startswith("\\end_inset"):
+            depth -= 1
+        elif depth:
+            continue
+        elif line.startswith("\\begin_layout"):
+            layout, para = line.split(None, 1)[1].strip(), []
+        elif line.startswith("\\end_layout"):
+            if layout in ("Standard", "Quotation", "Quote"):
+                cur.append("".join(para))
+            elif layout in ("Part", "Chapter", "Section", "Subsection", "Subsubsection") and cur:
+                units.append(cur)
+                cur = []
+            layout = None
+        elif line.startswith("\\SpecialChar "):
+            para.append(line.split(None, 1)[1].replace("softhyphen", "").replace("ldots", "...")
+                        .replace("menuseparator", ">").replace("nobreakdash", "-").replace("slash", "/"))
+        elif not line.startswith("\\") and layout:
+            para.append(line)
+    if cur:
+        units.append(cur)
+    return units
 
 
 WML_STRING = re.compile(r'_\s*"((?:[^"]|"")*)"', re.S)
@@ -528,13 +539,18 @@ WESNOTH_DIRS = {"httt": "Heir_To_The_Throne", "trow": "The_Rise_Of_Wesnoth", "ut
                 "did": "Descent_Into_Darkness", "l": "Liberty", "dm": "Delfadors_Memoirs", "dw": "Dead_Water"}
 
 
+def wml_strings(text):
+    """The translatable strings of a WML file, each cut at blank lines."""
+    strings = [m.group(1).replace('""', '"') for m in WML_STRING.finditer(text)]
+    return [p for q in strings for p in re.split(r"\n\s*\n", q)]
+
+
 def wesnoth_units():
     """The Battle for Wesnoth's campaigns: the translatable strings (story texts, the characters'
     dialogue, objectives) of each scenario file, in file order; WML doubles quotes ("")."""
     for c in WESNOTH:
         for path in pkg_files("wesnoth-1.16-" + c, r"\.cfg$"):
-            paras = [m.group(1).replace('""', '"') for m in WML_STRING.finditer(read_text(path))]
-            paras = [p for q in paras for p in re.split(r"\n\s*\n", q)]
+            paras = wml_strings(read_text(path))
             if paras:
                 yield path.split("/campaigns/")[-1], "", paras
 

@@ -113,6 +113,20 @@ def test_pod():
     check(fc.podtext(secs[0][0]) == "Foo - does things with Bar.", "podtext: %r" % fc.podtext(secs[0][0]))
 
 
+def test_lyx_wml_crawl():
+    lyx = "\n".join(["\\begin_body", "\\begin_layout Section", "Intro", "\\end_layout", "\\begin_layout Standard",
+                     "\\SpecialChar LyX", " is a document processor", "\\begin_inset Foot", "\\begin_layout Plain Layout",
+                     "a footnote", "\\end_layout", "\\end_inset", ", it says.", "\\end_layout", "\\begin_layout Section",
+                     "Next", "\\end_layout", "\\begin_layout Quotation", "A quote.", "\\end_layout"])
+    units = fc.lyx_text(lyx)
+    check(units == [["LyX is a document processor, it says."], ["A quote."]], "lyx_text: %r" % units)
+    wml = '[message]\n  speaker=Konrad\n  message= _ "We must go ""now"".\n\nThe orcs come."\n[/message]\nid="x"'
+    check(fc.wml_strings(wml) == ['We must go "now".', "The orcs come."], "wml_strings: %r" % fc.wml_strings(wml))
+    crawl = "%%%%\n# comment\nOrc\n\nA green brute.\n\nIt smells.\n%%%%\n__suffix\n\nskipped\n%%%%\n"
+    got = [(k, [fc.clean(p) for p in ps]) for k, ps in fc.crawl_entries(crawl)]
+    check(got == [("Orc", ["A green brute.", "It smells."])], "crawl_entries: %r" % got)
+
+
 def test_build_source():
     def units():
         yield "a", "", [PROSE, "x = y_z; {q} <r> $s #t"]
@@ -157,6 +171,6 @@ def test_sources_exclude_bench():
 
 
 for t in (test_chunk, test_prose_reason, test_norm_key, test_html_units, test_foreign_path, test_roff_text,
-          test_gcide_text, test_pod, test_build_source, test_sources_exclude_bench):
+          test_gcide_text, test_pod, test_lyx_wml_crawl, test_build_source, test_sources_exclude_bench):
     t()
 sys.exit(report())
