@@ -42,8 +42,20 @@ QUALITY_PACKAGES=(
   bible-kjv bible-kjv-text    # bench/quality: the King James Bible corpus
   xz-utils                    # bench/quality: reading the Debian descriptions index
 )
-FOUNDATION_PACKAGES=(          # scripts/build-foundation-sae.sh: the foundational SAE's corpus
-  bible-kjv bible-kjv-text xz-utils wordnet-base jargon-text dict-foldoc fortunes fortunes-min
+FOUNDATION_PACKAGES=(          # scripts/build-foundation-sae.sh: the foundational SAE's corpus (the
+  # sources of scripts/foundation_corpus.py, ~3.6 GB installed; docs/foundation.md)
+  wordnet-base dict-gcide dict-foldoc jargon-text dict-devil           # dictionaries
+  r-cran-janeaustenr fortunes fortunes-min fortune-anarchism fortunes-debian-hints  # literature, quotations
+  debian-handbook debian-reference-en debian-policy developers-reference maint-guide debian-faq
+  debian-history harden-doc gnu-standards bash-doc gettext-doc autoconf-doc git-doc octave-doc
+  r-doc-html postgresql-doc-15 sqlite3-doc apache2-doc python3.11-doc python-django-doc sphinx-doc
+  cmake-doc python-scipy-doc python-pandas-doc erlang-doc openjdk-17-doc tcl8.6-doc gimp-help-en
+  libreoffice-help-en-us gnome-user-docs maxima-doc rust-doc linux-doc-6.1 perl-doc
+  perl-modules-5.36 manpages manpages-dev lyx-common lilypond-doc-html installation-guide-amd64
+  debmake-doc nodejs-doc llvm-14-doc clang-14-doc python-sklearn-doc python-sqlalchemy-doc
+  ghc-doc racket-doc python-sympy-doc libboost1.74-doc tcllib zsh-common  # manuals
+  crawl-common freeciv-data                                            # game lore, encyclopaedic
+  wesnoth-1.16-{httt,trow,utbs,low,tsg,nr,sof,sotbe,sota,thot,ttb,ei,did,l,dm,dw}  # campaign dialogue
 )
 
 PACKAGES=("${RUN_PACKAGES[@]}")
