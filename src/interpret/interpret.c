@@ -149,6 +149,9 @@ typedef struct em_work {
     double *nrm;           /* SQUAREM: 2 F per-feature squared norms */
     uint32_t *top, *top_prev; /* stopping rule: F x stable_top word ids, now and at the point before */
     uint32_t *order;       /* the features, largest M-step work first (build_order) */
+    uint64_t *own_rp, *own_thp; /* reorder_docs: the reordered documents' arrays (rp, wid, th_*) */
+    uint32_t *own_wid, *own_thi;
+    float *own_thv;
 } em_work;
 
 static void em_work_free(em_work *w)
@@ -156,7 +159,7 @@ static void em_work_free(em_work *w)
     void *arrays[] = {w->wt, w->cs_ptr, w->cs_doc, w->cs_val, w->psi, w->s, w->rowbuf, w->chunk, w->q,
                       w->doc_nll, w->doc_bg, w->wm_ptr, w->wm_pos, w->chi, w->vscratch, w->num,
                       w->psi0, w->psi1, w->chi0, w->chi1, w->nrm, w->top, w->top_prev, w->vscratch_fx,
-                      w->order};
+                      w->order, w->own_rp, w->own_thp, w->own_wid, w->own_thi, w->own_thv};
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) saetm__free_aligned(arrays[i]);
 }
 
@@ -233,6 +236,31 @@ static saetm_status build_weights(saetm_ctx *ctx, em_work *w, const saetm_bow *b
     return SAETM_OK;
 }
 
+/* theta by feature (w->cs_*) from theta by document (w->th_*): every feature's documents in
+ * ascending order, with their theta values. */
+static saetm_status build_by_feature(saetm_ctx *ctx, em_work *w)
+{
+    const uint64_t N = w->N, cnt = w->th_ptr[N];
+    saetm__free_aligned(w->cs_ptr);
+    saetm__free_aligned(w->cs_doc);
+    saetm__free_aligned(w->cs_val);
+    w->cs_ptr = saetm__calloc_aligned((size_t)w->F + 2, sizeof *w->cs_ptr);
+    w->cs_doc = saetm__calloc_aligned((size_t)cnt, sizeof *w->cs_doc);
+    w->cs_val = saetm__calloc_aligned((size_t)cnt, sizeof *w->cs_val);
+    if (!w->cs_ptr || !w->cs_doc || !w->cs_val) return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory for theta");
+    /* Counting sort by feature: cs_ptr[f+2] counts, then cs_ptr[f+1] is the fill point of f. */
+    for (uint64_t j = 0; j < cnt; j++) w->cs_ptr[w->th_idx[j] + 2]++;
+    for (uint32_t f = 0; f < w->F; f++) w->cs_ptr[f + 2] += w->cs_ptr[f + 1];
+    for (uint64_t d = 0; d < N; d++)
+        for (uint64_t j = w->th_ptr[d]; j < w->th_ptr[d + 1]; j++) {
+            uint64_t e = w->cs_ptr[w->th_idx[j] + 1]++;
+            w->cs_doc[e] = d;
+            w->cs_val[e] = w->th_val[j];
+        }
+    /* cs_ptr[f] is now the start of f, cs_ptr[F] the end. */
+    return SAETM_OK;
+}
+
 /* theta (CSR over taking-part docs), theta by feature, theta_avg and doc_freq. */
 static saetm_status build_theta(saetm_ctx *ctx, saetm_interp *it, em_work *w, const saetm_acts *a,
                                 float *theta_avg, uint32_t *doc_freq, uint64_t *n_part, saetm__fx *theta_sum)
@@ -241,9 +269,7 @@ static saetm_status build_theta(saetm_ctx *ctx, saetm_interp *it, em_work *w, co
     w->th_ptr = own_alloc(it, (size_t)N + 1, sizeof *w->th_ptr);
     w->th_idx = own_alloc(it, (size_t)nnz_a, sizeof *w->th_idx);
     w->th_val = own_alloc(it, (size_t)nnz_a, sizeof *w->th_val);
-    w->cs_ptr = saetm__calloc_aligned((size_t)w->F + 2, sizeof *w->cs_ptr);
-    if (!w->th_ptr || !w->th_idx || !w->th_val || !w->cs_ptr)
-        return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory for theta");
+    if (!w->th_ptr || !w->th_idx || !w->th_val) return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory for theta");
     *n_part = 0;
     for (uint64_t d = 0; d < N; d++) {
         double sum = 0.0;
@@ -253,25 +279,14 @@ static saetm_status build_theta(saetm_ctx *ctx, saetm_interp *it, em_work *w, co
                 if (!(a->val[j] > 0)) continue;
                 w->th_idx[cnt] = a->idx[j];
                 w->th_val[cnt] = (float)(a->val[j] / sum);
-                w->cs_ptr[a->idx[j] + 2]++;
                 cnt++;
             }
             (*n_part)++;
         }
         w->th_ptr[d + 1] = cnt;
     }
-    /* Counting sort by feature: cs_ptr[f+1] counts, then becomes the start of f. */
-    for (uint32_t f = 0; f < w->F; f++) w->cs_ptr[f + 2] += w->cs_ptr[f + 1];
-    w->cs_doc = saetm__calloc_aligned((size_t)cnt, sizeof *w->cs_doc);
-    w->cs_val = saetm__calloc_aligned((size_t)cnt, sizeof *w->cs_val);
-    if (!w->cs_doc || !w->cs_val) return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory for theta");
-    for (uint64_t d = 0; d < N; d++)
-        for (uint64_t j = w->th_ptr[d]; j < w->th_ptr[d + 1]; j++) {
-            uint64_t e = w->cs_ptr[w->th_idx[j] + 1]++;
-            w->cs_doc[e] = d;
-            w->cs_val[e] = w->th_val[j];
-        }
-    /* cs_ptr[f] is now the start of f, cs_ptr[F] the end. */
+    saetm_status st = build_by_feature(ctx, w);
+    if (st) return st;
     for (uint32_t f = 0; f < w->F; f++) {
         saetm__fx s = {0};
         for (uint64_t e = w->cs_ptr[f]; e < w->cs_ptr[f + 1]; e++) saetm__fx_add(&s, w->cs_val[e]);
@@ -280,6 +295,70 @@ static saetm_status build_theta(saetm_ctx *ctx, saetm_interp *it, em_work *w, co
         doc_freq[f] = (uint32_t)(w->cs_ptr[f + 1] - w->cs_ptr[f]);
     }
     return SAETM_OK;
+}
+
+/* The EM's documents in a locality order: grouped by their largest theta entry (its feature; ties:
+ * the lower feature; input order within a group; documents that do not take part last). A
+ * feature's documents then lie in runs of adjacent rows, which the E- and M-steps read as streams
+ * instead of one jump per document. Every EM sum is exact (saetm__fx) or per bag-of-words entry
+ * over its features in ascending order (e_step), so the order changes no result, only the memory
+ * access. w's document arrays (rp, wid, wt, th_*, cs_*, then per position in the new order) are
+ * replaced by reordered copies owned by w; the theta the result keeps (fo) stays in input order. */
+static saetm_status reorder_docs(saetm_ctx *ctx, em_work *w)
+{
+    const uint64_t N = w->N, nnz = w->rp[N], nnz_a = w->th_ptr[N];
+    const uint32_t F = w->F;
+    uint64_t *bucket = calloc((size_t)F + 2, sizeof *bucket);
+    uint32_t *key = malloc((size_t)(N ? N : 1) * sizeof *key);
+    uint64_t *perm = malloc((size_t)(N ? N : 1) * sizeof *perm);
+    w->own_rp = saetm__calloc_aligned((size_t)N + 1, sizeof *w->own_rp);
+    w->own_thp = saetm__calloc_aligned((size_t)N + 1, sizeof *w->own_thp);
+    w->own_wid = saetm__calloc_aligned((size_t)nnz, sizeof *w->own_wid);
+    w->own_thi = saetm__calloc_aligned((size_t)nnz_a, sizeof *w->own_thi);
+    w->own_thv = saetm__calloc_aligned((size_t)nnz_a, sizeof *w->own_thv);
+    float *wt = saetm__calloc_aligned((size_t)nnz, sizeof *wt);
+    if (!bucket || !key || !perm || !w->own_rp || !w->own_thp || !w->own_wid || !w->own_thi || !w->own_thv || !wt) {
+        free(bucket);
+        free(key);
+        free(perm);
+        saetm__free_aligned(wt);
+        return saetm__fail(ctx, SAETM_ERR_NOMEM, "interpret: out of memory for the document order");
+    }
+    for (uint64_t d = 0; d < N; d++) { /* key F: no theta */
+        uint32_t best = F;
+        float bv = 0.0f;
+        for (uint64_t j = w->th_ptr[d]; j < w->th_ptr[d + 1]; j++)
+            if (w->th_val[j] > bv) bv = w->th_val[j], best = w->th_idx[j];
+        key[d] = best;
+        bucket[best + 1]++;
+    }
+    for (uint32_t f = 0; f <= F; f++) bucket[f + 1] += bucket[f];
+    for (uint64_t d = 0; d < N; d++) perm[bucket[key[d]]++] = d; /* stable: input order within a key */
+    uint64_t *rp = w->own_rp, *thp = w->own_thp;
+    for (uint64_t i = 0; i < N; i++) {
+        uint64_t d = perm[i];
+        rp[i + 1] = rp[i] + (w->rp[d + 1] - w->rp[d]);
+        thp[i + 1] = thp[i] + (w->th_ptr[d + 1] - w->th_ptr[d]);
+    }
+#pragma omp parallel for schedule(static, 256) num_threads(w->nt)
+    for (int64_t ii = 0; ii < (int64_t)N; ii++) {
+        uint64_t i = (uint64_t)ii, d = perm[i], m = w->rp[d + 1] - w->rp[d], k = w->th_ptr[d + 1] - w->th_ptr[d];
+        memcpy(w->own_wid + rp[i], w->wid + w->rp[d], (size_t)m * sizeof *w->wid);
+        memcpy(wt + rp[i], w->wt + w->rp[d], (size_t)m * sizeof *wt);
+        memcpy(w->own_thi + thp[i], w->th_idx + w->th_ptr[d], (size_t)k * sizeof *w->th_idx);
+        memcpy(w->own_thv + thp[i], w->th_val + w->th_ptr[d], (size_t)k * sizeof *w->th_val);
+    }
+    free(bucket);
+    free(key);
+    free(perm);
+    saetm__free_aligned(w->wt);
+    w->wt = wt;
+    w->rp = rp;
+    w->wid = w->own_wid;
+    w->th_ptr = thp;
+    w->th_idx = w->own_thi;
+    w->th_val = w->own_thv;
+    return build_by_feature(ctx, w);
 }
 
 /* S_f: the sorted words of the documents where f is active. */
@@ -578,12 +657,17 @@ static void normalize_psi_row(em_work *w, uint64_t r0, uint64_t r1, double sum)
 
 /* g[w] += sum over f's documents of theta_{d,f} q_{d,w} (g: V exact sums, so that the result
  * does not depend on how the documents are split over processes). */
-static inline void feature_numerators(const em_work *w, const float *q, uint32_t f, saetm__fx *g)
+static inline void feature_numerators(const em_work *w, const float *restrict q, uint32_t f, saetm__fx *restrict g)
 {
-    for (uint64_t e = w->cs_ptr[f]; e < w->cs_ptr[f + 1]; e++) {
-        uint64_t d = w->cs_doc[e];
-        double t = w->cs_val[e];
-        for (uint64_t p = w->rp[d]; p < w->rp[d + 1]; p++) saetm__fx_add(&g[w->wid[p]], t * q[p]);
+    /* local restrict copies: the stores to g would otherwise make the compiler reload every bound */
+    const uint64_t *restrict rp = w->rp, *restrict cs_doc = w->cs_doc;
+    const uint32_t *restrict wid = w->wid;
+    const float *restrict cs_val = w->cs_val;
+    const uint64_t e0 = w->cs_ptr[f], e1 = w->cs_ptr[f + 1];
+    for (uint64_t e = e0; e < e1; e++) {
+        const uint64_t d = cs_doc[e], p0 = rp[d], p1 = rp[d + 1];
+        const double t = cs_val[e];
+        for (uint64_t p = p0; p < p1; p++) saetm__fx_add(&g[wid[p]], t * q[p]);
     }
 }
 
@@ -1065,13 +1149,16 @@ static saetm_status fit_structures(saetm_ctx *ctx, saetm_interp *it, saetm_inter
     /* Peak estimate of what is still to allocate: the feature-word pairs (at most one per
      * document-word-feature triple and F V in all; word, psi, final phi, the summed numerators under
      * mpirun and SQUAREM's two copies of psi), the E-step sums and the word-major list (8 B per
-     * bag-of-words entry each), per-thread and per-feature arrays. */
+     * bag-of-words entry each), reorder_docs' copies (8 B per entry and per theta entry, 16 B per
+     * document), per-thread and per-feature arrays. */
     uint64_t triples = 0;
     for (uint64_t d = 0; d < w->N; d++) triples += (w->rp[d + 1] - w->rp[d]) * (w->th_ptr[d + 1] - w->th_ptr[d]);
     uint64_t pairs = triples < (uint64_t)w->F * w->V ? triples : (uint64_t)w->F * w->V;
-    uint64_t bytes = pairs * ((D ? 20 : 12) + (sq ? 8 : 0)) + nnz * 16 + (uint64_t)w->nt * w->V * 16 +
+    uint64_t bytes = pairs * ((D ? 20 : 12) + (sq ? 8 : 0)) + nnz * 24 + w->th_ptr[w->N] * 8 + w->N * 16 +
+                     (uint64_t)w->nt * w->V * 16 +
                      (uint64_t)w->V * 16 + (uint64_t)w->F * (40 + 8ull * opts->stable_top);
     saetm_status st = saetm__mem_check(ctx, bytes, "interpret");
+    if (!st) st = reorder_docs(ctx, w);
     if (!st) st = build_support(ctx, D ? scratch : it, w);
     if (!st && D) st = union_support(ctx, it, w);
     if (!st) st = build_estep(ctx, w);
