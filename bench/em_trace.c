@@ -36,7 +36,7 @@ static void on_log(void *user, saetm_log_level level, const char *msg)
     unsigned it;
     double nll;
     if (sscanf(msg, "interpret: iteration %u NLL %lg", &it, &nll) == 2) printf("trace %.4f %u %.10f %.4f\n", now() - t0, it, nll, cpu());
-    else if (strstr(msg, "words of")) printf("# %s\n", msg);
+    else if (strstr(msg, "words of") || strstr(msg, "per phase")) printf("# %s\n", msg);
 }
 
 static int dump(const char *dir, const char *name, const void *p, size_t size, size_t n)

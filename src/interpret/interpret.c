@@ -34,6 +34,7 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define STI_MAGIC "SAETMINT"
 #define STI_VERSION 1
@@ -667,6 +668,8 @@ static inline void feature_numerators(const em_work *w, const float *restrict q,
     for (uint64_t e = e0; e < e1; e++) {
         const uint64_t d = cs_doc[e], p0 = rp[d], p1 = rp[d + 1];
         const double t = cs_val[e];
+        /* A document's word ids are distinct (check_bow), so the updates of one row never collide. */
+#pragma GCC ivdep
         for (uint64_t p = p0; p < p1; p++) saetm__fx_add(&g[wid[p]], t * q[p]);
     }
 }
@@ -775,6 +778,11 @@ static void m_step_chi(em_work *w, const float *q, int init, double eps)
  * bench/bench_em.sh needs 34 iterations to plain EM's stopping NLL instead of 31 uncapped. */
 #define SQUAREM_MAX_STEP 10.0
 
+/* Phases of the fit timed for the debug log (fit_finish). */
+enum { PH_SETUP, PH_E, PH_PSI, PH_CHI, PH_SQUAREM, PH_TOP, EM_PHASES };
+static const char *const phase_name[EM_PHASES] = {"set-up", "E-steps", "psi M-steps", "background M-steps",
+                                                  "SQUAREM", "top words"};
+
 typedef struct em_loop {
     const saetm_interp_opts *o;
     double eps, pi;
@@ -783,7 +791,16 @@ typedef struct em_loop {
     uint32_t evals;    /* E-steps run (every accepted point, and each rejected SQUAREM point) */
     uint32_t rejected; /* SQUAREM points replaced by their EM point */
     int64_t top_at;    /* the point whose top words are in w->top_prev (-1: none) */
+    double sec[EM_PHASES]; /* wall seconds per phase (the debug log's profile) */
 } em_loop;
+
+/* Monotonic wall clock in seconds (for the phase profile only; never in a result). */
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 /* E-step at the current point (psi, chi, L->pi); under mpirun summed over the processes (exactly:
  * the same on every process, so every process takes the same decisions). @return the NLL per
@@ -792,16 +809,21 @@ static double em_eval(em_work *w, em_loop *L, double *bg)
 {
     L->evals++;
     if (w->dist) saetm__dist_fault_point("interpret", L->evals);
-    double nll = e_step(w, L->pi, L->eps, bg);
+    double t = now_s(), nll = e_step(w, L->pi, L->eps, bg);
+    L->sec[PH_E] += now_s() - t;
     return nll / w->weight_total;
 }
 
 /* One EM step from the E-step just run (q, bg): psi, chi and pi move to EM's next point. */
 static saetm_status em_update(em_work *w, em_loop *L, double bg)
 {
+    double t = now_s();
     saetm_status st = m_step_psi(w, w->q, 0);
     if (st) return st;
+    double t1 = now_s();
+    L->sec[PH_PSI] += t1 - t;
     if (L->o->background == SAETM_BACKGROUND_LEARNED) m_step_chi(w, w->q, 0, L->eps);
+    L->sec[PH_CHI] += now_s() - t1;
     if (L->o->learn_pi) {
         L->pi = L->pi * bg / w->weight_total;
         if (L->pi > PI_MAX) L->pi = PI_MAX;
@@ -847,6 +869,7 @@ static int em_record(em_work *w, em_loop *L, saetm_ctx *ctx, double nll, int fir
     if (i == 0) return 0;
     int done = L->hist[i - 1] - nll <= L->o->tol * fabs(nll);
     if (done && T) { /* tops are computed only once the NLL has settled: they cost O(|S| T) */
+        double t = now_s();
         top_words(w, T, w->top);
         uint32_t changed = 0, rows = 0;
         for (uint32_t f = 0; f < w->F; f++) {
@@ -859,6 +882,7 @@ static int em_record(em_work *w, em_loop *L, saetm_ctx *ctx, double nll, int fir
         w->top = w->top_prev;
         w->top_prev = x;
         L->top_at = i;
+        L->sec[PH_TOP] += now_s() - t;
     }
     return done || i == L->o->max_iter;
 }
@@ -955,8 +979,10 @@ static saetm_status em_run(saetm_ctx *ctx, em_work *w, em_loop *L)
         uint64_t S = w->phi_ptr[w->F];
         double pi0 = L->pi, pi1 = 0.0, pi2 = 0.0, nll1;
         if (sq) {
+            double t = now_s();
             copy_f32(w->nt, w->psi0, w->psi, S);
             copy_f32(w->nt, w->chi0, w->chi, w->V);
+            L->sec[PH_SQUAREM] += now_s() - t;
         }
         saetm_status st = em_update(w, L, bg);
         if (st) return saetm__fail(ctx, st, "interpret: out of memory");
@@ -964,16 +990,22 @@ static saetm_status em_run(saetm_ctx *ctx, em_work *w, em_loop *L)
         if (done || !sq) continue;
         if (saetm__progress(ctx, "interpret", L->iter + 1, L->o->max_iter))
             return saetm__fail(ctx, SAETM_ERR_INTERRUPTED, "interpret: interrupted");
+        double t = now_s();
         copy_f32(w->nt, w->psi1, w->psi, S);
         copy_f32(w->nt, w->chi1, w->chi, w->V);
+        L->sec[PH_SQUAREM] += now_s() - t;
         pi1 = L->pi;
         if ((st = em_update(w, L, bg))) return saetm__fail(ctx, st, "interpret: out of memory");
+        t = now_s();
         double a = squarem_extrapolate(w, L, pi0, pi1, &pi2);
+        L->sec[PH_SQUAREM] += now_s() - t;
         double nll = em_eval(w, L, &bg);
         if (a < -1.0 && !(nll <= nll1)) { /* the safeguard: back to x2 = EM(x1) */
+            t = now_s();
             copy_f32(w->nt, w->psi, w->psi0, S);
             copy_f32(w->nt, w->chi, w->chi0, w->V);
             set_p0(w, L->eps);
+            L->sec[PH_SQUAREM] += now_s() - t;
             L->pi = pi2;
             L->rejected++;
             nll = em_eval(w, L, &bg);
@@ -1223,6 +1255,11 @@ static saetm_status fit_finish(saetm_ctx *ctx, saetm_interp *it, const em_work *
     saetm__log(ctx, SAETM_LOG_INFO,
                "interpret: %u EM iterations (%u E-steps, %u SQUAREM points rejected), NLL %.6f per unit weight, pi %.4f",
                L->iter, L->evals, L->rejected, it->nll, L->pi);
+    char prof[512];
+    int at = 0;
+    for (int i = 0; i < EM_PHASES && at < (int)sizeof prof; i++)
+        at += snprintf(prof + at, sizeof prof - (size_t)at, "%s%s %.3f", i ? ", " : "", phase_name[i], L->sec[i]);
+    saetm__log(ctx, SAETM_LOG_DEBUG, "interpret: wall seconds per phase: %s", prof);
     return SAETM_OK;
 }
 
@@ -1273,9 +1310,11 @@ saetm_status saetm_interp_fit(saetm_ctx *ctx, const saetm_acts *acts, const saet
 
     fit_out fo;
     memset(&fo, 0, sizeof fo);
+    double t0 = now_s();
     st = fit_theta(ctx, it, scratch, &w, &lb, &la, vocab, opts, &fo);
     if (!st) st = fit_structures(ctx, it, scratch, &w, opts, fo.n_part);
     em_loop L = {.o = opts, .eps = opts->smooth, .pi = opts->pi, .hist = fo.hist, .top_at = -1};
+    L.sec[PH_SETUP] = now_s() - t0;
     if (!st) st = em_run(ctx, &w, &L);
     if (!st) st = fit_finish(ctx, it, &w, &L, &fo);
     em_work_free(&w);
