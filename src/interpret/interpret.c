@@ -573,6 +573,12 @@ static saetm_status build_word_major(saetm_ctx *ctx, em_work *w)
  * EM steps
  * ==================================================================== */
 
+/* How many documents ahead the feature-major passes (e_step, feature_numerators) prefetch a whole
+ * row: a feature's documents are not adjacent, so every row start is a cache miss that the hardware
+ * prefetcher cannot foresee. Measured on bench/bench_em.sh's planted problem: the psi M-step about
+ * 1.5x faster, the E-step 1.3x (2 and 8 ahead within noise of 4). */
+#define PREFETCH_AHEAD 4
+
 /* First position in cs_doc[lo, hi) whose document is >= d. */
 static uint64_t cs_lower(const uint64_t *cs_doc, uint64_t lo, uint64_t hi, uint64_t d)
 {
@@ -607,6 +613,13 @@ static double e_step(em_work *w, double pi, double eps, double *bg_total)
             for (; e < e1 && w->cs_doc[e] < db; e++) {
                 uint64_t d = w->cs_doc[e];
                 double t = a * w->cs_val[e];
+                if (e + PREFETCH_AHEAD < e1) { /* as in feature_numerators */
+                    const uint64_t dn = w->cs_doc[e + PREFETCH_AHEAD];
+                    for (uint64_t pn = w->rp[dn]; pn < w->rp[dn + 1]; pn += 8) {
+                        __builtin_prefetch(w->wid + pn);
+                        __builtin_prefetch(s + pn, 1);
+                    }
+                }
                 for (uint64_t p = w->rp[d]; p < w->rp[d + 1]; p++) s[p] += t * row[w->wid[p]];
             }
         }
@@ -668,6 +681,13 @@ static inline void feature_numerators(const em_work *w, const float *restrict q,
     for (uint64_t e = e0; e < e1; e++) {
         const uint64_t d = cs_doc[e], p0 = rp[d], p1 = rp[d + 1];
         const double t = cs_val[e];
+        if (e + PREFETCH_AHEAD < e1) { /* the rows of a document a few ahead: their start is a cache miss */
+            const uint64_t dn = cs_doc[e + PREFETCH_AHEAD];
+            for (uint64_t pn = rp[dn]; pn < rp[dn + 1]; pn += 16) {
+                __builtin_prefetch(wid + pn);
+                __builtin_prefetch(q + pn);
+            }
+        }
         /* A document's word ids are distinct (check_bow), so the updates of one row never collide. */
 #pragma GCC ivdep
         for (uint64_t p = p0; p < p1; p++) saetm__fx_add(&g[wid[p]], t * q[p]);
