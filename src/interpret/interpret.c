@@ -655,17 +655,15 @@ static double e_step(em_work *w, double pi, double eps, double *bg_total)
     return saetm__fx_value(&tot[0]);
 }
 
-/* M-step for psi: psi_{f,w} <- psi_{f,w} * sum_{d in f} theta_{d,f} q_{d,w}, normalised per row.
- * With init, psi is taken as 1 (the first step from a flat start). */
-/* psi row [r0, r1) holds the new unnormalised values summing to sum: normalise (a row without
- * mass becomes uniform). */
-static void normalize_psi_row(em_work *w, uint64_t r0, uint64_t r1, double sum)
+/* Row [r0, r1) of x (a psi buffer) holds the new unnormalised values summing to sum: normalise (a
+ * row without mass becomes uniform). */
+static void normalize_psi_row(float *x, uint64_t r0, uint64_t r1, double sum)
 {
     if (sum > 0 && isfinite(sum)) {
         double inv = 1.0 / sum;
-        for (uint64_t i = r0; i < r1; i++) w->psi[i] = (float)(w->psi[i] * inv);
+        for (uint64_t i = r0; i < r1; i++) x[i] = (float)(x[i] * inv);
     } else {
-        for (uint64_t i = r0; i < r1; i++) w->psi[i] = (float)(1.0 / (double)(r1 - r0));
+        for (uint64_t i = r0; i < r1; i++) x[i] = (float)(1.0 / (double)(r1 - r0));
     }
 }
 
@@ -695,8 +693,9 @@ static inline void feature_numerators(const em_work *w, const float *restrict q,
 }
 
 /* dist: this process's numerators over S, summed over the processes, then the update. */
-static saetm_status m_step_psi_dist(em_work *w, const float *q, int init)
+static saetm_status m_step_psi_dist(em_work *w, const float *q, int init, float *dst)
 {
+    const float *src = w->psi;
     int nt = w->nt;
     uint64_t S = w->phi_ptr[w->F];
     if (!w->num && !(w->num = saetm__calloc_aligned((size_t)S, sizeof *w->num))) return SAETM_ERR_NOMEM;
@@ -719,18 +718,22 @@ static saetm_status m_step_psi_dist(em_work *w, const float *q, int init)
         uint64_t r0 = w->phi_ptr[fi], r1 = w->phi_ptr[fi + 1];
         double sum = 0.0;
         for (uint64_t i = r0; i < r1; i++) {
-            double c = (init ? 1.0 : (double)w->psi[i]) * saetm__fx_value(&w->num[i]);
-            w->psi[i] = (float)c;
+            double c = (init ? 1.0 : (double)src[i]) * saetm__fx_value(&w->num[i]);
+            dst[i] = (float)c;
             sum += c;
         }
-        normalize_psi_row(w, r0, r1, sum);
+        normalize_psi_row(dst, r0, r1, sum);
     }
     return SAETM_OK;
 }
 
-static saetm_status m_step_psi(em_work *w, const float *q, int init)
+/* M-step for psi: psi_{f,w} <- psi_{f,w} * sum_{d in f} theta_{d,f} q_{d,w}, normalised per row,
+ * from w->psi into dst (w->psi itself, or a spare buffer: SQUAREM keeps the points it needs in
+ * place of copying them). With init, psi is taken as 1 (the first step from a flat start). */
+static saetm_status m_step_psi(em_work *w, const float *q, int init, float *dst)
 {
-    if (w->dist) return m_step_psi_dist(w, q, init);
+    if (w->dist) return m_step_psi_dist(w, q, init, dst);
+    const float *src = w->psi;
     int nt = w->nt;
     saetm__fx *g_all = saetm__calloc_aligned((size_t)nt * w->V, sizeof *g_all);
     if (!g_all) return SAETM_ERR_NOMEM;
@@ -742,12 +745,12 @@ static saetm_status m_step_psi(em_work *w, const float *q, int init)
         uint64_t r0 = w->phi_ptr[f], r1 = w->phi_ptr[f + 1];
         double sum = 0.0;
         for (uint64_t i = r0; i < r1; i++) {
-            double c = (init ? 1.0 : (double)w->psi[i]) * saetm__fx_value(&g[w->phi_word[i]]);
+            double c = (init ? 1.0 : (double)src[i]) * saetm__fx_value(&g[w->phi_word[i]]);
             memset(&g[w->phi_word[i]], 0, sizeof *g);
-            w->psi[i] = (float)c;
+            dst[i] = (float)c;
             sum += c;
         }
-        normalize_psi_row(w, r0, r1, sum);
+        normalize_psi_row(dst, r0, r1, sum);
     }
     saetm__free_aligned(g_all);
     return SAETM_OK;
@@ -834,11 +837,13 @@ static double em_eval(em_work *w, em_loop *L, double *bg)
     return nll / w->weight_total;
 }
 
-/* One EM step from the E-step just run (q, bg): psi, chi and pi move to EM's next point. */
-static saetm_status em_update(em_work *w, em_loop *L, double bg)
+/* One EM step from the E-step just run (q, bg): psi, chi and pi move to EM's next point, psi into
+ * dst (w->psi itself, or a spare buffer that then is w->psi; the caller keeps the old pointer). */
+static saetm_status em_update(em_work *w, em_loop *L, double bg, float *dst)
 {
     double t = now_s();
-    saetm_status st = m_step_psi(w, w->q, 0);
+    saetm_status st = m_step_psi(w, w->q, 0, dst);
+    w->psi = dst; /* also on failure: the caller's buffer bookkeeping stays a permutation */
     if (st) return st;
     double t1 = now_s();
     L->sec[PH_PSI] += t1 - t;
@@ -970,7 +975,7 @@ static double squarem_extrapolate(em_work *w, em_loop *L, double pi0, double pi1
 #pragma omp parallel for schedule(dynamic, 32) num_threads(w->nt)
     for (int64_t fi = 0; fi < (int64_t)F; fi++) {
         uint64_t r0 = w->phi_ptr[fi], r1 = w->phi_ptr[fi + 1];
-        normalize_psi_row(w, r0, r1, sq_point(w->psi0, w->psi1, w->psi, r0, r1, c1, c2));
+        normalize_psi_row(w->psi, r0, r1, sq_point(w->psi0, w->psi1, w->psi, r0, r1, c1, c2));
     }
     if (chi_on) {
         double sum = sq_point(w->chi0, w->chi1, w->chi, 0, V, c1, c2);
@@ -996,33 +1001,40 @@ static saetm_status em_run(saetm_ctx *ctx, em_work *w, em_loop *L)
     while (!done) {
         if (saetm__progress(ctx, "interpret", L->iter + 1, L->o->max_iter))
             return saetm__fail(ctx, SAETM_ERR_INTERRUPTED, "interpret: interrupted");
-        uint64_t S = w->phi_ptr[w->F];
         double pi0 = L->pi, pi1 = 0.0, pi2 = 0.0, nll1;
+        /* SQUAREM's three psi buffers (psi, psi0, psi1: always distinct) rotate instead of being
+         * copied: x0 stays where it is and becomes psi0, x1 goes into psi1's buffer, x2 into the
+         * third (psi0's before). */
+        float *x0 = w->psi, *spare = w->psi0;
         if (sq) {
             double t = now_s();
-            copy_f32(w->nt, w->psi0, w->psi, S);
             copy_f32(w->nt, w->chi0, w->chi, w->V);
             L->sec[PH_SQUAREM] += now_s() - t;
         }
-        saetm_status st = em_update(w, L, bg);
+        saetm_status st = em_update(w, L, bg, sq ? w->psi1 : w->psi);
+        if (sq) w->psi0 = x0, w->psi1 = spare;
         if (st) return saetm__fail(ctx, st, "interpret: out of memory");
         done = em_record(w, L, ctx, nll1 = em_eval(w, L, &bg), 0);
         if (done || !sq) continue;
         if (saetm__progress(ctx, "interpret", L->iter + 1, L->o->max_iter))
             return saetm__fail(ctx, SAETM_ERR_INTERRUPTED, "interpret: interrupted");
         double t = now_s();
-        copy_f32(w->nt, w->psi1, w->psi, S);
         copy_f32(w->nt, w->chi1, w->chi, w->V);
         L->sec[PH_SQUAREM] += now_s() - t;
         pi1 = L->pi;
-        if ((st = em_update(w, L, bg))) return saetm__fail(ctx, st, "interpret: out of memory");
+        float *x1 = w->psi;
+        st = em_update(w, L, bg, w->psi1);
+        w->psi1 = x1;
+        if (st) return saetm__fail(ctx, st, "interpret: out of memory");
         t = now_s();
         double a = squarem_extrapolate(w, L, pi0, pi1, &pi2);
         L->sec[PH_SQUAREM] += now_s() - t;
         double nll = em_eval(w, L, &bg);
         if (a < -1.0 && !(nll <= nll1)) { /* the safeguard: back to x2 = EM(x1) */
             t = now_s();
-            copy_f32(w->nt, w->psi, w->psi0, S);
+            float *x2 = w->psi0; /* the extrapolated point's buffer becomes the spare */
+            w->psi0 = w->psi;
+            w->psi = x2;
             copy_f32(w->nt, w->chi, w->chi0, w->V);
             set_p0(w, L->eps);
             L->sec[PH_SQUAREM] += now_s() - t;
@@ -1244,7 +1256,7 @@ static saetm_status fit_structures(saetm_ctx *ctx, saetm_interp *it, saetm_inter
                "interpret: %llu of %llu documents take part, %u features, %u words, %llu feature-word pairs",
                (unsigned long long)n_part, (unsigned long long)w->N_all, w->F, w->V, (unsigned long long)S);
     /* Start: psi from theta-weighted counts, chi the weighted unigram of the taking-part docs. */
-    st = m_step_psi(w, w->wt, 1);
+    st = m_step_psi(w, w->wt, 1, w->psi);
     if (st) return saetm__fail(ctx, st, "interpret: out of memory");
     m_step_chi(w, w->wt, 1, opts->smooth);
     return SAETM_OK;
