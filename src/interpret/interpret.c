@@ -17,7 +17,10 @@
  *   M (features in parallel): psi_{f,w} <- psi_{f,w} sum_{d in f} theta_{d,f} q_{d,w}, normalised;
  *     chi_w <- chi_w sum_d q_{d,w} (words in parallel, documents in order); pi <- pi sum q p0 / W.
  * Every sum runs in a fixed order that does not depend on the thread split, so results are
- * bit-identical for any thread count.
+ * bit-identical for any thread count. The EM holds its documents grouped by their largest theta
+ * feature (reorder_docs) and both passes prefetch rows ahead: the passes are feature-major over
+ * document rows, and their cost was the jump to every row (docs/topics.md, "Where the
+ * interpretation spends its time").
  *
  * Data parallel (saetm_ctx_set_distributed under mpirun, docs/distributed.md): each process runs
  * the E-step and the numerators of the M-step over its contiguous range of documents; the
