@@ -2,7 +2,8 @@
  * em_trace.c - the interpretation EM's NLL against wall time, for bench/bench_em.sh: fits
  * saetm_interp_fit on a corpus (.stc) and activations (.sac) with the given EM options and prints one
  * line "trace SECONDS ITERATION NLL CPU_SECONDS" per accepted point (from the library's debug log),
- * then "done SECONDS ITERATIONS NLL CPU_SECONDS" (seconds from the call; CPU of all threads). With --dump DIR it instead writes the problem as raw little-endian
+ * then "done SECONDS ITERATIONS NLL CPU_SECONDS" (seconds from the call; CPU of all threads);
+ * lines starting "#" relay the library's top-word checks and its wall seconds per EM phase. With --dump DIR it instead writes the problem as raw little-endian
  * arrays for the numpy reference (bench/interpret_em_ref.py): shape.txt ("N V F"), bow_ptr.u64,
  * bow_word.u32, bow_count.u32, act_ptr.u64, act_idx.u32, act_val.f32.
  * Usage: em_trace --corpus C.stc --acts A.sac [--accel squarem|off] [--tol X] [--top N]
@@ -36,7 +37,7 @@ static void on_log(void *user, saetm_log_level level, const char *msg)
     unsigned it;
     double nll;
     if (sscanf(msg, "interpret: iteration %u NLL %lg", &it, &nll) == 2) printf("trace %.4f %u %.10f %.4f\n", now() - t0, it, nll, cpu());
-    else if (strstr(msg, "words of")) printf("# %s\n", msg);
+    else if (strstr(msg, "words of") || strstr(msg, "per phase")) printf("# %s\n", msg);
 }
 
 static int dump(const char *dir, const char *name, const void *p, size_t size, size_t n)
