@@ -256,6 +256,29 @@ static saetm_status stage_set(saetm_ctx *ctx, void *s, const char *name, const c
 {
     return saetm_topic_stage_set(ctx, s, name, value);
 }
+
+/* [(name, default, help)] of saetm_fit's options by name, the defaults as text (saetm_fit_opts_get
+ * on saetm_fit_opts_default; "" where an option has none). */
+static PyObject *py_fit_options(PyObject *self, PyObject *args)
+{
+    (void)self, (void)args;
+    size_t n = 0;
+    const saetm_option *t = saetm_fit_options(&n);
+    saetm_fit_opts fo;
+    saetm_fit_opts_default(&fo);
+    saetm_ctx *ctx = saetm_ctx_create();
+    if (!ctx) return PyErr_NoMemory();
+    PyObject *l = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; l && i < n; i++) {
+        char buf[1024];
+        if (saetm_fit_opts_get(ctx, &fo, t[i].name, buf, sizeof buf)) buf[0] = '\0';
+        PyObject *e = Py_BuildValue("(sss)", t[i].name, buf, t[i].help ? t[i].help : "");
+        if (!e) Py_CLEAR(l);
+        else PyList_SET_ITEM(l, (Py_ssize_t)i, e);
+    }
+    saetm_ctx_free(ctx);
+    return l;
+}
 #else
 /* Until the library has its option tables only k and seed (arguments of their own) are known. */
 static saetm_status no_set(saetm_ctx *ctx, void *o, const char *name, const char *value)
@@ -730,6 +753,9 @@ static PyMethodDef methods[] = {
     {"report", (PyCFunction)(void (*)(void))py_report, METH_VARARGS | METH_KEYWORDS,
      "report(model, path, title=None, top_words=10, top_docs=3)"},
     {"version", py_version, METH_NOARGS, "the library's version"},
+#ifdef SAETM_HAVE_OPTION_TABLES
+    {"fit_options", py_fit_options, METH_NOARGS, "fit_options() -> [(name, default, help)] of saetm_fit"},
+#endif
     {"buffer_address", py_buffer_address, METH_O, "buffer_address(array) -> the address libsaetm reads (no copy)"},
     {NULL, NULL, 0, NULL},
 };
