@@ -591,13 +591,9 @@ static PyObject *py_evaluate(PyObject *self, PyObject *args, PyObject *kw)
     saetm_status st;
     Py_BEGIN_ALLOW_THREADS
     /* a reference of documents is tokenised as the model's corpus was (as `saetm eval --model DIR`) */
-    saetm_corpus_opts mo, ro;
-    saetm_eval_reference_opts_default(&ro);
+    saetm_corpus_opts ro;
     st = saetm_model_params_load(c.ctx, model, &params);
-    if (!st) st = saetm_model_corpus_opts(c.ctx, params, &mo);
-    ro.text_field = mo.text_field;
-    ro.preprocess = mo.preprocess;
-    ro.stopwords = mo.stopwords;
+    if (!st) st = saetm_model_reference_opts(c.ctx, params, &ro);
     if (!st) st = saetm_topic_words_read(c.ctx, topics, &tw);
     if (!st) st = saetm_eval_reference_open(c.ctx, reference, &ro, &ref, &built);
     if (!st)

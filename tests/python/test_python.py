@@ -148,6 +148,12 @@ if m is not None:
     check(raises(saetm.SaetmInputError, m.transform, E[:, :8]), "transform: wrong width raises")
     check(raises(ValueError, m.transform, E[:, :8]), "... and it is a ValueError")
     check(raises(TypeError, m.transform, E.astype(np.int32)), "transform: int32 raises TypeError")
+    check(raises(ValueError, m.transform, []), "transform: empty list raises ValueError")
+    Et = E[:10].copy()
+    Et[3, 0] = np.inf
+    check(raises(saetm.SaetmInputError, m.transform, Et, needle="row 3"), "transform: inf raises, naming the row")
+    check(raises(saetm.SaetmInputError, m.transform, texts[:9], embeddings=E[:10], needle="rows"),
+          "transform: texts and embeddings of different lengths raise")
     check(raises(saetm.SaetmInputError, m.transform, texts[:5]),
           "transform of texts: this model's SAE is not the built-in embedder's (16-d) -> raises")
 
@@ -180,6 +186,8 @@ check(e is not None and e.args[1] == saetm._core.ERR_INTERRUPTED, f"a callback r
 check(not os.path.exists(os.path.join(stopped, "topics.json")), "... before the topics")
 
 sent = []
+# Python's own Ctrl-C handler (a test runner in the background may start us with SIGINT ignored)
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def ctrl_c(stage, done, total):
