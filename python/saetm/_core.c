@@ -257,8 +257,36 @@ static saetm_status stage_set(saetm_ctx *ctx, void *s, const char *name, const c
     return saetm_topic_stage_set(ctx, s, name, value);
 }
 
-/* [(name, default, help)] of saetm_fit's options by name, the defaults as text (saetm_fit_opts_get
- * on saetm_fit_opts_default; "" where an option has none). */
+/* [(name, default, help, is_flag)] of a table of options, the defaults as text (get on the
+ * default options; "" where an option has none). */
+typedef saetm_status (*option_getter)(saetm_ctx *ctx, const void *target, const char *name, char *buf, size_t cap);
+
+static PyObject *options_list(const saetm_option *t, size_t n, option_getter get, const void *defaults)
+{
+    saetm_ctx *ctx = saetm_ctx_create();
+    if (!ctx) return PyErr_NoMemory();
+    PyObject *l = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; l && i < n; i++) {
+        char buf[1024];
+        if (get(ctx, defaults, t[i].name, buf, sizeof buf)) buf[0] = '\0';
+        PyObject *e = Py_BuildValue("(sssO)", t[i].name, buf, t[i].help ? t[i].help : "",
+                                    t[i].type == SAETM_OPT_FLAG ? Py_True : Py_False);
+        if (!e) Py_CLEAR(l);
+        else PyList_SET_ITEM(l, (Py_ssize_t)i, e);
+    }
+    saetm_ctx_free(ctx);
+    return l;
+}
+
+static saetm_status fit_get(saetm_ctx *ctx, const void *o, const char *name, char *buf, size_t cap)
+{
+    return saetm_fit_opts_get(ctx, o, name, buf, cap);
+}
+static saetm_status stage_get(saetm_ctx *ctx, const void *s, const char *name, char *buf, size_t cap)
+{
+    return saetm_topic_stage_get(ctx, s, name, buf, cap);
+}
+
 static PyObject *py_fit_options(PyObject *self, PyObject *args)
 {
     (void)self, (void)args;
@@ -266,18 +294,17 @@ static PyObject *py_fit_options(PyObject *self, PyObject *args)
     const saetm_option *t = saetm_fit_options(&n);
     saetm_fit_opts fo;
     saetm_fit_opts_default(&fo);
-    saetm_ctx *ctx = saetm_ctx_create();
-    if (!ctx) return PyErr_NoMemory();
-    PyObject *l = PyList_New((Py_ssize_t)n);
-    for (size_t i = 0; l && i < n; i++) {
-        char buf[1024];
-        if (saetm_fit_opts_get(ctx, &fo, t[i].name, buf, sizeof buf)) buf[0] = '\0';
-        PyObject *e = Py_BuildValue("(sss)", t[i].name, buf, t[i].help ? t[i].help : "");
-        if (!e) Py_CLEAR(l);
-        else PyList_SET_ITEM(l, (Py_ssize_t)i, e);
-    }
-    saetm_ctx_free(ctx);
-    return l;
+    return options_list(t, n, fit_get, &fo);
+}
+
+static PyObject *py_topic_options(PyObject *self, PyObject *args)
+{
+    (void)self, (void)args;
+    size_t n = 0;
+    const saetm_option *t = saetm_topic_stage_options(&n);
+    saetm_topic_stage ts;
+    saetm_topic_stage_default(&ts);
+    return options_list(t, n, stage_get, &ts);
 }
 #else
 /* Until the library has its option tables only k and seed (arguments of their own) are known. */
@@ -750,7 +777,9 @@ static PyMethodDef methods[] = {
      "report(model, path, title=None, top_words=10, top_docs=3)"},
     {"version", py_version, METH_NOARGS, "the library's version"},
 #ifdef SAETM_HAVE_OPTION_TABLES
-    {"fit_options", py_fit_options, METH_NOARGS, "fit_options() -> [(name, default, help)] of saetm_fit"},
+    {"fit_options", py_fit_options, METH_NOARGS, "fit_options() -> [(name, default, help, is_flag)] of saetm_fit"},
+    {"topic_options", py_topic_options, METH_NOARGS,
+     "topic_options() -> [(name, default, help, is_flag)] of the topic stage (remerge)"},
 #endif
     {"buffer_address", py_buffer_address, METH_O, "buffer_address(array) -> the address libsaetm reads (no copy)"},
     {NULL, NULL, 0, NULL},

@@ -3,6 +3,8 @@ saetm.fit gives the bytes of `saetm fit --emb` (doc_topics, topic_word, top word
 the training embeddings is doc_topics, remerge(k) is `saetm topics --model DIR --k k`, save/load
 round trip, every bad input raises (and the interpreter survives), arrays are not copied, the GIL
 is released during the library's work, a progress callback can stop a call and Ctrl-C interrupts."""
+import contextlib
+import io
 import os
 import shutil
 import signal
@@ -105,6 +107,10 @@ if m is not None:
     # transform of the training embeddings is doc_topics; float64 the same after conversion
     check(np.array_equal(m.transform(E), dt), "transform(training embeddings) == doc_topics")
     check(np.array_equal(m.transform(E.astype(np.float64)), dt), "transform(float64) == doc_topics")
+    bars = io.StringIO()
+    with contextlib.redirect_stderr(bars):
+        check(np.array_equal(m.transform(E, progress=True), dt), "transform with tqdm bars")
+    check("encode" in bars.getvalue(), f"progress=True draws a tqdm bar per stage: {bars.getvalue()[-200:]!r}")
     check(np.array_equal(m.transform(texts, embeddings=E), dt), "transform(texts, embeddings) == doc_topics")
 
     # zero copy: a C-contiguous float32 array is the buffer the library reads
