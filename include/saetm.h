@@ -1370,6 +1370,8 @@ typedef struct saetm_topic_stage {
     double refit_idf_power; /* 0 = off */
     saetm_words_opts wo;
     int crossfit_on;
+    uint64_t given;         /* [0] bit i: option i of saetm_topic_stage_options was set by saetm_topic_stage_set
+                               (min-doc-freq given makes min_docs_fixed, in saetm_topic_stage_resolve) */
 } saetm_topic_stage;
 
 /* The plain topic stage (`saetm topics` without a model): the defaults in brackets above. */
@@ -1456,6 +1458,9 @@ typedef struct saetm_fit_opts {
     double holdout;           /* [0] share of the documents kept out of every stage and scored on */
     int resume;               /* [0] continue an interrupted fit into out with the same options */
     uint64_t seed;            /* [1] sets sae.seed and topics.o.seed */
+    uint64_t given;           /* [0] bit i: option i of saetm_fit_options (one not of the topic stage, whose
+                                 bits are topics.given) was set by saetm_fit_opts_set; saetm_fit_opts_check
+                                 reads it as `saetm fit` reads which flags were given */
 } saetm_fit_opts;
 
 /* Fill *o with saetm fit's defaults (input and out NULL). */
@@ -1481,6 +1486,79 @@ typedef struct saetm_fit_result {
  * included); SAETM_ERR_INPUT when there are fewer than 2 training documents or the embeddings do
  * not match the documents; I/O, format and stage errors. The message is in ctx. */
 SAETM_API saetm_status saetm_fit(saetm_ctx *ctx, const saetm_fit_opts *o, saetm_fit_result *result);
+
+/* ---- Options by name (docs/pipeline.md, "Options by name") ------------------------------------
+ * Every option of `saetm fit` and of the topic stage is one row of a table (name, type, field,
+ * bounds, help, default): the CLI parses its flags, prints --help and its usage errors from
+ * these rows, and a program (the Python package) sets the same options by name with the same
+ * checks. Setting an option by name also records that it was given (the `given` masks), which
+ * some rules read as `saetm fit` does ("--space alone means the k-means merge", "--min-doc-freq
+ * given is never lowered", "--features or --expansion turn off the sizing to the corpus"). */
+typedef enum saetm_opt_type {
+    SAETM_OPT_STR, SAETM_OPT_INT, SAETM_OPT_U32, SAETM_OPT_U64, SAETM_OPT_DOUBLE, SAETM_OPT_FLAG
+} saetm_opt_type;
+enum {
+    SAETM_OPT_BOUNDED = 1, /* numbers must lie in [min, max] (else: the type's range; doubles: any) */
+    SAETM_OPT_NEGATE = 2   /* a flag that clears its field (--no-idf clears interp.idf) */
+};
+typedef struct saetm_option {
+    const char *name;    /* command-line name without "--", e.g. "sae-k" */
+    const char *alias;   /* an older spelling, or NULL */
+    const char *stage;   /* "fit", "corpus", "sae", "interp", "topics" */
+    saetm_opt_type type;
+    const char *metavar, *help;
+    const char *default_text; /* the default as --help words it where the value held says too little
+                                 (NULL: the value held, as saetm_fit_opts_get writes it; "": none shown) */
+    const char *const *choices; /* SAETM_OPT_STR held as an enum (an int field): the names accepted,
+                                 NULL-terminated, choice_values[i] the value of choices[i]; NULL: free text */
+    const int *choice_values;
+    double min, max;     /* with SAETM_OPT_BOUNDED */
+    unsigned flags;      /* SAETM_OPT_* */
+    size_t offset;       /* of the field in the stage's struct (saetm_fit_opts for "fit", saetm_corpus_opts,
+                            saetm_sae_config, saetm_interp_opts, saetm_topic_stage) */
+} saetm_option;
+/* Every option of `saetm fit`, in --help order (n: how many). */
+SAETM_API const saetm_option *saetm_fit_options(size_t *n);
+/* Every option of the topic stage (what `saetm topics` / Model.remerge take), in --help order. */
+SAETM_API const saetm_option *saetm_topic_stage_options(size_t *n);
+/* The corpus stage's rows (`saetm corpus`, `transform`, `eval`; fields of saetm_corpus_opts) and
+ * the interpretation's (`saetm interpret`; saetm_interp_opts), the same rows as in saetm_fit_options. */
+SAETM_API const saetm_option *saetm_corpus_options(size_t *n);
+SAETM_API const saetm_option *saetm_interp_options(size_t *n);
+/* The SAE's rows of `saetm train` (saetm_sae_config): fit's (--sae-arch, --sae-k, --expansion, ...,
+ * here with train's older --k as the alias of --sae-k) and warmup, l1, l0, aux-alpha. */
+SAETM_API const saetm_option *saetm_sae_options(size_t *n);
+/* Set one option by name (or alias) from its text, as `saetm fit --NAME VALUE` would (flags: value
+ * NULL, "1", "true" set; "0", "false" clear). Strings are not copied: value must outlive o (NULL
+ * or "" unsets a string). Names are checked against the choices (--format jsonl, ...), numbers
+ * against the type and bounds; the other checks, which look at several options, are
+ * saetm_fit_opts_check's (saetm_topic_stage_resolve's). @return SAETM_OK; SAETM_ERR_ARG with a
+ * message naming the option ("--sae-k: expected an integer in [1, 4294967295], got 'x'") or
+ * "unknown option '--NAME'". */
+SAETM_API saetm_status saetm_fit_opts_set(saetm_ctx *ctx, saetm_fit_opts *o, const char *name, const char *value);
+SAETM_API saetm_status saetm_topic_stage_set(saetm_ctx *ctx, saetm_topic_stage *s, const char *name, const char *value);
+SAETM_API saetm_status saetm_corpus_opts_set(saetm_ctx *ctx, saetm_corpus_opts *o, const char *name, const char *value);
+SAETM_API saetm_status saetm_interp_opts_set(saetm_ctx *ctx, saetm_interp_opts *o, const char *name, const char *value);
+SAETM_API saetm_status saetm_sae_config_set(saetm_ctx *ctx, saetm_sae_config *c, const char *name, const char *value);
+/* The current value of an option as text, which _set takes back to the same value (numbers in
+ * the fewest digits that do; flags "1"/"0"; enums their name; an unset string ""), into buf[cap].
+ * @return SAETM_OK; SAETM_ERR_ARG for an unknown name or a buf too small. */
+SAETM_API saetm_status saetm_fit_opts_get(saetm_ctx *ctx, const saetm_fit_opts *o, const char *name, char *buf, size_t cap);
+SAETM_API saetm_status saetm_topic_stage_get(saetm_ctx *ctx, const saetm_topic_stage *s, const char *name, char *buf,
+                                             size_t cap);
+SAETM_API saetm_status saetm_corpus_opts_get(saetm_ctx *ctx, const saetm_corpus_opts *o, const char *name, char *buf,
+                                            size_t cap);
+SAETM_API saetm_status saetm_interp_opts_get(saetm_ctx *ctx, const saetm_interp_opts *o, const char *name, char *buf,
+                                            size_t cap);
+SAETM_API saetm_status saetm_sae_config_get(saetm_ctx *ctx, const saetm_sae_config *c, const char *name, char *buf,
+                                           size_t cap);
+/* What `saetm fit` does after reading its flags, on o: the rules of the given options (`given`:
+ * --space without --method or --merge means method kmeans; --features > 0 or --expansion turn
+ * off size_features, both together are refused; --min-doc-freq fixes min_docs), then every check
+ * of the options alone (required --input and --out, --holdout, the corpus, interpretation and
+ * topic options, --epochs with --steps, ...). Idempotent; saetm_fit runs it on a copy of its
+ * options. @return SAETM_OK, or SAETM_ERR_ARG with the message naming the option. */
+SAETM_API saetm_status saetm_fit_opts_check(saetm_ctx *ctx, saetm_fit_opts *o);
 
 /* The parameters a model directory was made with (DIR/params.json). */
 typedef struct saetm_model_params saetm_model_params;

@@ -20,7 +20,7 @@ int cmd_topics(int argc, char **argv)
     saetm_model_params *params = NULL;
     int rc = cli_topics_model_defaults("topics", argc, argv, &ta, &model, &params);
     if (rc >= 0) return rc;
-    cli_opt opts[48] = {
+    cli_opt opts[6] = {
         {"interp", CLI_STR, &interp_path, "FILE", "interpretation file (.sti) from saetm interpret", NULL},
         {"model", CLI_STR, &model, "DIR", "model directory from saetm fit: re-merge its features (its options are the defaults)", NULL},
         {"out", CLI_STR, &out, "DIR", "directory for the topic files", "the --model directory"},
@@ -28,16 +28,16 @@ int cmd_topics(int argc, char **argv)
         {"fit-defaults", CLI_FLAG, &fit_defaults, NULL,
          "take saetm fit's topic defaults (docs/quality.md) instead of the model's params.json or the plain method's", NULL},
     };
-    cli_topics_table(&ta, opts + 5);
+    cli_table tab = cli_topic_stage_table(&ta);
     cli_common common;
-    rc = cli_parse(argc, argv, "topics",
+    rc = cli_parse_table(argc, argv, "topics",
                    "Merge the features of an interpretation into K topics (docs/topics.md) and write\n"
                    "top_words.txt, topics.json, doc_topics.npy, topic_word.npy (and tree.json for\n"
                    "agglomerative merging) into a directory. Takes seconds: re-run with another --k freely.\n"
                    "Examples:\n"
                    "  saetm topics --interp interp.sti --k 20 --out topics20/\n"
                    "  saetm topics --model model/ --k 50",
-                   opts, &common);
+                   opts, &tab, 1, &common);
     if (rc < 0 && !interp_path == !model) rc = cli_usage_error("topics", "give --interp or --model (one of them)");
     if (rc < 0 && interp_path && !out) rc = cli_usage_error("topics", "--out is required with --interp");
     /* as in fit: --space alone asks for the k-means merge in that space */
@@ -45,7 +45,6 @@ int cmd_topics(int argc, char **argv)
         !cli_given(argc, argv, "merge"))
         ta.method = "kmeans";
     if (rc < 0) rc = cli_topics_finish("topics", &ta);
-    ta.min_docs_fixed = cli_given(argc, argv, "min-doc-freq") || cli_given(argc, argv, "min-docs");
     if (rc >= 0) {
         saetm_model_params_free(params);
         return rc;

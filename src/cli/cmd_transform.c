@@ -20,7 +20,7 @@ int cmd_transform(int argc, char **argv)
     saetm_model_params *params = NULL; /* the corpus options the model was fitted with are the defaults */
     int prc = model ? cli_corpus_model_defaults("transform", model, &ca, &params) : -1;
     if (prc >= 0) return prc;
-    cli_opt opts[24] = {
+    cli_opt opts[5] = {
         {"model", CLI_STR, &model, "DIR", "model directory from saetm fit", NULL},
         {"input", CLI_STR, &input, "PATH", "the new documents (same options as the fit read them with); "
                                            "documents without a model word get all-zero rows", NULL},
@@ -28,10 +28,9 @@ int cmd_transform(int argc, char **argv)
          "--input embedded with the built-in embedder"},
         {"out", CLI_STR, &out, "FILE", "document-topic proportions to write, N x K .npy", NULL},
     };
-    int n = 4;
-    n += cli_corpus_table(&ca, opts + n);
+    cli_table tab = cli_corpus_table(&ca.o);
     cli_common common;
-    int rc = cli_parse(argc, argv, "transform",
+    int rc = cli_parse_table(argc, argv, "transform",
                        "Topic proportions of new documents under a fitted model: their embeddings are encoded\n"
                        "by DIR/sae.saem and the activations summed by topic (DIR/topics.json). With --input,\n"
                        "documents that have no word of the model's vocabulary get all-zero rows, as in fit.\n"
@@ -39,7 +38,7 @@ int cmd_transform(int argc, char **argv)
                        "Example:\n"
                        "  saetm transform --model model/ --input new.jsonl --emb new.npy --out new_topics.npy\n"
                        "  saetm transform --model model/ --input new.jsonl --out new_topics.npy   # built-in embedder",
-                       opts, &common);
+                       opts, &tab, 1, &common);
     if (rc < 0 && !model) rc = cli_usage_error("transform", "--model is required");
     if (rc < 0 && !out) rc = cli_usage_error("transform", "--out is required");
     if (rc < 0 && !emb && !input) rc = cli_usage_error("transform", "give --input (embedded with the built-in embedder) or --emb");

@@ -223,21 +223,16 @@ saetm_status saetm_fit(saetm_ctx *ctx, const saetm_fit_opts *o, saetm_fit_result
 {
     saetm_fit_result res;
     memset(&res, 0, sizeof res);
-    if (!o->input) return saetm__fail(ctx, SAETM_ERR_ARG, "--input is required");
-    if (!o->out) return saetm__fail(ctx, SAETM_ERR_ARG, "--out is required");
-    const char *bad = saetm_holdout_check(o->holdout);
-    if (bad) return saetm__fail(ctx, SAETM_ERR_ARG, "--holdout %g: %s", o->holdout, bad);
-    saetm_topic_stage ts = o->topics;
-    saetm_status st = saetm_topic_stage_resolve(ctx, &ts);
+    /* the rules of the options given by name and every check, on a copy (options.c) */
+    saetm_fit_opts checked = *o;
+    saetm_status st = saetm_fit_opts_check(ctx, &checked);
     if (st) return st;
-    if (ts.o.space == SAETM_SPACE_DECODER && ts.decoder)
-        return saetm__fail(ctx, SAETM_ERR_ARG, "--decoder is not needed: fit uses its SAE's decoder for --space decoder");
-    if (o->sae.steps && o->sae.epochs) return saetm__fail(ctx, SAETM_ERR_ARG, "give --epochs or --steps, not both");
+    o = &checked;
+    saetm_topic_stage ts = o->topics;
+    if ((st = saetm_topic_stage_resolve(ctx, &ts))) return st;
     saetm_corpus_opts co = o->corpus;
     co.holdout = o->holdout; /* corpus.stc: the training documents */
     co.holdout_part = SAETM_HOLDOUT_TRAIN;
-    if ((bad = saetm_corpus_opts_check(&co))) return saetm__fail(ctx, SAETM_ERR_ARG, "%s", bad);
-    if ((bad = saetm_interp_opts_check(&o->interp))) return saetm__fail(ctx, SAETM_ERR_ARG, "%s", bad);
     ts.o.seed = o->seed;
     saetm_sae_config cfg = o->sae;
     cfg.seed = o->seed;
