@@ -162,11 +162,12 @@ include install.mk
 
 # The Python package (python/, docs/python.md): the extension saetm._core over the shared library
 # of install.mk, so that `PYTHONPATH=python /usr/bin/python3 -c 'import saetm'` works from the tree;
-# `/usr/bin/python3 -m pip install --no-build-isolation ./python` installs it.
+# `/usr/bin/python3 -m pip install --no-build-isolation ./python` installs it. --force: setuptools looks at
+# _core.c only, but a changed saetm.h (struct layouts) needs a new build too.
 PY_EXT = python/saetm/_core$(shell $(PY) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
 .PHONY: python
 python: $(PY_EXT)
 $(PY_EXT): python/saetm/_core.c python/setup.py include/saetm.h $(INST_DIR)/libsaetm.so.$(SO_VERSION) $(EMBED_MODEL)
 	@ln -sf libsaetm.so.$(SO_VERSION) $(INST_DIR)/$(SO_NAME)
 	@echo "PY  $@"
-	@cd python && $(PY) setup.py -q build_ext --inplace --build-temp ../build/python
+	@cd python && $(PY) setup.py -q build_ext --force --inplace --build-temp ../build/python

@@ -1602,6 +1602,10 @@ SAETM_API saetm_status saetm_sweep_write(saetm_ctx *ctx, const char *csv_path, c
  * defaults), as saetm_corpus_opts over saetm_corpus_opts_default (strings are p's).
  * @return SAETM_OK, or SAETM_ERR_FORMAT for a format or preprocessing name that is not known. */
 SAETM_API saetm_status saetm_model_corpus_opts(saetm_ctx *ctx, const saetm_model_params *p, saetm_corpus_opts *o);
+/* Corpus options for reference documents scored against the model's topics (`saetm eval --model
+ * DIR --reference DOCS`): saetm_eval_reference_opts_default (every word kept) with the text field,
+ * preprocessing and stopwords of the model's corpus (p's). @return as saetm_model_corpus_opts. */
+SAETM_API saetm_status saetm_model_reference_opts(saetm_ctx *ctx, const saetm_model_params *p, saetm_corpus_opts *o);
 
 /* The files of a model directory, loaded as asked (the other pointers NULL). */
 typedef struct saetm_model_files {

@@ -32,7 +32,7 @@ from . import _core  # noqa: E402 (after the environment is set)
 from ._core import SaetmError, SaetmInputError  # noqa: E402
 
 __version__ = _core.version()
-__all__ = ["fit", "load", "Model", "SAETopicModel", "SaetmError", "SaetmInputError", "fit_options"]
+__all__ = ["fit", "load", "Model", "SAETopicModel", "SaetmError", "SaetmInputError", "fit_options", "topic_options"]
 
 _logger = logging.getLogger("saetm")
 _LEVELS = {0: logging.ERROR, 1: logging.WARNING, 2: logging.INFO, 3: logging.DEBUG}
@@ -115,24 +115,47 @@ def _embeddings(e):
     return np.ascontiguousarray(a, dtype=np.float32)
 
 
-def _option_value(v):
-    if v is True:
-        return "on"
-    if v is False:
-        return "off"
-    return str(v)
-
-
-def _options(options):
-    """Keyword options as the library's names (`_` for `-`) and values as text."""
-    return {name.replace("_", "-"): _option_value(v) for name, v in options.items()}
+def _table(rows):
+    """{python_name: (default as text, help, is_flag)} of a library option table."""
+    return {name.replace("-", "_"): (default, text, flag) for name, default, text, flag in rows}
 
 
 def fit_options():
-    """The options of saetm.fit: {name: (default, help)} with names as keyword arguments (`_` for `-`)."""
-    if not hasattr(_core, "fit_options"):
-        return {}
-    return {name.replace("-", "_"): (default, text) for name, default, text in _core.fit_options()}
+    """The options of saetm.fit, from the library's table: {name: (default, help, is_flag)}, names as
+    keyword arguments (`_` for `-`), defaults as the text saetm_fit_opts_get writes."""
+    return _table(_core.fit_options()) if hasattr(_core, "fit_options") else {}
+
+
+def topic_options():
+    """The options of Model.remerge (the topic stage's table), as fit_options."""
+    return _table(_core.topic_options()) if hasattr(_core, "topic_options") else {}
+
+
+def _option_text(v, flag):
+    """A Python value as the text the library's option takes: flags 1/0, other booleans on/off."""
+    if isinstance(v, bool):
+        return ("1" if v else "0") if flag else ("on" if v else "off")
+    return str(v)
+
+
+def _options(options, table):
+    """Keyword options as the library's names (`_` for `-`) and values as text."""
+    return {name.replace("_", "-"): _option_text(v, table.get(name, ("", "", False))[2])
+            for name, v in options.items()}
+
+
+def _option_value(text, flag):
+    """An option's text as a Python value (get_params): flags bool, numbers int or float, "" None."""
+    if flag:
+        return text == "1"
+    if text == "":
+        return None
+    for conv in (int, float):
+        try:
+            return conv(text)
+        except ValueError:
+            pass
+    return text
 
 
 def _link_or_copy(src, dst):
@@ -214,8 +237,8 @@ class Model:
         try:
             shutil.copytree(self.path, out, copy_function=_link_or_copy, dirs_exist_ok=True)
             new = Model(out, _owned=owned)
-            new.scores = _call(_core.topics, progress, out, out, int(k), seed=int(seed), options=_options(options),
-                               threads=threads)
+            new.scores = _call(_core.topics, progress, out, out, int(k), seed=int(seed),
+                               options=_options(options, topic_options()), threads=threads)
         except BaseException:
             if owned:
                 shutil.rmtree(out, True)
@@ -278,7 +301,7 @@ def fit(texts, embeddings=None, k=20, seed=1, out=None, progress=None, threads=0
         input_path = _texts_input(texts, out)
         model = Model(out, _owned=owned)
         model.result = _call(_core.fit, progress, input_path, out, emb, k=int(k), seed=int(seed),
-                             options=_options(options), threads=threads)
+                             options=_options(options, fit_options()), threads=threads)
     except BaseException:
         if owned:
             shutil.rmtree(out, True)
@@ -296,30 +319,34 @@ class SAETopicModel:
     Parameters: n_components (K), seed, threads, progress, and any option of saetm.fit by name."""
 
     _own = ("n_components", "seed", "threads", "progress")
+    _not_options = ("k", "seed", "input", "out", "emb")  # arguments of their own
 
     def __init__(self, n_components=20, seed=1, threads=0, progress=False, **options):
         self.n_components = n_components
         self.seed = seed
         self.threads = threads
         self.progress = progress
-        self._options = dict(options)
+        self._options = {}
+        self.set_params(**options)
 
     def get_params(self, deep=True):
+        """n_components, seed, threads, progress and every option of saetm.fit: the value set, else
+        the library's default (saetm_fit_opts_get)."""
         params = {name: getattr(self, name) for name in self._own}
-        for name, (default, _) in fit_options().items():
-            if name not in ("k", "seed", "input", "out", "emb"):
-                params.setdefault(name, default)
+        for name, (default, _, flag) in fit_options().items():
+            if name not in self._not_options:
+                params[name] = _option_value(default, flag)
         params.update(self._options)
         return params
 
     def set_params(self, **params):
+        known = fit_options()
         for name, value in params.items():
             if name in self._own:
                 setattr(self, name, value)
+            elif (known and name not in known) or name in self._not_options:
+                raise ValueError(f"unknown parameter {name!r} of SAETopicModel")
             else:
-                known = fit_options()
-                if known and name not in known:
-                    raise ValueError(f"unknown parameter {name!r} of SAETopicModel")
                 self._options[name] = value
         return self
 
@@ -327,9 +354,11 @@ class SAETopicModel:
         return f"SAETopicModel(n_components={self.n_components}, seed={self.seed})"
 
     def fit(self, X, y=None, embeddings=None):
-        """Fit on documents X (a list of str or a path) with their embeddings (None: built-in)."""
-        defaults = fit_options()
-        opts = {n: v for n, v in self._options.items() if n not in defaults or str(defaults[n][0]) != str(v)}
+        """Fit on documents X (a list of str or a path) with their embeddings (None: built-in). An
+        option at its default value counts as not given (as get_params/clone hand every option back)."""
+        table = fit_options()
+        opts = {n: v for n, v in self._options.items()
+                if v is not None and (n not in table or _option_text(v, table[n][2]) != table[n][0])}
         self.model_ = fit(X, embeddings=embeddings, k=self.n_components, seed=self.seed, progress=self.progress,
                           threads=self.threads, **opts)
         self.components_ = self.model_.topic_word

@@ -256,6 +256,56 @@ static saetm_status stage_set(saetm_ctx *ctx, void *s, const char *name, const c
 {
     return saetm_topic_stage_set(ctx, s, name, value);
 }
+
+/* [(name, default, help, is_flag)] of a table of options, the defaults as text (get on the
+ * default options; "" where an option has none). */
+typedef saetm_status (*option_getter)(saetm_ctx *ctx, const void *target, const char *name, char *buf, size_t cap);
+
+static PyObject *options_list(const saetm_option *t, size_t n, option_getter get, const void *defaults)
+{
+    saetm_ctx *ctx = saetm_ctx_create();
+    if (!ctx) return PyErr_NoMemory();
+    PyObject *l = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; l && i < n; i++) {
+        char buf[1024];
+        if (get(ctx, defaults, t[i].name, buf, sizeof buf)) buf[0] = '\0';
+        PyObject *e = Py_BuildValue("(sssO)", t[i].name, buf, t[i].help ? t[i].help : "",
+                                    t[i].type == SAETM_OPT_FLAG ? Py_True : Py_False);
+        if (!e) Py_CLEAR(l);
+        else PyList_SET_ITEM(l, (Py_ssize_t)i, e);
+    }
+    saetm_ctx_free(ctx);
+    return l;
+}
+
+static saetm_status fit_get(saetm_ctx *ctx, const void *o, const char *name, char *buf, size_t cap)
+{
+    return saetm_fit_opts_get(ctx, o, name, buf, cap);
+}
+static saetm_status stage_get(saetm_ctx *ctx, const void *s, const char *name, char *buf, size_t cap)
+{
+    return saetm_topic_stage_get(ctx, s, name, buf, cap);
+}
+
+static PyObject *py_fit_options(PyObject *self, PyObject *args)
+{
+    (void)self, (void)args;
+    size_t n = 0;
+    const saetm_option *t = saetm_fit_options(&n);
+    saetm_fit_opts fo;
+    saetm_fit_opts_default(&fo);
+    return options_list(t, n, fit_get, &fo);
+}
+
+static PyObject *py_topic_options(PyObject *self, PyObject *args)
+{
+    (void)self, (void)args;
+    size_t n = 0;
+    const saetm_option *t = saetm_topic_stage_options(&n);
+    saetm_topic_stage ts;
+    saetm_topic_stage_default(&ts);
+    return options_list(t, n, stage_get, &ts);
+}
 #else
 /* Until the library has its option tables only k and seed (arguments of their own) are known. */
 static saetm_status no_set(saetm_ctx *ctx, void *o, const char *name, const char *value)
@@ -568,13 +618,9 @@ static PyObject *py_evaluate(PyObject *self, PyObject *args, PyObject *kw)
     saetm_status st;
     Py_BEGIN_ALLOW_THREADS
     /* a reference of documents is tokenised as the model's corpus was (as `saetm eval --model DIR`) */
-    saetm_corpus_opts mo, ro;
-    saetm_eval_reference_opts_default(&ro);
+    saetm_corpus_opts ro;
     st = saetm_model_params_load(c.ctx, model, &params);
-    if (!st) st = saetm_model_corpus_opts(c.ctx, params, &mo);
-    ro.text_field = mo.text_field;
-    ro.preprocess = mo.preprocess;
-    ro.stopwords = mo.stopwords;
+    if (!st) st = saetm_model_reference_opts(c.ctx, params, &ro);
     if (!st) st = saetm_topic_words_read(c.ctx, topics, &tw);
     if (!st) st = saetm_eval_reference_open(c.ctx, reference, &ro, &ref, &built);
     if (!st)
@@ -730,6 +776,11 @@ static PyMethodDef methods[] = {
     {"report", (PyCFunction)(void (*)(void))py_report, METH_VARARGS | METH_KEYWORDS,
      "report(model, path, title=None, top_words=10, top_docs=3)"},
     {"version", py_version, METH_NOARGS, "the library's version"},
+#ifdef SAETM_HAVE_OPTION_TABLES
+    {"fit_options", py_fit_options, METH_NOARGS, "fit_options() -> [(name, default, help, is_flag)] of saetm_fit"},
+    {"topic_options", py_topic_options, METH_NOARGS,
+     "topic_options() -> [(name, default, help, is_flag)] of the topic stage (remerge)"},
+#endif
     {"buffer_address", py_buffer_address, METH_O, "buffer_address(array) -> the address libsaetm reads (no copy)"},
     {NULL, NULL, 0, NULL},
 };

@@ -2,7 +2,7 @@
  * model_ops.c - what is done with a fitted model directory after the fit: topic proportions of
  * new documents (saetm_model_transform: `saetm transform`), re-merging its features into another
  * K (saetm_model_topics: `saetm topics --model`) and the corpus options of its params.json
- * (saetm_model_corpus_opts). One implementation for the command line and the Python package.
+ * (saetm_model_corpus_opts, saetm_model_reference_opts). One implementation for the command line and the Python package.
  */
 #include "model_int.h"
 
@@ -33,6 +33,18 @@ saetm_status saetm_model_corpus_opts(saetm_ctx *ctx, const saetm_model_params *p
     o->max_vocab = a.max_vocab;
     o->snippet_chars = a.snippet_chars;
     o->max_df = a.max_df;
+    return SAETM_OK;
+}
+
+saetm_status saetm_model_reference_opts(saetm_ctx *ctx, const saetm_model_params *p, saetm_corpus_opts *o)
+{
+    saetm_corpus_opts mo;
+    saetm_status st = saetm_model_corpus_opts(ctx, p, &mo);
+    if (st) return st;
+    saetm_eval_reference_opts_default(o); /* every word of the reference */
+    o->text_field = mo.text_field;        /* tokenised as the model's corpus was */
+    o->preprocess = mo.preprocess;
+    o->stopwords = mo.stopwords;
     return SAETM_OK;
 }
 

@@ -27,6 +27,7 @@ def english_nouns(n):
 
 def planted(dirname, docs=300, topics=4, vocab=120, dim=16, seed=1):
     """DIR/docs.jsonl (id, text in English nouns) and DIR/emb.npy. @return (texts, path of docs, path of emb)."""
+    os.makedirs(dirname, exist_ok=True)
     s = os.path.join(dirname, "synth")
     subprocess.run([SAETM, "synth", "--out", s, "--docs", str(docs), "--topics", str(topics), "--vocab", str(vocab),
                     "--dim", str(dim), "--seed", str(seed), "-q"], check=True)

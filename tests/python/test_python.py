@@ -3,6 +3,8 @@ saetm.fit gives the bytes of `saetm fit --emb` (doc_topics, topic_word, top word
 the training embeddings is doc_topics, remerge(k) is `saetm topics --model DIR --k k`, save/load
 round trip, every bad input raises (and the interpreter survives), arrays are not copied, the GIL
 is released during the library's work, a progress callback can stop a call and Ctrl-C interrupts."""
+import contextlib
+import io
 import os
 import shutil
 import signal
@@ -105,6 +107,10 @@ if m is not None:
     # transform of the training embeddings is doc_topics; float64 the same after conversion
     check(np.array_equal(m.transform(E), dt), "transform(training embeddings) == doc_topics")
     check(np.array_equal(m.transform(E.astype(np.float64)), dt), "transform(float64) == doc_topics")
+    bars = io.StringIO()
+    with contextlib.redirect_stderr(bars):
+        check(np.array_equal(m.transform(E, progress=True), dt), "transform with tqdm bars")
+    check("encode" in bars.getvalue(), f"progress=True draws a tqdm bar per stage: {bars.getvalue()[-200:]!r}")
     check(np.array_equal(m.transform(texts, embeddings=E), dt), "transform(texts, embeddings) == doc_topics")
 
     # zero copy: a C-contiguous float32 array is the buffer the library reads
@@ -148,6 +154,12 @@ if m is not None:
     check(raises(saetm.SaetmInputError, m.transform, E[:, :8]), "transform: wrong width raises")
     check(raises(ValueError, m.transform, E[:, :8]), "... and it is a ValueError")
     check(raises(TypeError, m.transform, E.astype(np.int32)), "transform: int32 raises TypeError")
+    check(raises(ValueError, m.transform, []), "transform: empty list raises ValueError")
+    Et = E[:10].copy()
+    Et[3, 0] = np.inf
+    check(raises(saetm.SaetmInputError, m.transform, Et, needle="row 3"), "transform: inf raises, naming the row")
+    check(raises(saetm.SaetmInputError, m.transform, texts[:9], embeddings=E[:10], needle="rows"),
+          "transform: texts and embeddings of different lengths raise")
     check(raises(saetm.SaetmInputError, m.transform, texts[:5]),
           "transform of texts: this model's SAE is not the built-in embedder's (16-d) -> raises")
 
@@ -180,6 +192,8 @@ check(e is not None and e.args[1] == saetm._core.ERR_INTERRUPTED, f"a callback r
 check(not os.path.exists(os.path.join(stopped, "topics.json")), "... before the topics")
 
 sent = []
+# Python's own Ctrl-C handler (a test runner in the background may start us with SIGINT ignored)
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def ctrl_c(stage, done, total):
