@@ -62,7 +62,7 @@ _Static_assert(sizeof(saetm_input_format) == sizeof(int) && sizeof(saetm_preproc
      .choices = CHOICES("batchtopk", "topk", "relu-l1", "jumprelu"),                                                   \
      .choice_values = VALUES(SAETM_SAE_BATCHTOPK, SAETM_SAE_TOPK, SAETM_SAE_RELU_L1, SAETM_SAE_JUMPRELU)},             \
     {.name = "sae-k", .alias = K_ALIAS, .stage = "sae", .type = SAETM_OPT_U32, .metavar = "K", .offset = F_SAE(k),    \
-     .help = "SAE training: active features per document", .flags = SAETM_OPT_BOUNDED, .min = 1, .max = 4294967295.0}, \
+     .help = "SAE training: active features per document (jumprelu: the target mean L0)", .flags = SAETM_OPT_BOUNDED, .min = 1, .max = 4294967295.0}, \
     {.name = "expansion", .stage = "sae", .type = SAETM_OPT_U32, .metavar = "E", .offset = F_SAE(expansion),           \
      .help = "SAE training: features = E x embedding dimension (instead of --features)", .default_text = ""},          \
     {.name = "features", .stage = "sae", .type = SAETM_OPT_U32, .metavar = "F", .offset = F_SAE(n_features),          \
@@ -78,7 +78,7 @@ _Static_assert(sizeof(saetm_input_format) == sizeof(int) && sizeof(saetm_preproc
      .help = "SAE training: optimiser steps (instead of --epochs)", .default_text = ""},                               \
     {.name = "checkpoint-every", .stage = "sae", .type = SAETM_OPT_U64, .metavar = "N",                               \
      .offset = F_SAE(checkpoint_every),                                                                                \
-     .help = "SAE training: save the training state to DIR/sae.ckpt every N steps (0 = never)"}
+     .help = "SAE training: save the training state every N steps (0 = never; fit: to DIR/sae.ckpt)"}
 
 /* The SAE's rows only saetm train takes. */
 #define SAE_TRAIN_OPTIONS                                                                                              \
