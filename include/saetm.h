@@ -196,6 +196,8 @@ SAETM_API void saetm_corpus_opts_default(saetm_corpus_opts *opts);
  * back: @return 0 and *out for a known name, -1 otherwise. */
 SAETM_API const char *saetm_input_format_name(saetm_input_format f);
 SAETM_API int saetm_input_format_parse(const char *name, saetm_input_format *out);
+/* A preprocessing mode by name ("full", "basic", "none"): @return 0 and *out, -1 otherwise. */
+SAETM_API int saetm_preprocess_parse(const char *name, saetm_preprocess *out);
 
 /* Check the options (field names, max_df > 0, ...) before any work. @return NULL if they are
  * valid, else a static message naming the problem. */
@@ -1442,6 +1444,9 @@ typedef struct saetm_fit_opts {
     const char *out;          /* model directory (created if missing) */
     const char *emb;          /* [NULL] embeddings, N x d .npy, row i = document i; NULL = the built-in
                                  embedder into out/emb.npy */
+    const saetm_matrix *emb_matrix; /* [NULL] the embeddings in memory instead of emb (N x d, row i =
+                                 document i; read, never copied nor freed: the caller keeps it alive
+                                 during saetm_fit); params.json records no file for them */
     const char *sae_file;     /* [NULL] a trained SAE (.saem) instead of training, or "default" (the
                                  foundational SAE of the embeddings' embedder) */
     saetm_corpus_opts corpus; /* saetm_corpus_opts_default; holdout fields are set by saetm_fit */
@@ -1595,6 +1600,11 @@ SAETM_API saetm_status saetm_sweep_write(saetm_ctx *ctx, const char *csv_path, c
                                          const char *model, const saetm_topic_stage *s, const saetm_eval_opts *eo,
                                          const saetm_sweep_row *rows, uint32_t n);
 
+/* The corpus options recorded in a model's params.json (p from saetm_model_params_load; NULL: the
+ * defaults), as saetm_corpus_opts over saetm_corpus_opts_default (strings are p's).
+ * @return SAETM_OK, or SAETM_ERR_FORMAT for a format or preprocessing name that is not known. */
+SAETM_API saetm_status saetm_model_corpus_opts(saetm_ctx *ctx, const saetm_model_params *p, saetm_corpus_opts *o);
+
 /* The files of a model directory, loaded as asked (the other pointers NULL). */
 typedef struct saetm_model_files {
     saetm_interp *interp;   /* DIR/interp.sti */
@@ -1611,6 +1621,30 @@ SAETM_API saetm_status saetm_model_open(saetm_ctx *ctx, const char *dir, unsigne
 SAETM_API void saetm_model_files_free(saetm_model_files *m);
 /* "dir/name" into buf[cap]. @return buf, or NULL (SAETM_ERR_ARG in ctx) when it does not fit. */
 SAETM_API const char *saetm_model_path(saetm_ctx *ctx, const char *dir, const char *name, char *buf, size_t cap);
+
+/* Topic proportions of documents under the model in dir (`saetm transform`): their embeddings emb
+ * (n x d, by the embedder the model was fitted with; row i = document i of input), or, with emb
+ * NULL, the documents of input embedded here with the built-in embedder (then the model's SAE must
+ * have been trained on that embedder's embeddings). DIR/sae.saem encodes them and DIR/topics.json
+ * sums the activations by topic; for the training documents this is DIR/doc_topics.npy. With
+ * input, documents without a word of the model's vocabulary get all-zero rows, as in fit (counted
+ * in *zeroed; may be NULL), and input must have emb's rows. input is read with co (NULL: the corpus
+ * options of DIR/params.json). @return SAETM_OK and *out (n x K, saetm_matrix_free); SAETM_ERR_ARG
+ * with neither emb nor input; SAETM_ERR_SHAPE for a wrong width or row count; SAETM_ERR_INPUT for
+ * non-finite embeddings; the files' and the embedder's errors. */
+SAETM_API saetm_status saetm_model_transform(saetm_ctx *ctx, const char *dir, const saetm_matrix *emb,
+                                             const char *input, const saetm_corpus_opts *co, saetm_matrix *out,
+                                             uint64_t *zeroed);
+/* Re-merge the features of the model in dir into topics with stage s (resolved here; s itself is
+ * not changed), as `saetm topics --model DIR` does: DIR/interp.sti (and DIR/sae.saem for the
+ * decoder space), the corpus corpus_path (NULL: DIR/corpus.stc where the refit or a held-out
+ * score needs it), and with DIR/heldout.stc the scores in-sample and held-out (into scores where
+ * not NULL; *has_scores = 1 then). The topic files go into out (NULL: dir). Start s from
+ * saetm_topic_stage_default and saetm_model_params_topics to keep the model's options.
+ * @return SAETM_OK, or the first error (a bad option: SAETM_ERR_ARG naming it). */
+SAETM_API saetm_status saetm_model_topics(saetm_ctx *ctx, const char *dir, const saetm_topic_stage *s,
+                                          const char *corpus_path, const char *out, saetm_topics_score scores[2],
+                                          int *has_scores);
 
 /* ======================================================================
  * Atomic output files

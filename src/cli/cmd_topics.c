@@ -1,7 +1,8 @@
 /*
  * cmd_topics.c - `saetm topics`: merge the features of an interpretation into K topics and write
  * the topic files (top_words.txt, topics.json, doc_topics.npy, topic_word.npy, tree.json) with
- * the library's topic stage (saetm_topic_stage_run). Its options: cli_topics.c.
+ * the library's topic stage (saetm_topic_stage_run; with --model saetm_model_topics). Its options:
+ * cli_topics.c.
  */
 #include "cli.h"
 
@@ -50,37 +51,24 @@ int cmd_topics(int argc, char **argv)
     }
     ta.o.seed = common.seed;
     saetm_ctx *ctx = cli_ctx(&common);
-    saetm_model_files m;
-    memset(&m, 0, sizeof m);
-    saetm_interp *it = NULL;
-    saetm_corpus *corpus = NULL;
-    saetm_status st;
-    if (model) {
-        if (!out) out = model;
-        /* a fit with --holdout: the re-merged topics are scored in-sample and on its held-out documents */
-        unsigned what = SAETM_MODEL_INTERP | SAETM_MODEL_HELDOUT;
-        if (ta.o.space == SAETM_SPACE_DECODER && ta.o.method != SAETM_MERGE_COACT && !ta.decoder) what |= SAETM_MODEL_SAE;
-        st = saetm_model_open(ctx, model, what, &m);
-        if (!st && !corpus_path && (ta.refit || m.heldout)) {
-            saetm_model_files c;
-            st = saetm_model_open(ctx, model, SAETM_MODEL_CORPUS, &c);
-            m.corpus = c.corpus;
-        }
-        it = m.interp;
-    } else {
-        st = saetm_interp_load(ctx, interp_path, &it);
-    }
-    if (!st && corpus_path) st = saetm_corpus_load(ctx, corpus_path, &corpus);
     saetm_topics_score sc[2];
     memset(sc, 0, sizeof sc);
-    if (!st)
-        st = saetm_topic_stage_run(ctx, &ta, it, corpus ? corpus : m.corpus, m.heldout, m.holdout, m.sae, out, sc);
+    int scored = 0;
+    saetm_status st;
+    if (model) {
+        st = saetm_model_topics(ctx, model, &ta, corpus_path, out, sc, &scored);
+    } else {
+        saetm_interp *it = NULL;
+        saetm_corpus *corpus = NULL;
+        st = saetm_interp_load(ctx, interp_path, &it);
+        if (!st && corpus_path) st = saetm_corpus_load(ctx, corpus_path, &corpus);
+        if (!st) st = saetm_topic_stage_run(ctx, &ta, it, corpus, NULL, 0, NULL, out, sc);
+        saetm_interp_free(it);
+        saetm_corpus_free(corpus);
+    }
     if (st) rc = cli_fail(ctx, "topics", st);
     else rc = CLI_EXIT_OK;
-    if (!st && m.heldout && !common.quiet) cli_print_scores("topics", sc);
-    if (!model) saetm_interp_free(it);
-    saetm_corpus_free(corpus);
-    saetm_model_files_free(&m);
+    if (!st && scored && !common.quiet) cli_print_scores("topics", sc);
     saetm_ctx_free(ctx);
     saetm_model_params_free(params);
     return rc;

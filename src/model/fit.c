@@ -237,7 +237,12 @@ saetm_status saetm_fit(saetm_ctx *ctx, const saetm_fit_opts *o, saetm_fit_result
     saetm_sae_config cfg = o->sae;
     cfg.seed = o->seed;
 
-    const char *out = o->out, *emb = o->emb, *sae_used = NULL;
+    if (o->emb && o->emb_matrix) return saetm__fail(ctx, SAETM_ERR_ARG, "give emb or emb_matrix, not both");
+    if (o->emb_matrix && (!o->emb_matrix->data || !o->emb_matrix->rows || !o->emb_matrix->cols))
+        return saetm__fail(ctx, SAETM_ERR_ARG, "emb_matrix: an empty matrix (%llu x %llu)",
+                           (unsigned long long)o->emb_matrix->rows, (unsigned long long)o->emb_matrix->cols);
+    /* emb names the embeddings in messages and params.json; an in-memory matrix has no file */
+    const char *out = o->out, *emb = o->emb_matrix ? "the embeddings given (emb_matrix)" : o->emb, *sae_used = NULL;
     saetm_corpus *corpus = NULL, *heldout = NULL;
     saetm_sae *sae = NULL;
     saetm_acts acts = {0};
@@ -334,7 +339,12 @@ saetm_status saetm_fit(saetm_ctx *ctx, const saetm_fit_opts *o, saetm_fit_result
         if ((st = saetm_dist_agree(ctx, st))) goto done;
         emb = emb_path;
     }
-    st = saetm_npy_load(ctx, emb, &x);
+    if (o->emb_matrix) {
+        x = *o->emb_matrix;
+        x.owner_ = NULL; /* a view: saetm_matrix_free leaves the caller's rows alone */
+    } else {
+        st = saetm_npy_load(ctx, emb, &x);
+    }
     if (!st && heldout) {
         /* Row i embeds document i of all the documents; the SAE sees only the training rows. */
         const uint64_t n_all = saetm_corpus_num_docs(corpus) + n_held;

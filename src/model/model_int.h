@@ -27,6 +27,11 @@ saetm_status saetm__write_line(saetm_ctx *ctx, const char *path, const char *tex
 /* Non-zero if path is a regular file (model_dir.c). */
 int saetm__is_file(const char *path);
 
+/* Embed the documents of input (read with o, as saetm_embed_file reads them) with the built-in
+ * embedder into *out (owned, documents x dim); its "NAME@VERSION" into name[cap] (embed_docs.c). */
+saetm_status saetm__embed_docs(saetm_ctx *ctx, const char *input, const saetm_corpus_opts *o, saetm_matrix *out,
+                               char *name, size_t cap);
+
 /* ---- a model directory as trends and the report read it (model_view.c) ---------------------- */
 
 struct saetm_modeldir {
