@@ -1516,6 +1516,8 @@ typedef struct saetm_option {
     unsigned flags;      /* SAETM_OPT_* */
     size_t offset;       /* of the field in the stage's struct (saetm_fit_opts for "fit", saetm_corpus_opts,
                             saetm_sae_config, saetm_interp_opts, saetm_topic_stage) */
+    const char *json;    /* its key in the stage's object of params.json where params.json is written from
+                            the rows (corpus: "corpus", interp: "interpret"), or NULL */
 } saetm_option;
 /* Every option of `saetm fit`, in --help order (n: how many). */
 SAETM_API const saetm_option *saetm_fit_options(size_t *n);

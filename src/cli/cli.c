@@ -14,22 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Older spellings, accepted wherever the option exists, so each option has one name across the
- * commands (docs/cli.md lists them). */
-static const struct {
-    const char *name, *alias;
-} ALIASES[] = {
-    {"min-doc-freq", "min-docs"},
-    {"sae-arch", "arch"},
-};
-
-static const char *alias_of(const char *name)
-{
-    for (size_t i = 0; i < sizeof ALIASES / sizeof ALIASES[0]; i++)
-        if (strcmp(ALIASES[i].name, name) == 0) return ALIASES[i].alias;
-    return NULL;
-}
-
+/* One line of --help; alias: the option's older spelling (the `alias` of a library row; docs/cli.md). */
 static void print_line(const char *name, int flag, const char *arg, const char *help, const char *def,
                        const char *alias)
 {
@@ -46,9 +31,13 @@ static void print_line(const char *name, int flag, const char *arg, const char *
  * (nothing for an unset string or a flag off). */
 static const char *table_default(saetm_ctx *ctx, const cli_table *tab, const saetm_option *r, char *buf, size_t cap)
 {
-    for (const char *const *d = tab->defaults; d && d[0] && d[1]; d += 2)
-        if (strcmp(d[0], r->name) == 0) return d[1];
-    if (r->default_text) return r->default_text[0] ? r->default_text : NULL;
+    int held = 0;
+    for (const char *const *d = tab->defaults; d && d[0]; d += 2)
+        if (strcmp(d[0], r->name) == 0) {
+            if (d[1]) return d[1];
+            held = 1;
+        }
+    if (r->default_text && !held) return r->default_text[0] ? r->default_text : NULL;
     if (!ctx || tab->get(ctx, tab->obj, r->name, buf, cap)) return NULL;
     if (r->type == SAETM_OPT_FLAG) return strcmp(buf, "1") == 0 ? "on" : NULL;
     return buf[0] ? buf : NULL;
@@ -92,7 +81,7 @@ static void print_usage(const char *cmd, const char *summary, const cli_opt *opt
 {
     printf("usage: saetm %s [options]\n\n%s\n\noptions:\n", cmd, summary);
     for (const cli_opt *o = opts; o && o->name; o++) {
-        print_line(o->name, o->kind == CLI_FLAG, o->arg, o->help, o->def, alias_of(o->name));
+        print_line(o->name, o->kind == CLI_FLAG, o->arg, o->help, o->def, NULL);
     }
     saetm_ctx *ctx = ntabs ? saetm_ctx_create() : NULL;
     for (int t = 0; t < ntabs; t++)
@@ -206,6 +195,22 @@ static saetm_status interp_get(saetm_ctx *ctx, const void *obj, const char *name
     return saetm_interp_opts_get(ctx, obj, name, buf, cap);
 }
 
+static saetm_status sae_set(saetm_ctx *ctx, void *obj, const char *name, const char *value)
+{
+    return saetm_sae_config_set(ctx, obj, name, value);
+}
+static saetm_status sae_get(saetm_ctx *ctx, const void *obj, const char *name, char *buf, size_t cap)
+{
+    return saetm_sae_config_get(ctx, obj, name, buf, cap);
+}
+
+cli_table cli_sae_table(saetm_sae_config *c)
+{
+    cli_table t = {NULL, 0, c, sae_set, sae_get, NULL, NULL};
+    t.opts = saetm_sae_options(&t.n);
+    return t;
+}
+
 cli_table cli_corpus_table(saetm_corpus_opts *o)
 {
     cli_table t = {NULL, 0, o, corpus_set, corpus_get, NULL, NULL};
@@ -269,12 +274,8 @@ int cli_parse_table(int argc, char **argv, const char *cmd, const char *summary,
         cli_kind kind;
         void *dst;
         const cli_opt *found = NULL;
-        for (const cli_opt *o = opts; o && o->name; o++) {
-            const char *alias = alias_of(o->name);
-            if ((strlen(o->name) == nlen && strncmp(o->name, name, nlen) == 0) ||
-                (alias && strlen(alias) == nlen && strncmp(alias, name, nlen) == 0))
-                found = o;
-        }
+        for (const cli_opt *o = opts; o && o->name; o++)
+            if (strlen(o->name) == nlen && strncmp(o->name, name, nlen) == 0) found = o;
         const cli_table *tab = NULL;
         const saetm_option *row = found ? NULL : tables_find(tabs, ntabs, name, nlen, &tab);
         if (row) {

@@ -55,13 +55,15 @@ typedef struct cli_table {
     saetm_status (*set)(saetm_ctx *ctx, void *obj, const char *name, const char *value);
     saetm_status (*get)(saetm_ctx *ctx, const void *obj, const char *name, char *buf, size_t cap);
     const char *const *skip; /* NULL-terminated names of rows this command does not take, or NULL */
-    const char *const *defaults; /* pairs NAME, TEXT (NULL-terminated): this command's default as --help
-                                    words it where the value held does not say it, or NULL */
+    const char *const *defaults; /* pairs NAME, TEXT (ended by a NULL NAME): this command's default as
+                                    --help words it where the row's does not fit (TEXT NULL: the value
+                                    held), or NULL */
 } cli_table;
 cli_table cli_fit_table(saetm_fit_opts *o);
 cli_table cli_topic_stage_table(saetm_topic_stage *s);
 cli_table cli_corpus_table(saetm_corpus_opts *o);
 cli_table cli_interp_table(saetm_interp_opts *o);
+cli_table cli_sae_table(saetm_sae_config *c);
 /* cli_parse with the options of the tables tabs[0..ntabs) too, in that order after opts. */
 int cli_parse_table(int argc, char **argv, const char *cmd, const char *summary, const cli_opt *opts,
                     const cli_table *tabs, int ntabs, cli_common *common);

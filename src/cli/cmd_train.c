@@ -1,5 +1,6 @@
 /*
  * cmd_train.c - `saetm train`: train a sparse autoencoder on embeddings (.npy) into a .saem file.
+ * The SAE's options are the library's rows (saetm_sae_options, the same as saetm fit's).
  */
 #include "cli.h"
 
@@ -11,36 +12,27 @@ int cmd_train(int argc, char **argv)
 {
     saetm_sae_config cfg;
     saetm_sae_config_default(&cfg);
-    const char *emb = NULL, *out = NULL, *arch = "batchtopk", *resume = NULL, *ckpt = NULL, *embedder = NULL;
-    uint32_t features = 0;
+    const char *emb = NULL, *out = NULL, *resume = NULL, *ckpt = NULL, *embedder = NULL;
     int half = 0;
     const cli_opt opts[] = {
         {"emb", CLI_STR, &emb, "FILE", "embeddings, N x d float32 .npy (required)", NULL},
         {"out", CLI_STR, &out, "FILE", "output SAE file, .saem (required)", NULL},
-        {"sae-arch", CLI_STR, &arch, "NAME", "batchtopk, topk, relu-l1 or jumprelu", "batchtopk"},
-        {"k", CLI_U32, &cfg.k, "K", "active features per row (jumprelu: target mean L0)", "32"},
-        {"expansion", CLI_U32, &cfg.expansion, "E", "features = E x embedding dimension", "64"},
-        {"features", CLI_U32, &features, "F", "number of features (instead of --expansion)", "E x d"},
-        {"batch", CLI_U32, &cfg.batch, "B", "rows per step", "4096"},
-        {"lr", CLI_DOUBLE, &cfg.lr, "LR", "Adam learning rate", "1e-3"},
-        {"warmup", CLI_DOUBLE, &cfg.warmup, "FRAC", "fraction of steps with linear lr warm-up", "0.1"},
-        {"epochs", CLI_U32, &cfg.epochs, "E", "passes over the rows", "about 1000 steps"},
-        {"steps", CLI_U64, &cfg.steps, "S", "optimiser steps (instead of --epochs)", NULL},
-        {"l1", CLI_DOUBLE, &cfg.l1, "BETA", "relu-l1: L1 coefficient (inputs scaled to mean squared norm d)", "1"},
-        {"l0", CLI_DOUBLE, &cfg.l0, "LAMBDA", "jumprelu: weight of (L0/k - 1)^2", "1"},
-        {"aux-alpha", CLI_DOUBLE, &cfg.auxk_alpha, "A", "weight of the dead-feature auxiliary loss (0 = off)", "0.03125"},
-        {"checkpoint-every", CLI_U64, &cfg.checkpoint_every, "N", "write a checkpoint every N steps (0 = never)", "0"},
         {"checkpoint", CLI_STR, &ckpt, "FILE", "checkpoint file", "OUT.ckpt"},
         {"resume", CLI_STR, &resume, "FILE", "continue from a checkpoint (with its settings)", NULL},
         {"embedder", CLI_STR, &embedder, "NAME", "name of the embedder that made --emb, stored in the SAE", "from EMB.json by saetm embed, else none"},
         {"half", CLI_FLAG, &half, NULL, "store the weight matrices in half precision (half the file size)", "float32"},
         {0},
     };
+    /* the SAE's rows (the library's, as saetm fit's), with train's own defaults where the row words fit's */
+    static const char *const train_defaults[] = {"expansion", NULL, "features", "E x d", "epochs", "about 1000 steps",
+                                                 NULL};
+    cli_table tab = cli_sae_table(&cfg);
+    tab.defaults = train_defaults;
     cli_common common;
-    int rc = cli_parse(argc, argv, "train",
-                       "Train a sparse autoencoder on the rows of an embedding matrix (docs/method.md 2.2):\n"
-                       "  saetm train --emb X.npy --out sae.saem [--arch batchtopk] [--k 32] [--expansion 64]",
-                       opts, &common);
+    int rc = cli_parse_table(argc, argv, "train",
+                             "Train a sparse autoencoder on the rows of an embedding matrix (docs/sae.md):\n"
+                             "  saetm train --emb X.npy --out sae.saem [--sae-arch batchtopk] [--sae-k 32] [--expansion 64]",
+                             opts, &tab, 1, &common);
     if (rc >= 0) return rc;
     if (!emb) return cli_usage_error("train", "--emb FILE is required");
     if (!out) return cli_usage_error("train", "--out FILE is required");
@@ -49,21 +41,16 @@ int cmd_train(int argc, char **argv)
     if (cli_given(argc, argv, "steps") && cli_given(argc, argv, "epochs"))
         return cli_usage_error("train", "give --steps or --epochs, not both");
     if (resume) {
-        static const char *const model_opts[] = {"sae-arch", "arch", "k", "expansion", "features", "batch", "lr", "warmup",
-                                                 "epochs", "steps", "l1", "l0", "aux-alpha", "seed", "embedder"};
+        static const char *const model_opts[] = {"sae-arch", "arch",  "sae-k", "k",  "expansion", "features",
+                                                 "batch",    "lr",    "warmup", "epochs", "steps",  "l1",
+                                                 "l0",       "aux-alpha", "seed", "embedder"};
         for (size_t i = 0; i < sizeof model_opts / sizeof model_opts[0]; i++)
             if (cli_given(argc, argv, model_opts[i]))
                 return cli_usage_error("train", "--resume continues with the checkpoint's own settings; --%s cannot be changed",
                                        model_opts[i]);
     }
     saetm_ctx *ctx = cli_ctx(&common);
-    saetm_status st = saetm_sae_arch_parse(ctx, arch, &cfg.arch);
-    if (st) {
-        rc = cli_usage_error("train", "%s", saetm_ctx_errmsg(ctx));
-        saetm_ctx_free(ctx);
-        return rc;
-    }
-    cfg.n_features = features;
+    saetm_status st;
     cfg.seed = common.seed;
     char sidecar[256];
     cfg.embedder = embedder ? embedder : cli_emb_embedder(emb, sidecar, sizeof sidecar);

@@ -85,37 +85,19 @@ void saetm_model_files_free(saetm_model_files *m)
 
 /* ---------------------------------------------------------------- params.json: writing */
 
-static const char *preprocess_name(saetm_preprocess p)
-{
-    return p == SAETM_PREPROCESS_NONE ? "none" : p == SAETM_PREPROCESS_BASIC ? "basic" : "full";
-}
-
+/* The corpus and interpretation objects: their option rows (options.c), in the rows' order. */
 static void corpus_to_json(const saetm_corpus_opts *o, cJSON *obj)
 {
-    cJSON_AddStringToObject(obj, "format", saetm_input_format_name(o->format));
-    cJSON_AddStringToObject(obj, "text_field", o->text_field ? o->text_field : "text");
-    if (o->id_field) cJSON_AddStringToObject(obj, "id_field", o->id_field);
-    if (o->date_field) cJSON_AddStringToObject(obj, "date_field", o->date_field);
-    if (o->group_field) cJSON_AddStringToObject(obj, "group_field", o->group_field);
-    cJSON_AddStringToObject(obj, "preprocess", preprocess_name(o->preprocess));
-    cJSON_AddNumberToObject(obj, "min_df", o->min_df);
-    cJSON_AddNumberToObject(obj, "max_df", o->max_df);
-    cJSON_AddNumberToObject(obj, "max_vocab", o->max_vocab);
-    if (o->stopwords) cJSON_AddStringToObject(obj, "stopwords", o->stopwords);
-    cJSON_AddNumberToObject(obj, "snippet_chars", o->snippet_chars);
+    size_t n;
+    const saetm_option *t = saetm_corpus_options(&n);
+    saetm__options_json(t, n, o, obj);
 }
 
 static void interp_to_json(const saetm_interp_opts *o, cJSON *obj)
 {
-    cJSON_AddNumberToObject(obj, "pi", o->pi);
-    cJSON_AddBoolToObject(obj, "learn_pi", o->learn_pi);
-    cJSON_AddStringToObject(obj, "background", o->background == SAETM_BACKGROUND_UNIGRAM ? "unigram" : "learned");
-    cJSON_AddBoolToObject(obj, "idf", o->idf);
-    cJSON_AddNumberToObject(obj, "smooth", o->smooth);
-    cJSON_AddNumberToObject(obj, "tol", o->tol);
-    cJSON_AddNumberToObject(obj, "max_iter", o->max_iter);
-    cJSON_AddStringToObject(obj, "accel", o->accel == SAETM_ACCEL_NONE ? "off" : "squarem");
-    cJSON_AddNumberToObject(obj, "stable_top", o->stable_top);
+    size_t n;
+    const saetm_option *t = saetm_interp_options(&n);
+    saetm__options_json(t, n, o, obj);
 }
 
 void saetm__topic_stage_to_json(const saetm_topic_stage *a, cJSON *obj)

@@ -17,6 +17,9 @@ void saetm__topic_stage_to_json(const saetm_topic_stage *s, struct cJSON *obj);
 saetm_status saetm__fit_params_write(saetm_ctx *ctx, const saetm_fit_opts *o, const saetm_topic_stage *topics,
                                      const saetm_sae_config *cfg, const char *emb, const char *sae_used,
                                      const saetm_sae *sae, const saetm_interp *it, const saetm_fit_result *r);
+/* The rows of t[0..n) that have a params.json key, with their values in obj (the rows' stage struct),
+ * into out in the rows' order: names for enums, strings where set, booleans, numbers (options.c). */
+void saetm__options_json(const saetm_option *t, size_t n, const void *obj, struct cJSON *out);
 /* Was the topic stage's option name set by saetm_topic_stage_set (its bit in s->given)? (options.c) */
 int saetm__topic_stage_given(const saetm_topic_stage *s, const char *name);
 /* Write text and a newline to path atomically (model_dir.c). */

@@ -7,6 +7,7 @@
  */
 #include "model_int.h"
 
+#include <cJSON.h>
 #include <errno.h>
 #include <math.h>
 #include <stddef.h>
@@ -62,7 +63,7 @@ _Static_assert(sizeof(saetm_input_format) == sizeof(int) && sizeof(saetm_preproc
      .choices = CHOICES("batchtopk", "topk", "relu-l1", "jumprelu"),                                                   \
      .choice_values = VALUES(SAETM_SAE_BATCHTOPK, SAETM_SAE_TOPK, SAETM_SAE_RELU_L1, SAETM_SAE_JUMPRELU)},             \
     {.name = "sae-k", .alias = K_ALIAS, .stage = "sae", .type = SAETM_OPT_U32, .metavar = "K", .offset = F_SAE(k),    \
-     .help = "SAE training: active features per document", .flags = SAETM_OPT_BOUNDED, .min = 1, .max = 4294967295.0}, \
+     .help = "SAE training: active features per document (jumprelu: the target mean L0)", .flags = SAETM_OPT_BOUNDED, .min = 1, .max = 4294967295.0}, \
     {.name = "expansion", .stage = "sae", .type = SAETM_OPT_U32, .metavar = "E", .offset = F_SAE(expansion),           \
      .help = "SAE training: features = E x embedding dimension (instead of --features)", .default_text = ""},          \
     {.name = "features", .stage = "sae", .type = SAETM_OPT_U32, .metavar = "F", .offset = F_SAE(n_features),          \
@@ -78,7 +79,7 @@ _Static_assert(sizeof(saetm_input_format) == sizeof(int) && sizeof(saetm_preproc
      .help = "SAE training: optimiser steps (instead of --epochs)", .default_text = ""},                               \
     {.name = "checkpoint-every", .stage = "sae", .type = SAETM_OPT_U64, .metavar = "N",                               \
      .offset = F_SAE(checkpoint_every),                                                                                \
-     .help = "SAE training: save the training state to DIR/sae.ckpt every N steps (0 = never)"}
+     .help = "SAE training: save the training state every N steps (0 = never; fit: to DIR/sae.ckpt)"}
 
 /* The SAE's rows only saetm train takes. */
 #define SAE_TRAIN_OPTIONS                                                                                              \
@@ -93,31 +94,42 @@ _Static_assert(sizeof(saetm_input_format) == sizeof(int) && sizeof(saetm_preproc
 
 #define CORPUS_OPTIONS                                                                                                 \
     {.name = "format", .stage = "corpus", .type = SAETM_OPT_STR, .metavar = "F", .offset = F_CORPUS(format),           \
+     .json = "format",                                                                                                 \
      .help = "input format: auto|jsonl|csv|text|dir (auto: by extension)",                                             \
      .choices = CHOICES("auto", "jsonl", "csv", "text", "dir"),                                                        \
      .choice_values = VALUES(SAETM_INPUT_AUTO, SAETM_INPUT_JSONL, SAETM_INPUT_CSV, SAETM_INPUT_TEXT, SAETM_INPUT_DIR)}, \
     {.name = "text-field", .stage = "corpus", .type = SAETM_OPT_STR, .metavar = "NAME", .offset = F_CORPUS(text_field), \
+     .json = "text_field",                                                                                             \
      .help = "JSONL/CSV field holding the text"},                                                                      \
     {.name = "id-field", .stage = "corpus", .type = SAETM_OPT_STR, .metavar = "NAME", .offset = F_CORPUS(id_field),    \
+     .json = "id_field",                                                                                               \
      .help = "field holding document ids", .default_text = "the line number"},                                         \
     {.name = "date-field", .stage = "corpus", .type = SAETM_OPT_STR, .metavar = "NAME", .offset = F_CORPUS(date_field), \
+     .json = "date_field",                                                                                             \
      .help = "field holding dates (strings or numbers such as 1790)", .default_text = "none"},                         \
-    {.name = "group-field", .stage = "corpus", .type = SAETM_OPT_STR, .metavar = "NAME",                              \
+    {.name = "group-field", .stage = "corpus", .type = SAETM_OPT_STR, .metavar = "NAME",                               \
+     .json = "group_field",                                                                                            \
      .offset = F_CORPUS(group_field), .help = "field holding a group label", .default_text = "none"},                  \
     {.name = "preprocess", .stage = "corpus", .type = SAETM_OPT_STR, .metavar = "MODE", .offset = F_CORPUS(preprocess), \
+     .json = "preprocess",                                                                                             \
      .help = "full (Unicode NFKC + case folding, letters only, >= 3 letters, stopwords, WordNet lemmas and only words " \
              "WordNet knows) | basic (full without WordNet) | none (whitespace-separated tokens as given)",            \
      .choices = CHOICES("full", "basic", "none"),                                                                      \
      .choice_values = VALUES(SAETM_PREPROCESS_FULL, SAETM_PREPROCESS_BASIC, SAETM_PREPROCESS_NONE)},                   \
     {.name = "min-df", .stage = "corpus", .type = SAETM_OPT_U32, .metavar = "N", .offset = F_CORPUS(min_df),           \
+     .json = "min_df",                                                                                                 \
      .help = "keep words found in at least N documents"},                                                              \
     {.name = "max-df", .stage = "corpus", .type = SAETM_OPT_DOUBLE, .metavar = "X", .offset = F_CORPUS(max_df),        \
+     .json = "max_df",                                                                                                 \
      .help = "and in at most X documents (a fraction if <= 1, else a count)"},                                         \
     {.name = "max-vocab", .stage = "corpus", .type = SAETM_OPT_U32, .metavar = "N", .offset = F_CORPUS(max_vocab),     \
+     .json = "max_vocab",                                                                                              \
      .help = "keep at most N words, the most frequent by documents (0: no limit)"},                                    \
     {.name = "stopwords", .stage = "corpus", .type = SAETM_OPT_STR, .metavar = "FILE", .offset = F_CORPUS(stopwords),  \
+     .json = "stopwords",                                                                                              \
      .help = "stopword list, one word per line", .default_text = "the built-in English list"},                         \
-    {.name = "snippet-chars", .stage = "corpus", .type = SAETM_OPT_U32, .metavar = "N",                               \
+    {.name = "snippet-chars", .stage = "corpus", .type = SAETM_OPT_U32, .metavar = "N",                                \
+     .json = "snippet_chars",                                                                                          \
      .offset = F_CORPUS(snippet_chars), .help = "characters of each document's text kept for reports"},                \
     {.name = "tmp-dir", .stage = "corpus", .type = SAETM_OPT_STR, .metavar = "DIR", .offset = F_CORPUS(tmp_dir),       \
      .help = "directory for temporary files", .default_text = "the output's directory"},                               \
@@ -126,25 +138,34 @@ _Static_assert(sizeof(saetm_input_format) == sizeof(int) && sizeof(saetm_preproc
 
 #define INTERP_OPTIONS                                                                                                 \
     {.name = "pi", .stage = "interp", .type = SAETM_OPT_DOUBLE, .metavar = "X", .offset = F_INTERP(pi),                \
+     .json = "pi",                                                                                                     \
      .help = "background weight in [0, 1) (start value with --learn-pi)"},                                             \
     {.name = "learn-pi", .stage = "interp", .type = SAETM_OPT_FLAG, .offset = F_INTERP(learn_pi),                      \
+     .json = "learn_pi",                                                                                               \
      .help = "fit the background weight too"},                                                                         \
     {.name = "background", .stage = "interp", .type = SAETM_OPT_STR, .metavar = "B", .offset = F_INTERP(background),   \
+     .json = "background",                                                                                             \
      .help = "learned (fitted with the features) | unigram (the IDF-weighted unigram, fixed)",                         \
      .choices = CHOICES("learned", "unigram"),                                                                         \
      .choice_values = VALUES(SAETM_BACKGROUND_LEARNED, SAETM_BACKGROUND_UNIGRAM)},                                     \
     {.name = "no-idf", .stage = "interp", .type = SAETM_OPT_FLAG, .offset = F_INTERP(idf), .flags = SAETM_OPT_NEGATE,  \
+     .json = "idf",                                                                                                    \
      .help = "do not weight the likelihood by IDF"},                                                                   \
     {.name = "smooth", .stage = "interp", .type = SAETM_OPT_DOUBLE, .metavar = "X", .offset = F_INTERP(smooth),        \
+     .json = "smooth",                                                                                                 \
      .help = "probability mass spread uniformly over the vocabulary"},                                                 \
     {.name = "em-tol", .stage = "interp", .type = SAETM_OPT_DOUBLE, .metavar = "X", .offset = F_INTERP(tol),           \
+     .json = "tol",                                                                                                    \
      .help = "stop when an EM iteration lowers the NLL by a relative amount <= X"},                                    \
     {.name = "em-max-iter", .stage = "interp", .type = SAETM_OPT_U32, .metavar = "N", .offset = F_INTERP(max_iter),    \
+     .json = "max_iter",                                                                                               \
      .help = "at most N EM iterations"},                                                                               \
     {.name = "em-accel", .stage = "interp", .type = SAETM_OPT_STR, .metavar = "A", .offset = F_INTERP(accel),          \
+     .json = "accel",                                                                                                  \
      .help = "squarem (extrapolated EM steps, each kept only if it lowers the NLL) | off (plain EM); same optimum",    \
      .choices = CHOICES("squarem", "off"), .choice_values = VALUES(SAETM_ACCEL_SQUAREM, SAETM_ACCEL_NONE)},            \
     {.name = "em-top", .stage = "interp", .type = SAETM_OPT_U32, .metavar = "N", .offset = F_INTERP(stable_top),       \
+     .json = "stable_top",                                                                                             \
      .flags = SAETM_OPT_BOUNDED, .min = 0, .max = 100,                                                                 \
      .help = "stop only once the N most probable words of every feature also stayed the same over an iteration (0: "  \
              "--em-tol alone; at most 100)"}
@@ -501,6 +522,33 @@ saetm_status saetm_sae_config_get(saetm_ctx *ctx, const saetm_sae_config *c, con
     long i = find(SAE_STAGE_OPTIONS, N_OF(SAE_STAGE_OPTIONS), name);
     if (i < 0) return unknown(ctx, name);
     return get_field(ctx, &SAE_STAGE_OPTIONS[i], (const char *)c + SAE_STAGE_OPTIONS[i].offset, buf, cap);
+}
+
+/* ---------------------------------------------------------------- params.json */
+
+void saetm__options_json(const saetm_option *t, size_t n, const void *obj, struct cJSON *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        const saetm_option *r = &t[i];
+        const void *f = (const char *)obj + r->offset;
+        if (!r->json) continue;
+        if (r->type == SAETM_OPT_STR && r->choices) {
+            const char *name = "?";
+            for (size_t c = 0; r->choices[c]; c++)
+                if (r->choice_values[c] == *(const int *)f) name = r->choices[c];
+            cJSON_AddStringToObject(out, r->json, name);
+        } else if (r->type == SAETM_OPT_STR) {
+            if (*(const char *const *)f) cJSON_AddStringToObject(out, r->json, *(const char *const *)f);
+        } else if (r->type == SAETM_OPT_FLAG) {
+            cJSON_AddBoolToObject(out, r->json, *(const int *)f != 0); /* the field: "idf" for --no-idf */
+        } else {
+            double v = r->type == SAETM_OPT_INT      ? (double)*(const int *)f
+                       : r->type == SAETM_OPT_U32    ? (double)*(const uint32_t *)f
+                       : r->type == SAETM_OPT_U64    ? (double)*(const uint64_t *)f
+                                                     : *(const double *)f;
+            cJSON_AddNumberToObject(out, r->json, v);
+        }
+    }
 }
 
 /* ---------------------------------------------------------------- the rules of the given options */

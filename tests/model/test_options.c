@@ -120,6 +120,59 @@ static void test_topic_stage_round_trip(void)
     round_trip(t, n, &a, &b, sizeof a, ts_set, ts_get);
 }
 
+static saetm_status co_set(saetm_ctx *c, void *o, const char *n, const char *v) { return saetm_corpus_opts_set(c, o, n, v); }
+static saetm_status co_get(saetm_ctx *c, const void *o, const char *n, char *b, size_t cap)
+{
+    return saetm_corpus_opts_get(c, o, n, b, cap);
+}
+static saetm_status in_set(saetm_ctx *c, void *o, const char *n, const char *v) { return saetm_interp_opts_set(c, o, n, v); }
+static saetm_status in_get(saetm_ctx *c, const void *o, const char *n, char *b, size_t cap)
+{
+    return saetm_interp_opts_get(c, o, n, b, cap);
+}
+static saetm_status sa_set(saetm_ctx *c, void *o, const char *n, const char *v) { return saetm_sae_config_set(c, o, n, v); }
+static saetm_status sa_get(saetm_ctx *c, const void *o, const char *n, char *b, size_t cap)
+{
+    return saetm_sae_config_get(c, o, n, b, cap);
+}
+
+/* The stages' own tables (corpus, interp, sae: the commands corpus, interpret, train) round trip
+ * too, and their rows are fit's (same name, type, field, help), train's --k alias aside. */
+static void test_stage_tables(void)
+{
+    static saetm_corpus_opts ca, cb;
+    static saetm_interp_opts ia, ib;
+    static saetm_sae_config sa, sb;
+    size_t n, nf;
+    saetm_corpus_opts_default(&cb);
+    saetm_interp_opts_default(&ib);
+    saetm_sae_config_default(&sb);
+    const saetm_option *t = saetm_corpus_options(&n), *f = saetm_fit_options(&nf);
+    round_trip(t, n, &ca, &cb, sizeof ca, co_set, co_get);
+    t = saetm_interp_options(&n);
+    round_trip(t, n, &ia, &ib, sizeof ia, in_set, in_get);
+    t = saetm_sae_options(&n);
+    round_trip(t, n, &sa, &sb, sizeof sa, sa_set, sa_get);
+    int shared = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < nf; j++)
+            if (strcmp(t[i].name, f[j].name) == 0) {
+                shared++;
+                CHECK(t[i].offset == f[j].offset && t[i].type == f[j].type && strcmp(t[i].help, f[j].help) == 0);
+                CHECK(strcmp(t[i].stage, "sae") == 0 && strcmp(f[j].stage, "sae") == 0);
+            }
+    CHECK(shared >= 9);
+    saetm_ctx *ctx = saetm_ctx_create();
+    CHECK_EQ_INT(saetm_sae_config_set(ctx, &sa, "k", "7"), SAETM_OK); /* train's older --k */
+    CHECK_EQ_INT(sa.k, 7);
+    saetm_fit_opts o;
+    saetm_fit_opts_default(&o);
+    CHECK_EQ_INT(saetm_fit_opts_set(ctx, &o, "k", "7"), SAETM_OK); /* fit's --k: the topics */
+    CHECK_EQ_INT(o.topics.o.k, 7);
+    CHECK_EQ_INT(o.sae.k, 32);
+    saetm_ctx_free(ctx);
+}
+
 /* Set name to value; it must fail with SAETM_ERR_ARG and a message containing want. */
 static void refused(saetm_ctx *ctx, const char *name, const char *value, const char *want)
 {
@@ -266,6 +319,7 @@ int main(void)
 {
     RUN(test_fit_round_trip);
     RUN(test_topic_stage_round_trip);
+    RUN(test_stage_tables);
     RUN(test_refused);
     RUN(test_values);
     RUN(test_check_rules);

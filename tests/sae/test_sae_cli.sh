@@ -17,15 +17,15 @@ PY
 S="$SAETM"
 check "train --help" $S train --help
 assert "help shows defaults" grep -q "default: batchtopk" "$T/.out"
-assert "help shows k default" grep -q -- "--k K.*default: 32" "$T/.out"
+assert "help shows k default" grep -q -- "--sae-k K.*default: 32.*also --k" "$T/.out"
 check "encode --help" $S encode --help
 expect_fail "train without --emb" 2 "--emb FILE is required" $S train --out "$T/a.saem"
 expect_fail "train without --out" 2 "--out FILE is required" $S train --emb "$T/x.npy"
-expect_fail "unknown arch" 2 "unknown SAE architecture 'relu'" $S train --emb "$T/x.npy" --out "$T/a.saem" --arch relu
+expect_fail "unknown arch" 2 "--sae-arch must be batchtopk, topk, relu-l1 or jumprelu, not 'relu'" $S train --emb "$T/x.npy" --out "$T/a.saem" --arch relu
 expect_fail "features and expansion" 2 "not both" $S train --emb "$T/x.npy" --out "$T/a.saem" --features 8 --expansion 2
 expect_fail "steps and epochs" 2 "not both" $S train --emb "$T/x.npy" --out "$T/a.saem" --steps 8 --epochs 2
-expect_fail "bad number" 2 "expects an integer" $S train --emb "$T/x.npy" --out "$T/a.saem" --k many
-expect_fail "k zero" 2 "k must be at least 1" $S train --emb "$T/x.npy" --out "$T/a.saem" --k 0
+expect_fail "bad number" 2 "--sae-k: expected an integer in \\[1, 4294967295\\], got 'many'" $S train --emb "$T/x.npy" --out "$T/a.saem" --k many
+expect_fail "k zero" 2 "--sae-k: expected an integer in \\[1," $S train --emb "$T/x.npy" --out "$T/a.saem" --k 0
 expect_fail "k above F" 2 "k must not exceed.*10 columns" $S train --emb "$T/x.npy" --out "$T/a.saem" --features 8 --k 9
 expect_fail "missing embeddings" 1 "cannot open" $S train --emb "$T/none.npy" --out "$T/a.saem"
 expect_fail "NaN embeddings" 1 "row 17" $S train --emb "$T/nan.npy" --out "$T/a.saem" --features 24 --k 2
