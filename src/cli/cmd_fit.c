@@ -12,7 +12,7 @@ int cmd_fit(int argc, char **argv)
 {
     saetm_fit_opts fo;
     saetm_fit_opts_default(&fo);
-    const char *arch = saetm_sae_arch_name(fo.sae.arch);
+    const char *arch = saetm_sae_arch_name(fo.sae.arch), *init = saetm_sae_init_name(fo.sae.init);
     cli_corpus_args ca;
     cli_interp_args ia;
     cli_topics_args *ta = &fo.topics;
@@ -28,6 +28,9 @@ int cmd_fit(int argc, char **argv)
          "shipped foundational SAE of the embeddings' embedder (docs/foundation.md)", "train one"},
         {"out", CLI_STR, &fo.out, "DIR", "model directory to write (created if missing)", NULL},
         {"sae-arch", CLI_STR, &arch, "NAME", "SAE training: batchtopk, topk, relu-l1 or jumprelu", "batchtopk"},
+        {"sae-init", CLI_STR, &init, "NAME",
+         "SAE training: decoder start, random (from the seed) or data (the documents' own embeddings, the same for "
+         "every seed; docs/sae.md)", init},
         {"sae-k", CLI_U32, &cfg->k, "K", "SAE training: active features per document", "32"},
         {"expansion", CLI_U32, &cfg->expansion, "E", "SAE training: features = E x embedding dimension (instead of --features)",
          NULL},
@@ -48,7 +51,7 @@ int cmd_fit(int argc, char **argv)
          "10^6 < round(F * 10^6); F = 0.2: i % 5 == 0) and score the topics on them: DIR/heldout.stc, scores in "
          "topics.json and params.json; 0 = none", "0"},
     };
-    int n = 15;
+    int n = 16;
     n += cli_corpus_table(&ca, opts + n);
     n += cli_interp_table(&ia, opts + n);
     n += cli_topics_table(ta, opts + n); /* their help shows fit's defaults: the values ta holds */
@@ -86,6 +89,7 @@ int cmd_fit(int argc, char **argv)
     fo.interp = ia.o;
     saetm_ctx *ctx = cli_ctx(&common);
     saetm_status st = fo.sae_file ? SAETM_OK : saetm_sae_arch_parse(ctx, arch, &cfg->arch);
+    if (!st && !fo.sae_file) st = saetm_sae_init_parse(ctx, init, &cfg->init);
     if (st) {
         rc = cli_usage_error("fit", "%s", saetm_ctx_errmsg(ctx));
         saetm_ctx_free(ctx);

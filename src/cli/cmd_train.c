@@ -11,13 +11,16 @@ int cmd_train(int argc, char **argv)
 {
     saetm_sae_config cfg;
     saetm_sae_config_default(&cfg);
-    const char *emb = NULL, *out = NULL, *arch = "batchtopk", *resume = NULL, *ckpt = NULL, *embedder = NULL;
+    const char *emb = NULL, *out = NULL, *arch = "batchtopk", *init = "random", *resume = NULL, *ckpt = NULL, *embedder = NULL;
     uint32_t features = 0;
     int half = 0;
     const cli_opt opts[] = {
         {"emb", CLI_STR, &emb, "FILE", "embeddings, N x d float32 .npy (required)", NULL},
         {"out", CLI_STR, &out, "FILE", "output SAE file, .saem (required)", NULL},
         {"sae-arch", CLI_STR, &arch, "NAME", "batchtopk, topk, relu-l1 or jumprelu", "batchtopk"},
+        {"init", CLI_STR, &init, "NAME",
+         "decoder start: random (from the seed) or data (the training rows, the same for every seed; docs/sae.md)",
+         "random"},
         {"k", CLI_U32, &cfg.k, "K", "active features per row (jumprelu: target mean L0)", "32"},
         {"expansion", CLI_U32, &cfg.expansion, "E", "features = E x embedding dimension", "64"},
         {"features", CLI_U32, &features, "F", "number of features (instead of --expansion)", "E x d"},
@@ -50,7 +53,7 @@ int cmd_train(int argc, char **argv)
         return cli_usage_error("train", "give --steps or --epochs, not both");
     if (resume) {
         static const char *const model_opts[] = {"sae-arch", "arch", "k", "expansion", "features", "batch", "lr", "warmup",
-                                                 "epochs", "steps", "l1", "l0", "aux-alpha", "seed", "embedder"};
+                                                 "epochs", "steps", "l1", "l0", "aux-alpha", "seed", "embedder", "init"};
         for (size_t i = 0; i < sizeof model_opts / sizeof model_opts[0]; i++)
             if (cli_given(argc, argv, model_opts[i]))
                 return cli_usage_error("train", "--resume continues with the checkpoint's own settings; --%s cannot be changed",
@@ -58,6 +61,7 @@ int cmd_train(int argc, char **argv)
     }
     saetm_ctx *ctx = cli_ctx(&common);
     saetm_status st = saetm_sae_arch_parse(ctx, arch, &cfg.arch);
+    if (!st) st = saetm_sae_init_parse(ctx, init, &cfg.init);
     if (st) {
         rc = cli_usage_error("train", "%s", saetm_ctx_errmsg(ctx));
         saetm_ctx_free(ctx);

@@ -362,8 +362,50 @@ static void load_batch(trainer *t, const saetm_matrix *x, uint64_t step)
     }
 }
 
-/* Fresh parameters: b_dec at the geometric median, decoder rows random unit vectors, encoder =
- * decoder transpose, b_enc 0 (relu-l1: -t) and jumprelu thresholds t, where t is the k*B-th
+/* SAETM_SAE_INIT_DATA: decoder row f (not yet normalised) from the centred rows z_i = s x_i - b_dec,
+ * none of it from the seed, so that SAEs of different seeds start alike (docs/sae.md). F <= N: row
+ * floor(f N / F), spread over the whole file. F > N: rows 0..N-1 first, then z_a / |z_a| + z_b / |z_b|
+ * with a = f mod N, b = (a + f / N) mod N, plus a small fixed-key Gaussian (the key is a constant,
+ * not the seed) so that no two start equal when N is tiny. A row equal to the median falls back
+ * to that Gaussian alone. N >= 1 here (training refuses fewer rows). */
+/* 1 / |s x_i - b_dec| (0 for a row equal to the median). */
+static double centred_inv_norm(const trainer *t, const saetm_matrix *x, const float *b_dec, uint64_t i)
+{
+    const float *row = x->data + (size_t)i * t->d;
+    double ss = 0.0;
+    for (uint32_t j = 0; j < t->d; j++) {
+        double z = t->scale * row[j] - b_dec[j];
+        ss += z * z;
+    }
+    return ss > 0.0 ? 1.0 / sqrt(ss) : 0.0;
+}
+
+static void init_decoder_data(const trainer *t, const saetm_matrix *x, const float *b_dec, float *w_dec)
+{
+    const uint32_t d = t->d, F = t->F;
+    const uint64_t N = t->N;
+#pragma omp parallel for num_threads(t->threads) schedule(static)
+    for (uint32_t f = 0; f < F; f++) {
+        float *w = w_dec + (size_t)f * d;
+        int pair = f >= N;
+        uint64_t a = pair ? f % N : (F <= N ? (uint64_t)f * N / F : f), b = pair ? (a + f / N) % N : a;
+        double ia = centred_inv_norm(t, x, b_dec, a), ib = pair ? centred_inv_norm(t, x, b_dec, b) : 0.0;
+        double amp = pair ? 0.05 : 0.0;
+        if (ia == 0.0 && ib == 0.0) amp = 1.0;
+        const float *ra = x->data + (size_t)a * d, *rb = x->data + (size_t)b * d;
+        saetm__rng fr;
+        saetm__rng_init(&fr, 0, STAGE_INIT, f); /* key 0 whatever the seed */
+        for (uint32_t j = 0; j < d; j++) {
+            double v = (t->scale * ra[j] - b_dec[j]) * ia;
+            if (pair) v += (t->scale * rb[j] - b_dec[j]) * ib;
+            if (amp > 0.0) v += amp * saetm__rng_normal(&fr) / sqrt((double)d);
+            w[j] = (float)v;
+        }
+    }
+}
+
+/* Fresh parameters: b_dec at the geometric median, decoder rows random unit vectors (or the data's:
+ * init_decoder_data), encoder = decoder transpose, b_enc 0 (relu-l1: -t) and jumprelu thresholds t, where t is the k*B-th
  * largest pre-activation of the first batch. */
 static saetm_status init_params(saetm_ctx *ctx, trainer *t, const saetm_matrix *x)
 {
@@ -415,12 +457,18 @@ static saetm_status init_params(saetm_ctx *ctx, trainer *t, const saetm_matrix *
     t->perm_epoch = UINT64_MAX;
 
     float *w_dec = t->params + t->l.w_dec, *w_enc = t->params + t->l.w_enc;
+    if (t->cfg.init == SAETM_SAE_INIT_DATA) {
+        /* Rank 0 holds every row (it read the median's sample); the others get its decoder. */
+        if (!t->D || saetm__dist_rank() == 0) init_decoder_data(t, x, b_dec, w_dec);
+        if (t->D) saetm__dist_bcast(w_dec, (size_t)F * d * sizeof(float), 0);
+    } else {
 #pragma omp parallel for num_threads(t->threads) schedule(static)
-    for (uint32_t f = 0; f < F; f++) {
-        saetm__rng fr;
-        saetm__rng_init(&fr, t->cfg.seed, STAGE_INIT, f);
-        float *w = w_dec + (size_t)f * d;
-        for (uint32_t j = 0; j < d; j++) w[j] = (float)saetm__rng_normal(&fr);
+        for (uint32_t f = 0; f < F; f++) {
+            saetm__rng fr;
+            saetm__rng_init(&fr, t->cfg.seed, STAGE_INIT, f);
+            float *w = w_dec + (size_t)f * d;
+            for (uint32_t j = 0; j < d; j++) w[j] = (float)saetm__rng_normal(&fr);
+        }
     }
     saetm__sae_normalize_decoder(t->threads, &t->l, d, F, t->params);
     memcpy(w_enc, w_dec, (size_t)F * d * sizeof(float));
