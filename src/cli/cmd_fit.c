@@ -29,8 +29,8 @@ int cmd_fit(int argc, char **argv)
         {"out", CLI_STR, &fo.out, "DIR", "model directory to write (created if missing)", NULL},
         {"sae-arch", CLI_STR, &arch, "NAME", "SAE training: batchtopk, topk, relu-l1 or jumprelu", "batchtopk"},
         {"sae-init", CLI_STR, &init, "NAME",
-         "SAE training: decoder start, random (from the seed) or data (the documents' own embeddings, the same for "
-         "every seed; docs/sae.md)", init},
+         "SAE training: decoder start, random (from the seed), data (the documents' own embeddings) or neighbors "
+         "(means of 16 nearest documents); the last two the same for every seed (docs/sae.md)", init},
         {"sae-k", CLI_U32, &cfg->k, "K", "SAE training: active features per document", "32"},
         {"expansion", CLI_U32, &cfg->expansion, "E", "SAE training: features = E x embedding dimension (instead of --features)",
          NULL},

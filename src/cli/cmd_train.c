@@ -19,7 +19,8 @@ int cmd_train(int argc, char **argv)
         {"out", CLI_STR, &out, "FILE", "output SAE file, .saem (required)", NULL},
         {"sae-arch", CLI_STR, &arch, "NAME", "batchtopk, topk, relu-l1 or jumprelu", "batchtopk"},
         {"init", CLI_STR, &init, "NAME",
-         "decoder start: random (from the seed) or data (the training rows, the same for every seed; docs/sae.md)",
+         "decoder start: random (from the seed), data (the training rows) or neighbors (means of 16 nearest "
+         "rows); the last two the same for every seed (docs/sae.md)",
          "random"},
         {"k", CLI_U32, &cfg.k, "K", "active features per row (jumprelu: target mean L0)", "32"},
         {"expansion", CLI_U32, &cfg.expansion, "E", "features = E x embedding dimension", "64"},

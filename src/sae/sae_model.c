@@ -32,8 +32,8 @@ saetm_status saetm_sae_arch_parse(saetm_ctx *ctx, const char *name, saetm_sae_ar
                        name ? name : "(null)");
 }
 
-static const char *const init_names[] = {"random", "data"};
-#define N_INIT 2
+static const char *const init_names[] = {"random", "data", "neighbors"};
+#define N_INIT 3
 
 const char *saetm_sae_init_name(saetm_sae_init init)
 {
@@ -47,7 +47,7 @@ saetm_status saetm_sae_init_parse(saetm_ctx *ctx, const char *name, saetm_sae_in
             *out = (saetm_sae_init)i;
             return SAETM_OK;
         }
-    return saetm__fail(ctx, SAETM_ERR_ARG, "unknown SAE initialisation '%s' (expected random or data)",
+    return saetm__fail(ctx, SAETM_ERR_ARG, "unknown SAE initialisation '%s' (expected random, data or neighbors)",
                        name ? name : "(null)");
 }
 

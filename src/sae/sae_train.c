@@ -404,6 +404,69 @@ static void init_decoder_data(const trainer *t, const saetm_matrix *x, const flo
     }
 }
 
+/* SAETM_SAE_INIT_NEIGHBORS: each (normalised) data start row becomes the mean of the unit centred
+ * rows of its NEIGHBOR_ROWS nearest training rows by cosine (itself among them; ties to the lower
+ * row), so that a feature starts at a small region of the data rather than one document. Anchors
+ * in fixed blocks (the product's bytes do not depend on the thread count). */
+#define NEIGHBOR_ROWS 16
+#define NEIGHBOR_BLOCK 256
+
+static saetm_status smooth_decoder_neighbors(saetm_ctx *ctx, const trainer *t, const saetm_matrix *x,
+                                             const float *b_dec, float *w_dec)
+{
+    const uint32_t d = t->d, F = t->F;
+    const uint64_t N = t->N;
+    const uint32_t m = N < NEIGHBOR_ROWS ? (uint32_t)N : NEIGHBOR_ROWS;
+    float *U = malloc((size_t)N * d * sizeof(float)), *S = malloc((size_t)NEIGHBOR_BLOCK * N * sizeof(float));
+    float *out = malloc((size_t)NEIGHBOR_BLOCK * d * sizeof(float));
+    if (!U || !S || !out) {
+        free(U);
+        free(S);
+        free(out);
+        return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training (--init neighbors): out of memory");
+    }
+#pragma omp parallel for num_threads(t->threads) schedule(static)
+    for (uint64_t i = 0; i < N; i++) {
+        double inv = centred_inv_norm(t, x, b_dec, i);
+        const float *row = x->data + (size_t)i * d;
+        for (uint32_t j = 0; j < d; j++) U[(size_t)i * d + j] = (float)((t->scale * row[j] - b_dec[j]) * inv);
+    }
+    for (uint32_t f0 = 0; f0 < F; f0 += NEIGHBOR_BLOCK) {
+        uint32_t nb = F - f0 < NEIGHBOR_BLOCK ? F - f0 : NEIGHBOR_BLOCK;
+        saetm__sgemm(t->threads, 0, 1, nb, N, d, 1.0f, w_dec + (size_t)f0 * d, d, U, d, 0.0f, S, N);
+#pragma omp parallel for num_threads(t->threads) schedule(static)
+        for (uint32_t b = 0; b < nb; b++) {
+            uint64_t best[NEIGHBOR_ROWS];
+            float bv[NEIGHBOR_ROWS];
+            uint32_t nbest = 0;
+            const float *srow = S + (size_t)b * N;
+            for (uint64_t i = 0; i < N; i++) {
+                float v = srow[i];
+                if (nbest == m && !(v > bv[m - 1])) continue; /* strict: ties keep the lower row */
+                uint32_t p = nbest < m ? nbest++ : m - 1;
+                while (p > 0 && v > bv[p - 1]) {
+                    bv[p] = bv[p - 1];
+                    best[p] = best[p - 1];
+                    p--;
+                }
+                bv[p] = v;
+                best[p] = i;
+            }
+            float *o = out + (size_t)b * d;
+            for (uint32_t j = 0; j < d; j++) {
+                double acc = 0.0;
+                for (uint32_t q = 0; q < nbest; q++) acc += U[(size_t)best[q] * d + j];
+                o[j] = (float)acc;
+            }
+        }
+        memcpy(w_dec + (size_t)f0 * d, out, (size_t)nb * d * sizeof(float));
+    }
+    free(U);
+    free(S);
+    free(out);
+    return SAETM_OK;
+}
+
 /* Fresh parameters: b_dec at the geometric median, decoder rows random unit vectors (or the data's:
  * init_decoder_data), encoder = decoder transpose, b_enc 0 (relu-l1: -t) and jumprelu thresholds t, where t is the k*B-th
  * largest pre-activation of the first batch. */
@@ -457,9 +520,18 @@ static saetm_status init_params(saetm_ctx *ctx, trainer *t, const saetm_matrix *
     t->perm_epoch = UINT64_MAX;
 
     float *w_dec = t->params + t->l.w_dec, *w_enc = t->params + t->l.w_enc;
-    if (t->cfg.init == SAETM_SAE_INIT_DATA) {
+    if (t->cfg.init != SAETM_SAE_INIT_RANDOM) {
         /* Rank 0 holds every row (it read the median's sample); the others get its decoder. */
-        if (!t->D || saetm__dist_rank() == 0) init_decoder_data(t, x, b_dec, w_dec);
+        saetm_status st = SAETM_OK;
+        if (!t->D || saetm__dist_rank() == 0) {
+            init_decoder_data(t, x, b_dec, w_dec);
+            if (t->cfg.init == SAETM_SAE_INIT_NEIGHBORS) {
+                saetm__sae_normalize_decoder(t->threads, &t->l, d, F, t->params);
+                st = smooth_decoder_neighbors(ctx, t, x, b_dec, w_dec);
+            }
+        }
+        if (t->D) saetm__dist_bcast(&st, sizeof st, 0); /* rank 0 out of memory: every process stops */
+        if (st) return st;
         if (t->D) saetm__dist_bcast(w_dec, (size_t)F * d * sizeof(float), 0);
     } else {
 #pragma omp parallel for num_threads(t->threads) schedule(static)

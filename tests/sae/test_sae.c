@@ -450,6 +450,54 @@ static void test_init_data(void)
             if (c > most) most = c;
         }
     CHECK(most < 0.99999);
+    /* --init neighbors: row f starts at the normalised mean of the 16 unit centred rows nearest
+     * (cosine) to its data start, here recomputed by brute force; the same for every seed. */
+    {
+        saetm_sae *n1 = train_start(ctx, &x, SAETM_SAE_INIT_NEIGHBORS, 24, 1);
+        saetm_sae *n2 = train_start(ctx, &x, SAETM_SAE_INIT_NEIGHBORS, 24, 5);
+        if (n1 && n2) {
+            CHECK(max_abs_diff(saetm_sae_decoder(n1), saetm_sae_decoder(n2), (size_t)24 * d) < 1e-5);
+            const float *Wn = saetm_sae_decoder(n1), *bn = saetm_sae_decoder_bias(n1);
+            double *U = malloc((size_t)N * d * sizeof *U);
+            for (uint32_t i = 0; i < N; i++) {
+                double ss = 0.0;
+                for (uint32_t j = 0; j < d; j++) {
+                    U[(size_t)i * d + j] = (double)X[(size_t)i * d + j] - bn[j];
+                    ss += U[(size_t)i * d + j] * U[(size_t)i * d + j];
+                }
+                for (uint32_t j = 0; j < d; j++) U[(size_t)i * d + j] /= sqrt(ss);
+            }
+            double worst_n = 1.0;
+            for (uint32_t f = 0; f < 24; f++) {
+                const double *anchor = U + (size_t)f * N / 24 * d;
+                double sim[300];
+                int used[300] = {0};
+                for (uint32_t i = 0; i < N; i++) {
+                    sim[i] = 0.0;
+                    for (uint32_t j = 0; j < d; j++) sim[i] += anchor[j] * U[(size_t)i * d + j];
+                }
+                double mean[12] = {0}, nn = 0.0, dot = 0.0;
+                for (int q = 0; q < 16; q++) {
+                    int bi = -1;
+                    for (uint32_t i = 0; i < N; i++)
+                        if (!used[i] && (bi < 0 || sim[i] > sim[bi])) bi = (int)i;
+                    used[bi] = 1;
+                    for (uint32_t j = 0; j < d; j++) mean[j] += U[(size_t)bi * d + j];
+                }
+                for (uint32_t j = 0; j < d; j++) {
+                    nn += mean[j] * mean[j];
+                    dot += mean[j] * Wn[(size_t)f * d + j];
+                }
+                if (dot / sqrt(nn) < worst_n) worst_n = dot / sqrt(nn);
+            }
+            CHECK(worst_n > 0.9999);
+            /* and it is not the single-row start */
+            CHECK(max_abs_diff(saetm_sae_decoder(n1), saetm_sae_decoder(a), (size_t)24 * d) > 0.01);
+            free(U);
+        }
+        saetm_sae_free(n1);
+        saetm_sae_free(n2);
+    }
     /* The seed still matters: the batch order differs. */
     {
         saetm_sae_config c;
@@ -497,7 +545,7 @@ static void test_init_data(void)
     saetm_sae_init in;
     CHECK(saetm_sae_init_parse(ctx, "data", &in) == SAETM_OK && in == SAETM_SAE_INIT_DATA);
     CHECK(saetm_sae_init_parse(ctx, "pca", &in) == SAETM_ERR_ARG);
-    CHECK_CONTAINS(saetm_ctx_errmsg(ctx), "random or data");
+    CHECK_CONTAINS(saetm_ctx_errmsg(ctx), "random, data or neighbors");
     CHECK(strcmp(saetm_sae_init_name(SAETM_SAE_INIT_RANDOM), "random") == 0);
     {
         saetm_sae_config c;

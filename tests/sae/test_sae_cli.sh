@@ -75,7 +75,7 @@ check "resume --init data" $S train --emb "$T/x.npy" --out "$T/f.saem" --resume 
 assert "resumed --init data model equals the uninterrupted one" cmp -s "$T/e.saem" "$T/f.saem"
 check "inspect --init data model" $S inspect "$T/e.saem"
 assert "config_init section" grep -q "config_init" "$T/.out"
-expect_fail "unknown init" 2 "random or data" $S train --emb "$T/x.npy" --out "$T/g.saem" --init pca
+expect_fail "unknown init" 2 "random, data or neighbors" $S train --emb "$T/x.npy" --out "$T/g.saem" --init pca
 expect_fail "resume with --init" 2 "cannot be changed" $S train --emb "$T/x.npy" --out "$T/g.saem" --resume "$T/c.saem.ckpt" --init data
 for arch in topk relu-l1 jumprelu; do
   check "train $arch" $S train --emb "$T/x.npy" --out "$T/$arch.saem" --arch $arch --features 24 --k 2 --batch 64 --steps 20 -q
