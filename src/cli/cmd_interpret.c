@@ -30,32 +30,32 @@ int cli_load_acts(saetm_ctx *ctx, const char *cmd, const char *path, saetm_acts 
 
 int cmd_interpret(int argc, char **argv)
 {
-    cli_interp_args ia;
-    cli_interp_defaults(&ia);
+    saetm_interp_opts io;
+    saetm_interp_opts_default(&io);
     const char *corpus_path = NULL, *acts_path = NULL, *sae_path = NULL, *emb = NULL, *out = NULL;
-    cli_opt opts[16] = {
+    cli_opt opts[6] = {
         {"corpus", CLI_STR, &corpus_path, "FILE", "corpus file (.stc) whose bag-of-words explains the features", NULL},
         {"acts", CLI_STR, &acts_path, "FILE", "activations: .sac from saetm encode, or a dense N x F .npy", NULL},
         {"sae", CLI_STR, &sae_path, "FILE", "SAE model (.saem) or 'default' (the shipped foundational SAE), with --emb: encode the embeddings first", NULL},
         {"emb", CLI_STR, &emb, "FILE", "document embeddings (.npy, N x d), with --sae", NULL},
         {"out", CLI_STR, &out, "FILE", "interpretation file to write (.sti)", NULL},
     };
-    cli_interp_table(&ia, opts + 5);
+    cli_table tab = cli_interp_table(&io);
     cli_common common;
-    int rc = cli_parse(argc, argv, "interpret",
+    int rc = cli_parse_table(argc, argv, "interpret",
                        "Fit a word distribution for every SAE feature on a corpus by EM (the IDF-weighted\n"
                        "bag-of-words likelihood of docs/topics.md), with the features' weights in the corpus,\n"
                        "a background distribution and its weight, and write them to an .sti file.\n"
                        "Examples:\n"
                        "  saetm interpret --acts acts.sac --corpus corpus.stc --out interp.sti\n"
                        "  saetm interpret --sae sae.saem --emb X.npy --corpus corpus.stc --out interp.sti",
-                       opts, &common);
+                       opts, &tab, 1, &common);
     if (rc >= 0) return rc;
     if (!corpus_path) return cli_usage_error("interpret", "--corpus is required");
     if (!out) return cli_usage_error("interpret", "--out is required");
     if (!acts_path && !(sae_path && emb)) return cli_usage_error("interpret", "give --acts, or --sae with --emb");
     if (acts_path && (sae_path || emb)) return cli_usage_error("interpret", "give either --acts or --sae/--emb, not both");
-    if ((rc = cli_interp_finish("interpret", &ia)) >= 0) return rc;
+    if ((rc = cli_interp_finish("interpret", &io)) >= 0) return rc;
     rc = CLI_EXIT_OK;
 
     saetm_ctx *ctx = cli_ctx(&common);
@@ -96,7 +96,7 @@ int cmd_interpret(int argc, char **argv)
     vocab = saetm_corpus_words(corpus);
     saetm_bow bow;
     saetm_corpus_bow(corpus, &bow);
-    st = vocab ? saetm_interp_fit(ctx, &acts, &bow, vocab, &ia.o, &it) : SAETM_ERR_NOMEM;
+    st = vocab ? saetm_interp_fit(ctx, &acts, &bow, vocab, &io, &it) : SAETM_ERR_NOMEM;
     const int writer = saetm_dist_rank() == 0; /* under mpirun every process has the result; rank 0 writes */
     if (!st && writer) st = saetm_interp_save(ctx, it, out);
     if (st) {

@@ -62,7 +62,7 @@ int cmd_sweep(int argc, char **argv)
     saetm_model_params *params = NULL;
     int rc = cli_topics_model_defaults("sweep", argc, argv, &ta, &model, &params);
     if (rc >= 0) return rc;
-    cli_opt opts[48] = {
+    cli_opt opts[7] = {
         {"model", CLI_STR, &model, "DIR", "model directory from saetm fit (its topic options are the defaults)", NULL},
         {"k", CLI_STR, &krange, "A:B[:S]", "the numbers of topics: A, A+S, ... up to B, or a list K1,K2,...", "5:100:5"},
         {"out", CLI_STR, &out, "FILE", "CSV table to write (a JSON table is written beside it, .json)", "DIR/sweep.csv"},
@@ -71,20 +71,19 @@ int cmd_sweep(int argc, char **argv)
         {"fit-defaults", CLI_FLAG, &fit_defaults, NULL,
          "take saetm fit's topic defaults (docs/quality.md) instead of the model's params.json", NULL},
     };
-    int nopt = 6;
-    cli_opt topt[40];
-    int nt = cli_topics_table(&ta, topt);
-    for (int i = 0; i < nt; i++)
-        if (strcmp(topt[i].name, "k") != 0 && strcmp(topt[i].name, "top-n") != 0) opts[nopt++] = topt[i];
+    /* the topic stage's options but its K (this --k is a range) and its top-n (--top, --diversity-top) */
+    static const char *const not_taken[] = {"k", "top-n", NULL};
+    cli_table tab = cli_topic_stage_table(&ta);
+    tab.skip = not_taken;
     cli_common common;
-    rc = cli_parse(argc, argv, "sweep",
+    rc = cli_parse_table(argc, argv, "sweep",
                        "Merge a model's features into topics for each K of a range (no retraining; the model's\n"
                        "merge options from DIR/params.json, or those given) and score each K's topics against the\n"
                        "model's corpus: NPMI and C_V of the top words (document co-occurrence, as saetm eval) and\n"
                        "topic diversity. Prints a table; writes it as CSV and JSON (DIR/sweep.json is drawn by\n"
                        "saetm report). Example:\n"
                        "  saetm sweep --model model/ --k 5:100:5",
-                       opts, &common);
+                       opts, &tab, 1, &common);
     uint32_t *ks = NULL, nk = 0;
     if (rc < 0 && !model) rc = cli_usage_error("sweep", "--model is required");
     if (rc < 0 && !(nk = parse_ks(krange, &ks)))

@@ -1,7 +1,8 @@
 /*
  * cmd_topics.c - `saetm topics`: merge the features of an interpretation into K topics and write
  * the topic files (top_words.txt, topics.json, doc_topics.npy, topic_word.npy, tree.json) with
- * the library's topic stage (saetm_topic_stage_run). Its options: cli_topics.c.
+ * the library's topic stage (saetm_topic_stage_run; with --model saetm_model_topics). Its options:
+ * cli_topics.c.
  */
 #include "cli.h"
 
@@ -19,7 +20,7 @@ int cmd_topics(int argc, char **argv)
     saetm_model_params *params = NULL;
     int rc = cli_topics_model_defaults("topics", argc, argv, &ta, &model, &params);
     if (rc >= 0) return rc;
-    cli_opt opts[48] = {
+    cli_opt opts[6] = {
         {"interp", CLI_STR, &interp_path, "FILE", "interpretation file (.sti) from saetm interpret", NULL},
         {"model", CLI_STR, &model, "DIR", "model directory from saetm fit: re-merge its features (its options are the defaults)", NULL},
         {"out", CLI_STR, &out, "DIR", "directory for the topic files", "the --model directory"},
@@ -27,16 +28,16 @@ int cmd_topics(int argc, char **argv)
         {"fit-defaults", CLI_FLAG, &fit_defaults, NULL,
          "take saetm fit's topic defaults (docs/quality.md) instead of the model's params.json or the plain method's", NULL},
     };
-    cli_topics_table(&ta, opts + 5);
+    cli_table tab = cli_topic_stage_table(&ta);
     cli_common common;
-    rc = cli_parse(argc, argv, "topics",
+    rc = cli_parse_table(argc, argv, "topics",
                    "Merge the features of an interpretation into K topics (docs/topics.md) and write\n"
                    "top_words.txt, topics.json, doc_topics.npy, topic_word.npy (and tree.json for\n"
                    "agglomerative merging) into a directory. Takes seconds: re-run with another --k freely.\n"
                    "Examples:\n"
                    "  saetm topics --interp interp.sti --k 20 --out topics20/\n"
                    "  saetm topics --model model/ --k 50",
-                   opts, &common);
+                   opts, &tab, 1, &common);
     if (rc < 0 && !interp_path == !model) rc = cli_usage_error("topics", "give --interp or --model (one of them)");
     if (rc < 0 && interp_path && !out) rc = cli_usage_error("topics", "--out is required with --interp");
     /* as in fit: --space alone asks for the k-means merge in that space */
@@ -44,44 +45,30 @@ int cmd_topics(int argc, char **argv)
         !cli_given(argc, argv, "merge"))
         ta.method = "kmeans";
     if (rc < 0) rc = cli_topics_finish("topics", &ta);
-    ta.min_docs_fixed = cli_given(argc, argv, "min-doc-freq") || cli_given(argc, argv, "min-docs");
     if (rc >= 0) {
         saetm_model_params_free(params);
         return rc;
     }
     ta.o.seed = common.seed;
     saetm_ctx *ctx = cli_ctx(&common);
-    saetm_model_files m;
-    memset(&m, 0, sizeof m);
-    saetm_interp *it = NULL;
-    saetm_corpus *corpus = NULL;
-    saetm_status st;
-    if (model) {
-        if (!out) out = model;
-        /* a fit with --holdout: the re-merged topics are scored in-sample and on its held-out documents */
-        unsigned what = SAETM_MODEL_INTERP | SAETM_MODEL_HELDOUT;
-        if (ta.o.space == SAETM_SPACE_DECODER && ta.o.method != SAETM_MERGE_COACT && !ta.decoder) what |= SAETM_MODEL_SAE;
-        st = saetm_model_open(ctx, model, what, &m);
-        if (!st && !corpus_path && (ta.refit || m.heldout)) {
-            saetm_model_files c;
-            st = saetm_model_open(ctx, model, SAETM_MODEL_CORPUS, &c);
-            m.corpus = c.corpus;
-        }
-        it = m.interp;
-    } else {
-        st = saetm_interp_load(ctx, interp_path, &it);
-    }
-    if (!st && corpus_path) st = saetm_corpus_load(ctx, corpus_path, &corpus);
     saetm_topics_score sc[2];
     memset(sc, 0, sizeof sc);
-    if (!st)
-        st = saetm_topic_stage_run(ctx, &ta, it, corpus ? corpus : m.corpus, m.heldout, m.holdout, m.sae, out, sc);
+    int scored = 0;
+    saetm_status st;
+    if (model) {
+        st = saetm_model_topics(ctx, model, &ta, corpus_path, out, sc, &scored);
+    } else {
+        saetm_interp *it = NULL;
+        saetm_corpus *corpus = NULL;
+        st = saetm_interp_load(ctx, interp_path, &it);
+        if (!st && corpus_path) st = saetm_corpus_load(ctx, corpus_path, &corpus);
+        if (!st) st = saetm_topic_stage_run(ctx, &ta, it, corpus, NULL, 0, NULL, out, sc);
+        saetm_interp_free(it);
+        saetm_corpus_free(corpus);
+    }
     if (st) rc = cli_fail(ctx, "topics", st);
     else rc = CLI_EXIT_OK;
-    if (!st && m.heldout && !common.quiet) cli_print_scores("topics", sc);
-    if (!model) saetm_interp_free(it);
-    saetm_corpus_free(corpus);
-    saetm_model_files_free(&m);
+    if (!st && scored && !common.quiet) cli_print_scores("topics", sc);
     saetm_ctx_free(ctx);
     saetm_model_params_free(params);
     return rc;

@@ -48,6 +48,17 @@ void saetm_corpus_opts_default(saetm_corpus_opts *opts)
     opts->snippet_chars = 300;
 }
 
+int saetm_preprocess_parse(const char *name, saetm_preprocess *out)
+{
+    static const char *const names[] = {"full", "basic", "none"}; /* in enum order */
+    for (int i = 0; name && i <= SAETM_PREPROCESS_NONE; i++)
+        if (strcmp(name, names[i]) == 0) {
+            *out = (saetm_preprocess)i;
+            return 0;
+        }
+    return -1;
+}
+
 const char *saetm_corpus_opts_check(const saetm_corpus_opts *o)
 {
     if (!o) return "no options given";

@@ -117,6 +117,25 @@ saetm_status saetm_embed_file(saetm_ctx *ctx, const char *model, const char *inp
     return st;
 }
 
+saetm_status saetm__embed_docs(saetm_ctx *ctx, const char *input, const saetm_corpus_opts *o, saetm_matrix *out,
+                               char *name, size_t cap)
+{
+    memset(out, 0, sizeof *out);
+    saetm_embedder *e = NULL;
+    saetm_status st = saetm_embedder_load(ctx, NULL, &e);
+    if (st) return st;
+    snprintf(name, cap, "%s@%s", saetm_embedder_name(e), saetm_embedder_version(e));
+    docs d;
+    memset(&d, 0, sizeof d);
+    st = read_docs(ctx, input, NULL, o, &d);
+    if (!st) st = saetm__matrix_alloc(ctx, d.n, saetm_embedder_dim(e), out);
+    if (!st) st = saetm_embed_texts(ctx, e, (const char *const *)d.text, d.len, d.n, out->data);
+    if (st) saetm_matrix_free(out);
+    docs_free(&d);
+    saetm_embedder_free(e);
+    return st;
+}
+
 saetm_status saetm_embed_vocab(saetm_ctx *ctx, const saetm_interp *it, const char *dir, saetm_matrix *out, int *none)
 {
     uint32_t V = saetm_interp_vocab_size(it);

@@ -223,26 +223,26 @@ saetm_status saetm_fit(saetm_ctx *ctx, const saetm_fit_opts *o, saetm_fit_result
 {
     saetm_fit_result res;
     memset(&res, 0, sizeof res);
-    if (!o->input) return saetm__fail(ctx, SAETM_ERR_ARG, "--input is required");
-    if (!o->out) return saetm__fail(ctx, SAETM_ERR_ARG, "--out is required");
-    const char *bad = saetm_holdout_check(o->holdout);
-    if (bad) return saetm__fail(ctx, SAETM_ERR_ARG, "--holdout %g: %s", o->holdout, bad);
-    saetm_topic_stage ts = o->topics;
-    saetm_status st = saetm_topic_stage_resolve(ctx, &ts);
+    /* the rules of the options given by name and every check, on a copy (options.c) */
+    saetm_fit_opts checked = *o;
+    saetm_status st = saetm_fit_opts_check(ctx, &checked);
     if (st) return st;
-    if (ts.o.space == SAETM_SPACE_DECODER && ts.decoder)
-        return saetm__fail(ctx, SAETM_ERR_ARG, "--decoder is not needed: fit uses its SAE's decoder for --space decoder");
-    if (o->sae.steps && o->sae.epochs) return saetm__fail(ctx, SAETM_ERR_ARG, "give --epochs or --steps, not both");
+    o = &checked;
+    saetm_topic_stage ts = o->topics;
+    if ((st = saetm_topic_stage_resolve(ctx, &ts))) return st;
     saetm_corpus_opts co = o->corpus;
     co.holdout = o->holdout; /* corpus.stc: the training documents */
     co.holdout_part = SAETM_HOLDOUT_TRAIN;
-    if ((bad = saetm_corpus_opts_check(&co))) return saetm__fail(ctx, SAETM_ERR_ARG, "%s", bad);
-    if ((bad = saetm_interp_opts_check(&o->interp))) return saetm__fail(ctx, SAETM_ERR_ARG, "%s", bad);
     ts.o.seed = o->seed;
     saetm_sae_config cfg = o->sae;
     cfg.seed = o->seed;
 
-    const char *out = o->out, *emb = o->emb, *sae_used = NULL;
+    if (o->emb && o->emb_matrix) return saetm__fail(ctx, SAETM_ERR_ARG, "give emb or emb_matrix, not both");
+    if (o->emb_matrix && (!o->emb_matrix->data || !o->emb_matrix->rows || !o->emb_matrix->cols))
+        return saetm__fail(ctx, SAETM_ERR_ARG, "emb_matrix: an empty matrix (%llu x %llu)",
+                           (unsigned long long)o->emb_matrix->rows, (unsigned long long)o->emb_matrix->cols);
+    /* emb names the embeddings in messages and params.json; an in-memory matrix has no file */
+    const char *out = o->out, *emb = o->emb_matrix ? "the embeddings given (emb_matrix)" : o->emb, *sae_used = NULL;
     saetm_corpus *corpus = NULL, *heldout = NULL;
     saetm_sae *sae = NULL;
     saetm_acts acts = {0};
@@ -339,7 +339,12 @@ saetm_status saetm_fit(saetm_ctx *ctx, const saetm_fit_opts *o, saetm_fit_result
         if ((st = saetm_dist_agree(ctx, st))) goto done;
         emb = emb_path;
     }
-    st = saetm_npy_load(ctx, emb, &x);
+    if (o->emb_matrix) {
+        x = *o->emb_matrix;
+        x.owner_ = NULL; /* a view: saetm_matrix_free leaves the caller's rows alone */
+    } else {
+        st = saetm_npy_load(ctx, emb, &x);
+    }
     if (!st && heldout) {
         /* Row i embeds document i of all the documents; the SAE sees only the training rows. */
         const uint64_t n_all = saetm_corpus_num_docs(corpus) + n_held;

@@ -17,10 +17,17 @@ void saetm__topic_stage_to_json(const saetm_topic_stage *s, struct cJSON *obj);
 saetm_status saetm__fit_params_write(saetm_ctx *ctx, const saetm_fit_opts *o, const saetm_topic_stage *topics,
                                      const saetm_sae_config *cfg, const char *emb, const char *sae_used,
                                      const saetm_sae *sae, const saetm_interp *it, const saetm_fit_result *r);
+/* Was the topic stage's option name set by saetm_topic_stage_set (its bit in s->given)? (options.c) */
+int saetm__topic_stage_given(const saetm_topic_stage *s, const char *name);
 /* Write text and a newline to path atomically (model_dir.c). */
 saetm_status saetm__write_line(saetm_ctx *ctx, const char *path, const char *text);
 /* Non-zero if path is a regular file (model_dir.c). */
 int saetm__is_file(const char *path);
+
+/* Embed the documents of input (read with o, as saetm_embed_file reads them) with the built-in
+ * embedder into *out (owned, documents x dim); its "NAME@VERSION" into name[cap] (embed_docs.c). */
+saetm_status saetm__embed_docs(saetm_ctx *ctx, const char *input, const saetm_corpus_opts *o, saetm_matrix *out,
+                               char *name, size_t cap);
 
 /* ---- a model directory as trends and the report read it (model_view.c) ---------------------- */
 

@@ -78,6 +78,7 @@ static int name_num(const char *v, const char *name, double *x)
 
 saetm_status saetm_topic_stage_resolve(saetm_ctx *ctx, saetm_topic_stage *a)
 {
+    if (saetm__topic_stage_given(a, "min-doc-freq")) a->min_docs_fixed = 1; /* given: never lowered */
     if (a->merge) {
         if (strcmp(a->merge, "kmeans-words") == 0) a->method = "kmeans", a->space = "words";
         else if (strcmp(a->merge, "kmeans-hellinger") == 0) a->method = "kmeans", a->space = "hellinger";

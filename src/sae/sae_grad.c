@@ -24,9 +24,13 @@
  *   da/dtheta = -(theta/eps) K,  dH/dtheta = -(1/eps) K,  K = 1[|z - theta| < eps/2],
  * and H has no gradient with respect to z.
  *
- * Determinism: rows are split into contiguous ranges per thread and their entries concatenated
- * in row order; per-feature sums run over a column index built in a fixed order; scalar sums are
- * per-row values added in row order. So the bytes never depend on the thread count.
+ * Determinism: every sum over the batch's rows is exact (per-feature gradient sums: scaled
+ * int64, "exact gradient sums" below; loss, mean and variance sums: saetm__fx of dist/dist.h),
+ * so its value does not depend on how the rows are split over threads or processes; what
+ * follows the sums (projection, clipping norm, b_dec's features part) runs in a fixed order on
+ * the whole batch's sums. Per-row work does not depend on the split either, and BatchTopK's
+ * selection is exact (dist_select). So the bytes depend neither on the thread count nor on the
+ * process count (docs/distributed.md).
  */
 #include "sae_int.h"
 #include "dist/dist.h"
@@ -52,6 +56,7 @@ typedef struct thread_buf {
     float *gather;        /* F */
     uint32_t *idx;        /* max(k, k_aux) */
     float *val;
+    uint64_t *acc;        /* one feature's exact gradient sums (slot_size) */
     int oom;
 } thread_buf;
 
@@ -87,8 +92,10 @@ struct saetm__sae_work {
      * global batch positions (NULL: one process) */
     uint32_t bg;
     const uint32_t *gpos;
-    uint8_t *touched;   /* F: features with a gradient on some process */
-    float *pack;        /* packed gradient rows for the allreduce */
+    uint8_t *ex;        /* 4 F + 2: exponent maxima of the pass (gradient_scales) */
+    uint32_t *tlist;    /* F: features with an entry on some process */
+    uint64_t *bdec_acc; /* d: exact sums of the b_dec gradient's rows part (one process) */
+    uint64_t *pack;     /* packed exact gradient sums for the allreduce */
     size_t cap_pack;
     uint8_t *sel_state; /* per candidate: 0 undecided, 1 selected, 2 rejected */
 };
@@ -207,7 +214,9 @@ void saetm__sae_work_free(saetm__sae_work *w)
     free(w->counts);
     free(w->sq);
     free(w->bdec_part);
-    free(w->touched);
+    free(w->ex);
+    free(w->tlist);
+    free(w->bdec_acc);
     free(w->pack);
     free(w->sel_state);
     if (w->tb) {
@@ -221,6 +230,7 @@ void saetm__sae_work_free(saetm__sae_work *w)
             free(b->gather);
             free(b->idx);
             free(b->val);
+            free(b->acc);
         }
         free(w->tb);
     }
@@ -253,8 +263,10 @@ saetm_status saetm__sae_work_create(saetm_ctx *ctx, const saetm__sae_dims *dims,
     w->sq = calloc(F, sizeof(double));
     w->bdec_part = calloc(((B + F) / SUM_BLOCK + 2) * d, sizeof(double));
     w->tb = calloc((size_t)threads, sizeof *w->tb);
-    w->touched = calloc(F, 1);
-    int ok = w->touched && w->xc && w->pre && w->r && w->q && w->row_a && w->row_b && w->row_ptr && w->aux_ptr && w->col_ptr &&
+    w->ex = calloc(4 * F + 2, 1);
+    w->tlist = calloc(F, sizeof *w->tlist);
+    w->bdec_acc = calloc(d, sizeof *w->bdec_acc);
+    int ok = w->ex && w->tlist && w->bdec_acc && w->xc && w->pre && w->r && w->q && w->row_a && w->row_b && w->row_ptr && w->aux_ptr && w->col_ptr &&
              w->dead_list && w->theta && w->sq && w->bdec_part && w->tb;
     uint32_t kmax = dims->k > dims->k_aux ? dims->k : dims->k_aux;
     uint64_t K = batch_k(dims, max_batch);
@@ -272,7 +284,8 @@ saetm_status saetm__sae_work_create(saetm_ctx *ctx, const saetm__sae_dims *dims,
         b->gather = malloc(F * sizeof(float));
         b->idx = malloc((kmax + 1) * sizeof(uint32_t));
         b->val = malloc((kmax + 1) * sizeof(float));
-        ok = b->scratch && b->gather && b->idx && b->val;
+        b->acc = malloc((2 * d + 3) * sizeof *b->acc); /* slot_size, and d for bdec_rows */
+        ok = b->scratch && b->gather && b->idx && b->val && b->acc;
         if (ok && dims->arch == SAETM_SAE_BATCHTOPK) {
             b->bsel_cap = SAETM__TOPK_SCRATCH(K);
             b->bsel = malloc(b->bsel_cap * sizeof *b->bsel);
@@ -529,52 +542,6 @@ static float select_batch_dist(saetm__sae_work *w, int T, const float *b_enc, ui
     return kth < INFINITY ? (kth > 0.0f ? kth : 0.0f) : 0.0f;
 }
 
-/* Sum the gradients over the processes: only the rows of features with an entry on some process
- * travel (a byte-per-feature union first), packed with the b_dec gradient; the squared norms for
- * clipping are recomputed from the sums. */
-static int reduce_grads(saetm__sae_work *w, const saetm__sae_layout *l, float *grads)
-{
-    const saetm__sae_dims *dm = &w->dims;
-    const uint32_t d = dm->d, F = dm->F;
-    const int jr = dm->arch == SAETM_SAE_JUMPRELU;
-    for (uint32_t f = 0; f < F; f++) w->touched[f] = w->col_ptr[f + 1] > w->col_ptr[f];
-    saetm__dist_max_u8(w->touched, F);
-    size_t nt = 0;
-    for (uint32_t f = 0; f < F; f++) nt += w->touched[f];
-    const size_t per = 2 * (size_t)d + 1 + (size_t)jr;
-    size_t need = nt * per + d;
-    if (need > w->cap_pack) {
-        float *p = realloc(w->pack, need * sizeof *p);
-        if (!p) return -1;
-        w->pack = p;
-        w->cap_pack = need;
-    }
-    size_t at = 0;
-    for (uint32_t f = 0; f < F; f++) {
-        if (!w->touched[f]) continue;
-        memcpy(w->pack + at, grads + l->w_enc + (size_t)f * d, d * sizeof(float));
-        memcpy(w->pack + at + d, grads + l->w_dec + (size_t)f * d, d * sizeof(float));
-        w->pack[at + 2 * d] = grads[l->b_enc + f];
-        if (jr) w->pack[at + 2 * d + 1] = grads[l->log_theta + f];
-        at += per;
-    }
-    memcpy(w->pack + at, grads + l->b_dec, d * sizeof(float));
-    saetm__dist_sum_f32(w->pack, need);
-    at = 0;
-    for (uint32_t f = 0; f < F; f++) {
-        if (!w->touched[f]) continue;
-        float *ge = grads + l->w_enc + (size_t)f * d, *gd = grads + l->w_dec + (size_t)f * d;
-        memcpy(ge, w->pack + at, d * sizeof(float));
-        memcpy(gd, w->pack + at + d, d * sizeof(float));
-        grads[l->b_enc + f] = w->pack[at + 2 * d];
-        if (jr) grads[l->log_theta + f] = w->pack[at + 2 * d + 1];
-        w->sq[f] = (double)dot(gd, gd, d) + (double)dot(ge, ge, d);
-        at += per;
-    }
-    memcpy(grads + l->b_dec, w->pack + at, d * sizeof(float));
-    return 0;
-}
-
 /* ---- the pass ----------------------------------------------------------------------------- */
 
 /* What every phase of one saetm__sae_grad call reads: the batch, the parameters and gradient
@@ -632,9 +599,9 @@ static saetm_status select_active(const pass *p, int zero_pre, uint8_t *fired, s
 }
 
 /* 3. Decode, residuals, dL/da of the main entries (r holds x_hat, then dL/dx_hat); the
- * reconstruction error and, for relu-l1, the activations' sum of this process's rows into
- * *recon and *l1sum. */
-static void decode_batch(const pass *p, double *recon, double *l1sum)
+ * reconstruction error and, for relu-l1, the activations' sum of this process's rows as exact
+ * sums (dist.h) into *recon and *l1sum, and its rows whose error is not finite into *bad. */
+static void decode_batch(const pass *p, saetm__fx *recon, saetm__fx *l1sum, saetm__fx *bad)
 {
     saetm__sae_work *w = p->w;
     const uint32_t B = p->B, d = p->d;
@@ -662,35 +629,40 @@ static void decode_batch(const pass *p, double *recon, double *l1sum)
         for (uint64_t i = w->row_ptr[b]; i < w->row_ptr[b + 1]; i++)
             w->ent[i].ga = dot(r, w_dec + (size_t)w->ent[i].f * d, d) + l1_ga;
     }
-    *recon = 0.0;
-    *l1sum = 0.0;
-    for (uint32_t b = 0; b < B; b++) *recon += w->row_a[b];
+    for (uint32_t b = 0; b < B; b++) {
+        saetm__fx_add(recon, w->row_a[b]);
+        saetm__fx_add(bad, isfinite(w->row_a[b]) ? 0.0 : 1.0);
+    }
     if (p->dm->arch == SAETM_SAE_RELU_L1)
-        for (size_t i = 0; i < w->n_main; i++) *l1sum += w->ent[i].z;
+        for (size_t i = 0; i < w->n_main; i++) saetm__fx_add(l1sum, w->ent[i].z);
 }
 
-/* Variance of the batch (for FVU) into st->var, per row in row order around the batch mean;
- * data-parallel, the loss sums recon, l1sum, n_main travel in the same message and come back
- * summed over the processes. */
+/* The batch's loss sums and variance (for FVU), as exact sums (dist.h) of the rows, so the
+ * same for any split of the rows: decode_batch's sums and the batch mean travel in one message,
+ * then the variance around the mean. *recon and *l1sum come back summed over the processes (a
+ * non-finite row error makes *recon NaN: the caller reports divergence), *n_main too. */
 static saetm_status batch_variance(const pass *p, double *recon, double *l1sum, double *n_main,
                                    saetm__sae_batch_stats *st)
 {
     saetm__sae_work *w = p->w;
     const uint32_t B = p->B, d = p->d;
-    double *mean = calloc(d + 3, sizeof(double));
-    if (!mean) return saetm__fail(p->ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
-    for (uint32_t b = 0; b < B; b++)
-        for (uint32_t j = 0; j < d; j++) mean[j] += p->x[(size_t)b * d + j];
-    if (p->D) {
-        mean[d] = *recon;
-        mean[d + 1] = *l1sum;
-        mean[d + 2] = *n_main;
-        saetm__dist_sum_f64(mean, d + 3);
-        *recon = mean[d];
-        *l1sum = mean[d + 1];
-        *n_main = mean[d + 2];
+    saetm__fx *sum = calloc(d + 4, sizeof *sum);
+    double *mean = malloc(d * sizeof *mean);
+    if (!sum || !mean) {
+        free(sum);
+        free(mean);
+        return saetm__fail(p->ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
     }
-    for (uint32_t j = 0; j < d; j++) mean[j] /= p->Bg;
+    decode_batch(p, &sum[d], &sum[d + 1], &sum[d + 3]);
+    saetm__fx_add(&sum[d + 2], (double)w->n_main);
+    for (uint32_t b = 0; b < B; b++)
+        for (uint32_t j = 0; j < d; j++) saetm__fx_add(&sum[j], p->x[(size_t)b * d + j]);
+    if (p->D) saetm__dist_sum_fx(sum, d + 4);
+    *recon = saetm__fx_value(&sum[d]);
+    *l1sum = saetm__fx_value(&sum[d + 1]);
+    *n_main = saetm__fx_value(&sum[d + 2]);
+    if (saetm__fx_value(&sum[d + 3]) != 0.0) *recon = NAN;
+    for (uint32_t j = 0; j < d; j++) mean[j] = saetm__fx_value(&sum[j]) / p->Bg;
 #pragma omp parallel for num_threads(p->T) schedule(static)
     for (uint32_t b = 0; b < B; b++) {
         double s = 0.0;
@@ -701,8 +673,11 @@ static saetm_status batch_variance(const pass *p, double *recon, double *l1sum, 
         w->row_b[b] = s;
     }
     free(mean);
-    for (uint32_t b = 0; b < B; b++) st->var += w->row_b[b];
-    if (p->D) saetm__dist_sum_f64(&st->var, 1);
+    saetm__fx var = {0, 0};
+    for (uint32_t b = 0; b < B; b++) saetm__fx_add(&var, w->row_b[b]);
+    if (p->D) saetm__dist_sum_fx(&var, 1);
+    st->var = saetm__fx_value(&var);
+    free(sum);
     return SAETM_OK;
 }
 
@@ -711,12 +686,17 @@ static saetm_status aux_denominator(const pass *p, float escale, double *denom)
 {
     saetm__sae_work *w = p->w;
     const uint32_t B = p->B, d = p->d;
-    double *emean = calloc(d, sizeof(double));
-    if (!emean) return saetm__fail(p->ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
+    saetm__fx *esum = calloc(d + 1, sizeof *esum);
+    double *emean = malloc(d * sizeof *emean);
+    if (!esum || !emean) {
+        free(esum);
+        free(emean);
+        return saetm__fail(p->ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
+    }
     for (uint32_t b = 0; b < B; b++)
-        for (uint32_t j = 0; j < d; j++) emean[j] += escale * w->r[(size_t)b * d + j];
-    if (p->D) saetm__dist_sum_f64(emean, d);
-    for (uint32_t j = 0; j < d; j++) emean[j] /= p->Bg;
+        for (uint32_t j = 0; j < d; j++) saetm__fx_add(&esum[j], escale * w->r[(size_t)b * d + j]);
+    if (p->D) saetm__dist_sum_fx(esum, d);
+    for (uint32_t j = 0; j < d; j++) emean[j] = saetm__fx_value(&esum[j]) / p->Bg;
 #pragma omp parallel for num_threads(p->T) schedule(static)
     for (uint32_t b = 0; b < B; b++) {
         double s = 0.0;
@@ -727,10 +707,11 @@ static saetm_status aux_denominator(const pass *p, float escale, double *denom)
         w->row_b[b] = s;
     }
     free(emean);
-    *denom = 0.0;
-    for (uint32_t b = 0; b < B; b++) *denom += w->row_b[b];
-    if (p->D) saetm__dist_sum_f64(denom, 1);
-    *denom /= p->Bg;
+    saetm__fx *ds = &esum[d];
+    for (uint32_t b = 0; b < B; b++) saetm__fx_add(ds, w->row_b[b]);
+    if (p->D) saetm__dist_sum_fx(ds, 1);
+    *denom = saetm__fx_value(ds) / p->Bg;
+    free(esum);
     return SAETM_OK;
 }
 
@@ -769,9 +750,10 @@ static saetm_status select_aux(const pass *p, uint32_t n_dead, uint32_t kaux)
 
 /* 4. Auxiliary loss: dead features (not fired in this batch) reconstruct the residual
  * e = x - x_hat = -(B/2) r; q gets its gradient, the aux entries their dL/da. *aux_loss = 0
- * when no feature is dead. */
-static saetm_status aux_pass(const pass *p, const uint8_t *dead, const uint8_t *fired, double *aux_loss)
+ * when no feature is dead; *ran = whether q was computed (the same on every process). */
+static saetm_status aux_pass(const pass *p, const uint8_t *dead, const uint8_t *fired, double *aux_loss, int *ran)
 {
+    *ran = 0;
     saetm__sae_work *w = p->w;
     const saetm__sae_dims *dm = p->dm;
     const uint32_t B = p->B, d = p->d;
@@ -783,11 +765,12 @@ static saetm_status aux_pass(const pass *p, const uint8_t *dead, const uint8_t *
     if (n_dead == 0) return SAETM_OK;
     uint32_t kaux = dm->k_aux < n_dead ? dm->k_aux : n_dead;
     const float escale = -0.5f * (float)p->Bg;
-    double denom;
+    double denom = 0.0;
     saetm_status st = aux_denominator(p, escale, &denom);
     if (st) return st;
     if (!(denom > 0.0)) return SAETM_OK; /* no residual variance to explain */
     if ((st = select_aux(p, n_dead, kaux))) return st;
+    *ran = 1;
     saetm__sae_entry *aux = w->ent + w->n_main;
     const float qscale = (float)(dm->aux_alpha * 2.0 / ((double)p->Bg * denom));
 #pragma omp parallel for num_threads(p->T) schedule(static)
@@ -805,10 +788,13 @@ static saetm_status aux_pass(const pass *p, const uint8_t *dead, const uint8_t *
         w->row_a[b] = s;
         for (uint64_t i = w->aux_ptr[b]; i < w->aux_ptr[b + 1]; i++) aux[i].ga = dot(q, p->w_dec + (size_t)aux[i].f * d, d);
     }
-    double s = 0.0;
-    for (uint32_t b = 0; b < B; b++) s += w->row_a[b];
-    if (p->D) saetm__dist_sum_f64(&s, 1);
-    *aux_loss = dm->aux_alpha * (s / p->Bg) / denom;
+    saetm__fx s[2] = {{0, 0}, {0, 0}};
+    for (uint32_t b = 0; b < B; b++) {
+        saetm__fx_add(&s[0], w->row_a[b]);
+        saetm__fx_add(&s[1], isfinite(w->row_a[b]) ? 0.0 : 1.0);
+    }
+    if (p->D) saetm__dist_sum_fx(s, 2);
+    *aux_loss = saetm__fx_value(&s[1]) != 0.0 ? NAN : dm->aux_alpha * (saetm__fx_value(&s[0]) / p->Bg) / denom;
     return SAETM_OK;
 }
 
@@ -855,78 +841,292 @@ static saetm_status column_index(const pass *p)
     return SAETM_OK;
 }
 
-/* 7. Per-feature gradients; with dims.project, each decoder row's gradient loses its component
- * along the (unit) row right away, and the squared norms of the two rows are kept for gradient
- * clipping. The rows of r, q and x - b_dec that the next entry needs are prefetched: these
- * gathers, not the arithmetic, bound this loop. */
-static void feature_grads(const pass *p, double l0_coef)
+/* ---- exact gradient sums ------------------------------------------------------------------ */
+
+/* Every sum over the batch's rows in the gradient is exact, so its value does not depend on how
+ * the rows are split over threads or processes (docs/distributed.md, "Same bytes at any process
+ * count"). A term is a float or a product of two floats (exact in double); it is scaled by a
+ * power of two 2^S and rounded to an integer by adding 1.5 * 2^52 (the double's low bits then
+ * hold the integer: exact, and vectorised, for |term 2^S| <= 2^51), and added as an int64. S is
+ * chosen per feature and step from the largest float exponents of the term's factors over the
+ * whole batch (a maximum, the same on every process), so that every term is below 2^L and any
+ * sum of up to 2 Bg of them below 2^62: the resolution is 2^-L of the feature's largest possible
+ * term (L = 49 for batches of 4096), far finer than the float gradient it becomes. Unlike
+ * saetm__fx (dist.h: a fixed scale, two limbs, a clamp), this needs one int64 per sum and one
+ * multiply-add per term, which keeps the B k d loops of the gradient cheap. */
+
+#define FXG_MAGIC 0x1.8p52
+
+/* The biased exponent of |v|: |v| < 2^(fexp(v) - 126) for every finite v. */
+static inline uint32_t fexp(float v)
+{
+    uint32_t u;
+    memcpy(&u, &v, sizeof u);
+    return (u >> 23) & 255u;
+}
+
+/* Largest fexp over x[0..n). */
+static uint32_t max_fexp(const float *x, size_t n)
+{
+    uint32_t m = 0;
+#pragma omp simd reduction(max : m)
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, &x[i], sizeof u);
+        u &= 0x7f800000u;
+        m = u > m ? u : m;
+    }
+    return m >> 23;
+}
+
+/* round(v) for |v| <= 2^51 as an integer (two's complement in a uint64: sums wrap exactly). */
+static inline uint64_t fxg_round(double v)
+{
+    const double m = FXG_MAGIC;
+    double y = v + m;
+    uint64_t u, mu;
+    memcpy(&u, &y, sizeof u);
+    memcpy(&mu, &m, sizeof mu);
+    return u - mu;
+}
+
+/* acc[i] += round(s x[i]) (s: a float times 2^S, so s x[i] is exact). */
+static inline void fxg_axpy(double s, const float *x, uint64_t *acc, uint32_t n)
+{
+#pragma omp simd
+    for (uint32_t i = 0; i < n; i++) acc[i] += fxg_round(s * (double)x[i]);
+}
+
+/* The largest term bound 2^L for sums of up to 2 Bg terms (main and auxiliary entries of one
+ * feature; the b_dec sums have Bg), at most 2^51 for the rounding above. */
+static int fxg_bits(uint32_t Bg)
+{
+    int c = 0;
+    while (c < 40 && (2ull * Bg) > (1ull << c)) c++;
+    return 62 - c < 51 ? 62 - c : 51;
+}
+
+/* Exponent maxima of a pass (saetm__sae_work.ex): per feature whether it has an entry, the
+ * largest fexp of z and of dL/da over its main and auxiliary entries and of dL/da over its band
+ * entries; then of r and q (dL/dx_hat and the auxiliary gradient) and of x - b_dec. */
+enum { EX_TOUCHED = 0, EX_Z = 1, EX_GA = 2, EX_BAND = 3 };
+#define EX_AT(w, which, f) ((w)->ex[(size_t)(which) * (w)->dims.F + (f)])
+#define EX_R(w) ((w)->ex[4 * (size_t)(w)->dims.F])
+#define EX_X(w) ((w)->ex[4 * (size_t)(w)->dims.F + 1])
+
+/* 7a. The exponent maxima over this process's entries and rows, then over the processes (one
+ * allreduce of 4 F + 2 bytes): they fix every scale 2^S of the step, the same everywhere. */
+static void gradient_scales(const pass *p, int aux_ran)
 {
     saetm__sae_work *w = p->w;
-    const saetm__sae_dims *dm = p->dm;
-    const uint32_t d = p->d, F = p->F;
-#pragma omp parallel for num_threads(p->T) schedule(dynamic, 64)
+    const uint32_t F = p->F;
+#pragma omp parallel for num_threads(p->T) schedule(static)
     for (uint32_t f = 0; f < F; f++) {
-        float *gd = p->g_dec + (size_t)f * d, *ge = p->g_enc + (size_t)f * d;
-        memset(gd, 0, d * sizeof(float));
-        memset(ge, 0, d * sizeof(float));
-        double gb = 0.0, gth = 0.0;
-        float theta = dm->arch == SAETM_SAE_JUMPRELU ? w->theta[f] : 0.0f;
-        const uint64_t c0 = w->col_ptr[f], c1 = w->col_ptr[f + 1];
-        for (uint64_t c = c0; c < c1 && c < c0 + PREFETCH_AHEAD; c++) prefetch_entry(w, &w->ent[w->col_ent[c]]);
-        for (uint64_t c = c0; c < c1; c++) {
+        uint32_t ez = 0, eg = 0, eb = 0;
+        for (uint64_t c = w->col_ptr[f]; c < w->col_ptr[f + 1]; c++) {
             const saetm__sae_entry *e = &w->ent[w->col_ent[c]];
-            if (c + PREFETCH_AHEAD < c1) prefetch_entry(w, &w->ent[w->col_ent[c + PREFETCH_AHEAD]]);
-            if (e->kind == SAETM__E_BAND) {
-                gth += (double)e->ga * (-(double)theta / dm->bandwidth) + l0_coef;
-                continue;
+            uint32_t g = fexp(e->ga);
+            if (e->kind == SAETM__E_BAND) eb = g > eb ? g : eb;
+            else {
+                uint32_t z = fexp(e->z);
+                ez = z > ez ? z : ez;
+                eg = g > eg ? g : eg;
             }
-            const float *rv = (e->kind == SAETM__E_MAIN ? w->r : w->q) + (size_t)e->row * d;
-            axpy(e->z, rv, gd, d);
-            axpy(e->ga, w->xc + (size_t)e->row * d, ge, d);
-            gb += e->ga;
         }
-        p->gb_enc[f] = (float)gb;
-        if (dm->arch == SAETM_SAE_JUMPRELU) p->g_lt[f] = (float)(gth * theta);
-        if (dm->project) {
-            const float *wd = p->w_dec + (size_t)f * d;
-            float pr = dot(wd, gd, d);
-            if (pr != 0.0f) axpy(-pr, wd, gd, d);
-            w->sq[f] = (double)dot(gd, gd, d) + (double)dot(ge, ge, d);
+        EX_AT(w, EX_TOUCHED, f) = w->col_ptr[f + 1] > w->col_ptr[f];
+        EX_AT(w, EX_Z, f) = (uint8_t)ez;
+        EX_AT(w, EX_GA, f) = (uint8_t)eg;
+        EX_AT(w, EX_BAND, f) = (uint8_t)eb;
+    }
+    size_t n = (size_t)p->B * p->d;
+    uint32_t er = max_fexp(w->r, n), eq = aux_ran ? max_fexp(w->q, n) : 0;
+    EX_R(w) = (uint8_t)(er > eq ? er : eq);
+    EX_X(w) = (uint8_t)max_fexp(w->xc, n);
+    if (p->D) saetm__dist_max_u8(w->ex, 4 * (size_t)F + 2);
+}
+
+/* A feature's scales: terms z r, ga xc, ga (b_enc) and band ga times 2^S. */
+typedef struct fscale {
+    int dec, enc, b, band;
+} fscale;
+
+static fscale feature_scale(const saetm__sae_work *w, uint32_t f, int L)
+{
+    const int ez = EX_AT(w, EX_Z, f), eg = EX_AT(w, EX_GA, f), eb = EX_AT(w, EX_BAND, f);
+    fscale s = {.dec = L + 252 - ez - EX_R(w), .enc = L + 252 - eg - EX_X(w), .b = L + 126 - eg, .band = L + 126 - eb};
+    return s;
+}
+
+/* Integers per feature in an exact-sum slot: decoder row, encoder row, b_enc, and for jumprelu
+ * the band's dL/da and its number of entries. */
+static size_t slot_size(const saetm__sae_dims *dm)
+{
+    return 2 * (size_t)dm->d + 1 + (dm->arch == SAETM_SAE_JUMPRELU ? 2 : 0);
+}
+
+/* 7b. This process's exact sums of feature f's entries into acc (slot_size). The rows of r, q
+ * and x - b_dec that the next entry needs are prefetched: these gathers, not the arithmetic,
+ * bound this loop. */
+static void feature_sums(const pass *p, uint32_t f, int L, uint64_t *acc)
+{
+    saetm__sae_work *w = p->w;
+    const uint32_t d = p->d;
+    memset(acc, 0, slot_size(p->dm) * sizeof *acc);
+    const fscale sc = feature_scale(w, f, L);
+    const double pdec = ldexp(1.0, sc.dec), penc = ldexp(1.0, sc.enc), pb = ldexp(1.0, sc.b),
+                 pband = ldexp(1.0, sc.band);
+    const uint64_t c0 = w->col_ptr[f], c1 = w->col_ptr[f + 1];
+    for (uint64_t c = c0; c < c1 && c < c0 + PREFETCH_AHEAD; c++) prefetch_entry(w, &w->ent[w->col_ent[c]]);
+    for (uint64_t c = c0; c < c1; c++) {
+        const saetm__sae_entry *e = &w->ent[w->col_ent[c]];
+        if (c + PREFETCH_AHEAD < c1) prefetch_entry(w, &w->ent[w->col_ent[c + PREFETCH_AHEAD]]);
+        if (e->kind == SAETM__E_BAND) {
+            acc[2 * d + 1] += fxg_round(pband * (double)e->ga);
+            acc[2 * d + 2] += 1;
+            continue;
         }
+        const float *rv = (e->kind == SAETM__E_MAIN ? w->r : w->q) + (size_t)e->row * d;
+        fxg_axpy(pdec * (double)e->z, rv, acc, d);
+        fxg_axpy(penc * (double)e->ga, w->xc + (size_t)e->row * d, acc + d, d);
+        acc[2 * d] += fxg_round(pb * (double)e->ga);
     }
 }
 
-/* 8. b_dec: sum_b r_b - sum_f db_enc[f] W_enc[f]. Fixed blocks of rows and of features give
- * partial sums (streaming reads), added in block order: the same bytes for any thread count. */
-static void bdec_grad(const pass *p)
+/* 7c. Feature f's gradients from its sums over the whole batch (acc; NULL: no entry anywhere).
+ * With dims.project, the decoder row's gradient loses its component along the (unit) row, and
+ * the squared norms of the two rows are kept for gradient clipping. JumpReLU's threshold:
+ * sum over the band of dL/da (-theta/eps) + l0_coef, times theta (d/dlog_theta). */
+static void feature_finish(const pass *p, uint32_t f, int L, const uint64_t *acc, double l0_coef)
 {
     saetm__sae_work *w = p->w;
-    const uint32_t B = p->B, d = p->d, F = p->F;
-    const uint32_t nbr = (B + SUM_BLOCK - 1) / SUM_BLOCK, nbf = (F + SUM_BLOCK - 1) / SUM_BLOCK;
-    double *part = w->bdec_part; /* (nbr + nbf) x d */
+    const saetm__sae_dims *dm = p->dm;
+    const uint32_t d = p->d;
+    float *gd = p->g_dec + (size_t)f * d, *ge = p->g_enc + (size_t)f * d;
+    if (!acc) {
+        memset(gd, 0, d * sizeof(float));
+        memset(ge, 0, d * sizeof(float));
+        p->gb_enc[f] = 0.0f;
+        if (dm->arch == SAETM_SAE_JUMPRELU) p->g_lt[f] = 0.0f;
+        w->sq[f] = 0.0;
+        return;
+    }
+    const fscale sc = feature_scale(w, f, L);
+    const double idec = ldexp(1.0, -sc.dec), ienc = ldexp(1.0, -sc.enc);
+    for (uint32_t j = 0; j < d; j++) gd[j] = (float)((double)(int64_t)acc[j] * idec);
+    for (uint32_t j = 0; j < d; j++) ge[j] = (float)((double)(int64_t)acc[d + j] * ienc);
+    p->gb_enc[f] = (float)ldexp((double)(int64_t)acc[2 * d], -sc.b);
+    if (dm->arch == SAETM_SAE_JUMPRELU) {
+        double theta = w->theta[f], band = ldexp((double)(int64_t)acc[2 * d + 1], -sc.band);
+        double gth = band * (-theta / dm->bandwidth) + (double)(int64_t)acc[2 * d + 2] * l0_coef;
+        p->g_lt[f] = (float)(gth * theta);
+    }
+    if (dm->project) {
+        const float *wd = p->w_dec + (size_t)f * d;
+        float pr = dot(wd, gd, d);
+        if (pr != 0.0f) axpy(-pr, wd, gd, d);
+        w->sq[f] = (double)dot(gd, gd, d) + (double)dot(ge, ge, d);
+    }
+}
+
+/* 8a. The rows' part of the b_dec gradient, sum_b r_b, exactly into acc (d integers; term r times
+ * 2^S, S from the exponent of r's largest element). Each thread sums a range of rows into its
+ * own integers, then the integers are added. */
+static int bdec_scale(const saetm__sae_work *w, int L) { return L + 126 - EX_R(w); }
+
+static void bdec_rows(const pass *p, int L, uint64_t *acc)
+{
+    saetm__sae_work *w = p->w;
+    const uint32_t d = p->d;
+    const double s = ldexp(1.0, bdec_scale(w, L));
+#pragma omp parallel num_threads(p->T)
+    {
+        int t = omp_get_thread_num();
+        uint64_t *a = w->tb[t].acc;
+        memset(a, 0, d * sizeof *a);
+        uint32_t r0, r1;
+        row_range(p->B, p->T, t, &r0, &r1);
+        for (uint32_t b = r0; b < r1; b++) fxg_axpy(s, w->r + (size_t)b * d, a, d);
+    }
+    memset(acc, 0, d * sizeof *acc);
+    for (int t = 0; t < p->T; t++)
+        for (uint32_t j = 0; j < d; j++) acc[j] += w->tb[t].acc[j];
+}
+
+/* 8b. b_dec: sum_b r_b (exact, acc) - sum_f db_enc[f] W_enc[f]. The features' part is computed
+ * from the whole batch's db_enc (the same on every process) in fixed blocks of features, added
+ * in block order: the same bytes for any thread count. */
+static void bdec_finish(const pass *p, int L, const uint64_t *acc)
+{
+    saetm__sae_work *w = p->w;
+    const uint32_t d = p->d, F = p->F;
+    const uint32_t nbf = (F + SUM_BLOCK - 1) / SUM_BLOCK;
+    double *part = w->bdec_part; /* nbf x d */
 #pragma omp parallel for num_threads(p->T) schedule(dynamic, 1)
-    for (uint32_t k = 0; k < nbr + nbf; k++) {
-        double *acc = part + (size_t)k * d;
-        memset(acc, 0, d * sizeof(double));
-        if (k < nbr) {
-            uint32_t b1 = (k + 1) * SUM_BLOCK < B ? (k + 1) * SUM_BLOCK : B;
-            for (uint32_t b = k * SUM_BLOCK; b < b1; b++)
-                for (uint32_t j = 0; j < d; j++) acc[j] += w->r[(size_t)b * d + j];
-        } else {
-            uint32_t f0 = (k - nbr) * SUM_BLOCK, f1 = f0 + SUM_BLOCK < F ? f0 + SUM_BLOCK : F;
-            for (uint32_t f = f0; f < f1; f++) {
-                double g = p->gb_enc[f];
-                if (g == 0.0) continue;
-                const float *we = p->w_enc + (size_t)f * d;
-                for (uint32_t j = 0; j < d; j++) acc[j] -= g * we[j];
-            }
+    for (uint32_t k = 0; k < nbf; k++) {
+        double *a = part + (size_t)k * d;
+        memset(a, 0, d * sizeof(double));
+        uint32_t f0 = k * SUM_BLOCK, f1 = f0 + SUM_BLOCK < F ? f0 + SUM_BLOCK : F;
+        for (uint32_t f = f0; f < f1; f++) {
+            double g = p->gb_enc[f];
+            if (g == 0.0) continue;
+            const float *we = p->w_enc + (size_t)f * d;
+            for (uint32_t j = 0; j < d; j++) a[j] -= g * we[j];
         }
     }
+    const double inv = ldexp(1.0, -bdec_scale(w, L));
     for (uint32_t j = 0; j < d; j++) {
-        double s = 0.0;
-        for (uint32_t k = 0; k < nbr + nbf; k++) s += part[(size_t)k * d + j];
+        double s = (double)(int64_t)acc[j] * inv;
+        for (uint32_t k = 0; k < nbf; k++) s += part[(size_t)k * d + j];
         p->gb_dec[j] = (float)s;
     }
+}
+
+/* 7-8. Every gradient. One process: each feature's sums and gradients in one go. Data-parallel:
+ * the sums of the features with an entry on some process (packed, with the b_dec sums) are
+ * added over the processes by one allreduce of integers, then every process derives the same
+ * gradients from them. @return 0, or -1 if out of memory. */
+static int gradients(const pass *p, int aux_ran, double l0_coef)
+{
+    saetm__sae_work *w = p->w;
+    const uint32_t F = p->F, d = p->d;
+    const int L = fxg_bits(p->Bg);
+    const size_t per = slot_size(p->dm);
+    gradient_scales(p, aux_ran);
+    if (!p->D) {
+#pragma omp parallel for num_threads(p->T) schedule(dynamic, 64)
+        for (uint32_t f = 0; f < F; f++) {
+            uint64_t *acc = w->tb[omp_get_thread_num()].acc;
+            if (w->col_ptr[f + 1] == w->col_ptr[f]) {
+                feature_finish(p, f, L, NULL, l0_coef);
+                continue;
+            }
+            feature_sums(p, f, L, acc);
+            feature_finish(p, f, L, acc, l0_coef);
+        }
+        bdec_rows(p, L, w->bdec_acc);
+        bdec_finish(p, L, w->bdec_acc);
+        return 0;
+    }
+    size_t nt = 0;
+    for (uint32_t f = 0; f < F; f++)
+        if (EX_AT(w, EX_TOUCHED, f)) w->tlist[nt++] = f;
+    size_t need = nt * per + d;
+    if (need > w->cap_pack) {
+        uint64_t *q = realloc(w->pack, need * sizeof *q);
+        if (!q) return -1;
+        w->pack = q;
+        w->cap_pack = need;
+    }
+#pragma omp parallel for num_threads(p->T) schedule(dynamic, 64)
+    for (size_t i = 0; i < nt; i++) feature_sums(p, w->tlist[i], L, w->pack + i * per);
+    bdec_rows(p, L, w->pack + nt * per);
+    saetm__dist_sum_u64(w->pack, need);
+#pragma omp parallel for num_threads(p->T) schedule(static)
+    for (size_t i = 0; i < nt; i++) feature_finish(p, w->tlist[i], L, w->pack + i * per, l0_coef);
+    for (uint32_t f = 0; f < F; f++)
+        if (!EX_AT(w, EX_TOUCHED, f)) feature_finish(p, f, L, NULL, l0_coef);
+    bdec_finish(p, L, w->pack + nt * per);
+    return 0;
 }
 
 saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sae_layout *l, const float *params,
@@ -956,25 +1156,22 @@ saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sa
     saetm_status s = select_active(&p, zero_pre, fired, st);
     if (s) return s;
     PHASE(1);
-    double recon, l1sum, n_main = (double)w->n_main;
-    decode_batch(&p, &recon, &l1sum);
+    double recon = 0.0, l1sum = 0.0, n_main = 0.0;
     if ((s = batch_variance(&p, &recon, &l1sum, &n_main, st))) return s;
     st->recon = recon;
     st->l0 = n_main;
     PHASE(2);
     double aux_loss, l0_term = 0.0, l0_coef = 0.0;
-    if ((s = aux_pass(&p, dead, fired, &aux_loss))) return s;
+    int aux_ran;
+    if ((s = aux_pass(&p, dead, fired, &aux_loss, &aux_ran))) return s;
     st->aux = aux_loss;
     if (dm->arch == SAETM_SAE_JUMPRELU && (s = band_pass(&p, n_main, &l0_term, &l0_coef))) return s;
     st->loss = recon / p.Bg + (double)dm->l1 * l1sum / p.Bg * (dm->arch == SAETM_SAE_RELU_L1) + l0_term + aux_loss;
     PHASE(3);
     if ((s = column_index(&p))) return s;
     PHASE(4);
-    feature_grads(&p, l0_coef);
+    if (gradients(&p, aux_ran, l0_coef)) return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
     PHASE(5);
-    bdec_grad(&p);
-    if (D && reduce_grads(w, l, grads)) return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training: out of memory");
-    PHASE(6);
 #undef PHASE
     return SAETM_OK;
 }

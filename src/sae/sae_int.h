@@ -148,7 +148,8 @@ void saetm__sae_work_free(saetm__sae_work *w);
  * features dead and not active in this batch. With dims.project the decoder rows' gradients are
  * already projected (radial component removed) and their squared norms kept for
  * saetm__sae_grad_sq_norm; without, the raw gradient (finite-difference tests).
- * Deterministic for any thread count. @return SAETM_ERR_NOMEM or SAETM_OK. */
+ * The same bytes for any thread count and any split of the batch over processes (exact sums).
+ * @return SAETM_ERR_NOMEM or SAETM_OK. */
 saetm_status saetm__sae_grad(saetm_ctx *ctx, saetm__sae_work *w, const saetm__sae_layout *l,
                              const float *params, const float *x, uint32_t B, const uint8_t *dead,
                              float *grads, uint8_t *fired, saetm__sae_batch_stats *st);
@@ -169,8 +170,8 @@ saetm_status saetm__sae_init_threshold(saetm_ctx *ctx, saetm__sae_work *w, const
                                        const float *params, const float *x, uint32_t B, float *out);
 
 /* Seconds spent per phase over all calls: encoder sgemm, selection, decoder and dL/da,
- * auxiliary loss, column index, per-feature gradients, b_dec gradient. */
-#define SAETM__PROF_N 7
+ * auxiliary loss, column index, gradients (exact sums, their allreduce, b_dec). */
+#define SAETM__PROF_N 6
 void saetm__sae_work_profile(const saetm__sae_work *w, double out[SAETM__PROF_N]);
 
 /* The pre-activations of the last batch without b_enc (B x F, row-major). For tests, after

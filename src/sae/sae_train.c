@@ -705,8 +705,8 @@ static saetm_status run(saetm_ctx *ctx, trainer *t, const saetm_matrix *x, saetm
     saetm__sae_work_profile(t->work, pr);
     saetm__log(ctx, SAETM_LOG_DEBUG,
                "CPU seconds per phase: batches %.3f, encoder sgemm %.3f, selection %.3f, decoder %.3f, auxk %.3f, "
-               "column index %.3f, feature gradients %.3f, b_dec gradient %.3f, optimiser %.3f",
-               t->t_batch, pr[0], pr[1], pr[2], pr[3], pr[4], pr[5], pr[6], t->t_opt);
+               "column index %.3f, gradients %.3f, optimiser %.3f",
+               t->t_batch, pr[0], pr[1], pr[2], pr[3], pr[4], pr[5], t->t_opt);
     *out = s;
     return SAETM_OK;
 }

@@ -90,5 +90,5 @@ expect_fail "no output" 2 "--out is required" $SAETM corpus --input "$T/docs.jso
 expect_fail "bad format" 2 "--format must be" $SAETM corpus --input "$T/docs.jsonl" --out "$T/x.stc" --format xml
 expect_fail "bad preprocess" 2 "--preprocess must be" $SAETM corpus --input "$T/docs.jsonl" --out "$T/x.stc" --preprocess lots
 expect_fail "bad max-df" 2 "max_df must be > 0" $SAETM corpus --input "$T/docs.jsonl" --out "$T/x.stc" --max-df 0
-expect_fail "bad min-df" 2 "expects a non-negative integer" $SAETM corpus --input "$T/docs.jsonl" --out "$T/x.stc" --min-df -1
+expect_fail "bad min-df" 2 "--min-df: expected an integer in \[0, 4294967295\], got .-1." $SAETM corpus --input "$T/docs.jsonl" --out "$T/x.stc" --min-df -1
 report

@@ -199,7 +199,7 @@ for v in -1 1 0.95 nan inf; do
   expect_fail "fit --holdout $v refused" 2 "--holdout .*must be a number in \[0, 0.9\]" \
     fit --input "$D/docs.jsonl" --emb "$D/emb.npy" --holdout $v --out "$D/x"
 done
-expect_fail "fit --holdout abc refused" 2 "--holdout expects a number" \
+expect_fail "fit --holdout abc refused" 2 "--holdout: expected a number, got .abc." \
   fit --input "$D/docs.jsonl" --emb "$D/emb.npy" --holdout abc --out "$D/x"
 expect_fail "corpus --holdout 0.95 refused" 2 "--holdout 0.95: .*\[0, 0.9\]" \
   $S corpus --input "$D/docs.jsonl" --holdout 0.95 --out "$D/x.stc"

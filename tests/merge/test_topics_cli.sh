@@ -79,7 +79,7 @@ expect_fail "negative activation" 1 "row 3, column 2" $S interpret --corpus "$D/
 expect_fail "row count mismatch" 1 "same documents" $S interpret --corpus "$D/c.stc" --acts "$D/rows.npy" --out "$D/x.sti"
 expect_fail "pi out of range" 2 "pi must be" $S interpret --corpus "$D/c.stc" --acts "$D/true_strengths.npy" --pi 1.5 --out "$D/x.sti"
 expect_fail "bad --em-accel" 2 "em-accel must be squarem or off, not 'anderson'" $S interpret --corpus "$D/c.stc" --acts "$D/true_strengths.npy" --em-accel anderson --out "$D/x.sti"
-expect_fail "--em-top too large" 2 "em-top must be at most 100" $S interpret --corpus "$D/c.stc" --acts "$D/true_strengths.npy" --em-top 101 --out "$D/x.sti"
+expect_fail "--em-top too large" 2 "em-top: expected an integer in \[0, 100\]" $S interpret --corpus "$D/c.stc" --acts "$D/true_strengths.npy" --em-top 101 --out "$D/x.sti"
 check "plain EM with the NLL rule alone on request" $S interpret --corpus "$D/c.stc" --acts "$D/true_strengths.npy" --em-accel off --em-top 0 --out "$D/plain.sti" -q
 assert "plain EM wrote its file" test -s "$D/plain.sti"
 expect_fail "missing SAE file" 1 "x.saem" $S interpret --corpus "$D/c.stc" --sae "$D/x.saem" --emb "$D/emb.npy" --out "$D/x.sti"

@@ -42,6 +42,18 @@ check "cli fit, k-means merge, top-k SAE" $S fit --input "$D/s/docs.jsonl" --emb
   --steps 60 --merge kmeans-hellinger --refit --sae-arch topk --features 256 --out "$D/cli_km" -q
 check "library fit, k-means merge" "$H" kmeans "$D/s/docs.jsonl" "$D/s/emb.npy" "$D/lib_km" 1
 assert "k-means merge: CLI = saetm_fit" same_dir "$D/cli_km" "$D/lib_km"
+# options set by name (saetm_fit_opts_set, as the Python package sets them) = the same CLI flags,
+# the rules of the options given included (--space alone: k-means; --expansion: no sizing;
+# --min-docs given: never lowered)
+BYNAME=(--preprocess none --id-field id --min-df 2 --k 4 --steps 40 --space hellinger --expansion 4 --min-docs 3
+        --arch topk --no-idf --em-accel off --rank frex:0.4 --seed 7)
+check "cli fit, options by name" $S fit --input "$D/s/docs.jsonl" --emb "$D/s/emb.npy" "${BYNAME[@]}" --out "$D/cli_bn" -q
+check "library fit, options by name" "$H" byname "$D/s/docs.jsonl" "$D/s/emb.npy" "$D/lib_bn" 1 "${BYNAME[@]}"
+assert "options by name: CLI = saetm_fit_opts_set + saetm_fit" same_dir "$D/cli_bn" "$D/lib_bn"
+assert "options by name: the k-means merge of --space alone" grep -qE '"method":[[:space:]]*"kmeans"' "$D/lib_bn/params.json"
+assert "options by name differ from fit's defaults" bash -c "! cmp -s '$D/lib_plain/topics.json' '$D/lib_bn/topics.json'"
+expect_fail "library fit: a bad option by name is refused, named" 2 "\-\-sae-k: expected an integer" \
+  "$H" byname "$D/s/docs.jsonl" "$D/s/emb.npy" "$D/lib_bad" 1 --sae-k many
 assert "the variants differ (the comparison can fail)" bash -c "! cmp -s '$D/lib_plain/topics.json' '$D/lib_km/topics.json'"
 expect_fail "library fit: missing embeddings refused, naming the file" 1 "nope.npy" \
   "$H" plain "$D/s/docs.jsonl" "$D/nope.npy" "$D/lib_bad" 1

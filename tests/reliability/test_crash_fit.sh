@@ -4,10 +4,12 @@
 # with `saetm fit --resume`. After each kill every file under its final name in the model
 # directory is complete (binary files verify, JSON parses); the run finally completed with
 # --resume writes the same files, byte for byte, as an uninterrupted run with the same seed; no
-# checkpoint or temporary file is left. Kill points (crash_lib.sh): rounds 1, 3 and 4 wait for a
-# new SAE checkpoint, round 5 for the finished SAE (so the later stages get killed), rounds 2
+# checkpoint or temporary file is left. Kill points (crash_lib.sh): rounds 1, 2 and 4 wait for a
+# new SAE checkpoint, round 5 for the finished SAE (so the later stages get killed), rounds 3
 # and 6 kill at a random time from launch; each then sleeps a random fraction of the
-# uninterrupted run's duration. Release binary, as in test_crash_train.sh.
+# uninterrupted run's duration. Rounds 2 and 3 therefore start from a checkpoint whatever the
+# machine's load (a random kill early on could let training finish when the reference run was
+# timed on a busier machine). Release binary, as in test_crash_train.sh.
 source "$ROOT/tests/lib.sh"
 source "$ROOT/tests/reliability/crash_lib.sh"
 B=${SAETM_RELEASE:-$SAETM}
@@ -28,7 +30,7 @@ for round in 1 2 3 4 5 6; do
   $B fit "${opts[@]}" --resume --out "$M" >"$T/log.$round" 2>&1 &
   pid=$!
   case $round in
-    1|3|4) wait_new "$ck" "$ino" $pid; random_sleep "$D" 0.03 ;;
+    1|2|4) wait_new "$ck" "$ino" $pid; random_sleep "$D" 0.03 ;;
     5) wait_new "$M/sae.saem" "$sino" $pid; random_sleep "$D" 0.15 ;;
     *) random_sleep "$D" 0.3 ;;
   esac
