@@ -558,6 +558,21 @@ typedef enum saetm_sae_arch {
 
 /* @return "batchtopk", "topk", "relu-l1" or "jumprelu" (static), or "?" for other values. */
 SAETM_API const char *saetm_sae_arch_name(saetm_sae_arch arch);
+
+/* Where the decoder rows start. Values are pinned (stored in files). */
+typedef enum saetm_sae_init {
+    SAETM_SAE_INIT_RANDOM = 0, /* random unit vectors drawn from the seed (the reference's) */
+    SAETM_SAE_INIT_DATA = 1,   /* the centred training rows themselves, chosen without the seed (F <= N:
+                                  rows floor(f N / F); F > N: every row, then sums of two rows), so that
+                                  the seed moves only the sample, the batch order and the tie-breaks */
+    SAETM_SAE_INIT_NEIGHBORS = 2 /* as DATA, then each row replaced by the mean of its 16 nearest
+                                    training rows (cosine), a small region instead of one document */
+} saetm_sae_init;
+
+/* @return "random", "data" or "neighbors" (static), or "?" for other values. */
+SAETM_API const char *saetm_sae_init_name(saetm_sae_init init);
+/* Parse one of the names above. @return SAETM_OK or SAETM_ERR_ARG (message lists the choices). */
+SAETM_API saetm_status saetm_sae_init_parse(saetm_ctx *ctx, const char *name, saetm_sae_init *out);
 /* Parse one of the names above. @return SAETM_OK or SAETM_ERR_ARG (message lists the choices). */
 SAETM_API saetm_status saetm_sae_arch_parse(saetm_ctx *ctx, const char *name, saetm_sae_arch *out);
 
@@ -588,6 +603,7 @@ typedef struct saetm_sae_config {
     double adam_beta2;          /* [0.999] */
     double adam_eps;            /* [1e-8] */
     uint32_t median_sample;     /* [8192] rows used for the geometric median (b_dec init) and scale */
+    saetm_sae_init init;        /* [SAETM_SAE_INIT_RANDOM] decoder start (encoder = its transpose) */
     uint64_t seed;              /* [1] everything random (init, shuffling, samples) derives from it */
     uint64_t checkpoint_every;  /* [0] write a checkpoint every N steps; 0 = never */
     const char *checkpoint_path;/* [NULL] where checkpoints go (required if checkpoint_every > 0) */

@@ -43,7 +43,7 @@ int cmd_train(int argc, char **argv)
     if (resume) {
         static const char *const model_opts[] = {"sae-arch", "arch",  "sae-k", "k",  "expansion", "features",
                                                  "batch",    "lr",    "warmup", "epochs", "steps",  "l1",
-                                                 "l0",       "aux-alpha", "seed", "embedder"};
+                                                 "l0",       "aux-alpha", "seed", "embedder", "sae-init", "init"};
         for (size_t i = 0; i < sizeof model_opts / sizeof model_opts[0]; i++)
             if (cli_given(argc, argv, model_opts[i]))
                 return cli_usage_error("train", "--resume continues with the checkpoint's own settings; --%s cannot be changed",

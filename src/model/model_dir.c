@@ -165,6 +165,7 @@ saetm_status saetm__fit_params_write(saetm_ctx *ctx, const saetm_fit_opts *o, co
         cJSON_AddStringToObject(js, "file", sae_used);
     } else {
         cJSON_AddStringToObject(js, "arch", saetm_sae_arch_name(cfg->arch));
+        cJSON_AddStringToObject(js, "init", saetm_sae_init_name(cfg->init));
         cJSON_AddNumberToObject(js, "k", cfg->k);
         cJSON_AddNumberToObject(js, "features", saetm_sae_features(sae));
         cJSON_AddNumberToObject(js, "batch", cfg->batch);

@@ -17,7 +17,8 @@
 
 /* enum fields are read and written as int */
 _Static_assert(sizeof(saetm_input_format) == sizeof(int) && sizeof(saetm_preprocess) == sizeof(int) &&
-                   sizeof(saetm_sae_arch) == sizeof(int) && sizeof(saetm_background) == sizeof(int) &&
+                   sizeof(saetm_sae_arch) == sizeof(int) && sizeof(saetm_sae_init) == sizeof(int) &&
+                   sizeof(saetm_background) == sizeof(int) &&
                    sizeof(saetm_em_accel) == sizeof(int),
                "enum options are stored as int");
 
@@ -62,6 +63,11 @@ _Static_assert(sizeof(saetm_input_format) == sizeof(int) && sizeof(saetm_preproc
      .offset = F_SAE(arch), .help = "SAE training: batchtopk, topk, relu-l1 or jumprelu",                              \
      .choices = CHOICES("batchtopk", "topk", "relu-l1", "jumprelu"),                                                   \
      .choice_values = VALUES(SAETM_SAE_BATCHTOPK, SAETM_SAE_TOPK, SAETM_SAE_RELU_L1, SAETM_SAE_JUMPRELU)},             \
+    {.name = "sae-init", .alias = "init", .stage = "sae", .type = SAETM_OPT_STR, .metavar = "NAME", .offset = F_SAE(init),             \
+     .help = "SAE training: decoder start, random (from the seed), data (the documents' own embeddings) or "          \
+             "neighbors (means of 16 nearest documents); the last two the same for every seed (docs/sae.md)",       \
+     .choices = CHOICES("random", "data", "neighbors"),                                                               \
+     .choice_values = VALUES(SAETM_SAE_INIT_RANDOM, SAETM_SAE_INIT_DATA, SAETM_SAE_INIT_NEIGHBORS)},                 \
     {.name = "sae-k", .alias = K_ALIAS, .stage = "sae", .type = SAETM_OPT_U32, .metavar = "K", .offset = F_SAE(k),    \
      .help = "SAE training: active features per document (jumprelu: the target mean L0)", .flags = SAETM_OPT_BOUNDED, .min = 1, .max = 4294967295.0}, \
     {.name = "expansion", .stage = "sae", .type = SAETM_OPT_U32, .metavar = "E", .offset = F_SAE(expansion),           \

@@ -32,6 +32,25 @@ saetm_status saetm_sae_arch_parse(saetm_ctx *ctx, const char *name, saetm_sae_ar
                        name ? name : "(null)");
 }
 
+static const char *const init_names[] = {"random", "data", "neighbors"};
+#define N_INIT 3
+
+const char *saetm_sae_init_name(saetm_sae_init init)
+{
+    return (unsigned)init < N_INIT ? init_names[init] : "?";
+}
+
+saetm_status saetm_sae_init_parse(saetm_ctx *ctx, const char *name, saetm_sae_init *out)
+{
+    for (int i = 0; i < N_INIT; i++)
+        if (name && strcmp(name, init_names[i]) == 0) {
+            *out = (saetm_sae_init)i;
+            return SAETM_OK;
+        }
+    return saetm__fail(ctx, SAETM_ERR_ARG, "unknown SAE initialisation '%s' (expected random, data or neighbors)",
+                       name ? name : "(null)");
+}
+
 void saetm_sae_config_default(saetm_sae_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -72,6 +91,7 @@ const char *saetm_sae_config_check(const saetm_sae_config *cfg, uint32_t d)
 {
     if (!cfg) return "no configuration";
     if ((unsigned)cfg->arch >= N_ARCH) return "arch: unknown architecture";
+    if ((unsigned)cfg->init >= N_INIT) return "init: unknown initialisation";
     if (cfg->k == 0) return "k must be at least 1";
     if (cfg->n_features == 0 && cfg->expansion == 0) return "expansion must be at least 1 (or set the number of features)";
     if (cfg->n_features > MAX_FEATURES) return "features: at most 67,108,864";
@@ -186,6 +206,9 @@ saetm_status saetm__sae_write_config(saetm_ctx *ctx, saetm__cwriter *w, const sa
     saetm_status st = saetm__cw_section(ctx, w, "config_u", SAETM__U64, u, CFG_U_N, 1);
     if (!st) st = saetm__cw_section(ctx, w, "config_f", SAETM__F64, f, CFG_F_N, 1);
     if (!st) st = saetm__cw_section(ctx, w, "embedder", SAETM__U8, name, strlen(name) + 1, 1);
+    /* Optional, so that files of the random start keep their bytes and older files still load. */
+    uint64_t init = (uint64_t)c->init;
+    if (!st && c->init != SAETM_SAE_INIT_RANDOM) st = saetm__cw_section(ctx, w, "config_init", SAETM__U64, &init, 1, 1);
     return st;
 }
 
@@ -234,6 +257,17 @@ saetm_status saetm__sae_read_config(saetm_ctx *ctx, const saetm__creader *r, sae
     c->adam_beta1 = f[7];
     c->adam_beta2 = f[8];
     c->adam_eps = f[9];
+    if (saetm__cr_has(r, "config_init")) {
+        const void *ip = NULL;
+        uint64_t ni = 1;
+        st = saetm__cr_get(ctx, r, "config_init", SAETM__U64, &ip, &ni, NULL);
+        if (st) return st;
+        uint64_t init;
+        memcpy(&init, ip, sizeof init);
+        if (init >= N_INIT) return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: unknown SAE initialisation %llu", r->path,
+                                               (unsigned long long)init);
+        c->init = (saetm_sae_init)init;
+    }
     const char *why = saetm_sae_config_check(c, *d);
     if (why) return saetm__fail(ctx, SAETM_ERR_FORMAT, "%s: stored SAE configuration is invalid: %s", r->path, why);
     *embedder = saetm__strdup(name);
@@ -440,6 +474,7 @@ const char *saetm_sae_config_diff(const saetm_sae_config *a, const saetm_sae_con
     if (a->adam_beta2 != b->adam_beta2) return "adam_beta2";
     if (a->adam_eps != b->adam_eps) return "adam_eps";
     if (a->median_sample != b->median_sample) return "median_sample";
+    if (a->init != b->init) return "init";
     if (a->seed != b->seed) return "seed";
     if (a->embedder && b->embedder && a->embedder[0] && b->embedder[0] && strcmp(a->embedder, b->embedder) != 0)
         return "embedder";

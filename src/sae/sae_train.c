@@ -362,8 +362,113 @@ static void load_batch(trainer *t, const saetm_matrix *x, uint64_t step)
     }
 }
 
-/* Fresh parameters: b_dec at the geometric median, decoder rows random unit vectors, encoder =
- * decoder transpose, b_enc 0 (relu-l1: -t) and jumprelu thresholds t, where t is the k*B-th
+/* SAETM_SAE_INIT_DATA: decoder row f (not yet normalised) from the centred rows z_i = s x_i - b_dec,
+ * none of it from the seed, so that SAEs of different seeds start alike (docs/sae.md). F <= N: row
+ * floor(f N / F), spread over the whole file. F > N: rows 0..N-1 first, then z_a / |z_a| + z_b / |z_b|
+ * with a = f mod N, b = (a + f / N) mod N, plus a small fixed-key Gaussian (the key is a constant,
+ * not the seed) so that no two start equal when N is tiny. A row equal to the median falls back
+ * to that Gaussian alone. N >= 1 here (training refuses fewer rows). */
+/* 1 / |s x_i - b_dec| (0 for a row equal to the median). */
+static double centred_inv_norm(const trainer *t, const saetm_matrix *x, const float *b_dec, uint64_t i)
+{
+    const float *row = x->data + (size_t)i * t->d;
+    double ss = 0.0;
+    for (uint32_t j = 0; j < t->d; j++) {
+        double z = t->scale * row[j] - b_dec[j];
+        ss += z * z;
+    }
+    return ss > 0.0 ? 1.0 / sqrt(ss) : 0.0;
+}
+
+static void init_decoder_data(const trainer *t, const saetm_matrix *x, const float *b_dec, float *w_dec)
+{
+    const uint32_t d = t->d, F = t->F;
+    const uint64_t N = t->N;
+#pragma omp parallel for num_threads(t->threads) schedule(static)
+    for (uint32_t f = 0; f < F; f++) {
+        float *w = w_dec + (size_t)f * d;
+        int pair = f >= N;
+        uint64_t a = pair ? f % N : (F <= N ? (uint64_t)f * N / F : f), b = pair ? (a + f / N) % N : a;
+        double ia = centred_inv_norm(t, x, b_dec, a), ib = pair ? centred_inv_norm(t, x, b_dec, b) : 0.0;
+        double amp = pair ? 0.05 : 0.0;
+        if (ia == 0.0 && ib == 0.0) amp = 1.0;
+        const float *ra = x->data + (size_t)a * d, *rb = x->data + (size_t)b * d;
+        saetm__rng fr;
+        saetm__rng_init(&fr, 0, STAGE_INIT, f); /* key 0 whatever the seed */
+        for (uint32_t j = 0; j < d; j++) {
+            double v = (t->scale * ra[j] - b_dec[j]) * ia;
+            if (pair) v += (t->scale * rb[j] - b_dec[j]) * ib;
+            if (amp > 0.0) v += amp * saetm__rng_normal(&fr) / sqrt((double)d);
+            w[j] = (float)v;
+        }
+    }
+}
+
+/* SAETM_SAE_INIT_NEIGHBORS: each (normalised) data start row becomes the mean of the unit centred
+ * rows of its NEIGHBOR_ROWS nearest training rows by cosine (itself among them; ties to the lower
+ * row), so that a feature starts at a small region of the data rather than one document. Anchors
+ * in fixed blocks (the product's bytes do not depend on the thread count). */
+#define NEIGHBOR_ROWS 16
+#define NEIGHBOR_BLOCK 256
+
+static saetm_status smooth_decoder_neighbors(saetm_ctx *ctx, const trainer *t, const saetm_matrix *x,
+                                             const float *b_dec, float *w_dec)
+{
+    const uint32_t d = t->d, F = t->F;
+    const uint64_t N = t->N;
+    const uint32_t m = N < NEIGHBOR_ROWS ? (uint32_t)N : NEIGHBOR_ROWS;
+    float *U = malloc((size_t)N * d * sizeof(float)), *S = malloc((size_t)NEIGHBOR_BLOCK * N * sizeof(float));
+    float *out = malloc((size_t)NEIGHBOR_BLOCK * d * sizeof(float));
+    if (!U || !S || !out) {
+        free(U);
+        free(S);
+        free(out);
+        return saetm__fail(ctx, SAETM_ERR_NOMEM, "SAE training (--init neighbors): out of memory");
+    }
+#pragma omp parallel for num_threads(t->threads) schedule(static)
+    for (uint64_t i = 0; i < N; i++) {
+        double inv = centred_inv_norm(t, x, b_dec, i);
+        const float *row = x->data + (size_t)i * d;
+        for (uint32_t j = 0; j < d; j++) U[(size_t)i * d + j] = (float)((t->scale * row[j] - b_dec[j]) * inv);
+    }
+    for (uint32_t f0 = 0; f0 < F; f0 += NEIGHBOR_BLOCK) {
+        uint32_t nb = F - f0 < NEIGHBOR_BLOCK ? F - f0 : NEIGHBOR_BLOCK;
+        saetm__sgemm(t->threads, 0, 1, nb, N, d, 1.0f, w_dec + (size_t)f0 * d, d, U, d, 0.0f, S, N);
+#pragma omp parallel for num_threads(t->threads) schedule(static)
+        for (uint32_t b = 0; b < nb; b++) {
+            uint64_t best[NEIGHBOR_ROWS];
+            float bv[NEIGHBOR_ROWS];
+            uint32_t nbest = 0;
+            const float *srow = S + (size_t)b * N;
+            for (uint64_t i = 0; i < N; i++) {
+                float v = srow[i];
+                if (nbest == m && !(v > bv[m - 1])) continue; /* strict: ties keep the lower row */
+                uint32_t p = nbest < m ? nbest++ : m - 1;
+                while (p > 0 && v > bv[p - 1]) {
+                    bv[p] = bv[p - 1];
+                    best[p] = best[p - 1];
+                    p--;
+                }
+                bv[p] = v;
+                best[p] = i;
+            }
+            float *o = out + (size_t)b * d;
+            for (uint32_t j = 0; j < d; j++) {
+                double acc = 0.0;
+                for (uint32_t q = 0; q < nbest; q++) acc += U[(size_t)best[q] * d + j];
+                o[j] = (float)acc;
+            }
+        }
+        memcpy(w_dec + (size_t)f0 * d, out, (size_t)nb * d * sizeof(float));
+    }
+    free(U);
+    free(S);
+    free(out);
+    return SAETM_OK;
+}
+
+/* Fresh parameters: b_dec at the geometric median, decoder rows random unit vectors (or the data's:
+ * init_decoder_data), encoder = decoder transpose, b_enc 0 (relu-l1: -t) and jumprelu thresholds t, where t is the k*B-th
  * largest pre-activation of the first batch. */
 static saetm_status init_params(saetm_ctx *ctx, trainer *t, const saetm_matrix *x)
 {
@@ -415,12 +520,27 @@ static saetm_status init_params(saetm_ctx *ctx, trainer *t, const saetm_matrix *
     t->perm_epoch = UINT64_MAX;
 
     float *w_dec = t->params + t->l.w_dec, *w_enc = t->params + t->l.w_enc;
+    if (t->cfg.init != SAETM_SAE_INIT_RANDOM) {
+        /* Rank 0 holds every row (it read the median's sample); the others get its decoder. */
+        saetm_status st = SAETM_OK;
+        if (!t->D || saetm__dist_rank() == 0) {
+            init_decoder_data(t, x, b_dec, w_dec);
+            if (t->cfg.init == SAETM_SAE_INIT_NEIGHBORS) {
+                saetm__sae_normalize_decoder(t->threads, &t->l, d, F, t->params);
+                st = smooth_decoder_neighbors(ctx, t, x, b_dec, w_dec);
+            }
+        }
+        if (t->D) saetm__dist_bcast(&st, sizeof st, 0); /* rank 0 out of memory: every process stops */
+        if (st) return st;
+        if (t->D) saetm__dist_bcast(w_dec, (size_t)F * d * sizeof(float), 0);
+    } else {
 #pragma omp parallel for num_threads(t->threads) schedule(static)
-    for (uint32_t f = 0; f < F; f++) {
-        saetm__rng fr;
-        saetm__rng_init(&fr, t->cfg.seed, STAGE_INIT, f);
-        float *w = w_dec + (size_t)f * d;
-        for (uint32_t j = 0; j < d; j++) w[j] = (float)saetm__rng_normal(&fr);
+        for (uint32_t f = 0; f < F; f++) {
+            saetm__rng fr;
+            saetm__rng_init(&fr, t->cfg.seed, STAGE_INIT, f);
+            float *w = w_dec + (size_t)f * d;
+            for (uint32_t j = 0; j < d; j++) w[j] = (float)saetm__rng_normal(&fr);
+        }
     }
     saetm__sae_normalize_decoder(t->threads, &t->l, d, F, t->params);
     memcpy(w_enc, w_dec, (size_t)F * d * sizeof(float));

@@ -40,6 +40,10 @@ for arch in batchtopk jumprelu; do
   check "train $arch, mpirun -np 2" mpi 2 $S train --emb "$T/x.npy" --out "$T/two-$arch.saem" --arch $arch $A
   assert "train $arch: 2 processes give the 1-process bytes" cmp -s "$T/one-$arch.saem" "$T/two-$arch.saem"
 done
+# --init data: rank 0 builds the decoder from the rows and sends it (the others hold only theirs).
+check "train --init data, 1 process" $S train --emb "$T/x.npy" --out "$T/one-data.saem" --init data $A
+check "train --init data, mpirun -np 2" mpi 2 $S train --emb "$T/x.npy" --out "$T/two-data.saem" --init data $A
+check "train --init data: 2 processes give the 1-process model" same_model "$T/one-data.saem" "$T/two-data.saem"
 check "train, 3 processes (uneven shards)" mpi 3 $S train --emb "$T/x.npy" --out "$T/three.saem" $A
 assert "3 processes give the 1-process bytes" cmp -s "$T/one-batchtopk.saem" "$T/three.saem"
 

@@ -17,6 +17,7 @@ check "fit with the default SAE" fit --emb "$D/emb.npy" --out "$D/m"
 # 3000 documents want 2048 features (>= N/2), but 64 x d = 1024 caps them
 assert "features capped at 64 x d" [ "$(param results features "$D/m")" = 1024 ]
 assert "batch 1024" [ "$(param sae batch "$D/m")" = 1024 ]
+assert "SAE decoder starts random (data/neighbors lost on validation, docs/quality.md)" [ "$(param sae init "$D/m")" = random ]
 assert "40 epochs of 2 steps: raised to 200 steps" [ "$(param sae steps "$D/m")" = 200 ]
 assert "topics: co-activation merge" [ "$(param topics merge "$D/m")" = coactivation ]
 assert "topics: features in >= 20 documents clustered" [ "$(param topics min_docs "$D/m")" = 20 ]

@@ -1,7 +1,7 @@
 /*
  * test_sae.c - SAE training and encoding through the public API: recovery of planted directions,
  * checkpoint/resume equality, identical bytes on 1 and 2 threads, save/load round trip,
- * configuration checks, encoding rules and refusals of bad input.
+ * the data start (--init data), configuration checks, encoding rules and refusals of bad input.
  */
 #include "saetm.h"
 #include "test.h"
@@ -384,6 +384,186 @@ done:
     free(X);
 }
 
+/* Largest |a - b| over n floats. */
+static double max_abs_diff(const float *a, const float *b, size_t n)
+{
+    double m = 0.0;
+    for (size_t i = 0; i < n; i++)
+        if (fabs((double)a[i] - b[i]) > m) m = fabs((double)a[i] - b[i]);
+    return m;
+}
+
+/* One step at a negligible learning rate: the decoder is (to 1e-6) where training started. */
+static saetm_sae *train_start(saetm_ctx *ctx, const saetm_matrix *x, saetm_sae_init init, uint32_t F, uint64_t seed)
+{
+    saetm_sae_config c;
+    saetm_sae_config_default(&c);
+    c.arch = SAETM_SAE_TOPK;
+    c.n_features = F;
+    c.k = 2;
+    c.batch = 64;
+    c.steps = 1;
+    c.lr = 1e-12;
+    c.init = init;
+    c.seed = seed;
+    saetm_sae *s = NULL;
+    CHECK(saetm_sae_train(ctx, &c, x, &s) == SAETM_OK);
+    return s;
+}
+
+/* --init data: decoder rows start at the centred training rows (F <= N: rows floor(f N / F)),
+ * the same for every seed, distinct when F > N; the seed still moves the trained model; the
+ * choice is stored (random files keep their old sections) and compared by config_diff. */
+static void test_init_data(void)
+{
+    const uint32_t N = 300, d = 12;
+    float *X = planted(9, N, d, 10, 2, 0.02f, NULL);
+    saetm_matrix x = view(X, N, d);
+    saetm_ctx *ctx = saetm_ctx_create();
+    saetm_sae *a = train_start(ctx, &x, SAETM_SAE_INIT_DATA, 24, 1), *b = train_start(ctx, &x, SAETM_SAE_INIT_DATA, 24, 2);
+    saetm_sae *r1 = train_start(ctx, &x, SAETM_SAE_INIT_RANDOM, 24, 1), *r2 = train_start(ctx, &x, SAETM_SAE_INIT_RANDOM, 24, 2);
+    saetm_sae *wide = train_start(ctx, &x, SAETM_SAE_INIT_DATA, 700, 3);
+    if (!a || !b || !r1 || !r2 || !wide) goto done;
+    const float *W = saetm_sae_decoder(a), *bd = saetm_sae_decoder_bias(a);
+    double worst = 1.0;
+    for (uint32_t f = 0; f < 24; f++) {
+        const float *row = X + (size_t)f * N / 24 * d;
+        double dot = 0.0, nz = 0.0;
+        for (uint32_t j = 0; j < d; j++) {
+            double z = (double)row[j] - bd[j];
+            dot += z * W[(size_t)f * d + j];
+            nz += z * z;
+        }
+        double cosv = dot / sqrt(nz);
+        if (cosv < worst) worst = cosv;
+    }
+    CHECK(worst > 0.9999);
+    CHECK(max_abs_diff(saetm_sae_decoder(a), saetm_sae_decoder(b), (size_t)24 * d) < 1e-5);
+    CHECK(max_abs_diff(saetm_sae_decoder(r1), saetm_sae_decoder(r2), (size_t)24 * d) > 0.1);
+    /* F > N: no two rows start (nearly) equal, though rows N.. reuse the data. */
+    const float *Ww = saetm_sae_decoder(wide);
+    double most = -1.0;
+    for (uint32_t f = 0; f < 700; f++)
+        for (uint32_t g = f + 1; g < 700; g++) {
+            double c = 0.0;
+            for (uint32_t j = 0; j < d; j++) c += (double)Ww[(size_t)f * d + j] * Ww[(size_t)g * d + j];
+            if (c > most) most = c;
+        }
+    CHECK(most < 0.99999);
+    /* --init neighbors: row f starts at the normalised mean of the 16 unit centred rows nearest
+     * (cosine) to its data start, here recomputed by brute force; the same for every seed. */
+    {
+        saetm_sae *n1 = train_start(ctx, &x, SAETM_SAE_INIT_NEIGHBORS, 24, 1);
+        saetm_sae *n2 = train_start(ctx, &x, SAETM_SAE_INIT_NEIGHBORS, 24, 5);
+        if (n1 && n2) {
+            CHECK(max_abs_diff(saetm_sae_decoder(n1), saetm_sae_decoder(n2), (size_t)24 * d) < 1e-5);
+            const float *Wn = saetm_sae_decoder(n1), *bn = saetm_sae_decoder_bias(n1);
+            double *U = malloc((size_t)N * d * sizeof *U);
+            for (uint32_t i = 0; i < N; i++) {
+                double ss = 0.0;
+                for (uint32_t j = 0; j < d; j++) {
+                    U[(size_t)i * d + j] = (double)X[(size_t)i * d + j] - bn[j];
+                    ss += U[(size_t)i * d + j] * U[(size_t)i * d + j];
+                }
+                for (uint32_t j = 0; j < d; j++) U[(size_t)i * d + j] /= sqrt(ss);
+            }
+            double worst_n = 1.0;
+            for (uint32_t f = 0; f < 24; f++) {
+                const double *anchor = U + (size_t)f * N / 24 * d;
+                double sim[300];
+                int used[300] = {0};
+                for (uint32_t i = 0; i < N; i++) {
+                    sim[i] = 0.0;
+                    for (uint32_t j = 0; j < d; j++) sim[i] += anchor[j] * U[(size_t)i * d + j];
+                }
+                double mean[12] = {0}, nn = 0.0, dot = 0.0;
+                for (int q = 0; q < 16; q++) {
+                    int bi = -1;
+                    for (uint32_t i = 0; i < N; i++)
+                        if (!used[i] && (bi < 0 || sim[i] > sim[bi])) bi = (int)i;
+                    used[bi] = 1;
+                    for (uint32_t j = 0; j < d; j++) mean[j] += U[(size_t)bi * d + j];
+                }
+                for (uint32_t j = 0; j < d; j++) {
+                    nn += mean[j] * mean[j];
+                    dot += mean[j] * Wn[(size_t)f * d + j];
+                }
+                if (dot / sqrt(nn) < worst_n) worst_n = dot / sqrt(nn);
+            }
+            CHECK(worst_n > 0.9999);
+            /* and it is not the single-row start */
+            CHECK(max_abs_diff(saetm_sae_decoder(n1), saetm_sae_decoder(a), (size_t)24 * d) > 0.01);
+            free(U);
+        }
+        saetm_sae_free(n1);
+        saetm_sae_free(n2);
+    }
+    /* The seed still matters: the batch order differs. */
+    {
+        saetm_sae_config c;
+        saetm_sae_config_default(&c);
+        c.arch = SAETM_SAE_TOPK;
+        c.n_features = 24;
+        c.k = 2;
+        c.batch = 64;
+        c.steps = 40;
+        c.init = SAETM_SAE_INIT_DATA;
+        saetm_sae *s1 = NULL, *s2 = NULL;
+        CHECK(saetm_sae_train(ctx, &c, &x, &s1) == SAETM_OK);
+        c.seed = 2;
+        CHECK(saetm_sae_train(ctx, &c, &x, &s2) == SAETM_OK);
+        if (s1 && s2) CHECK(max_abs_diff(saetm_sae_decoder(s1), saetm_sae_decoder(s2), (size_t)24 * d) > 1e-4);
+        saetm_sae_free(s1);
+        saetm_sae_free(s2);
+    }
+    /* Stored: round trip, and the section exists only for the data start. */
+    {
+        char p1[4096], p2[4096];
+        tmp_path(p1, sizeof p1, "init_data.saem");
+        tmp_path(p2, sizeof p2, "init_random.saem");
+        CHECK(saetm_sae_save(ctx, a, p1) == SAETM_OK);
+        CHECK(saetm_sae_save(ctx, r1, p2) == SAETM_OK);
+        saetm_sae *t = NULL;
+        CHECK(saetm_sae_load(ctx, p1, &t) == SAETM_OK);
+        saetm_sae_config ca, cr;
+        if (t) {
+            saetm_sae_get_config(t, &ca);
+            CHECK(ca.init == SAETM_SAE_INIT_DATA);
+        }
+        saetm_sae_get_config(r1, &cr);
+        CHECK(cr.init == SAETM_SAE_INIT_RANDOM);
+        cr.seed = ca.seed;
+        CHECK(t && strcmp(saetm_sae_config_diff(&ca, &cr, d), "init") == 0);
+        size_t n1 = 0, n2 = 0;
+        char *f1 = read_file(p1, &n1), *f2 = read_file(p2, &n2);
+        CHECK(f1 && memmem(f1, n1, "config_init", 11) != NULL);
+        CHECK(f2 && memmem(f2, n2, "config_init", 11) == NULL);
+        free(f1);
+        free(f2);
+        saetm_sae_free(t);
+    }
+    saetm_sae_init in;
+    CHECK(saetm_sae_init_parse(ctx, "data", &in) == SAETM_OK && in == SAETM_SAE_INIT_DATA);
+    CHECK(saetm_sae_init_parse(ctx, "pca", &in) == SAETM_ERR_ARG);
+    CHECK_CONTAINS(saetm_ctx_errmsg(ctx), "random, data or neighbors");
+    CHECK(strcmp(saetm_sae_init_name(SAETM_SAE_INIT_RANDOM), "random") == 0);
+    {
+        saetm_sae_config c;
+        saetm_sae_config_default(&c);
+        CHECK(c.init == SAETM_SAE_INIT_RANDOM);
+        c.init = (saetm_sae_init)7;
+        CHECK_CONTAINS(saetm_sae_config_check(&c, 0), "init");
+    }
+done:
+    saetm_sae_free(a);
+    saetm_sae_free(b);
+    saetm_sae_free(r1);
+    saetm_sae_free(r2);
+    saetm_sae_free(wide);
+    saetm_ctx_free(ctx);
+    free(X);
+}
+
 static void test_bad_input(void)
 {
     const uint32_t N = 200, d = 8;
@@ -492,6 +672,7 @@ int main(void)
     RUN(test_threads_jumprelu);
     RUN(test_threads_relu_l1);
     RUN(test_save_load);
+    RUN(test_init_data);
     RUN(test_bad_input);
     RUN(test_epoch_report);
     return TEST_REPORT();

@@ -67,6 +67,16 @@ expect_fail "resume with changed option" 2 "cannot be changed" $S train --emb "$
 expect_fail "resume on other data" 1 "other embeddings" $S train --emb "$T/x2.npy" --out "$T/d.saem" --resume "$T/c.saem.ckpt"
 check "resume" $S train --emb "$T/x.npy" --out "$T/d.saem" --resume "$T/c.saem.ckpt" -q
 assert "resumed model equals the uninterrupted one" cmp -s "$T/a.saem" "$T/d.saem"
+# --init data: checkpoints keep it (resume = the uninterrupted run), inspect shows it is stored.
+check "train --init data with checkpoints" $S train --emb "$T/x.npy" --out "$T/e.saem" --features 24 --k 2 --batch 64 --steps 30 --init data --checkpoint-every 12 -q
+check "train --init random, same options" $S train --emb "$T/x.npy" --out "$T/e0.saem" --features 24 --k 2 --batch 64 --steps 30 -q
+assert "--init data changes the model" bash -c "! cmp -s \"$T/e0.saem\" \"$T/e.saem\""
+check "resume --init data" $S train --emb "$T/x.npy" --out "$T/f.saem" --resume "$T/e.saem.ckpt" -q
+assert "resumed --init data model equals the uninterrupted one" cmp -s "$T/e.saem" "$T/f.saem"
+check "inspect --init data model" $S inspect "$T/e.saem"
+assert "config_init section" grep -q "config_init" "$T/.out"
+expect_fail "unknown init" 2 "random, data or neighbors" $S train --emb "$T/x.npy" --out "$T/g.saem" --init pca
+expect_fail "resume with --init" 2 "cannot be changed" $S train --emb "$T/x.npy" --out "$T/g.saem" --resume "$T/c.saem.ckpt" --init data
 for arch in topk relu-l1 jumprelu; do
   check "train $arch" $S train --emb "$T/x.npy" --out "$T/$arch.saem" --arch $arch --features 24 --k 2 --batch 64 --steps 20 -q
   check "encode $arch" $S encode --sae "$T/$arch.saem" --emb "$T/x.npy" --out "$T/$arch.sac" -q
