@@ -1577,6 +1577,10 @@ SAETM_API saetm_status saetm_sae_config_get(saetm_ctx *ctx, const saetm_sae_conf
  * topic options, --epochs with --steps, ...). Idempotent; saetm_fit runs it on a copy of its
  * options. @return SAETM_OK, or SAETM_ERR_ARG with the message naming the option. */
 SAETM_API saetm_status saetm_fit_opts_check(saetm_ctx *ctx, saetm_fit_opts *o);
+/* The rule of `saetm fit`'s topic defaults (saetm_fit_opts_check applies it; `saetm topics
+ * --fit-defaults` too): space given (s->given) without method or merge means the k-means merge in
+ * that space, since only k-means uses a feature embedding. */
+SAETM_API void saetm_topic_stage_space_rule(saetm_topic_stage *s);
 
 /* The parameters a model directory was made with (DIR/params.json). */
 typedef struct saetm_model_params saetm_model_params;

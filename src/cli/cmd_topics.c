@@ -40,10 +40,7 @@ int cmd_topics(int argc, char **argv)
                    opts, &tab, 1, &common);
     if (rc < 0 && !interp_path == !model) rc = cli_usage_error("topics", "give --interp or --model (one of them)");
     if (rc < 0 && interp_path && !out) rc = cli_usage_error("topics", "--out is required with --interp");
-    /* as in fit: --space alone asks for the k-means merge in that space */
-    if (rc < 0 && fit_defaults && cli_given(argc, argv, "space") && !cli_given(argc, argv, "method") &&
-        !cli_given(argc, argv, "merge"))
-        ta.method = "kmeans";
+    if (rc < 0 && fit_defaults) saetm_topic_stage_space_rule(&ta); /* as in fit */
     if (rc < 0) rc = cli_topics_finish("topics", &ta);
     if (rc >= 0) {
         saetm_model_params_free(params);

@@ -573,6 +573,14 @@ int saetm__topic_stage_given(const saetm_topic_stage *s, const char *name)
 
 #define BAD(...) return saetm__fail(ctx, SAETM_ERR_ARG, __VA_ARGS__)
 
+void saetm_topic_stage_space_rule(saetm_topic_stage *s)
+{
+    /* --space alone asks for a feature embedding, which only k-means uses: the plain merge in that space */
+    if (saetm__topic_stage_given(s, "space") && !saetm__topic_stage_given(s, "method") &&
+        !saetm__topic_stage_given(s, "merge"))
+        s->method = "kmeans";
+}
+
 saetm_status saetm_fit_opts_check(saetm_ctx *ctx, saetm_fit_opts *o)
 {
     /* the rules of `saetm fit` that look at which options were given */
@@ -587,10 +595,7 @@ saetm_status saetm_fit_opts_check(saetm_ctx *ctx, saetm_fit_opts *o)
     co.holdout_part = SAETM_HOLDOUT_TRAIN;
     if ((bad = saetm_corpus_opts_check(&co))) BAD("%s", bad);
     if ((bad = saetm_interp_opts_check(&o->interp))) BAD("%s", bad);
-    /* --space alone asks for a feature embedding, which only k-means uses: the plain merge in that space */
-    if (saetm__topic_stage_given(&o->topics, "space") && !saetm__topic_stage_given(&o->topics, "method") &&
-        !saetm__topic_stage_given(&o->topics, "merge"))
-        o->topics.method = "kmeans";
+    saetm_topic_stage_space_rule(&o->topics);
     saetm_topic_stage ts = o->topics;
     saetm_status st = saetm_topic_stage_resolve(ctx, &ts);
     if (st) return st;

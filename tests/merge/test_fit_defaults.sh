@@ -60,6 +60,11 @@ for f in top_words.txt topic_word.npy doc_topics.npy; do
   assert "--fit-defaults = fit's options given: $f" cmp -s "$D/fd1/$f" "$D/fd2/$f"
 done
 assert "--fit-defaults differs from the model's k-means" [ "$(cmp -s "$D/fd1/topic_word.npy" "$D/fd3/topic_word.npy"; echo $?)" = 1 ]
+# as in fit, --space alone (with --fit-defaults) means the k-means merge in that space
+check "topics --fit-defaults --space hellinger" $S topics --model "$D/mk" --k 3 --fit-defaults --space hellinger --out "$D/fd4" -q
+assert "--space alone: k-means recorded" $PY -c "import json,sys; t=json.load(open(sys.argv[1])); sys.exit(t['method'] != 'kmeans' or t['space'] != 'hellinger')" "$D/fd4/topics.json"
+check "topics --fit-defaults --space hellinger --method coactivation" $S topics --model "$D/mk" --k 3 --fit-defaults --space hellinger --method coactivation --out "$D/fd5" -q
+assert "--space with --method: the method given" $PY -c "import json,sys; t=json.load(open(sys.argv[1])); sys.exit(t['method'] != 'coactivation')" "$D/fd5/topics.json"
 check "sweep --fit-defaults" $S sweep --model "$D/mk" --k 2,3 --fit-defaults --out "$D/sw.csv" -q
 check "fit, batch 300" fit --emb "$D/emb.npy" --batch 300 --out "$D/mb"
 assert "40 epochs of 10 steps" [ "$(param sae steps "$D/mb")" = 400 ]
