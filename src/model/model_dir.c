@@ -102,35 +102,11 @@ static void interp_to_json(const saetm_interp_opts *o, cJSON *obj)
 
 void saetm__topic_stage_to_json(const saetm_topic_stage *a, cJSON *obj)
 {
-    cJSON_AddNumberToObject(obj, "k", a->o.k);
-    cJSON_AddNumberToObject(obj, "tau", a->o.tau);
-    cJSON_AddStringToObject(obj, "space", a->space);
-    if (a->word_vectors) cJSON_AddStringToObject(obj, "word_vectors", a->word_vectors);
-    if (a->word_list) cJSON_AddStringToObject(obj, "word_list", a->word_list);
-    if (a->decoder) cJSON_AddStringToObject(obj, "decoder", a->decoder);
+    size_t n;
+    const saetm_option *t = saetm_topic_stage_options(&n);
+    saetm__options_json(t, n, a, obj); /* every option but merge (recorded resolved) and no-refit (in refit) */
     cJSON_AddStringToObject(obj, "merge", saetm_topic_stage_merge_name(a));
-    cJSON_AddStringToObject(obj, "method", a->method);
-    cJSON_AddStringToObject(obj, "linkage", a->linkage);
-    cJSON_AddNumberToObject(obj, "restarts", a->o.restarts);
-    cJSON_AddStringToObject(obj, "coact_init", a->coact_init);
-    cJSON_AddNumberToObject(obj, "max_iter", a->o.max_iter);
-    cJSON_AddNumberToObject(obj, "min_docs", a->o.min_docs);
-    cJSON_AddStringToObject(obj, "rare", a->rare);
-    cJSON_AddNumberToObject(obj, "neighbors", a->o.neighbors);
-    cJSON_AddNumberToObject(obj, "max_leaves", a->o.max_leaves);
-    cJSON_AddNumberToObject(obj, "top_n", a->o.top_n);
-    cJSON_AddStringToObject(obj, "rank", a->rank);
-    cJSON_AddNumberToObject(obj, "lambda", a->o.lambda);
-    cJSON_AddNumberToObject(obj, "frex_weight", a->o.frex_weight);
-    cJSON_AddBoolToObject(obj, "refit", a->refit);
-    cJSON_AddNumberToObject(obj, "sharpen", a->sharpen);
-    cJSON_AddNumberToObject(obj, "refit_pi", a->refit_pi);
-    cJSON_AddStringToObject(obj, "refit_idf", a->refit_idf);
-    cJSON_AddNumberToObject(obj, "candidates", a->candidates);
-    cJSON_AddStringToObject(obj, "words", a->words);
-    cJSON_AddNumberToObject(obj, "words_background", a->words_background);
-    cJSON_AddStringToObject(obj, "crossfit", a->crossfit);
-    cJSON_AddNumberToObject(obj, "prune_redundancy", a->o.redundancy);
+    cJSON_AddNumberToObject(obj, "frex_weight", a->o.frex_weight); /* from rank frex:W */
     cJSON_AddNumberToObject(obj, "seed", (double)a->o.seed);
 }
 
@@ -164,14 +140,11 @@ saetm_status saetm__fit_params_write(saetm_ctx *ctx, const saetm_fit_opts *o, co
     if (sae_used) {
         cJSON_AddStringToObject(js, "file", sae_used);
     } else {
-        cJSON_AddStringToObject(js, "arch", saetm_sae_arch_name(cfg->arch));
-        cJSON_AddStringToObject(js, "init", saetm_sae_init_name(cfg->init));
-        cJSON_AddNumberToObject(js, "k", cfg->k);
-        cJSON_AddNumberToObject(js, "features", saetm_sae_features(sae));
-        cJSON_AddNumberToObject(js, "batch", cfg->batch);
-        cJSON_AddNumberToObject(js, "lr", cfg->lr);
-        cJSON_AddNumberToObject(js, "epochs", cfg->epochs);
-        cJSON_AddNumberToObject(js, "steps", (double)cfg->steps);
+        size_t n;
+        const saetm_option *t = saetm_sae_options(&n);
+        saetm__options_json(t, n, cfg, js);
+        /* the number trained (sized to the corpus when the option was left at 0) */
+        cJSON_ReplaceItemInObjectCaseSensitive(js, "features", cJSON_CreateNumber(saetm_sae_features(sae)));
     }
     interp_to_json(&o->interp, cJSON_AddObjectToObject(p, "interpret"));
     saetm__topic_stage_to_json(topics, cJSON_AddObjectToObject(p, "topics"));

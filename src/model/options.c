@@ -60,42 +60,42 @@ _Static_assert(sizeof(saetm_input_format) == sizeof(int) && sizeof(saetm_preproc
  * number of topics). */
 #define SAE_OPTIONS(K_ALIAS)                                                                                           \
     {.name = "sae-arch", .alias = "arch", .stage = "sae", .type = SAETM_OPT_STR, .metavar = "NAME",                   \
-     .offset = F_SAE(arch), .help = "SAE training: batchtopk, topk, relu-l1 or jumprelu",                              \
+     .offset = F_SAE(arch), .json = "arch", .help = "SAE training: batchtopk, topk, relu-l1 or jumprelu",                              \
      .choices = CHOICES("batchtopk", "topk", "relu-l1", "jumprelu"),                                                   \
      .choice_values = VALUES(SAETM_SAE_BATCHTOPK, SAETM_SAE_TOPK, SAETM_SAE_RELU_L1, SAETM_SAE_JUMPRELU)},             \
-    {.name = "sae-init", .alias = "init", .stage = "sae", .type = SAETM_OPT_STR, .metavar = "NAME", .offset = F_SAE(init),             \
+    {.name = "sae-init", .alias = "init", .stage = "sae", .type = SAETM_OPT_STR, .metavar = "NAME", .offset = F_SAE(init), .json = "init",             \
      .help = "SAE training: decoder start, random (from the seed), data (the documents' own embeddings) or "          \
              "neighbors (means of 16 nearest documents); the last two the same for every seed (docs/sae.md)",       \
      .choices = CHOICES("random", "data", "neighbors"),                                                               \
      .choice_values = VALUES(SAETM_SAE_INIT_RANDOM, SAETM_SAE_INIT_DATA, SAETM_SAE_INIT_NEIGHBORS)},                 \
-    {.name = "sae-k", .alias = K_ALIAS, .stage = "sae", .type = SAETM_OPT_U32, .metavar = "K", .offset = F_SAE(k),    \
+    {.name = "sae-k", .alias = K_ALIAS, .stage = "sae", .type = SAETM_OPT_U32, .metavar = "K", .offset = F_SAE(k), .json = "k",    \
      .help = "SAE training: active features per document (jumprelu: the target mean L0)", .flags = SAETM_OPT_BOUNDED, .min = 1, .max = 4294967295.0}, \
-    {.name = "expansion", .stage = "sae", .type = SAETM_OPT_U32, .metavar = "E", .offset = F_SAE(expansion),           \
+    {.name = "expansion", .stage = "sae", .type = SAETM_OPT_U32, .metavar = "E", .offset = F_SAE(expansion), .json = "expansion",           \
      .help = "SAE training: features = E x embedding dimension (instead of --features)", .default_text = ""},          \
-    {.name = "features", .stage = "sae", .type = SAETM_OPT_U32, .metavar = "F", .offset = F_SAE(n_features),          \
+    {.name = "features", .stage = "sae", .type = SAETM_OPT_U32, .metavar = "F", .offset = F_SAE(n_features), .json = "features",          \
      .help = "SAE training: number of features",                                                                       \
      .default_text = "sized to the corpus: the power of two >= N/2 for N documents, within [1024, 64 x d]"},           \
-    {.name = "batch", .stage = "sae", .type = SAETM_OPT_U32, .metavar = "B", .offset = F_SAE(batch),                   \
+    {.name = "batch", .stage = "sae", .type = SAETM_OPT_U32, .metavar = "B", .offset = F_SAE(batch), .json = "batch",                   \
      .help = "SAE training: rows per step"},                                                                           \
-    {.name = "lr", .stage = "sae", .type = SAETM_OPT_DOUBLE, .metavar = "LR", .offset = F_SAE(lr),                     \
+    {.name = "lr", .stage = "sae", .type = SAETM_OPT_DOUBLE, .metavar = "LR", .offset = F_SAE(lr), .json = "lr",                     \
      .help = "SAE training: Adam learning rate"},                                                                      \
-    {.name = "epochs", .stage = "sae", .type = SAETM_OPT_U32, .metavar = "E", .offset = F_SAE(epochs),                 \
+    {.name = "epochs", .stage = "sae", .type = SAETM_OPT_U32, .metavar = "E", .offset = F_SAE(epochs), .json = "epochs",                 \
      .help = "SAE training: passes over the documents", .default_text = "40, at least 200 steps"},                     \
-    {.name = "steps", .stage = "sae", .type = SAETM_OPT_U64, .metavar = "S", .offset = F_SAE(steps),                   \
+    {.name = "steps", .stage = "sae", .type = SAETM_OPT_U64, .metavar = "S", .offset = F_SAE(steps), .json = "steps",                   \
      .help = "SAE training: optimiser steps (instead of --epochs)", .default_text = ""},                               \
     {.name = "checkpoint-every", .stage = "sae", .type = SAETM_OPT_U64, .metavar = "N",                               \
-     .offset = F_SAE(checkpoint_every),                                                                                \
+     .offset = F_SAE(checkpoint_every), .json = "checkpoint_every",                                                                                \
      .help = "SAE training: save the training state every N steps (0 = never; fit: to DIR/sae.ckpt)"}
 
 /* The SAE's rows only saetm train takes. */
 #define SAE_TRAIN_OPTIONS                                                                                              \
-    {.name = "warmup", .stage = "sae", .type = SAETM_OPT_DOUBLE, .metavar = "FRAC", .offset = F_SAE(warmup),           \
+    {.name = "warmup", .stage = "sae", .type = SAETM_OPT_DOUBLE, .metavar = "FRAC", .offset = F_SAE(warmup), .json = "warmup",           \
      .help = "fraction of steps with linear lr warm-up"},                                                              \
-    {.name = "l1", .stage = "sae", .type = SAETM_OPT_DOUBLE, .metavar = "BETA", .offset = F_SAE(l1),                   \
+    {.name = "l1", .stage = "sae", .type = SAETM_OPT_DOUBLE, .metavar = "BETA", .offset = F_SAE(l1), .json = "l1",                   \
      .help = "relu-l1: L1 coefficient (inputs scaled to mean squared norm d)"},                                        \
-    {.name = "l0", .stage = "sae", .type = SAETM_OPT_DOUBLE, .metavar = "LAMBDA", .offset = F_SAE(l0),                 \
+    {.name = "l0", .stage = "sae", .type = SAETM_OPT_DOUBLE, .metavar = "LAMBDA", .offset = F_SAE(l0), .json = "l0",                 \
      .help = "jumprelu: weight of (L0/k - 1)^2"},                                                                      \
-    {.name = "aux-alpha", .stage = "sae", .type = SAETM_OPT_DOUBLE, .metavar = "A", .offset = F_SAE(auxk_alpha),       \
+    {.name = "aux-alpha", .stage = "sae", .type = SAETM_OPT_DOUBLE, .metavar = "A", .offset = F_SAE(auxk_alpha), .json = "aux_alpha",       \
      .help = "weight of the dead-feature auxiliary loss (0 = off)"}
 
 #define CORPUS_OPTIONS                                                                                                 \
@@ -177,84 +177,84 @@ _Static_assert(sizeof(saetm_input_format) == sizeof(int) && sizeof(saetm_preproc
              "--em-tol alone; at most 100)"}
 
 #define TOPIC_OPTIONS                                                                                                  \
-    {.name = "k", .stage = "topics", .type = SAETM_OPT_U32, .metavar = "K", .offset = F_TOPIC(o.k),                    \
+    {.name = "k", .stage = "topics", .type = SAETM_OPT_U32, .metavar = "K", .offset = F_TOPIC(o.k), .json = "k",                    \
      .help = "number of topics"},                                                                                      \
-    {.name = "tau", .stage = "topics", .type = SAETM_OPT_DOUBLE, .metavar = "X", .offset = F_TOPIC(o.tau),             \
+    {.name = "tau", .stage = "topics", .type = SAETM_OPT_DOUBLE, .metavar = "X", .offset = F_TOPIC(o.tau), .json = "tau",             \
      .help = "keep each feature's most probable words up to this mass before embedding"},                             \
-    {.name = "space", .stage = "topics", .type = SAETM_OPT_STR, .metavar = "S", .offset = F_TOPIC(space),              \
+    {.name = "space", .stage = "topics", .type = SAETM_OPT_STR, .metavar = "S", .offset = F_TOPIC(space), .json = "space",              \
      .help = "feature embedding: words (phi-weighted word vectors: --word-vectors, else the built-in embedder's "       \
              "embedding of each word) | hellinger (sqrt phi) | decoder (SAE decoder directions) | auto (words when "    \
              "word vectors or the built-in embedder are available, else hellinger)"},                                  \
-    {.name = "word-vectors", .stage = "topics", .type = SAETM_OPT_STR, .metavar = "FILE", .offset = F_TOPIC(word_vectors), \
+    {.name = "word-vectors", .stage = "topics", .type = SAETM_OPT_STR, .metavar = "FILE", .offset = F_TOPIC(word_vectors), .json = "word_vectors", \
      .help = "word vectors (.npy, one row per line of --word-list)"},                                                  \
-    {.name = "word-list", .stage = "topics", .type = SAETM_OPT_STR, .metavar = "FILE", .offset = F_TOPIC(word_list),   \
+    {.name = "word-list", .stage = "topics", .type = SAETM_OPT_STR, .metavar = "FILE", .offset = F_TOPIC(word_list), .json = "word_list",   \
      .help = "the words of --word-vectors, one per line"},                                                             \
-    {.name = "decoder", .stage = "topics", .type = SAETM_OPT_STR, .metavar = "FILE", .offset = F_TOPIC(decoder),       \
+    {.name = "decoder", .stage = "topics", .type = SAETM_OPT_STR, .metavar = "FILE", .offset = F_TOPIC(decoder), .json = "decoder",       \
      .help = "decoder directions (.npy, F x d) for --space decoder"},                                                  \
     {.name = "merge", .stage = "topics", .type = SAETM_OPT_STR, .metavar = "M", .offset = F_TOPIC(merge),              \
      .help = "how features are merged: kmeans-words | kmeans-hellinger | kmeans-decoder (k-means on that feature "     \
              "embedding) | agglomerative (tree in --space, --linkage) | coactivation (spectral clustering of the "      \
              "graph of features that fire in the same documents); sets --method and --space",                          \
      .default_text = "--method in --space"},                                                                           \
-    {.name = "method", .stage = "topics", .type = SAETM_OPT_STR, .metavar = "M", .offset = F_TOPIC(method),            \
+    {.name = "method", .stage = "topics", .type = SAETM_OPT_STR, .metavar = "M", .offset = F_TOPIC(method), .json = "method",            \
      .help = "kmeans | agglomerative (every K is a cut of one tree) | coactivation"},                                  \
-    {.name = "linkage", .stage = "topics", .type = SAETM_OPT_STR, .metavar = "L", .offset = F_TOPIC(linkage),          \
+    {.name = "linkage", .stage = "topics", .type = SAETM_OPT_STR, .metavar = "L", .offset = F_TOPIC(linkage), .json = "linkage",          \
      .help = "agglomerative linkage: ward | average"},                                                                 \
-    {.name = "restarts", .stage = "topics", .type = SAETM_OPT_U32, .metavar = "N", .offset = F_TOPIC(o.restarts),      \
+    {.name = "restarts", .stage = "topics", .type = SAETM_OPT_U32, .metavar = "N", .offset = F_TOPIC(o.restarts), .json = "restarts",      \
      .help = "k-means runs; the lowest weighted inertia wins"},                                                        \
-    {.name = "coact-init", .stage = "topics", .type = SAETM_OPT_STR, .metavar = "I", .offset = F_TOPIC(coact_init),    \
+    {.name = "coact-init", .stage = "topics", .type = SAETM_OPT_STR, .metavar = "I", .offset = F_TOPIC(coact_init), .json = "coact_init",    \
      .help = "coactivation: random (eigenvector iteration and k-means++ started from --seed, best of --restarts) | "   \
              "pivot (seed-independent: a fixed start and one k-means run from rows chosen by pivoted QR; --seed and "  \
              "--restarts do not change the topics)"},                                                                  \
-    {.name = "max-iter", .stage = "topics", .type = SAETM_OPT_U32, .metavar = "N", .offset = F_TOPIC(o.max_iter),      \
+    {.name = "max-iter", .stage = "topics", .type = SAETM_OPT_U32, .metavar = "N", .offset = F_TOPIC(o.max_iter), .json = "max_iter",      \
      .help = "k-means iterations per run"},                                                                            \
     {.name = "min-doc-freq", .alias = "min-docs", .stage = "topics", .type = SAETM_OPT_U32, .metavar = "N",           \
-     .offset = F_TOPIC(o.min_docs),                                                                                    \
+     .offset = F_TOPIC(o.min_docs), .json = "min_docs",                                                                                    \
      .help = "cluster only features active in >= N documents; the others join a topic (the nearest centroid; "         \
              "coactivation: the topic they co-activate with most) or, with --rare drop, none"},                        \
-    {.name = "rare", .stage = "topics", .type = SAETM_OPT_STR, .metavar = "R", .offset = F_TOPIC(rare),                \
+    {.name = "rare", .stage = "topics", .type = SAETM_OPT_STR, .metavar = "R", .offset = F_TOPIC(rare), .json = "rare",                \
      .help = "features not clustered: join (a topic, as --min-doc-freq says) | drop (in no topic, their mass left "    \
              "out)"},                                                                                                  \
-    {.name = "neighbors", .stage = "topics", .type = SAETM_OPT_U32, .metavar = "N", .offset = F_TOPIC(o.neighbors),    \
+    {.name = "neighbors", .stage = "topics", .type = SAETM_OPT_U32, .metavar = "N", .offset = F_TOPIC(o.neighbors), .json = "neighbors",    \
      .help = "coactivation: each feature keeps its N most correlated partners in the graph"},                         \
-    {.name = "max-leaves", .stage = "topics", .type = SAETM_OPT_U32, .metavar = "N", .offset = F_TOPIC(o.max_leaves),  \
+    {.name = "max-leaves", .stage = "topics", .type = SAETM_OPT_U32, .metavar = "N", .offset = F_TOPIC(o.max_leaves), .json = "max_leaves",  \
      .help = "agglomerative: above N features, k-means groups them into N leaves first"},                             \
-    {.name = "top-n", .stage = "topics", .type = SAETM_OPT_U32, .metavar = "N", .offset = F_TOPIC(o.top_n),            \
+    {.name = "top-n", .stage = "topics", .type = SAETM_OPT_U32, .metavar = "N", .offset = F_TOPIC(o.top_n), .json = "top_n",            \
      .help = "words listed per topic"},                                                                                \
-    {.name = "rank", .stage = "topics", .type = SAETM_OPT_STR, .metavar = "R", .offset = F_TOPIC(rank),                \
+    {.name = "rank", .stage = "topics", .type = SAETM_OPT_STR, .metavar = "R", .offset = F_TOPIC(rank), .json = "rank",                \
      .help = "order topic words by prob | relevance[:LAMBDA] | frex[:W] (FREX, weight W on exclusivity; default W "    \
              "0.5) | diverse[:D] (relevance with the largest LAMBDA in 1, 0.95, ..., 0.5 that makes at least the "      \
              "share D of all topics' first 25 words distinct; default D 0.8)"},                                        \
-    {.name = "lambda", .stage = "topics", .type = SAETM_OPT_DOUBLE, .metavar = "X", .offset = F_TOPIC(o.lambda),       \
+    {.name = "lambda", .stage = "topics", .type = SAETM_OPT_DOUBLE, .metavar = "X", .offset = F_TOPIC(o.lambda), .json = "lambda",       \
      .help = "relevance: weight of log p(w|t) against the lift p(w|t)/p(w) (relevance:X sets it too)"},               \
-    {.name = "refit", .stage = "topics", .type = SAETM_OPT_FLAG, .offset = F_TOPIC(refit),                             \
+    {.name = "refit", .stage = "topics", .type = SAETM_OPT_FLAG, .offset = F_TOPIC(refit), .json = "refit",                             \
      .help = "re-estimate the topic word distributions from the documents (--words; needs the corpus)"},              \
-    {.name = "words", .stage = "topics", .type = SAETM_OPT_STR, .metavar = "W", .offset = F_TOPIC(words),              \
+    {.name = "words", .stage = "topics", .type = SAETM_OPT_STR, .metavar = "W", .offset = F_TOPIC(words), .json = "words",              \
      .help = "how the refit estimates topic words: em (the interpretation's EM with the topics as components; "        \
              "--sharpen, --refit-pi, --refit-idf) | tfidf (non-negative least squares of the documents' TF-IDF rows "  \
              "on their topic proportions, with a background column)"},                                                 \
     {.name = "words-background", .stage = "topics", .type = SAETM_OPT_DOUBLE, .metavar = "X",                         \
-     .offset = F_TOPIC(words_background),                                                                              \
+     .offset = F_TOPIC(words_background), .json = "words_background",                                                                              \
      .help = "refit --words tfidf: value of the background column (0 = none; any value > 0 gives the same words up "   \
              "to rounding)"},                                                                                          \
     {.name = "no-refit", .stage = "topics", .type = SAETM_OPT_FLAG, .offset = F_TOPIC(no_refit),                       \
      .help = "do not re-fit (when --refit is the default: saetm fit, a model's params.json)"},                         \
-    {.name = "sharpen", .stage = "topics", .type = SAETM_OPT_DOUBLE, .metavar = "S", .offset = F_TOPIC(sharpen),       \
+    {.name = "sharpen", .stage = "topics", .type = SAETM_OPT_DOUBLE, .metavar = "S", .offset = F_TOPIC(sharpen), .json = "sharpen",       \
      .help = "refit: raise document topic proportions to this power (>= 1)"},                                          \
-    {.name = "refit-pi", .stage = "topics", .type = SAETM_OPT_DOUBLE, .metavar = "X", .offset = F_TOPIC(refit_pi),     \
+    {.name = "refit-pi", .stage = "topics", .type = SAETM_OPT_DOUBLE, .metavar = "X", .offset = F_TOPIC(refit_pi), .json = "refit_pi",     \
      .help = "refit: background weight"},                                                                              \
-    {.name = "refit-idf", .stage = "topics", .type = SAETM_OPT_STR, .metavar = "on|off|P", .offset = F_TOPIC(refit_idf), \
+    {.name = "refit-idf", .stage = "topics", .type = SAETM_OPT_STR, .metavar = "on|off|P", .offset = F_TOPIC(refit_idf), .json = "refit_idf", \
      .help = "refit: IDF-weight the likelihood (on), or not (off), or with the IDF weights raised to the power P in "   \
              "(0, 4] (on = 1; 0.5 weighs rare words less than on, more than off)"},                                    \
-    {.name = "candidates", .stage = "topics", .type = SAETM_OPT_DOUBLE, .metavar = "X", .offset = F_TOPIC(candidates), \
+    {.name = "candidates", .stage = "topics", .type = SAETM_OPT_DOUBLE, .metavar = "X", .offset = F_TOPIC(candidates), .json = "candidates", \
      .help = "coherence pruning: merge into X times K topics, then dissolve the least coherent (NPMI of their top 10 "  \
              "words in the corpus) until K remain; their features join the topics they co-activate with most (with "   \
              "the refit only; 1 = off)"},                                                                              \
     {.name = "prune-redundancy", .stage = "topics", .type = SAETM_OPT_DOUBLE, .metavar = "X",                         \
-     .offset = F_TOPIC(o.redundancy),                                                                                  \
+     .offset = F_TOPIC(o.redundancy), .json = "prune_redundancy",                                                                                  \
      .help = "coherence pruning: a candidate's score is its NPMI minus X times its largest cosine similarity of word "  \
              "distributions with another candidate"},                                                                  \
-    {.name = "crossfit", .stage = "topics", .type = SAETM_OPT_STR, .metavar = "on|off", .offset = F_TOPIC(crossfit),   \
+    {.name = "crossfit", .stage = "topics", .type = SAETM_OPT_STR, .metavar = "on|off", .offset = F_TOPIC(crossfit), .json = "crossfit",   \
      .help = "coherence pruning with --words tfidf: score each candidate's words, estimated on one half of the "        \
              "documents (by index parity), on the other half, both ways (on), or on the documents that estimated "     \
              "them (off); ignored with --words em or without pruning (--candidates 1)"}

@@ -120,6 +120,38 @@ static void test_topic_stage_round_trip(void)
     round_trip(t, n, &a, &b, sizeof a, ts_set, ts_get);
 }
 
+/* params.json's "topics" object comes from the rows: every option but merge (recorded resolved)
+ * and no-refit (its effect is refit) has a key, and the stage's JSON holds each of them. */
+static void test_topic_stage_json(void)
+{
+    size_t n = 0;
+    const saetm_option *t = saetm_topic_stage_options(&n);
+    saetm_ctx *ctx = saetm_ctx_create();
+    static saetm_topic_stage s;
+    saetm_topic_stage_default(&s);
+    saetm_topic_stage_fit_default(&s);
+    CHECK(saetm_topic_stage_set(ctx, &s, "word-vectors", "wv.npy") == SAETM_OK);
+    CHECK(saetm_topic_stage_set(ctx, &s, "word-list", "wv.txt") == SAETM_OK);
+    CHECK(saetm_topic_stage_set(ctx, &s, "decoder", "dec.npy") == SAETM_OK);
+    CHECK(saetm_topic_stage_resolve(ctx, &s) == SAETM_OK);
+    char *js = saetm_topic_stage_json(&s);
+    CHECK(js != NULL);
+    for (size_t i = 0; js && i < n; i++) {
+        int extra = strcmp(t[i].name, "merge") == 0 || strcmp(t[i].name, "no-refit") == 0;
+        CHECK(extra ? t[i].json == NULL : t[i].json != NULL);
+        if (!t[i].json) continue;
+        char key[96];
+        snprintf(key, sizeof key, "\"%s\":", t[i].json);
+        CHECK_CONTAINS(js, key);
+    }
+    if (js) {
+        CHECK_CONTAINS(js, "\"merge\":\"coactivation\"");
+        CHECK_CONTAINS(js, "\"seed\":");
+    }
+    free(js);
+    saetm_ctx_free(ctx);
+}
+
 static saetm_status co_set(saetm_ctx *c, void *o, const char *n, const char *v) { return saetm_corpus_opts_set(c, o, n, v); }
 static saetm_status co_get(saetm_ctx *c, const void *o, const char *n, char *b, size_t cap)
 {
@@ -317,6 +349,7 @@ static void test_check_rules(void)
 
 int main(void)
 {
+    RUN(test_topic_stage_json);
     RUN(test_fit_round_trip);
     RUN(test_topic_stage_round_trip);
     RUN(test_stage_tables);
