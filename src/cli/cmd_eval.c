@@ -155,9 +155,14 @@ int cmd_eval(int argc, char **argv)
         cli_corpus_defaults(&pa);
         int prc = cli_corpus_model_defaults("eval", model, &pa, &params);
         if (prc >= 0) return prc;
-        ca.o.text_field = pa.o.text_field;
-        ca.o.preprocess = pa.o.preprocess;
-        ca.o.stopwords = pa.o.stopwords;
+        saetm_ctx *pctx = saetm_ctx_create(); /* the model's tokenisation, as Python's evaluate takes it */
+        saetm_status pst = pctx ? saetm_model_reference_opts(pctx, params, &ca.o) : SAETM_ERR_NOMEM;
+        prc = pst ? cli_usage_error("eval", "%s/%s", model, pctx ? saetm_ctx_errmsg(pctx) : "out of memory") : -1;
+        saetm_ctx_free(pctx);
+        if (prc >= 0) {
+            saetm_model_params_free(params);
+            return prc;
+        }
     }
     cli_opt opts[10] = {
         {"topics", CLI_STR, &topics_path, "FILE", "topic word file: one topic per line, best words first",
