@@ -151,13 +151,12 @@ int cmd_eval(int argc, char **argv)
     }
     saetm_model_params *params = NULL;
     if (model) {
-        cli_corpus_args pa;
-        cli_corpus_defaults(&pa);
-        int prc = cli_corpus_model_defaults("eval", model, &pa, &params);
-        if (prc >= 0) return prc;
-        saetm_ctx *pctx = saetm_ctx_create(); /* the model's tokenisation, as Python's evaluate takes it */
-        saetm_status pst = pctx ? saetm_model_reference_opts(pctx, params, &ca.o) : SAETM_ERR_NOMEM;
-        prc = pst ? cli_usage_error("eval", "%s/%s", model, pctx ? saetm_ctx_errmsg(pctx) : "out of memory") : -1;
+        /* the model's tokenisation, as Python's evaluate takes it */
+        saetm_ctx *pctx = saetm_ctx_create();
+        saetm_status pst = pctx ? saetm_model_params_load(pctx, model, &params) : SAETM_ERR_NOMEM;
+        int prc = pst ? cli_fail(pctx, "eval", pst) : -1;
+        if (prc < 0 && (pst = saetm_model_reference_opts(pctx, params, &ca.o)))
+            prc = cli_usage_error("eval", "%s/%s", model, saetm_ctx_errmsg(pctx));
         saetm_ctx_free(pctx);
         if (prc >= 0) {
             saetm_model_params_free(params);
